@@ -1,0 +1,46 @@
+"""biomodular: will an efficient, nonnegative neural code be modular or mixed?
+
+The public API, re-exported so that a user never needs a deep import.  Heavy
+modules (cvxpy, sympy, matplotlib) load only when the name that needs them is
+first used, so ``import biomodular`` and ``biomodular check`` start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .errors import BiomodularError
+from .sources import Sources
+
+__version__ = "0.1.0"
+
+# name -> module that defines it (imported on first access)
+_LAZY = {
+    "check_modularity": "biomodular.solvers.check",
+    "CheckResult": "biomodular.solvers.check",
+    "solve_code": "biomodular.solvers.program",
+    "Problem": "biomodular.solvers.program",
+    "CodeResult": "biomodular.solvers.program",
+    "sweep": "biomodular.solvers.sweep",
+    "examples": "biomodular.examples",
+    "theory": "biomodular.theory",
+    "verify": "biomodular.verify",
+    "plots": "biomodular.plots",
+}
+
+__all__ = ["BiomodularError", "Sources", "__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'biomodular' has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    value = module if module_name.endswith("." + name) else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
