@@ -1,0 +1,188 @@
+"""Training loop: seeded minibatches, Adam, and a convergence criterion.
+
+Convergence (not a fixed step count): the loss is smoothed as the mean of the
+minibatch losses over a window of ``window`` steps; when the relative change
+between two consecutive windows falls below ``tol`` the loss has reached a
+plateau.  On a plateau the learning rate is multiplied by ``decay`` (at most
+``n_decays`` times, which removes Adam's noise floor); the plateau at the last
+learning rate is convergence.  ``max_steps`` caps the run, and the result says
+whether it converged.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..errors import BiomodularError
+from .optim import Adam
+
+__all__ = ["TrainResult", "train"]
+
+Params = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Outcome of :func:`train`.
+
+    Attributes
+    ----------
+    params : dict of ndarray
+        Final parameters.
+    loss : float
+        Loss on the full training data at the end.
+    parts : dict
+        Named parts of that loss.
+    converged : bool
+        Whether the convergence criterion was met before ``max_steps``.
+    steps : int
+    seconds : float
+    history : tuple of (step, smoothed loss, learning rate)
+        One entry per window.
+    seed : int or None
+    """
+
+    params: dict = field(repr=False)
+    loss: float
+    parts: dict
+    converged: bool
+    steps: int
+    seconds: float
+    history: tuple = field(repr=False)
+    seed: int | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "loss": float(self.loss),
+            "parts": {k: float(v) for k, v in self.parts.items()},
+            "converged": bool(self.converged),
+            "steps": int(self.steps),
+            "seconds": float(self.seconds),
+            "seed": self.seed,
+            "history": [[int(s), float(l), float(r)] for s, l, r in self.history],
+            "params": {k: np.asarray(v).tolist() for k, v in self.params.items()},
+        }
+
+
+def train(
+    model,
+    X: np.ndarray,
+    Y: np.ndarray | None = None,
+    *,
+    seed: int | np.random.Generator = 0,
+    lr: float = 1e-2,
+    batch_size: int | None = 256,
+    max_steps: int = 20_000,
+    tol: float = 1e-4,
+    window: int = 200,
+    decay: float = 0.3,
+    n_decays: int = 3,
+    params: Params | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> TrainResult:
+    """Train ``model`` on inputs ``X`` (and targets ``Y``) with Adam.
+
+    Parameters
+    ----------
+    model
+        One of the models of :mod:`biomodular.verify.models`.
+    X : ndarray, shape (n_samples, n_inputs)
+    Y : ndarray, shape (n_samples, n_outputs), optional
+        Targets; autoencoders use ``X`` itself when omitted.
+    seed : int or Generator
+        Seeds the initialisation and the minibatch order (bit-for-bit reproducible).
+    lr : float
+        Initial Adam step size.
+    batch_size : int or None
+        Minibatch size (samples drawn without replacement, reshuffled every
+        epoch); ``None`` or a size >= n_samples trains on the full data.
+    max_steps : int
+        Cap on the number of steps.
+    tol : float
+        Relative change of the window-averaged loss that counts as a plateau.
+    window : int
+        Steps per window.
+    decay, n_decays : float, int
+        Learning-rate decay on a plateau, and how many decays before convergence.
+    params : dict, optional
+        Start from these parameters instead of ``model.init(X, seed)``.
+    progress : callable, optional
+        Called as ``progress(step, max_steps, smoothed_loss)`` after every window.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[0] < 2:
+        raise BiomodularError(f"training data must be 2-D with at least 2 samples; got shape {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise BiomodularError("training data contain NaN or infinite values")
+    if Y is None and hasattr(model, "sizes") and model.sizes[0] == model.sizes[-1]:
+        Y = X
+    if Y is not None:
+        Y = np.asarray(Y, dtype=float)
+        if Y.ndim == 1:
+            Y = Y[:, None]
+        if Y.shape[0] != X.shape[0]:
+            raise BiomodularError("inputs and targets must have the same number of samples")
+    if max_steps < 1 or window < 1 or not tol > 0:
+        raise BiomodularError("need max_steps >= 1, window >= 1 and tol > 0")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    seed_value = None if isinstance(seed, np.random.Generator) else int(seed)
+    n = X.shape[0]
+    full = batch_size is None or batch_size >= n
+    if not full and batch_size < 1:
+        raise BiomodularError(f"batch_size must be positive; got {batch_size}")
+    params = model.init(X, rng) if params is None else {k: np.array(v, dtype=float) for k, v in params.items()}
+    opt = Adam(lr=lr)
+    rate = lr
+    decays_left = int(n_decays)
+    history: list = []
+    previous = None
+    running = 0.0
+    converged = False
+    order = rng.permutation(n)
+    pos = 0
+    start = time.perf_counter()
+    step = 0
+    while step < max_steps:
+        if full:
+            xb, yb = X, Y
+        else:
+            if pos + batch_size > n:
+                order = rng.permutation(n)
+                pos = 0
+            idx = order[pos : pos + batch_size]
+            pos += batch_size
+            xb = X[idx]
+            yb = None if Y is None else Y[idx]
+        loss, _, grads = model.loss_and_grad(params, xb, yb)
+        if not np.isfinite(loss):
+            raise BiomodularError(
+                f"training diverged at step {step} (loss {loss}); lower the learning rate (lr={rate:g})"
+            )
+        opt.step(params, grads, lr=rate)
+        running += loss
+        step += 1
+        if step % window == 0:
+            smoothed = running / window
+            running = 0.0
+            history.append((step, smoothed, rate))
+            if progress is not None:
+                progress(step, max_steps, smoothed)
+            if previous is not None and abs(previous - smoothed) <= tol * abs(smoothed):
+                if decays_left > 0:
+                    decays_left -= 1
+                    rate *= decay
+                    previous = None
+                    continue
+                converged = True
+                break
+            previous = smoothed
+    seconds = time.perf_counter() - start
+    final, parts, _ = model.loss_and_grad(params, X, Y)
+    return TrainResult(
+        params=params, loss=float(final), parts={k: float(v) for k, v in parts.items()},
+        converged=converged, steps=step, seconds=seconds, history=tuple(history), seed=seed_value,
+    )
