@@ -149,7 +149,15 @@ def _bin_codes(x: np.ndarray, bins: int) -> np.ndarray:
 
 def _joint_entropy(codes: np.ndarray) -> float:
     """Plug-in entropy (nats) of the joint discrete variable whose rows are ``codes``."""
-    _, counts = np.unique(codes, axis=0, return_counts=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    base = int(codes.max()) + 1 if codes.size else 1
+    k = codes.shape[1]
+    if base**k <= 1 << 24:
+        flat = codes @ (base ** np.arange(k, dtype=np.int64))
+        counts = np.bincount(flat)
+        counts = counts[counts > 0]
+    else:
+        _, counts = np.unique(codes, axis=0, return_counts=True)
     p = counts / counts.sum()
     return float(-(p * np.log(p)).sum())
 
