@@ -1,0 +1,411 @@
+"""Exact minimisation of the modularity gap ``m(w)^2 - w^T M w`` over unit directions.
+
+For centred support points ``p_i`` (rows of ``points``) and a symmetric matrix
+``M``, every function here minimises
+
+    f(w) = (min_i w . p_i)^2 - w^T M w      over ||w|| = 1.
+
+With ``M = F`` this is the modularity margin of THEORY.md s.2; with
+``M = Lambda - C`` it is the pricing problem of column generation (s.4).
+
+Methods (THEORY.md s.2, "Exact algorithms for the direction form"):
+
+``sector``
+    Two sources.  On the angular sector where one hull vertex ``v`` is the
+    minimiser of ``w . p``, ``f(w) = w^T (v v^T - M) w``; its minimum over the
+    sector is at an end (an inward edge normal) or at an eigenvector of
+    ``v v^T - M`` inside the sector.  Exact, O(hull size).
+``cones``
+    Any number of sources.  The sectors become the normal cones of the hull's
+    faces.  On the relative interior of the normal cone of a face ``Phi``,
+    ``f`` is the Rayleigh quotient of ``v v^T - M`` restricted to the linear
+    span ``L_Phi`` of that cone (the orthogonal complement of the face's
+    directions), so any minimiser there is one of its eigenvectors.
+    Enumerating every face of the hull therefore yields a finite candidate set
+    that contains the global minimiser.  Each candidate is scored with the
+    true ``f``, so the answer is an attained value (never optimistic) and,
+    because the minimiser is among the candidates, exact.  Cost grows with the
+    number of faces; the method refuses past ``max_faces``.
+``facets``
+    ``M`` positive semidefinite.  Then ``max {w^T M w : m(w) >= -1}`` is a
+    convex maximisation over a polytope whose vertices are the hull's facets,
+    so ``f < 0`` somewhere iff ``f(n_f) < 0`` for a facet normal ``n_f``:
+    ``n_f^T M n_f > h_f^2`` (the ellipsoid pokes through that facet).  Exact
+    in sign; the value returned is ``f`` at the worst facet normal, an upper
+    bound on the minimum.
+``search``
+    Any number of sources, any support size.  Scores the axes, the facet
+    normals when a hull is available, every eigenvector of ``v v^T - M`` for
+    every support point ``v`` (the interior stationary points), and seeded
+    random directions, then polishes the best with a local optimiser.  Sound
+    (every value is attained) but not exact: it can miss a violation.
+``grid``
+    Fixed grid of directions (``n_directions`` angles for two sources, random
+    unit vectors otherwise): the naive baseline, for comparisons only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+
+from ..errors import BiomodularError
+
+__all__ = [
+    "GapMinimum",
+    "min_quadratic_gap",
+    "gap_values",
+    "hull_faces",
+    "TooManyFaces",
+    "DEFAULT_MAX_FACES",
+]
+
+#: Face-enumeration budget of the ``cones`` method.
+DEFAULT_MAX_FACES = 100_000
+
+
+class TooManyFaces(BiomodularError):
+    """The hull has more faces than the ``cones`` method was allowed to enumerate."""
+
+
+@dataclass(frozen=True)
+class GapMinimum:
+    """Result of :func:`min_quadratic_gap`.
+
+    Attributes
+    ----------
+    value : float
+        Smallest value of ``f`` found (attained at ``direction``).
+    direction : ndarray, shape (d,)
+        A unit vector attaining ``value``.
+    exact : bool
+        Whether ``value`` is the exact minimum (``facets``: exact in sign).
+    method : str
+        The method that produced it.
+    n_candidates : int
+        Number of directions scored.
+    candidates : ndarray, shape (k, d)
+        The directions scored (unit rows), for callers that look for ties.
+    candidate_values : ndarray, shape (k,)
+        ``f`` at each candidate.
+    n_faces : int
+        Hull faces enumerated (``cones``) or facets tested (``facets``).
+    """
+
+    value: float
+    direction: np.ndarray
+    exact: bool
+    method: str
+    n_candidates: int
+    candidates: np.ndarray = field(repr=False)
+    candidate_values: np.ndarray = field(repr=False)
+    n_faces: int = 0
+
+
+def gap_values(points: np.ndarray, M: np.ndarray, directions: np.ndarray) -> np.ndarray:
+    """``f(w) = (min_i w . p_i)^2 - w^T M w`` for each row ``w`` of ``directions``."""
+    directions = np.atleast_2d(directions)
+    out = np.empty(directions.shape[0])
+    # Blocks keep the (directions x points) product within a few tens of MB.
+    block = max(1, 4_000_000 // max(points.shape[0], 1))
+    for start in range(0, directions.shape[0], block):
+        W = directions[start : start + block]
+        m = (W @ points.T).min(axis=1)
+        out[start : start + block] = m**2 - np.einsum("ij,jk,ik->i", W, M, W)
+    return out
+
+
+def min_quadratic_gap(
+    points: np.ndarray,
+    M: np.ndarray,
+    method: str = "auto",
+    max_faces: int = DEFAULT_MAX_FACES,
+    seed: int | np.random.Generator = 0,
+    n_directions: int = 500,
+) -> GapMinimum:
+    """Minimise ``(min_i w . p_i)^2 - w^T M w`` over unit ``w``.
+
+    Parameters
+    ----------
+    points : ndarray, shape (k, d)
+        Centred support points (a superset of the hull's vertices is allowed;
+        ``sector``, ``cones`` and ``facets`` compute the hull themselves).
+        The origin must lie strictly inside their convex hull.
+    M : ndarray, shape (d, d)
+        Symmetric matrix.
+    method : {"auto", "sector", "cones", "facets", "search", "grid"}
+        See the module docstring.  ``auto`` uses ``sector`` for two sources,
+        ``cones`` while the hull has at most ``max_faces`` faces, then
+        ``facets`` when ``M`` is positive semidefinite, else ``search``.
+    max_faces : int
+        Face budget of ``cones``.
+    seed : int or Generator
+        Randomness of ``search`` and ``grid`` (reproducible).
+    n_directions : int
+        Directions of the ``grid`` baseline.
+
+    Returns
+    -------
+    GapMinimum
+    """
+    points = np.asarray(points, dtype=float)
+    M = np.asarray(M, dtype=float)
+    d = points.shape[1]
+    if M.shape != (d, d):
+        raise BiomodularError(f"M must have shape ({d}, {d}); got {M.shape}")
+    M = (M + M.T) / 2
+    if method == "auto":
+        if d == 2:
+            return _sector(points, M)
+        try:
+            return _cones(points, M, max_faces)
+        except TooManyFaces:
+            if _is_psd(M):
+                return _facets(points, M)
+            return _search(points, M, seed)
+    if method == "sector":
+        if d != 2:
+            raise BiomodularError(f"the sector method needs exactly two sources; got {d}")
+        return _sector(points, M)
+    if method == "cones":
+        return _cones(points, M, max_faces)
+    if method == "facets":
+        if not _is_psd(M):
+            raise BiomodularError(
+                "the facet test needs a positive semidefinite matrix (the ellipsoid form); "
+                "use method='cones' or 'search'"
+            )
+        return _facets(points, M)
+    if method == "search":
+        return _search(points, M, seed)
+    if method == "grid":
+        return _grid(points, M, seed, n_directions)
+    raise BiomodularError(
+        f"unknown method {method!r}; choose auto, sector, cones, facets, search or grid"
+    )
+
+
+# ------------------------------------------------------------------ internals
+def _is_psd(M: np.ndarray) -> bool:
+    scale = max(np.abs(M).max(), 1e-300)
+    return bool(np.linalg.eigvalsh(M)[0] >= -1e-12 * scale)
+
+
+def _unit_rows(W: np.ndarray) -> np.ndarray:
+    return W / np.linalg.norm(W, axis=1, keepdims=True)
+
+
+def _finish(points, M, candidates, method, exact, n_faces=0) -> GapMinimum:
+    candidates = _unit_rows(np.asarray(candidates, dtype=float))
+    values = gap_values(points, M, candidates)
+    best = int(np.argmin(values))
+    return GapMinimum(
+        value=float(values[best]),
+        direction=candidates[best].copy(),
+        exact=exact,
+        method=method,
+        n_candidates=int(candidates.shape[0]),
+        candidates=candidates,
+        candidate_values=values,
+        n_faces=n_faces,
+    )
+
+
+def _hull(points: np.ndarray):
+    from scipy.spatial import ConvexHull, QhullError
+
+    try:
+        return ConvexHull(points)
+    except QhullError as exc:
+        raise BiomodularError(
+            "could not compute the convex hull of the support (are the points flat?): "
+            + str(exc).splitlines()[0]
+        ) from None
+
+
+def _sector(points: np.ndarray, M: np.ndarray) -> GapMinimum:
+    hull = _hull(points)
+    V = points[hull.vertices]  # counter-clockwise in two dimensions
+    edges = np.roll(V, -1, axis=0) - V  # edge i runs from vertex i to vertex i+1
+    inward = np.column_stack([-edges[:, 1], edges[:, 0]])  # left normal = interior for CCW
+    inward = _unit_rows(inward)
+    # Vertex i minimises w . p on the cone between the normals of edges i-1 and i.
+    n_start = np.roll(inward, 1, axis=0)
+    n_end = inward
+    candidates = [n_end]
+    for i, v in enumerate(V):
+        Q = np.outer(v, v) - M
+        _, vecs = np.linalg.eigh(Q)
+        for e in (vecs[:, 0], vecs[:, 1], -vecs[:, 0], -vecs[:, 1]):
+            a, b = n_start[i], n_end[i]
+            if a[0] * e[1] - a[1] * e[0] >= 0 and e[0] * b[1] - e[1] * b[0] >= 0:
+                candidates.append(e[None, :])
+    return _finish(points, M, np.vstack(candidates), "sector", exact=True, n_faces=len(V))
+
+
+def _merged_facets(hull) -> tuple[list[frozenset[int]], np.ndarray]:
+    """Group qhull's simplicial facets into true facets: vertex sets and equations."""
+    eq = hull.equations
+    scale = max(np.abs(eq[:, -1]).max(), 1e-300)
+    keys = np.round(np.column_stack([eq[:, :-1], eq[:, -1] / scale]), 9)
+    _, group, = np.unique(keys, axis=0, return_inverse=True)[:2]
+    group = np.asarray(group).ravel()
+    vertex_sets: dict[int, set[int]] = {}
+    equations: dict[int, np.ndarray] = {}
+    for simplex, g in zip(hull.simplices, group):
+        vertex_sets.setdefault(int(g), set()).update(int(i) for i in simplex)
+        equations.setdefault(int(g), eq[np.flatnonzero(group == g)[0]])
+    order = sorted(vertex_sets)
+    return [frozenset(vertex_sets[g]) for g in order], np.array([equations[g] for g in order])
+
+
+def hull_faces(points: np.ndarray, max_faces: int = DEFAULT_MAX_FACES) -> set[frozenset[int]]:
+    """Every face of the convex hull of ``points``, as sets of point indices.
+
+    Every face lies in a facet.  A simplicial facet's faces are all subsets
+    of its vertices; a larger facet's faces are the closure under intersection
+    of its intersections with the facets that share a vertex with it.  Raises
+    :class:`TooManyFaces` past ``max_faces``.
+    """
+    hull = _hull(points)
+    facets, _ = _merged_facets(hull)
+    d = points.shape[1]
+    faces: set[frozenset[int]] = set()
+
+    def add(face: frozenset[int]) -> None:
+        faces.add(face)
+        if len(faces) > max_faces:
+            raise TooManyFaces(
+                f"the hull has more than {max_faces} faces; raise max_faces or "
+                "use method='facets' or 'search'"
+            )
+
+    incident: dict[int, list[int]] = {}
+    for f, vs in enumerate(facets):
+        for v in vs:
+            incident.setdefault(v, []).append(f)
+    for f, vs in enumerate(facets):
+        if len(vs) == d:
+            items = sorted(vs)
+            for r in range(1, d + 1):
+                for combo in combinations(items, r):
+                    add(frozenset(combo))
+            continue
+        neighbours = {g for v in vs for g in incident[v]} - {f}
+        local = {vs}
+        frontier = [vs]
+        while frontier:
+            nxt = []
+            for face in frontier:
+                for g in neighbours:
+                    sub = face & facets[g]
+                    if sub and sub not in local:
+                        local.add(sub)
+                        nxt.append(sub)
+            frontier = nxt
+        for face in local:
+            add(face)
+        for v in vs:
+            add(frozenset([v]))
+    return faces
+
+
+def _cone_candidates(points: np.ndarray, M: np.ndarray, faces: list[list[int]]) -> np.ndarray:
+    """Eigenvectors of ``v v^T - M`` restricted to ``L_Phi`` for faces of one size."""
+    d = points.shape[1]
+    idx = np.asarray(faces)
+    k = idx.shape[1]
+    V = points[idx[:, 0]]  # (m, d)
+    if k == 1:
+        N = np.broadcast_to(np.eye(d), (len(idx), d, d))
+        good = np.ones(len(idx), dtype=bool)
+    else:
+        E = points[idx[:, 1:]] - V[:, None, :]  # (m, k-1, d)
+        _, s, vt = np.linalg.svd(E, full_matrices=True)
+        scale = np.abs(points).max()
+        good = s[:, -1] > 1e-9 * scale  # affinely independent vertices
+        N = vt[:, k - 1 :, :]  # rows span the orthogonal complement of the face
+    Q = V[:, :, None] * V[:, None, :] - M
+    R = N @ Q @ np.transpose(N, (0, 2, 1))
+    _, vecs = np.linalg.eigh(R)
+    W = np.transpose(vecs, (0, 2, 1)) @ N  # (m, r, d): eigenvectors mapped back
+    out = [W[good].reshape(-1, d)]
+    for face in idx[~good]:  # degenerate faces: rank by SVD, one at a time
+        v = points[face[0]]
+        _, s1, vt1 = np.linalg.svd(points[face[1:]] - v, full_matrices=True)
+        rank = int(np.sum(s1 > 1e-9 * np.abs(points).max()))
+        N1 = vt1[rank:]
+        if N1.shape[0]:
+            _, vecs1 = np.linalg.eigh(N1 @ (np.outer(v, v) - M) @ N1.T)
+            out.append(vecs1.T @ N1)
+    return np.vstack(out)
+
+
+def _cones(points: np.ndarray, M: np.ndarray, max_faces: int) -> GapMinimum:
+    faces = hull_faces(points, max_faces)
+    by_size: dict[int, list[list[int]]] = {}
+    for face in faces:
+        by_size.setdefault(len(face), []).append(sorted(face))
+    blocks = [_cone_candidates(points, M, group) for group in by_size.values()]
+    W = np.vstack(blocks)
+    return _finish(points, M, np.vstack([W, -W]), "cones", exact=True, n_faces=len(faces))
+
+
+def _facets(points: np.ndarray, M: np.ndarray) -> GapMinimum:
+    hull = _hull(points)
+    _, equations = _merged_facets(hull)
+    normals = equations[:, :-1]
+    # f(-n_f) = h_f^2 - n_f^T M n_f: the ellipsoid support against the facet offset.
+    result = _finish(points, M, -normals, "facets", exact=True, n_faces=len(normals))
+    return result
+
+
+def _interior_stationary(points: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """Eigenvectors of ``v v^T - M`` for every point ``v`` (both signs)."""
+    Q = points[:, :, None] * points[:, None, :] - M
+    _, vecs = np.linalg.eigh(Q)  # (k, d, d), eigenvectors in columns
+    W = np.transpose(vecs, (0, 2, 1)).reshape(-1, points.shape[1])
+    return np.vstack([W, -W])
+
+
+def _search(points: np.ndarray, M: np.ndarray, seed) -> GapMinimum:
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(seed)
+    d = points.shape[1]
+    blocks = [np.eye(d), -np.eye(d), rng.standard_normal((200 * d, d))]
+    if points.shape[0] * d * d <= 50_000_000:
+        blocks.append(_interior_stationary(points, M))
+    if d <= 7:
+        try:
+            _, equations = _merged_facets(_hull(points))
+            blocks.append(equations[:, :-1])
+            blocks.append(-equations[:, :-1])
+        except BiomodularError:
+            pass
+    start = _finish(points, M, np.vstack(blocks), "search", exact=False)
+    order = np.argsort(start.candidate_values)[: min(8, start.n_candidates)]
+
+    def objective(x):
+        return gap_values(points, M, x / np.linalg.norm(x))[0]
+
+    polished = []
+    for i in order:
+        res = minimize(objective, start.candidates[i], method="Nelder-Mead",
+                       options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 200 * d})
+        if np.all(np.isfinite(res.x)) and np.linalg.norm(res.x) > 0:
+            polished.append(res.x / np.linalg.norm(res.x))
+    candidates = np.vstack([start.candidates] + ([np.array(polished)] if polished else []))
+    return _finish(points, M, candidates, "search", exact=False)
+
+
+def _grid(points: np.ndarray, M: np.ndarray, seed, n_directions: int) -> GapMinimum:
+    d = points.shape[1]
+    if d == 2:
+        angles = np.linspace(0.0, 2 * np.pi, n_directions, endpoint=False)
+        W = np.column_stack([np.cos(angles), np.sin(angles)])
+    else:
+        W = np.random.default_rng(seed).standard_normal((n_directions, d))
+    return _finish(points, M, W, "grid", exact=False)

@@ -1,0 +1,126 @@
+"""The exact gap minimisers agree with each other and with brute-force direction search."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from biomodular import BiomodularError, Sources
+from biomodular.solvers.check import standardised_problem
+from biomodular.solvers.gap import gap_values, hull_faces, min_quadratic_gap, TooManyFaces
+
+
+def random_dataset(seed: int, n: int, d: int, kind: int) -> np.ndarray:
+    """Small random datasets of several shapes (all full-dimensional)."""
+    rng = np.random.default_rng(seed)
+    if kind == 0:  # box with a random half-space cut
+        S = rng.uniform(-1, 1, (n, d))
+        normal = rng.standard_normal(d)
+        keep = S @ normal > -rng.uniform(0.2, 1.5) * np.abs(normal).sum()
+        S = S[keep] if keep.sum() > 3 * d else S
+    elif kind == 1:  # correlated Gaussian
+        A = rng.standard_normal((d, d))
+        S = rng.standard_normal((n, d)) @ A
+    elif kind == 2:  # skewed (exponential), F often indefinite
+        S = rng.exponential(1.0, (n, d)) @ (np.eye(d) + 0.5 * rng.standard_normal((d, d)))
+    else:  # random simplex-like blob
+        S = rng.dirichlet(np.ones(d + 1), n)[:, :d]
+    return S
+
+
+def lipschitz_bound(points: np.ndarray, M: np.ndarray) -> float:
+    """A Lipschitz constant of f(w) = m(w)^2 - w^T M w on the unit sphere."""
+    r = np.linalg.norm(points, axis=1).max()
+    return 2 * r * r + 2 * np.abs(np.linalg.eigvalsh(M)).max()
+
+
+datasets = st.tuples(
+    st.integers(0, 2**32 - 1), st.integers(8, 60), st.integers(0, 3)
+)
+
+
+@given(datasets)
+def test_two_sources_sector_cones_and_dense_grid_agree(params):
+    seed, n, kind = params
+    src = Sources.from_samples(random_dataset(seed, n, 2, kind))
+    P, F = standardised_problem(src)
+    sector = min_quadratic_gap(P, F, method="sector")
+    cones = min_quadratic_gap(P, F, method="cones")
+    assert sector.value == pytest.approx(cones.value, abs=1e-10)
+    # A dense grid is an independent route: never below the exact minimum,
+    # and within Lipschitz * half the grid spacing above it.
+    angles = np.linspace(0, 2 * np.pi, 200_000, endpoint=False)
+    W = np.column_stack([np.cos(angles), np.sin(angles)])
+    dense = gap_values(P, F, W).min()
+    assert sector.value <= dense + 1e-12
+    assert dense - sector.value <= lipschitz_bound(P, F) * np.pi / 200_000 + 1e-12
+    # The reported value is attained at the reported direction.
+    assert gap_values(P, F, sector.direction)[0] == pytest.approx(sector.value, abs=1e-12)
+    if np.linalg.eigvalsh(F)[0] >= 0:
+        facets = min_quadratic_gap(P, F, method="facets")
+        assert (facets.value < -1e-9) == (sector.value < -1e-9)
+
+
+@given(datasets, st.integers(3, 4))
+def test_cones_is_never_above_a_dense_search_and_matches_facets_in_sign(params, d):
+    seed, n, kind = params
+    src = Sources.from_samples(random_dataset(seed, n + 2 * d, d, kind))
+    P, F = standardised_problem(src)
+    cones = min_quadratic_gap(P, F, method="cones")
+    rng = np.random.default_rng(seed)
+    W = rng.standard_normal((100_000, d))
+    W /= np.linalg.norm(W, axis=1, keepdims=True)
+    dense = gap_values(P, F, W)
+    assert cones.value <= dense.min() + 1e-12
+    if np.linalg.eigvalsh(F)[0] >= 0:
+        facets = min_quadratic_gap(P, F, method="facets")
+        assert (facets.value < -1e-9) == (cones.value < -1e-9)
+        assert cones.value <= facets.value + 1e-12
+
+
+@settings(max_examples=8)
+@given(datasets)
+def test_search_is_sound_never_below_the_exact_value(params):
+    seed, n, kind = params
+    src = Sources.from_samples(random_dataset(seed, n + 6, 3, kind))
+    P, F = standardised_problem(src)
+    cones = min_quadratic_gap(P, F, method="cones")
+    search = min_quadratic_gap(P, F, method="search", seed=seed)
+    assert cones.value <= search.value + 1e-12
+    assert gap_values(P, F, search.direction)[0] == pytest.approx(search.value, abs=1e-12)
+
+
+def test_search_finds_the_exact_value_on_a_cut_cube():
+    rng = np.random.default_rng(3)
+    S = rng.uniform(-1, 1, (3000, 3))
+    S = S[S.sum(axis=1) > -1.2]
+    P, F = standardised_problem(Sources.from_samples(S))
+    exact = min_quadratic_gap(P, F, method="cones")
+    search = min_quadratic_gap(P, F, method="search")
+    assert exact.value < -0.1
+    assert search.value == pytest.approx(exact.value, abs=1e-6)
+
+
+def test_faces_of_a_cube_are_counted_exactly():
+    corners = np.array(np.meshgrid([-1, 1], [-1, 1], [-1, 1])).reshape(3, -1).T.astype(float)
+    faces = hull_faces(corners)
+    sizes = sorted(len(f) for f in faces)
+    # 8 vertices, 12 edges, 6 square facets.
+    assert sizes.count(1) == 8 and sizes.count(2) == 12 and sizes.count(4) == 6
+    assert len(faces) == 26
+
+
+def test_face_budget_is_enforced():
+    rng = np.random.default_rng(0)
+    P = rng.standard_normal((400, 4))
+    with pytest.raises(TooManyFaces):
+        hull_faces(P, max_faces=50)
+
+
+def test_methods_reject_what_they_cannot_do():
+    P = np.array([[1.0, 0, 0], [0, 1, 0], [0, 0, 1], [-1, -1, -1.0]])
+    with pytest.raises(BiomodularError, match="two sources"):
+        min_quadratic_gap(P, np.eye(3), method="sector")
+    with pytest.raises(BiomodularError, match="positive semidefinite"):
+        min_quadratic_gap(P, -np.eye(3), method="facets")
+    with pytest.raises(BiomodularError, match="unknown method"):
+        min_quadratic_gap(P, np.eye(3), method="magic")
