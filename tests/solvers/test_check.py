@@ -1,0 +1,174 @@
+"""The modularity verdict: theorems as property tests, and its behaviour on known cases."""
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings, strategies as st
+
+from biomodular import BiomodularError, Sources
+from biomodular.solvers.check import DEFAULT_TOL, check_modularity
+
+from .test_gap import random_dataset
+
+datasets = st.tuples(st.integers(0, 2**32 - 1), st.integers(10, 50), st.integers(0, 3), st.integers(2, 3))
+
+
+def _sources(params) -> tuple[np.ndarray, Sources]:
+    seed, n, kind, d = params
+    S = random_dataset(seed, n + 2 * d, d, kind)
+    return S, Sources.from_samples(S)
+
+
+@given(datasets, st.data())
+def test_margin_is_invariant_to_translation_rescaling_sign_and_permutation(params, data):
+    S, src = _sources(params)
+    d = S.shape[1]
+    base = check_modularity(src, method="cones", tol=1e-8)
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    scale = rng.uniform(0.01, 100, d) * rng.choice([-1.0, 1.0], d)
+    shift = rng.uniform(-1000, 1000, d)
+    perm = rng.permutation(d)
+    moved = check_modularity(Sources.from_samples((S * scale + shift)[:, perm]), method="cones", tol=1e-8)
+    assert moved.margin == pytest.approx(base.margin, rel=1e-6, abs=1e-9)
+    assert moved.verdict == base.verdict
+    if base.margin < -1e-6:
+        # The witness transforms with the data: w' . s' equals w . s up to a constant,
+        # so the base witness mapped to the new coordinates attains the new margin.
+        from biomodular.solvers.check import standardised_problem
+        from biomodular.solvers.gap import gap_values
+
+        mapped = (base.witness / scale)[perm]
+        moved_src = Sources.from_samples((S * scale + shift)[:, perm])
+        P, F = standardised_problem(moved_src)
+        w_std = mapped * moved_src.beta
+        w_std /= np.linalg.norm(w_std)
+        assert gap_values(P, F, w_std)[0] == pytest.approx(moved.margin, rel=1e-6, abs=1e-9)
+
+
+@given(datasets)
+def test_margin_never_positive_and_zero_along_the_nearer_extreme_axis(params):
+    _, src = _sources(params)
+    result = check_modularity(src, method="cones", tol=0.0)
+    assert result.margin <= 0.0
+    # THEORY s.2: at w = +-e_j on the side of the nearer extreme the gap is exactly 0.
+    from biomodular.solvers.check import standardised_problem
+    from biomodular.solvers.gap import gap_values
+
+    P, F = standardised_problem(src)
+    for j in range(src.n_sources):
+        e = np.zeros(src.n_sources)
+        e[j] = 1.0
+        assert min(abs(gap_values(P, F, e)[0]), abs(gap_values(P, F, -e)[0])) <= 1e-12
+
+
+@given(datasets)
+def test_range_independence_implies_modular_whatever_the_correlations(params):
+    S, _ = _sources(params)
+    d = S.shape[1]
+    lo, hi = S.min(axis=0), S.max(axis=0)
+    corners = np.array(np.meshgrid(*zip(lo, hi))).reshape(d, -1).T
+    src = Sources.from_samples(np.vstack([S, corners]))
+    assert src.range_independent
+    exact = check_modularity(src, method="cones", tol=0.0)  # not the certificate shortcut
+    assert exact.margin >= -1e-9
+    assert check_modularity(src).verdict == "modular"
+
+
+@settings(max_examples=15)
+@given(datasets)
+def test_auto_verdict_matches_every_exact_method_away_from_the_tolerance(params):
+    _, src = _sources(params)
+    reference = check_modularity(src, method="cones")
+    assume(abs(abs(reference.margin) - DEFAULT_TOL) > 1e-3)
+    assert check_modularity(src).verdict == reference.verdict or src.range_independent
+    if src.n_sources == 2:
+        assert check_modularity(src, method="sector").verdict == reference.verdict
+    F = src.modularity_matrix
+    if np.linalg.eigvalsh(F)[0] > 0 and reference.verdict == "mixed":
+        assert check_modularity(src, method="facets").verdict == "mixed"
+
+
+def _square_with_cut(c: float, n: int = 4000, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    S = rng.uniform(-1, 1, (n, 2))
+    S = S[S.sum(axis=1) >= -c]
+    corners = np.array([[1, 1], [1, -1], [-1, 1], [-1, 1 - c], [1 - c, -1]]) if c < 2 else np.array(
+        [[1, 1], [1, -1], [-1, 1], [-1, -1]])
+    return np.vstack([S, corners])
+
+
+def test_full_square_is_modular_and_cut_square_mixes():
+    assert check_modularity(Sources.from_samples(_square_with_cut(2.0))).verdict == "modular"
+    result = check_modularity(Sources.from_samples(_square_with_cut(0.0)))
+    assert result.verdict == "mixed"
+    assert result.margin < -0.1
+    # The witness is the diagonal mixed neuron that codes both sources equally.
+    assert abs(abs(result.witness[0]) - abs(result.witness[1])) < 0.05
+    assert set(result.mixes) == {"s1", "s2"}
+
+
+def test_random_sample_of_a_square_is_borderline_with_its_margin():
+    S = np.random.default_rng(1).uniform(-1, 1, (5000, 2))
+    result = check_modularity(Sources.from_samples(S))
+    assert result.verdict == "borderline"
+    assert -DEFAULT_TOL <= result.margin < 0
+    strict = check_modularity(Sources.from_samples(S), tol=1e-9)
+    assert strict.verdict == "mixed"
+
+
+def test_three_sources_can_mix_when_every_pair_passes():
+    """Pairs of sources are necessary, not sufficient (THEORY.md s.2).
+
+    Remove the corner region {x + y + z > 2 - c} of the cube [-1, 1]^3 near
+    (1, 1, 1): every pair's projection still contains its whole square (the
+    face points with the third coordinate at -1 remain), so each pairwise
+    check is modular, but the full condition fails along the diagonal.
+    """
+    rng = np.random.default_rng(5)
+    S = rng.uniform(-1, 1, (20000, 3))
+    S = S[S.sum(axis=1) <= 0.5]
+    corners = np.array(np.meshgrid([-1, 1], [-1, 1], [-1, 1])).reshape(3, -1).T
+    corners = corners[corners.sum(axis=1) <= 0.5]
+    S = np.vstack([S, corners])
+    for pair in ([0, 1], [0, 2], [1, 2]):
+        assert check_modularity(Sources.from_samples(S[:, pair])).verdict == "modular"
+    full = check_modularity(Sources.from_samples(S))
+    assert full.verdict == "mixed"
+    assert len(full.mixes) == 3
+
+
+def test_regular_octagon_is_an_exact_tie():
+    """The inscribed circle touches all eight sides: modular and mixed codes tie."""
+    angles = np.arange(8) * np.pi / 4 + np.pi / 8
+    result = check_modularity(Sources.from_samples(np.column_stack([np.cos(angles), np.sin(angles)])))
+    assert result.verdict == "borderline"
+    assert abs(result.margin) < 1e-12
+    assert result.tie_gap is not None and abs(result.tie_gap) < 1e-12
+    assert result.tie_angle == pytest.approx(45.0)
+
+
+def test_search_is_undetermined_without_violation_or_certificate():
+    # A square with a small corner cut stays modular (the cut misses the ellipse),
+    # but a search alone cannot prove it and the corners are not all present.
+    src = Sources.from_samples(_square_with_cut(1.6))
+    assert not src.range_independent
+    assert check_modularity(src, method="sector").verdict == "modular"
+    search = check_modularity(src, method="search")
+    assert search.verdict == "undetermined"
+    assert not search.exact
+
+
+def test_result_serialises_and_rejects_bad_arguments():
+    src = Sources.from_samples(_square_with_cut(0.0))
+    payload = check_modularity(src).to_dict()
+    for key in ("verdict", "margin", "witness", "method", "n_samples", "n_sources", "tolerance"):
+        assert key in payload
+    import json
+
+    json.dumps(payload)
+    with pytest.raises(BiomodularError, match="unknown method"):
+        check_modularity(src, method="nope")
+    with pytest.raises(BiomodularError, match="tol"):
+        check_modularity(src, tol=-1)
+    three = Sources.from_samples(np.random.default_rng(0).standard_normal((50, 3)))
+    with pytest.raises(BiomodularError, match="two sources"):
+        check_modularity(three, method="sector")
