@@ -1,0 +1,428 @@
+"""Trained linear codes against the exact optimum (the verifier behind ``biomodular verify``).
+
+For each seed the linear autoencoder is trained with the biological losses;
+its tuning matrix ``W`` is then made exactly feasible (biases
+``b_n = -min_i w_n . s_i``, readout ``pinv(W)``), which gives the exact reduced
+loss of a real code: an upper bound on the optimum (THEORY.md s.1).  The
+relative gap to the exact optimum of :func:`biomodular.solvers.program.solve_code`
+is therefore nonnegative up to the solver's certified tolerance.
+
+The optimum need not be unique (e.g. ON and OFF cells of a symmetric source
+cost the same), but its Gram matrix ``G = W^T W`` and its dual multiplier
+``Lambda`` are (``tr(G^-1)`` is strictly convex), so besides the angle from
+each optimal neuron to the nearest trained one the comparison reports the
+relative Gram error and each trained neuron's reduced cost
+``(phi(w) - w^T Lambda w) / phi(w)``, zero exactly for directions an optimum
+may use (THEORY.md s.4).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..errors import BiomodularError
+from .metrics import ACTIVE_THRESHOLD, Binned, Estimator, infom, mir, mixing_angles
+from .models import ExactLinearAE, LinearAE, project_biases, reduced_loss
+from .training import TrainResult, train
+
+__all__ = ["RunResult", "VerifyResult", "verify_code", "DEFAULT_ANGLE_TOL", "MODELS"]
+
+#: A trained neuron whose tuning is more than this many degrees from every axis is mixed.
+DEFAULT_ANGLE_TOL = 5.0
+
+#: Optimal neurons whose squared norm is below this fraction of the largest are
+#: not required to appear in the trained code (they carry almost nothing).
+SIGNIFICANT_NEURON = 1e-2
+
+MODELS = ("exact", "learned")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One trained network compared with the optimum.
+
+    Attributes
+    ----------
+    seed : int
+    loss : float
+        Final training loss (full data, with the penalty).
+    projected_loss : float
+        Exact reduced loss of the trained tuning after projection to feasibility.
+    gap : float or None
+        ``(projected_loss - optimum) / optimum`` (None without an optimum).
+    verdict : str
+        ``"modular"`` or ``"mixed"``: whether an active neuron is more than
+        ``angle_tol`` degrees from every axis.
+    max_mixing_angle : float
+        Largest angle (degrees) between an active neuron's tuning and the nearest axis.
+    n_active : int
+    match_angle : float or None
+        Largest angle (degrees) from a significant optimal neuron to the nearest active trained neuron.
+    witness_angle : float or None
+        Angle (degrees) from the check's witness to the nearest active trained neuron.
+    gram_error : float or None
+        ``||G - G*||_F / ||G*||_F``.
+    max_reduced_cost : float or None
+        Largest relative reduced cost of an active trained neuron.
+    mir, infom : float
+        Scores of the projected code over the active neurons.
+    converged : bool
+    steps : int
+    seconds : float
+    tuning : ndarray
+        Active tunings, shape ``(n_active, d)``.
+    train : TrainResult
+    """
+
+    seed: int
+    loss: float
+    projected_loss: float
+    gap: float | None
+    verdict: str
+    max_mixing_angle: float
+    n_active: int
+    match_angle: float | None
+    witness_angle: float | None
+    gram_error: float | None
+    max_reduced_cost: float | None
+    mir: float
+    infom: float
+    converged: bool
+    steps: int
+    seconds: float
+    tuning: np.ndarray = field(repr=False)
+    train: TrainResult = field(repr=False)
+
+    def to_dict(self) -> dict:
+        def f(x):
+            return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else float(x)
+
+        return {
+            "seed": int(self.seed),
+            "loss": f(self.loss),
+            "projected_loss": f(self.projected_loss),
+            "gap": f(self.gap),
+            "verdict": self.verdict,
+            "max_mixing_angle": f(self.max_mixing_angle),
+            "n_active": int(self.n_active),
+            "match_angle": f(self.match_angle),
+            "witness_angle": f(self.witness_angle),
+            "gram_error": f(self.gram_error),
+            "max_reduced_cost": f(self.max_reduced_cost),
+            "mir": f(self.mir),
+            "infom": f(self.infom),
+            "converged": bool(self.converged),
+            "steps": int(self.steps),
+            "seconds": float(self.seconds),
+            "tuning": self.tuning.tolist(),
+            "history": [[int(s), float(l), float(r)] for s, l, r in self.train.history],
+        }
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Trained codes from several seeds against the exact optimum.
+
+    Attributes
+    ----------
+    optimum : float or None
+        Exact optimal loss (``solve_code(...).value``), None if not solved.
+    optimum_status : str
+    optimum_relative_gap : float or None
+        The solver's certified relative gap.
+    modular_value : float or None
+    check_verdict : str or None
+        Verdict of :func:`biomodular.solvers.check.check_modularity`.
+    margin : float or None
+    witness : ndarray or None
+    optimal_tuning : ndarray or None
+        Tunings of the optimal neurons, shape ``(k, d)``.
+    runs : tuple of RunResult
+    agreement : int
+        Seeds whose trained verdict equals the check's (for mixed: with a
+        mixed neuron within ``angle_tol`` of the witness or of an optimal
+        mixed neuron).
+    comparable : bool
+        Whether the check gave ``modular`` or ``mixed`` (borderline or
+        undetermined verdicts have nothing to agree with).
+    names : tuple of str
+    settings : dict
+    seconds : float
+    """
+
+    optimum: float | None
+    optimum_status: str
+    optimum_relative_gap: float | None
+    modular_value: float | None
+    check_verdict: str | None
+    margin: float | None
+    witness: np.ndarray | None = field(repr=False)
+    optimal_tuning: np.ndarray | None = field(repr=False)
+    runs: tuple = field(repr=False)
+    agreement: int
+    comparable: bool
+    names: tuple
+    settings: dict = field(repr=False)
+    seconds: float = 0.0
+
+    @property
+    def gaps(self) -> list[float]:
+        return [r.gap for r in self.runs if r.gap is not None]
+
+    def summary(self) -> str:
+        """One line: agreement with the theory and the gaps reached."""
+        n = len(self.runs)
+        kinds = ", ".join(f"{v} {sum(r.verdict == v for r in self.runs)}/{n}" for v in ("modular", "mixed"))
+        if self.comparable:
+            head = f"agreement with the theory: {self.agreement}/{n} seeds (exact check: {self.check_verdict}; trained: {kinds})"
+        else:
+            head = f"exact check: {self.check_verdict or 'not run'} (nothing to agree with); trained: {kinds}"
+        gaps = self.gaps
+        if gaps:
+            head += f"; relative gap to the optimum: median {np.median(gaps):.2%}, max {max(gaps):.2%}"
+        conv = sum(r.converged for r in self.runs)
+        return head + f"; converged {conv}/{n}"
+
+    def to_dict(self) -> dict:
+        def f(x):
+            return None if x is None or not math.isfinite(x) else float(x)
+
+        return {
+            "optimum": f(self.optimum),
+            "optimum_status": self.optimum_status,
+            "optimum_relative_gap": f(self.optimum_relative_gap),
+            "modular_value": f(self.modular_value),
+            "check_verdict": self.check_verdict,
+            "margin": f(self.margin),
+            "witness": None if self.witness is None else [float(x) for x in self.witness],
+            "optimal_tuning": None if self.optimal_tuning is None else self.optimal_tuning.tolist(),
+            "names": list(self.names),
+            "runs": [r.to_dict() for r in self.runs],
+            "agreement": int(self.agreement),
+            "comparable": bool(self.comparable),
+            "summary": self.summary(),
+            "settings": self.settings,
+            "seconds": float(self.seconds),
+        }
+
+    def table(self) -> str:
+        """The per-seed table printed by ``biomodular verify``."""
+        lines = []
+        if self.optimum is not None:
+            lines.append(
+                f"exact optimum: {self.optimum:.6g} ({self.optimum_status}, certified relative gap "
+                f"{self.optimum_relative_gap:.1e}); best modular code: {self.modular_value:.6g}"
+            )
+        if self.check_verdict is not None:
+            w = "" if self.witness is None else " witness [" + ", ".join(f"{x:.3f}" for x in self.witness) + "]"
+            lines.append(f"exact check: {self.check_verdict} (margin {self.margin:.3g}){w}")
+        header = ("seed", "loss", "gap", "verdict", "max angle", "active", "match angle", "gram err",
+                  "MIR", "InfoM", "steps")
+        rows = []
+        for r in self.runs:
+            rows.append((
+                str(r.seed), f"{r.loss:.5g}", "-" if r.gap is None else f"{r.gap:.3%}", r.verdict,
+                f"{r.max_mixing_angle:.1f} deg", str(r.n_active),
+                "-" if r.match_angle is None else f"{r.match_angle:.1f} deg",
+                "-" if r.gram_error is None else f"{r.gram_error:.2%}",
+                f"{r.mir:.3f}", f"{r.infom:.3f}", f"{r.steps}{'' if r.converged else '*'}",
+            ))
+        widths = [max(len(x[k]) for x in rows + [header]) for k in range(len(header))]
+        lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths)))
+        lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows]
+        if any(not r.converged for r in self.runs):
+            lines.append("* stopped at max_steps before the convergence criterion was met")
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+
+def _angles(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Angles (degrees) between every row of A and every row of B."""
+    An = A / np.linalg.norm(A, axis=1, keepdims=True)
+    Bn = B / np.linalg.norm(B, axis=1, keepdims=True)
+    return np.degrees(np.arccos(np.clip(An @ Bn.T, -1.0, 1.0)))
+
+
+def _seeds(seeds: int | Sequence[int]) -> list[int]:
+    if isinstance(seeds, (int, np.integer)):
+        if seeds < 1:
+            raise BiomodularError(f"need at least one seed; got {seeds}")
+        return list(range(int(seeds)))
+    out = [int(s) for s in seeds]
+    if not out:
+        raise BiomodularError("need at least one seed")
+    return out
+
+
+def verify_code(
+    samples: np.ndarray,
+    names: Sequence[str] | None = None,
+    *,
+    seeds: int | Sequence[int] = 5,
+    model: str = "exact",
+    lam_in: float = 1.0,
+    lam_out: float = 1.0,
+    n_neurons: int | None = None,
+    beta_nonneg: float = 1e4,
+    penalty: str = "squared",
+    beta_recon: float = 1e3,
+    lr: float = 1e-2,
+    batch_size: int | None = 512,
+    max_steps: int = 30_000,
+    tol: float = 1e-4,
+    window: int = 200,
+    angle_tol: float = DEFAULT_ANGLE_TOL,
+    active_threshold: float = ACTIVE_THRESHOLD,
+    estimator: Estimator = Binned(20),
+    solve: bool = True,
+    progress: Callable[[int, int, int, float], None] | None = None,
+) -> VerifyResult:
+    """Train linear codes from several seeds and compare them with the exact optimum.
+
+    Parameters
+    ----------
+    samples : ndarray, shape (n_samples, n_sources)
+        Training data; also the data whose optimum is solved.  The penalty
+        defaults suit sources of order one.
+    names : sequence of str, optional
+    seeds : int or sequence of int
+        Number of seeds (0, 1, ...) or the seeds themselves.
+    model : {"exact", "learned"}
+        :class:`~biomodular.verify.models.ExactLinearAE` (pseudo-inverse
+        readout) or :class:`~biomodular.verify.models.LinearAE` (learned
+        readout with reconstruction weight ``beta_recon``).
+    lam_in, lam_out : float
+        Weight-energy coefficients, the same in training and in the exact problem.
+    n_neurons : int, optional
+        Default twice the ``d(d+1)/2 + 1`` the theory needs.
+    beta_nonneg, penalty : float, {"squared", "hinge"}
+        Nonnegativity penalty (mean over samples of the sum over neurons).
+    lr, batch_size, max_steps, tol, window :
+        Training (see :func:`~biomodular.verify.training.train`).
+    angle_tol : float
+        Degrees from the nearest axis above which an active neuron is mixed.
+    active_threshold : float
+        Fraction of the largest neuron range above which a neuron is active.
+    estimator : Binned or KNN
+        Mutual-information estimator for MIR (InfoM always uses ``Binned``
+        with the same number of bins, or 20).
+    solve : bool
+        Solve the exact problem and run the exact check (needs cvxpy).
+    progress : callable, optional
+        ``progress(run_index, step, max_steps, smoothed_loss)``.
+
+    Returns
+    -------
+    VerifyResult
+    """
+    from ..sources import Sources
+
+    started = time.perf_counter()
+    S = np.asarray(samples, dtype=float)
+    sources = Sources.from_samples(S, names)  # validates the data
+    d = sources.n_sources
+    if model not in MODELS:
+        raise BiomodularError(f"model must be one of {MODELS}; got {model!r}")
+    if not angle_tol > 0:
+        raise BiomodularError(f"angle_tol must be positive; got {angle_tol}")
+    seed_list = _seeds(seeds)
+    if model == "exact":
+        net = ExactLinearAE(d, n_neurons, lam_in=lam_in, lam_out=lam_out, beta_nonneg=beta_nonneg, penalty=penalty)
+    else:
+        net = LinearAE(d, n_neurons, lam_in=lam_in, lam_out=lam_out, beta_recon=beta_recon,
+                       beta_nonneg=beta_nonneg, penalty=penalty)
+
+    optimum = status = opt_gap = mod_value = None
+    verdict = margin = witness = opt_T = Lam = G_opt = None
+    if solve:
+        from ..solvers.check import check_modularity
+        from ..solvers.program import Problem, solve_code
+
+        chk = check_modularity(sources)
+        verdict, margin, witness = chk.verdict, float(chk.margin), chk.witness
+        res = solve_code(sources, Problem.autoencoder(lam_in=lam_in, lam_out=lam_out))
+        optimum, status = float(res.value), res.status
+        opt_gap = float(res.certificate.relative_gap)
+        mod_value = float(res.modular_value)
+        opt_T = res.tunings
+        G_opt = res.gram
+        Lam = np.asarray(res.certificate.multipliers["Lambda"], dtype=float)
+    else:
+        status = "not solved"
+
+    Sc = S - S.mean(axis=0)
+    C = Sc.T @ Sc / S.shape[0]
+    inf_bins = estimator.bins if isinstance(estimator, Binned) else 20
+    runs = []
+    for index, seed in enumerate(seed_list):
+        cb = None if progress is None else (lambda step, total, loss, _i=index: progress(_i, step, total, loss))
+        tr = train(net, S, seed=seed, lr=lr, batch_size=batch_size, max_steps=max_steps, tol=tol,
+                   window=window, progress=cb)
+        W = net.tuning(tr.params)
+        Z = S @ W.T + project_biases(W, S)
+        active = np.flatnonzero((Z.max(0) - Z.min(0)) > active_threshold * (Z.max(0) - Z.min(0)).max())
+        Wa = W[active]
+        angles = mixing_angles(Wa)
+        run_verdict = "mixed" if angles.max() > angle_tol else "modular"
+        projected = reduced_loss(W, S, lam_in, lam_out)
+        gap = match = wit = gram_err = cost = None
+        if optimum is not None:
+            gap = (projected - optimum) / abs(optimum)
+            norms2 = (opt_T**2).sum(1)
+            sig = opt_T[norms2 >= SIGNIFICANT_NEURON * norms2.max()]
+            match = float(_angles(sig, Wa).min(axis=1).max())
+            G = W.T @ W
+            gram_err = float(np.linalg.norm(G - G_opt) / np.linalg.norm(G_opt))
+            U = Wa / np.linalg.norm(Wa, axis=1, keepdims=True)
+            phi = np.einsum("ij,jk,ik->i", U, C, U) + (Sc @ U.T).min(0) ** 2
+            cost = float(((phi - np.einsum("ij,jk,ik->i", U, Lam, U)) / phi).max())
+            if witness is not None:
+                wit = float(_angles(np.asarray(witness)[None, :], Wa).min())
+        runs.append(RunResult(
+            seed=seed, loss=tr.loss, projected_loss=projected, gap=gap, verdict=run_verdict,
+            max_mixing_angle=float(angles.max()), n_active=int(active.size), match_angle=match,
+            witness_angle=wit, gram_error=gram_err, max_reduced_cost=cost,
+            mir=mir(Z[:, active], S, estimator, 0.0), infom=infom(Z[:, active], S, Binned(inf_bins), 0.0),
+            converged=tr.converged, steps=tr.steps, seconds=tr.seconds, tuning=Wa, train=tr,
+        ))
+
+    comparable = verdict in ("modular", "mixed")
+    agreement = 0
+    if comparable:
+        mixed_opt = None
+        if opt_T is not None:
+            mixed_opt = opt_T[mixing_angles(opt_T) > angle_tol]
+        for r in runs:
+            if r.verdict != verdict:
+                continue
+            if verdict == "modular":
+                agreement += 1
+                continue
+            mixed_trained = r.tuning[mixing_angles(r.tuning) > angle_tol]
+            along = []
+            if witness is not None:
+                along.append(_angles(np.asarray(witness)[None, :], mixed_trained).min())
+            if mixed_opt is not None and len(mixed_opt):
+                along.append(_angles(mixed_opt, mixed_trained).min())
+            if along and min(along) <= angle_tol:
+                agreement += 1
+
+    settings = {
+        "model": model, "lam_in": lam_in, "lam_out": lam_out, "n_neurons": int(net.n_neurons),
+        "beta_nonneg": beta_nonneg, "penalty": penalty, "lr": lr, "batch_size": batch_size,
+        "max_steps": max_steps, "tol": tol, "window": window, "angle_tol": angle_tol,
+        "active_threshold": active_threshold, "estimator": estimator.to_dict(), "seeds": seed_list,
+    }
+    if model == "learned":
+        settings["beta_recon"] = beta_recon
+    return VerifyResult(
+        optimum=optimum, optimum_status=status, optimum_relative_gap=opt_gap, modular_value=mod_value,
+        check_verdict=verdict, margin=margin, witness=None if witness is None else np.asarray(witness),
+        optimal_tuning=opt_T, runs=tuple(runs), agreement=agreement, comparable=comparable,
+        names=sources.names, settings=settings, seconds=time.perf_counter() - started,
+    )
