@@ -1,16 +1,140 @@
-"""`biomodular solve`: not yet available."""
+"""``biomodular solve``: the optimal code of a dataset, exactly, with a certificate."""
 
 from __future__ import annotations
 
 import argparse
-
-from ..errors import BiomodularError
+import json
+import sys
+import time
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add this subcommand's arguments."""
+    """Add the arguments of ``biomodular solve``."""
+    parser.add_argument("path", nargs="?",
+                        help="data file: .csv (header optional), .npy or .npz samples, or a .json "
+                             "file of statistics with keys mean, cov, vertices (and optional names)")
+    parser.add_argument("--example", metavar="NAME", help="use a bundled example instead of a file")
+    parser.add_argument("--columns", metavar="COLS",
+                        help="comma-separated columns to use, by name or zero-based index")
+    parser.add_argument("--key", help="array to use in an .npz file")
+    parser.add_argument("--lam-in", type=float, default=1.0, metavar="X",
+                        help="encoder weight energy coefficient (default 1)")
+    parser.add_argument("--lam-out", type=float, default=1.0, metavar="X",
+                        help="readout weight energy coefficient, > 0 (default 1)")
+    parser.add_argument("--mixing", metavar="FILE",
+                        help="input mixing A (p x d matrix, .npy or .csv): the network sees x = A s")
+    parser.add_argument("--readout", metavar="FILE",
+                        help="readout target B (q x d matrix, .npy or .csv): predict y = B s exactly")
+    parser.add_argument("--fixed-variance", type=float, metavar="V",
+                        help="solve the fixed-variance problem instead: total variance V")
+    parser.add_argument("--readout-budget", type=float, metavar="R",
+                        help="fixed-variance problem: bound on the readout weight energy "
+                             "(default 4 tr(B^T B) tr(C) / V)")
+    parser.add_argument("--tol", type=float, default=None,
+                        help="relative optimality gap at which to stop (default 1e-6)")
+    parser.add_argument("--max-rounds", type=int, default=60, help="column-generation rounds (default 60)")
+    parser.add_argument("--solver", default="CLARABEL", choices=["CLARABEL", "SCS"],
+                        help="first solver to try; the other is the retry (default CLARABEL)")
+    parser.add_argument("--pricing", default="auto",
+                        choices=["auto", "sector", "cones", "facets", "search"],
+                        help="pricing method (default auto: exact when the hull is small enough)")
+    parser.add_argument("--max-faces", type=int, default=None, metavar="N",
+                        help="face budget of the exact cones pricing")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the example and of the solver")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--plot", metavar="PNG", help="save a figure of the neurons over the data")
+
+
+def _parse_columns(text: str | None):
+    if text is None:
+        return None
+    return [int(x) if x.strip().lstrip("-").isdigit() else x.strip() for x in text.split(",")]
+
+
+def _read_matrix(path: str, what: str):
+    import numpy as np
+
+    from ..errors import BiomodularError
+
+    try:
+        if path.endswith(".npy"):
+            M = np.load(path)
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+            delimiter = "," if "," in text else None
+            M = np.loadtxt(path, delimiter=delimiter, ndmin=2)
+    except (OSError, ValueError) as exc:
+        raise BiomodularError(f"could not read the {what} matrix from {path!r}: {exc}") from None
+    return np.atleast_2d(np.asarray(M, dtype=float))
+
+
+def _read_statistics(path: str):
+    from ..errors import BiomodularError
+    from ..sources import Sources
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            stats = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise BiomodularError(f"could not read statistics from {path!r}: {exc}") from None
+    missing = [k for k in ("mean", "cov", "vertices") if k not in stats]
+    if not isinstance(stats, dict) or missing:
+        raise BiomodularError(f"a statistics file needs keys mean, cov and vertices; missing {missing}")
+    return Sources.from_statistics(stats["mean"], stats["cov"], stats["vertices"], names=stats.get("names"))
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the subcommand."""
-    raise BiomodularError("'biomodular solve' is not available in this version")
+    """Run ``biomodular solve``; returns the exit status."""
+    from ..errors import BiomodularError
+
+    if (args.path is None) == (args.example is None):
+        raise BiomodularError("give a data file or --example NAME, not both")
+    started = time.perf_counter()
+    from ..solvers.program import DEFAULT_TOL, Problem, solve_code
+    from ..sources import Sources
+
+    samples = None
+    if args.example is not None:
+        from .. import examples
+
+        samples, names = examples.load(args.example, seed=args.seed)
+        sources = Sources.from_chunks([samples], names=names, origin=f"example:{args.example}")
+    elif args.path.endswith(".json"):
+        sources = _read_statistics(args.path)
+    else:
+        sources = Sources.from_file(args.path, columns=_parse_columns(args.columns), key=args.key)
+
+    A = _read_matrix(args.mixing, "input mixing") if args.mixing else None
+    B = _read_matrix(args.readout, "readout") if args.readout else None
+    if args.fixed_variance is not None:
+        if A is not None:
+            raise BiomodularError("--mixing does not apply to the fixed-variance problem; drop it")
+        problem = Problem.fixed_variance(args.fixed_variance, args.readout_budget, B=B)
+    else:
+        if args.readout_budget is not None:
+            raise BiomodularError("--readout-budget needs --fixed-variance")
+        problem = Problem.autoencoder(args.lam_in, args.lam_out, A=A, B=B)
+    tol = DEFAULT_TOL if args.tol is None else args.tol
+    if args.max_rounds < 1:
+        raise BiomodularError("--max-rounds must be at least 1")
+    result = solve_code(sources, problem, tol=tol, max_rounds=args.max_rounds, solver=args.solver,
+                        pricing=args.pricing, max_faces=args.max_faces, seed=args.seed)
+    if args.plot:
+        from ..plot_code import plot_code
+
+        plot_code(result, sources, path=args.plot, samples=samples)
+    total = time.perf_counter() - started
+    if args.json:
+        payload = result.to_dict()
+        payload["total_seconds"] = total
+        payload["source"] = sources.origin
+        json.dump(payload, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    print(result.table())
+    data = f"{sources.n_samples} samples" if sources.n_samples is not None else "distribution"
+    print(f"data           {data}, {sources.points.shape[0]} support points, from {sources.origin}")
+    if args.plot:
+        print(f"figure         {args.plot}")
+    return 0

@@ -881,6 +881,7 @@ def solve_code(
 
 
 def _internal_certificate(session: _Session, c: np.ndarray, nu: float, mu: float) -> dict:
+    nu, mu = max(nu, 0.0), max(mu, 0.0)  # weak duality needs nonnegative multipliers
     Lam, kappa, const = session.multipliers(c, nu, mu)
     gap = session.price(Lam - session.C)
     value = float(gap.value)
@@ -935,27 +936,51 @@ def _polish(session: _Session, c: np.ndarray) -> tuple[np.ndarray, float, float]
     fallback = c * (c > PRUNE_TOL * c.max())
     fallback = caratheodory(W, fallback, phi)
     reference = _attained(session, fallback)
-    support = c > 1e-6 * c.max()
-    start = c.copy()
-    nu, mu = nu0, mu0
-    for _ in range(6):
-        idx = np.flatnonzero(support)
-        cs = caratheodory(W[idx], start[idx], phi[idx])
-        idx, cs = idx[cs > 0], cs[cs > 0]
-        new, nu, mu, keep, ok = refine(session.kind, W[idx], cs, data(idx), nu, mu)
-        if not ok or np.any(new[keep] <= 0):
-            break
+    tolerance = 1e-9 * (1.0 + np.abs(phi).max())
+
+    def attempt(idx, start):
+        """Newton on the support ``idx``; the full weights if they satisfy every KKT condition."""
+        new, nu, mu = refine(session.kind, W[idx], start[idx], data(idx), nu0, mu0)[:3]
+        keep = new > 0
+        if not keep.any():
+            return None
         full = np.zeros(n)
         full[idx[keep]] = new[keep]
-        r = reduced(full, nu, mu)
-        missing = (r < -1e-9 * (1.0 + np.abs(phi).max())) & (full == 0)
-        if not missing.any():
-            if _attained(session, full) <= reference * (1 + 1e-12):
+        try:
+            r = reduced(full, nu, mu)
+        except np.linalg.LinAlgError:
+            return None
+        ok = (np.all(r >= -tolerance) and np.all(np.abs(r[full > 0]) <= tolerance)
+              and min(nu, mu) >= -tolerance)
+        return (full, nu, mu, r) if ok else (None, nu, mu, r, full)
+
+    # The solver's support, reduced to at most d(d+1)/2 + 1 columns; if Newton cannot meet the
+    # KKT conditions on it, some of its columns are noise of the interior-point method (or a
+    # column outside it is needed): try dropping one or two, or adding the worst priced one.
+    base = caratheodory(W, c * (c > 1e-6 * c.max()), phi)
+    support = np.flatnonzero(base > 0)
+    tried = set()
+    queue = [tuple(support)]
+    queue += [tuple(np.delete(support, i)) for i in np.argsort(base[support])]
+    if support.size <= 8:
+        queue += [tuple(np.delete(support, [i, j])) for i in range(support.size) for j in range(i)]
+    while queue and len(tried) < 60:
+        idx = queue.pop(0)
+        if idx in tried or not idx:
+            continue
+        tried.add(idx)
+        out = attempt(np.array(idx), np.where(base > 0, base, 1e-3 * base.max()))
+        if out is None:
+            continue
+        if out[0] is not None:
+            full, nu, mu, _ = out
+            if _attained(session, full) <= reference * (1 + 1e-9):
                 return full, nu, mu
-            break
-        start = full.copy()
-        start[missing] = 1e-3 * full.max()
-        support = start > 0
+            continue
+        r = out[3]
+        worst = int(np.argmin(np.where(out[4] > 0, np.inf, r)))
+        if r[worst] < -tolerance and worst not in idx:
+            queue.insert(0, tuple(sorted(set(idx) | {worst})))
     _, _, _, nu0, mu0 = session.solver_multipliers()
     return fallback, nu0, mu0
 

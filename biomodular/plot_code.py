@@ -1,0 +1,95 @@
+"""Figure of an optimal code: each neuron's tuning direction over the data.
+
+For two sources, one panel: the support (samples or hull), and for each neuron
+an arrow along its tuning from the mean and its zero-activity line
+``tuning . s + bias = 0``, which touches the support at the least active
+point.  For more sources, one panel per pair of sources, with the tunings
+projected on that pair.  matplotlib is imported only when a figure is drawn.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["plot_code"]
+
+
+def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarray | None = None,
+              max_pairs: int = 15):
+    """Draw the neurons of ``result`` (a :class:`CodeResult`) over ``sources``.
+
+    Parameters
+    ----------
+    result : CodeResult
+    sources : Sources
+    path : str or Path, optional
+        Save the figure there (PNG, PDF, ...) and close it.
+    samples : ndarray, shape (n_samples, d), optional
+        Raw samples to scatter (default: the support points).
+    max_pairs : int
+        Panels drawn at most (pairs of sources) for more than two sources.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib
+
+    if path is not None:
+        matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    d = sources.n_sources
+    pairs = [(0, 1)] if d == 2 else list(itertools.combinations(range(d), 2))[:max_pairs]
+    cols = min(3, len(pairs))
+    rows = (len(pairs) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 4.4 * rows), squeeze=False)
+    points = sources.points if samples is None else np.asarray(samples, float)
+    T, b = result.tunings, result.biases
+    colours = plt.get_cmap("tab10")
+    span = float(np.max(sources.upper - sources.lower))
+    for ax, (j, k) in zip(axes.ravel(), pairs):
+        ax.scatter(points[:, j], points[:, k], s=4 if samples is not None else 14,
+                   color="0.6", alpha=0.5, lw=0, label="data" if samples is not None else "support")
+        if d == 2 and sources.points_are_vertices:
+            from scipy.spatial import ConvexHull
+
+            hull = ConvexHull(sources.points)
+            loop = np.append(hull.vertices, hull.vertices[0])
+            ax.plot(sources.points[loop, 0], sources.points[loop, 1], color="0.4", lw=1)
+        centre = sources.mean[[j, k]]
+        longest = max(np.linalg.norm(T[:, [j, k]], axis=1).max(), 1e-300)
+        for n, neuron in enumerate(result.neurons):
+            t = neuron.tuning[[j, k]]
+            colour = colours(n % 10)
+            label = f"{n + 1}: {'+'.join(neuron.sources)}"
+            arrow = t / longest * 0.45 * span
+            ax.annotate("", xy=centre + arrow, xytext=centre,
+                        arrowprops=dict(arrowstyle="->", color=colour, lw=2))
+            ax.plot([], [], color=colour, lw=2, label=label)
+            if d == 2 and np.linalg.norm(t) > 0:
+                # zero line: t . s + b = 0
+                u = t / np.linalg.norm(t)
+                foot = -b[n] * t / np.dot(t, t)
+                ends = np.array([foot - 2 * span * u[::-1] * [1, -1], foot + 2 * span * u[::-1] * [1, -1]])
+                ax.plot(ends[:, 0], ends[:, 1], ls="--", color=colour, lw=1)
+        pad = 0.15 * span
+        ax.set_xlim(sources.lower[j] - pad, sources.upper[j] + pad)
+        ax.set_ylim(sources.lower[k] - pad, sources.upper[k] + pad)
+        ax.set_xlabel(sources.names[j])
+        ax.set_ylabel(sources.names[k])
+        ax.set_aspect("equal", adjustable="box")
+        ax.legend(fontsize=7, loc="upper right")
+    for ax in axes.ravel()[len(pairs):]:
+        ax.set_visible(False)
+    verdict = "mixed" if result.mixed else "modular"
+    fig.suptitle(f"optimal code: {verdict}, value {result.value:.5g} "
+                 f"(modular {result.modular_value:.5g}), {result.status}", fontsize=10)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+    return fig
