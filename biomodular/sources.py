@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .errors import BiomodularError
+from .geometry import hull_2d, hull_2d_equations
 
 __all__ = ["Sources", "HULL_MAX_SOURCES"]
 
@@ -329,12 +330,10 @@ def _check_sources(d, n, cov, lower, upper, names) -> None:
 
 def _check_mean_inside(mean: np.ndarray, points: np.ndarray, exact: bool) -> None:
     """The mean must be strictly inside the support's hull."""
-    from scipy.spatial import ConvexHull
-
     if not exact:
         return
-    hull = ConvexHull(points)
-    offsets = hull.equations[:, :-1] @ mean + hull.equations[:, -1]
+    equations = _hull_equations(points)
+    offsets = equations[:, :-1] @ mean + equations[:, -1]
     scale = np.abs(points - mean).max()
     if offsets.max() >= -1e-12 * scale:
         raise BiomodularError("the mean must lie strictly inside the convex hull of the vertices")
@@ -357,8 +356,6 @@ def _discard_interior(X: np.ndarray) -> np.ndarray:
     Akl-Toussaint-style filter: the extreme points of ``X`` in a few directions
     span an inner polytope; points strictly inside it cannot be hull vertices.
     """
-    from scipy.spatial import ConvexHull, QhullError
-
     n, d = X.shape
     if n <= 64 * (d + 1):
         return X
@@ -367,11 +364,10 @@ def _discard_interior(X: np.ndarray) -> np.ndarray:
     inner = X[extreme_idx]
     if inner.shape[0] <= d:
         return X
-    try:
-        hull = ConvexHull(inner)
-    except QhullError:
+    equations = _hull_equations(inner)
+    if equations is None:
         return X
-    A, b = hull.equations[:, :-1], hull.equations[:, -1]
+    A, b = equations[:, :-1], equations[:, -1]
     scale = np.abs(inner).max() + 1.0
     margin = X @ A.T
     margin += b
@@ -380,14 +376,34 @@ def _discard_interior(X: np.ndarray) -> np.ndarray:
     return X[keep]
 
 
-def _hull_points(X: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Vertices of the hull of ``X`` (exact when ``d <= HULL_MAX_SOURCES``)."""
+def _hull_equations(X: np.ndarray) -> np.ndarray | None:
+    """Facet equations ``[normal, offset]`` of the hull of ``X`` (None if flat)."""
+    if X.shape[1] == 2:
+        try:
+            return hull_2d_equations(X[hull_2d(X)])
+        except ValueError:
+            return None
     from scipy.spatial import ConvexHull, QhullError
 
+    try:
+        return ConvexHull(X).equations
+    except QhullError:
+        return None
+
+
+def _hull_points(X: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Vertices of the hull of ``X`` (exact when ``d <= HULL_MAX_SOURCES``)."""
     d = X.shape[1]
     X = _discard_interior(X)
     if d > HULL_MAX_SOURCES:
         return np.unique(X, axis=0), False
+    if d == 2:
+        try:
+            return X[hull_2d(X)], True
+        except ValueError:
+            return np.unique(X, axis=0), False
+    from scipy.spatial import ConvexHull, QhullError
+
     try:
         hull = ConvexHull(X)
     except QhullError:

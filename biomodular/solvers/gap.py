@@ -52,6 +52,7 @@ from itertools import combinations
 import numpy as np
 
 from ..errors import BiomodularError
+from ..geometry import hull_2d
 
 __all__ = [
     "GapMinimum",
@@ -226,8 +227,10 @@ def _hull(points: np.ndarray):
 
 
 def _sector(points: np.ndarray, M: np.ndarray) -> GapMinimum:
-    hull = _hull(points)
-    V = points[hull.vertices]  # counter-clockwise in two dimensions
+    try:
+        V = points[hull_2d(points)]  # counter-clockwise
+    except ValueError as exc:
+        raise BiomodularError(f"could not compute the convex hull of the support: {exc}") from None
     edges = np.roll(V, -1, axis=0) - V  # edge i runs from vertex i to vertex i+1
     inward = np.column_stack([-edges[:, 1], edges[:, 0]])  # left normal = interior for CCW
     inward = _unit_rows(inward)
