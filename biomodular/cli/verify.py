@@ -1,16 +1,137 @@
-"""`biomodular verify`: not yet available."""
+"""``biomodular verify``: train numpy linear codes from several seeds and compare them with the exact optimum."""
 
 from __future__ import annotations
 
 import argparse
-
-from ..errors import BiomodularError
+import json
+import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add this subcommand's arguments."""
+    """Add the arguments of ``biomodular verify``."""
+    parser.add_argument("path", nargs="?", help="data file: .csv (header optional), .npy or .npz")
+    parser.add_argument("--example", metavar="NAME", help="use a bundled example instead of a file")
+    parser.add_argument("--columns", metavar="COLS",
+                        help="comma-separated columns to use, by name or zero-based index")
+    parser.add_argument("--key", help="array to use in an .npz file")
+    parser.add_argument("--seeds", type=int, default=5, metavar="N", help="training seeds 0..N-1 (default 5)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the example and of --max-samples")
+    parser.add_argument("--model", choices=["exact", "learned"], default="exact",
+                        help="exact: pseudo-inverse readout (default); learned: trained readout with soft penalties")
+    parser.add_argument("--lam-in", type=float, default=1.0, help="encoder weight-energy coefficient (default 1)")
+    parser.add_argument("--lam-out", type=float, default=1.0, help="readout weight-energy coefficient (default 1)")
+    parser.add_argument("--neurons", type=int, default=None, metavar="N",
+                        help="number of neurons (default 2 * (d(d+1)/2 + 1))")
+    parser.add_argument("--beta-nonneg", type=float, default=1e4, help="nonnegativity penalty weight (default 1e4)")
+    parser.add_argument("--lr", type=float, default=1e-2, help="Adam step size (default 1e-2)")
+    parser.add_argument("--batch-size", type=int, default=512, help="minibatch size; 0 = full batch (default 512)")
+    parser.add_argument("--max-steps", type=int, default=30_000, help="cap on training steps (default 30000)")
+    parser.add_argument("--tol", type=float, default=1e-4,
+                        help="relative change of the window-averaged loss that counts as converged (default 1e-4)")
+    parser.add_argument("--angle-tol", type=float, default=5.0,
+                        help="degrees from the nearest axis above which a neuron is mixed (default 5)")
+    parser.add_argument("--estimator", choices=["binned", "knn"], default="binned",
+                        help="mutual-information estimator for MIR (default binned)")
+    parser.add_argument("--bins", type=int, default=20, help="bins of the binned estimator (default 20)")
+    parser.add_argument("--k", type=int, default=3, help="neighbours of the knn estimator (default 3)")
+    parser.add_argument("--max-samples", type=int, default=None, metavar="N",
+                        help="train and solve on a seeded random subset of N samples")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--report", metavar="DIR", help="write a Markdown report with figures to DIR")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _parse_columns(text: str | None):
+    if text is None:
+        return None
+    return [int(x) if x.strip().lstrip("-").isdigit() else x.strip() for x in text.split(",")]
+
+
+def _load(args) -> tuple:
+    import numpy as np
+
+    from ..errors import BiomodularError
+
+    if (args.path is None) == (args.example is None):
+        raise BiomodularError("give a data file or --example NAME, not both")
+    if args.example is not None:
+        from .. import examples
+
+        samples, names = examples.load(args.example, seed=args.seed)
+    else:
+        from .. import io
+
+        names, chunks = io.iter_chunks(args.path, columns=_parse_columns(args.columns), key=args.key)
+        blocks = [np.asarray(c, dtype=float) for c in chunks]
+        if not blocks:
+            raise BiomodularError(f"{args.path}: no samples")
+        samples = np.vstack(blocks)
+    samples = np.asarray(samples, dtype=float)
+    if args.max_samples is not None:
+        if args.max_samples < 3:
+            raise BiomodularError("--max-samples must be at least 3")
+        if samples.shape[0] > args.max_samples:
+            rng = np.random.default_rng(args.seed)
+            samples = samples[np.sort(rng.choice(samples.shape[0], args.max_samples, replace=False))]
+    return samples, names
+
+
+class _Bar:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self, n_runs: int, enabled: bool):
+        self.n_runs = n_runs
+        self.enabled = enabled
+
+    def __call__(self, run: int, step: int, total: int, loss: float) -> None:
+        if not self.enabled:
+            return
+        done = (run + step / total) / self.n_runs
+        width = 30
+        filled = int(round(width * done))
+        sys.stderr.write(
+            f"\rtraining seed {run + 1}/{self.n_runs} [{'#' * filled}{'.' * (width - filled)}] "
+            f"step {step} loss {loss:.5g}   "
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 79 + "\r")
+            sys.stderr.flush()
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the subcommand."""
-    raise BiomodularError("'biomodular verify' is not available in this version")
+    """Run ``biomodular verify``; returns the exit status."""
+    from ..errors import BiomodularError
+    from ..verify.compare import verify_code
+    from ..verify.metrics import KNN, Binned
+
+    if args.seeds < 1:
+        raise BiomodularError("--seeds must be at least 1")
+    if args.batch_size < 0:
+        raise BiomodularError("--batch-size must be positive, or 0 for the full batch")
+    samples, names = _load(args)
+    estimator = Binned(args.bins) if args.estimator == "binned" else KNN(k=args.k, seed=args.seed)
+    bar = _Bar(args.seeds, enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        result = verify_code(
+            samples, names, seeds=args.seeds, model=args.model, lam_in=args.lam_in, lam_out=args.lam_out,
+            n_neurons=args.neurons, beta_nonneg=args.beta_nonneg, lr=args.lr,
+            batch_size=None if args.batch_size == 0 else args.batch_size, max_steps=args.max_steps,
+            tol=args.tol, angle_tol=args.angle_tol, estimator=estimator, progress=bar,
+        )
+    finally:
+        bar.close()
+    if args.report:
+        from ..verify.report import write_report
+
+        origin = f"example {args.example}" if args.example else str(args.path)
+        write_report(result, samples, args.report, title=f"biomodular verify: {origin}")
+    if args.json:
+        print(json.dumps(result.to_dict()))
+    else:
+        print(result.table())
+        if args.report:
+            print(f"report written to {args.report}/report.md")
+    return 0

@@ -77,6 +77,9 @@ class RunResult:
     tuning : ndarray
         Active tunings, shape ``(n_active, d)``.
     train : TrainResult
+    gap_history : tuple of (step, gap)
+        After every window: the relative gap of the projected code (its
+        projected loss when there is no optimum).
     """
 
     seed: int
@@ -97,6 +100,7 @@ class RunResult:
     seconds: float
     tuning: np.ndarray = field(repr=False)
     train: TrainResult = field(repr=False)
+    gap_history: tuple = field(repr=False, default=())
 
     def to_dict(self) -> dict:
         def f(x):
@@ -121,6 +125,7 @@ class RunResult:
             "seconds": float(self.seconds),
             "tuning": self.tuning.tolist(),
             "history": [[int(s), float(l), float(r)] for s, l, r in self.train.history],
+            "gap_history": [[int(s), float(g)] for s, g in self.gap_history],
         }
 
 
@@ -361,8 +366,14 @@ def verify_code(
     runs = []
     for index, seed in enumerate(seed_list):
         cb = None if progress is None else (lambda step, total, loss, _i=index: progress(_i, step, total, loss))
+        gap_history: list = []
+
+        def record(step, params, _hist=gap_history):
+            value = reduced_loss(net.tuning(params), S, lam_in, lam_out)
+            _hist.append((step, value if optimum is None else (value - optimum) / abs(optimum)))
+
         tr = train(net, S, seed=seed, lr=lr, batch_size=batch_size, max_steps=max_steps, tol=tol,
-                   window=window, progress=cb)
+                   window=window, progress=cb, monitor=record)
         W = net.tuning(tr.params)
         Z = S @ W.T + project_biases(W, S)
         active = np.flatnonzero((Z.max(0) - Z.min(0)) > active_threshold * (Z.max(0) - Z.min(0)).max())
@@ -389,6 +400,7 @@ def verify_code(
             witness_angle=wit, gram_error=gram_err, max_reduced_cost=cost,
             mir=mir(Z[:, active], S, estimator, 0.0), infom=infom(Z[:, active], S, Binned(inf_bins), 0.0),
             converged=tr.converged, steps=tr.steps, seconds=tr.seconds, tuning=Wa, train=tr,
+            gap_history=tuple(gap_history),
         ))
 
     comparable = verdict in ("modular", "mixed")

@@ -44,6 +44,8 @@ class TrainResult:
     history : tuple of (step, smoothed loss, learning rate)
         One entry per window.
     seed : int or None
+    stopped : bool
+        Whether a ``monitor`` stopped the run.
     """
 
     params: dict = field(repr=False)
@@ -54,6 +56,7 @@ class TrainResult:
     seconds: float
     history: tuple = field(repr=False)
     seed: int | None = None
+    stopped: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -63,6 +66,7 @@ class TrainResult:
             "steps": int(self.steps),
             "seconds": float(self.seconds),
             "seed": self.seed,
+            "stopped": bool(self.stopped),
             "history": [[int(s), float(l), float(r)] for s, l, r in self.history],
             "params": {k: np.asarray(v).tolist() for k, v in self.params.items()},
         }
@@ -83,6 +87,7 @@ def train(
     n_decays: int = 3,
     params: Params | None = None,
     progress: Callable[[int, int, float], None] | None = None,
+    monitor: Callable[[int, Params], bool | None] | None = None,
 ) -> TrainResult:
     """Train ``model`` on inputs ``X`` (and targets ``Y``) with Adam.
 
@@ -112,6 +117,9 @@ def train(
         Start from these parameters instead of ``model.init(X, seed)``.
     progress : callable, optional
         Called as ``progress(step, max_steps, smoothed_loss)`` after every window.
+    monitor : callable, optional
+        Called as ``monitor(step, params)`` after every window (do not modify
+        ``params``); returning True stops training (``stopped`` is then true).
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[0] < 2:
@@ -142,6 +150,7 @@ def train(
     previous = None
     running = 0.0
     converged = False
+    stopped = False
     order = rng.permutation(n)
     pos = 0
     start = time.perf_counter()
@@ -171,6 +180,9 @@ def train(
             history.append((step, smoothed, rate))
             if progress is not None:
                 progress(step, max_steps, smoothed)
+            if monitor is not None and monitor(step, params):
+                stopped = True
+                break
             if previous is not None and abs(previous - smoothed) <= tol * abs(smoothed):
                 if decays_left > 0:
                     decays_left -= 1
@@ -185,4 +197,5 @@ def train(
     return TrainResult(
         params=params, loss=float(final), parts={k: float(v) for k, v in parts.items()},
         converged=converged, steps=step, seconds=seconds, history=tuple(history), seed=seed_value,
+        stopped=stopped,
     )
