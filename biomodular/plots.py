@@ -193,10 +193,11 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
 
     pd = _is_positive_definite(sources.modularity_matrix)
     lines = [f"{verdict.upper()}   margin {margin:.3g} (units of beta$^2$)" + (f", method {method}" if method else "")]
-    if verdict in _EXPLAIN:
-        lines.append(_EXPLAIN[verdict])
     if not pd:
-        lines.append("F is not positive definite: no ellipse; the arrow shows the reach sqrt(w^T F w) along -w")
+        lines.append("F is not positive definite, so there is no ellipse: the code mixes iff along\n"
+                     "some direction -w the reach sqrt(w$^T$Fw) (red star) passes the hull (dashed line)")
+    elif verdict in _EXPLAIN:
+        lines.append(_EXPLAIN[verdict])
     extremes = nearer_extreme_points(sources)
     names = sources.names
 
@@ -314,8 +315,8 @@ def _draw_witness(ax, sources: Sources, P: np.ndarray, w: np.ndarray, scale: flo
             tip = -wp / norm * np.sqrt(reach2) / norm
         ax.annotate("", xy=tip, xytext=(0.0, 0.0), zorder=6,
                     arrowprops=dict(arrowstyle="-|>", color=_VIOLATION_COLOUR, lw=2, mutation_scale=15))
-        ax.plot([tip[0]], [tip[1]], "*", color=_VIOLATION_COLOUR, ms=13, ls="none", zorder=6,
-                label="furthest reach of the ellipse along -w")
+        label = "furthest reach of the ellipse along -w" if _is_positive_definite(F) else "reach sqrt(w$^T$Fw) along -w"
+        ax.plot([tip[0]], [tip[1]], "*", color=_VIOLATION_COLOUR, ms=13, ls="none", zorder=6, label=label)
     # the hull's supporting line {x : w . x = m(w)}: the mixed neuron w is silent on it
     m = float(sources.support_min(w[None, :])[0])
     base = m * wp / (wp @ wp)
