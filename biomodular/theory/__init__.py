@@ -1,0 +1,68 @@
+"""Symbolic theory: exact forms, machine-checked proofs and exact thresholds.
+
+Everything here uses sympy only (no numpy, no solvers): it is the second,
+independent route against which :mod:`biomodular.solvers` is tested.
+
+- Source models with exact moments: :func:`uniform_box`, :func:`point_set`,
+  :func:`grid`, :func:`polygon`, :func:`cut_box` (all return
+  :class:`SymbolicSources`).
+- Closed forms: :func:`modular_code`, :func:`modularity_condition`,
+  :func:`kkt_multiplier`, :func:`nuclear_norm_bound`.
+- Exact thresholds: :func:`facet_thresholds`, :func:`cut_box_threshold`.
+- Proofs: :class:`Proof`, :func:`prove` (name -> checked proof),
+  :func:`theorem_names`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .catalogue import CATALOGUE, get as _get, names as theorem_names
+
+__all__ = [
+    "Proof", "Step", "Identity", "Inequality", "RootOf", "SOS", "Nonneg", "SignCases", "NoRootIn",
+    "SymbolicSources", "uniform_box", "point_set", "grid", "polygon", "cut_box",
+    "ModularCode", "ModularityCondition", "modular_code", "modularity_condition", "kkt_multiplier",
+    "nuclear_norm_bound", "Threshold", "facet_thresholds", "cut_box_threshold",
+    "two_uniform_information", "rotation_mir", "expect",
+    "CATALOGUE", "theorem_names", "prove",
+]
+
+_LAZY = {
+    **{n: "proof" for n in ("Proof", "Step", "Identity", "Inequality", "RootOf", "SOS", "Nonneg",
+                            "SignCases", "NoRootIn")},
+    **{n: "models" for n in ("SymbolicSources", "uniform_box", "point_set", "grid", "polygon", "cut_box")},
+    **{n: "modular" for n in ("ModularCode", "ModularityCondition", "modular_code", "modularity_condition",
+                              "kkt_multiplier")},
+    "nuclear_norm_bound": "theorems_bounds",
+    "Threshold": "thresholds",
+    "facet_thresholds": "thresholds",
+    "cut_box_threshold": "theorems_thresholds",
+    "two_uniform_information": "theorems_iclr2023",
+    "rotation_mir": "theorems_iclr2023",
+    "expect": "expectation",
+}
+
+
+def prove(name: str, seed: int = 0):
+    """Build and check the proof called ``name``; returns the :class:`Proof` (checked).
+
+    ``proof.check().ok`` tells whether every step checked.
+    """
+    proof = _get(name)
+    proof.check(seed=seed)
+    return proof
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'biomodular.theory' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
