@@ -397,6 +397,11 @@ def _guess_delimiter(lines: list[str]) -> str | None:
         counts = {len(_split(line, delimiter)) for line in lines}
         if len(counts) == 1 and counts.pop() > 1:
             return delimiter
+    # No delimiter splits every line alike: take the first that splits the first
+    # line, so that reading names the ragged line.
+    for delimiter in _DELIMITERS:
+        if len(_split(lines[0], delimiter)) > 1:
+            return delimiter
     return ","
 
 
