@@ -509,8 +509,9 @@ def modular_value(sources: Sources, problem: Problem | None = None, **solve_opti
     session = _Session(sources, problem, **solve_options)
     axes = np.vstack([np.eye(d), -np.eye(d)])
     session.set_dictionary(axes)
-    c, _status = session.solve_restricted()
+    c, _nu, _mu = _polish(session, session.solve_restricted()[0])
     T = np.sqrt(c)[:, None] * session.dictionary * math.sqrt(session.g_scale)
+    T = T[c > 0]
     T = _feasible_scale(sources, problem, T)
     return float(code_loss(sources, problem, T)["value"]), "convex program over the axes"
 
@@ -535,6 +536,49 @@ def lower_bound(kappa: float, Q: np.ndarray, G: np.ndarray, violation: float, co
 
 
 # =========================================================================== session
+#: Compiled restricted programs, by (d, kind, capacity): their structure depends on nothing
+#: else, so every session of this process re-uses them (values are Parameters).
+_PROGRAMS: dict[tuple[int, str, int], tuple] = {}
+
+
+def _build_program(d: int, kind: str, K: int) -> tuple:
+    """The restricted program over a dictionary of ``K`` directions (DPP: built once)."""
+    import cvxpy as cp
+
+    c = cp.Variable(K, nonneg=True, name="c")
+    lift = cp.Parameter((d * d, K), name="lift")
+    phi = cp.Parameter(K, name="phi")
+    Qh = cp.Parameter((d, d), symmetric=True, name="Qh")
+    G = cp.Variable((d, d), symmetric=True, name="G")
+    Y = cp.Variable((d, d), symmetric=True, name="Y")
+    # tr(Y) >= tr(Q^1/2 G^-1 Q^1/2) = tr(Q G^-1) by the Schur complement
+    cons = [cp.vec(G, order="F") == lift @ c, cp.bmat([[G, Qh], [Qh, Y]]) >> 0]
+    params: dict[str, Any] = {"lift": lift, "phi": phi, "Qh": Qh}
+    extra: tuple = ()
+    if kind == "autoencoder":
+        enc = cp.Parameter(K, nonneg=True, name="enc")
+        e = cp.Variable(name="e")
+        lam_in = cp.Parameter(nonneg=True, name="lam_in")
+        lam_out = cp.Parameter(nonneg=True, name="lam_out")
+        cons.append(e == enc @ c)  # auxiliary variable keeps lam_in * (enc @ c) DPP
+        objective = phi @ c + lam_in * e + lam_out * cp.trace(Y)
+        params.update(enc=enc, lam_in=lam_in, lam_out=lam_out)
+    else:
+        var = cp.Parameter(K, nonneg=True, name="varc")
+        v = cp.Parameter(nonneg=True, name="variance")
+        r = cp.Parameter(nonneg=True, name="budget")
+        variance_con = var @ c >= v
+        budget_con = cp.trace(Y) <= r
+        cons += [variance_con, budget_con]
+        objective = phi @ c
+        params.update(varc=var, variance=v, budget=r)
+        extra = (variance_con, budget_con)
+    problem = cp.Problem(cp.Minimize(objective), cons)
+    if not problem.is_dpp():  # pragma: no cover - checked by the tests
+        raise RuntimeError("the restricted program is not DPP")
+    return problem, params, c, G, extra
+
+
 class _Session:
     """Column generation for one dataset and problem family; the cvxpy problem is built once.
 
@@ -586,42 +630,27 @@ class _Session:
 
     # --------------------------------------------------------------- building
     def _build(self, capacity: int) -> None:
-        import cvxpy as cp
-
-        d, K = self.d, capacity
-        Qh = _sqrtm(self.Q)
-        c = cp.Variable(K, nonneg=True, name="c")
-        lift = cp.Parameter((d * d, K), name="lift")
-        phi = cp.Parameter(K, name="phi")
-        G = cp.Variable((d, d), symmetric=True, name="G")
-        Y = cp.Variable((d, d), symmetric=True, name="Y")
-        cons = [cp.vec(G, order="F") == lift @ c, cp.bmat([[G, Qh], [Qh, Y]]) >> 0]
-        p: dict[str, Any] = {"lift": lift, "phi": phi}
-        if self.kind == "autoencoder":
-            enc = cp.Parameter(K, nonneg=True, name="enc")
-            e = cp.Variable(name="e")
-            lam_in = cp.Parameter(nonneg=True, name="lam_in")
-            lam_out = cp.Parameter(nonneg=True, name="lam_out")
-            cons.append(e == enc @ c)
-            objective = phi @ c + lam_in * e + lam_out * cp.trace(Y)
-            p.update(enc=enc, lam_in=lam_in, lam_out=lam_out)
-        else:
-            var = cp.Parameter(K, nonneg=True, name="varc")
-            v = cp.Parameter(nonneg=True, name="variance")
-            r = cp.Parameter(nonneg=True, name="budget")
-            variance_con = var @ c >= v
-            budget_con = cp.trace(Y) <= r
-            cons += [variance_con, budget_con]
-            objective = phi @ c
-            p.update(varc=var, variance=v, budget=r)
-            self.variance_con, self.budget_con = variance_con, budget_con
-        problem = cp.Problem(cp.Minimize(objective), cons)
-        if not problem.is_dpp():  # pragma: no cover - guarded by tests
-            raise RuntimeError("restricted program is not DPP")
-        self._cp, self.params, self.c_var, self.G_var = problem, p, c, G
-        self.capacity = K
+        key = (self.d, self.kind, capacity)
+        if key not in _PROGRAMS:
+            _PROGRAMS[key] = _build_program(*key)
+        self._cp, self.params, self.c_var, self.G_var, cons = _PROGRAMS[key]
+        if self.kind == "fixed_variance":
+            self.variance_con, self.budget_con = cons
+        self.capacity = capacity
+        self.params["Qh"].value = _sqrtm(self.Q)
         if self.dictionary.shape[0]:
             self._load_dictionary()
+
+    def _load_parameters(self) -> None:
+        """Write this session's values into the (possibly shared) compiled program."""
+        self.params["Qh"].value = _sqrtm(self.Q)
+        self._load_dictionary()
+        if self.kind == "autoencoder":
+            self.params["lam_in"].value = self.lam_in
+            self.params["lam_out"].value = self.lam_out
+        else:
+            self.params["variance"].value = 1.0
+            self.params["budget"].value = self.budget_internal
 
     def set_problem(self, problem: Problem) -> None:
         """Set the coefficients (re-uses the compiled program)."""
@@ -708,6 +737,7 @@ class _Session:
         import cvxpy as cp
 
         order = [self.solver] + [s for s in SOLVERS if s != self.solver]
+        self._load_parameters()
         statuses = []
         best = None
         for name in order:
