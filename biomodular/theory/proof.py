@@ -204,7 +204,7 @@ class Certificate:
         raise NotImplementedError
 
     def latex(self) -> str:
-        return self.describe()
+        return "\\text{" + self.describe().replace("_", "\\_") + "}"
 
 
 @dataclass(frozen=True)
@@ -368,7 +368,10 @@ class NoRootIn(Certificate):
 def _open_interval_roots(poly: sp.Poly, lo, hi) -> int:
     if poly.degree() <= 0:
         return 0
-    count = poly.count_roots(lo, hi)  # closed interval
+    try:
+        count = poly.count_roots(lo, hi)  # closed interval, exact (Sturm)
+    except (sp.polys.polyerrors.DomainError, NotImplementedError):
+        return -1  # cannot count exactly: reported as a failed check
     count -= int(poly.eval(lo) == 0) + int(poly.eval(hi) == 0)
     return count
 
@@ -482,6 +485,7 @@ class Inequality(Step):
     reason: str
     where: tuple = ()
     domain: tuple = ()
+    label: str = ""
     kind = "inequality"
 
     def check(self, domain, where, seed):
@@ -503,9 +507,11 @@ class Inequality(Step):
         )
 
     def claim_text(self):
-        return f"{sp.sstr(self.lhs)} >= {sp.sstr(self.rhs)}"
+        return f"{self.label or sp.sstr(self.lhs)} >= {sp.sstr(self.rhs)}"
 
     def claim_latex(self):
+        if self.label:
+            return f"{self.label} = {sp.latex(self.lhs)} \\geq {sp.latex(self.rhs)}"
         return f"{sp.latex(self.lhs)} \\geq {sp.latex(self.rhs)}"
 
 
@@ -569,6 +575,7 @@ class Constant:
     name: str
     value: object
     note: str = ""
+    exact_latex: str = ""
 
     def decimal(self, digits: int = 15) -> str:
         return str(sp.N(self.value, digits))
@@ -640,8 +647,8 @@ class Proof:
         self.steps.append(step)
         return step
 
-    def constant(self, name: str, value, note: str = "") -> sp.Expr:
-        self.constants.append(Constant(name, value, note))
+    def constant(self, name: str, value, note: str = "", exact_latex: str = "") -> sp.Expr:
+        self.constants.append(Constant(name, value, note, exact_latex))
         return value
 
     def check(self, seed: int = 0) -> ProofCheck:

@@ -39,7 +39,7 @@ def proof_markdown(proof, heading: str = "##") -> str:
         out += ["**Computed constants** (exact, then decimal):", ""]
         for c in proof.constants:
             note = f" ({c.note})" if c.note else ""
-            out.append(f"- ${c.name} = {sp.latex(c.value)} \\approx {c.decimal()}${note}")
+            out.append(f"- ${c.name} = {c.exact_latex or sp.latex(c.value)} \\approx {c.decimal()}${note}")
         out.append("")
     if proof.conclusion:
         out += [f"**Conclusion.** {proof.conclusion}", ""]
@@ -85,7 +85,8 @@ def proof_latex(proof) -> str:
     if proof.constants:
         out += ["\\paragraph{Computed constants.}", "\\begin{itemize}"]
         for c in proof.constants:
-            out.append(f"\\item ${c.name} = {sp.latex(c.value)} \\approx {c.decimal()}$ {_tex_text(c.note)}")
+            out.append(f"\\item ${c.name} = {c.exact_latex or sp.latex(c.value)} \\approx {c.decimal()}$ "
+                       f"{_tex_text(c.note)}")
         out.append("\\end{itemize}")
     if proof.conclusion:
         out += [f"\\paragraph{{Conclusion.}} {_tex_text(proof.conclusion)}"]

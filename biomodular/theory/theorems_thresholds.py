@@ -52,12 +52,12 @@ def _cut_proof(d: int) -> Proof:
             model.mean, poly_model.mean,
             "Mean of the uniform density on the square minus the triangle, two routes: (box moments minus "
             "triangle moments) and (fan triangulation of the pentagon) agree for every $c$.",
-            domain=((c, (lo, hi)),),
+            domain=((c, (lo, hi)),), label="\\mu_{\\text{box} - \\text{triangle}}(c)",
         ))
         p.add(Identity(
             model.cov, poly_model.cov,
             "Covariance, the same two routes.",
-            domain=((c, (lo, hi)),),
+            domain=((c, (lo, hi)),), label="C_{\\text{box} - \\text{triangle}}(c)",
         ))
     else:
         for (a1, a2) in ((0, 1), (0, 2), (1, 2)):
@@ -73,15 +73,17 @@ def _cut_proof(d: int) -> Proof:
         ))
     p.add(Identity(
         mu, sp.factor(mu), f"Closed form of the common mean $\\mu$ of the {d} sources (by symmetry all equal).",
+        label="\\mu",
     ))
     p.add(Inequality(
         mu, 0, NoRootIn(c, lo, hi),
         f"$\\mu > 0$ on $({lo}, {hi})$: the nearer extreme of every source is its maximum 1, so "
         "$\\beta = 1 - \\mu$ (the minimum $-1$ is still attained because the cut meets only the edges at the "
         "corner).",
+        label="\\mu",
     ))
     p.add(Inequality(
-        beta, 0, NoRootIn(c, lo, hi), "$\\beta = 1 - \\mu > 0$.",
+        beta, 0, NoRootIn(c, lo, hi), "$\\beta = 1 - \\mu > 0$.", label="\\beta",
     ))
     detF = sp.factor(model.modularity_matrix.det())
     p.add(Inequality(
@@ -89,30 +91,33 @@ def _cut_proof(d: int) -> Proof:
         f"$\\det F > 0$ on the whole range" + (" (with $F_{11} = \\beta^2 > 0$, Sylvester)" if d == 2 else
                                                 " (and the leading 2x2 minor below)") +
         ", so $F$ is positive definite and the facet test is exact (`ellipse-in-hull`).",
+        label="\\det F",
     ))
     if d == 3:
         minor2 = sp.factor(model.modularity_matrix[:2, :2].det())
-        p.add(Inequality(minor2, 0, NoRootIn(c, lo, hi), "Leading 2x2 minor of $F$ positive."))
+        p.add(Inequality(minor2, 0, NoRootIn(c, lo, hi), "Leading 2x2 minor of $F$ positive.",
+                         label="\\det F_{[1:2, 1:2]}"))
     gaps = cond.facet_gaps
     cut_gap = gaps[-1]
     for (a, b), gap in zip(model.facets[:-1], gaps[:-1]):
         if sp.simplify(gap) == 0:
             p.add(Identity(gap, 0, f"Facet ${sp.latex(a.T)}x \\le {b}$ (a maximum of a source): "
                                    "$h_f = 1 - \\mu = \\beta$, so the ellipsoid touches it; the test holds with "
-                                   "equality.", domain=((c, (lo, hi)),)))
+                                   "equality.", domain=((c, (lo, hi)),), label="h_f^2 - a_f^TFa_f"))
     minus_gap = next(g for (a, b), g in zip(model.facets[:-1], gaps[:-1]) if sp.simplify(g) != 0)
     p.add(Inequality(
         minus_gap, 0, NoRootIn(c, lo, hi),
         "Facets at the minima ($x_j \\ge -1$): $h_f^2 - \\beta^2 = (1 + \\mu)^2 - (1 - \\mu)^2 = 4\\mu > 0$.",
+        label="h_f^2 - a_f^TFa_f",
     ))
     ones = sp.ones(d, 1)
     p.add(Identity(
-        cut_gap,
         ((c + d * mu) ** 2 - (ones.T * model.modularity_matrix * ones)[0]),
+        cut_gap,
         "The cut facet $-(x_1 + \\dots + x_d) \\le c$: $h_f = c + d\\mu$ (normal $-\\mathbf{1}$, not normalised; "
         "both sides of the test scale by $\\|\\mathbf{1}\\|^2$), test quantity "
         "$g(c) = (c + d\\mu)^2 - \\mathbf{1}^TF\\mathbf{1}$.",
-        domain=((c, (lo, hi)),),
+        domain=((c, (lo, hi)),), label="g(c) = (c + d\\mu)^2 - \\mathbf{1}^TF\\mathbf{1}",
     ))
     p.add(RootOf(
         cut_gap, c, cstar, lo, hi,
@@ -124,14 +129,18 @@ def _cut_proof(d: int) -> Proof:
     g_above = sp.nsimplify(cut_gap.subs(c, above))
     g_below = sp.nsimplify(cut_gap.subs(c, below))
     p.add(Inequality(g_above, 0, Nonneg(g_above),
-                     f"$g({sp.latex(above)}) > 0$: with one root, $g > 0$ on $(c^*, {hi})$ (modular) ..."))
+                     f"$g({sp.latex(above)}) > 0$: with one root, $g > 0$ on $(c^*, {hi})$ (modular) ...",
+                     label=f"g({sp.latex(above)})"))
     p.add(Inequality(-g_below, 0, Nonneg(-g_below),
                      f"... and $g({sp.latex(below)}) < 0$: $g < 0$ on $({lo}, c^*)$ (the ellipsoid crosses the "
-                     "cut: mixed)."))
-    p.constant("c^*", cstar, "exact")
-    p.constant("\\mu(c^*)", sp.factor(mu).subs(c, cstar))
-    t = d - cstar
-    p.constant("\\text{removed fraction of the volume at } c^*", (t**d / sp.factorial(d)) / 2**d)
+                     "cut: mixed).", label=f"-g({sp.latex(below)})"))
+    p.constant("c^*", cstar, "the root of " + f"${sp.latex(thr.polynomial)}$ in $({lo}, {hi})$")
+    p.constant("\\mu(c^*)", sp.factor(mu).subs(c, cstar),
+               exact_latex=sp.latex(sp.factor(mu)) + "\\Big|_{c = c^*}")
+    t = d - c
+    frac = sp.factor((t**d / sp.factorial(d)) / 2**d)
+    p.constant("\\text{removed volume fraction at } c^*", frac.subs(c, cstar),
+               exact_latex=sp.latex(frac) + "\\Big|_{c = c^*}")
     return p
 
 

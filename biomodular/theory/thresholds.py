@@ -69,17 +69,24 @@ class Threshold:
                 f"{self.above} above, root of {self.polynomial})")
 
 
-def exact_form(root: sp.Expr, max_length: int = 400) -> sp.Expr:
-    """Real radical form of an algebraic number when short, else the number as given."""
-    if not isinstance(root, sp.CRootOf):
-        return root
-    poly = root.poly
+def exact_form(root: sp.Expr, polynomial=None, max_length: int = 400) -> sp.Expr:
+    """Real radical form of an algebraic number when short, else the number as given.
+
+    ``polynomial`` (univariate, with ``root`` as a root) defaults to the
+    ``CRootOf``'s own polynomial.
+    """
+    if polynomial is None:
+        if not isinstance(root, sp.CRootOf):
+            return root
+        polynomial = root.poly
+    poly = sp.Poly(polynomial)
     if poly.degree() > 4:
         return root
     target = sp.N(root, 30)
     for cand in sp.roots(poly.as_expr(), poly.gen):
         value = sp.N(cand, 30)
         if abs(sp.im(value)) < 1e-25 and abs(sp.re(value) - target) < 1e-25:
+            cand = sp.radsimp(cand) if len(str(cand)) > max_length else cand
             if cand.has(sp.I) or len(str(cand)) > max_length:
                 return root
             return cand
@@ -156,7 +163,7 @@ def facet_thresholds(model: SymbolicSources, parameter: sp.Symbol, lo, hi) -> li
             continue
         facet, factor = next((i, f) for r, i, f in candidates if r == root)
         results.append(Threshold(
-            parameter=parameter.name, value=exact_form(root), decimal=float(sp.N(root, 20)),
+            parameter=parameter.name, value=exact_form(root, factor), decimal=float(sp.N(root, 20)),
             polynomial=factor, interval=(lo, hi), below=left, above=right, facet=facet,
         ))
     return results
