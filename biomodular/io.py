@@ -425,10 +425,12 @@ def _text_chunks(p: Path, selection, chunk_rows: int, compressed: bool):
 class _TextReader:
     """Iterates a text table in blocks of lines.
 
-    Each block is parsed by ``numpy.loadtxt`` (C speed).  If that fails, or
-    the field counts are off, the block is parsed again line by line to find
-    and name the problem: ragged line, non-numeric cell, or empty cell (read as
-    NaN so that the reduction reports it with its row).
+    Each block is parsed by ``numpy.loadtxt`` (C speed; without its comment
+    handling, which runs a Python generator over the lines).  If that fails,
+    or the field counts are off, the block is parsed again line by line, which
+    also handles comments and whitespace-only lines, and names any problem:
+    ragged line, non-numeric cell, or empty cell (read as NaN so that the
+    reduction reports it with its row).
     """
 
     def __init__(self, p, compressed, delimiter, n_columns, indices, labels, data_start_line, chunk_rows):
@@ -480,7 +482,7 @@ class _TextReader:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 block = np.loadtxt(
-                    lines, delimiter=d, dtype=np.float64, ndmin=2, comments="#",
+                    lines, delimiter=d, dtype=np.float64, ndmin=2, comments=None,
                     usecols=self.indices, encoding=None,
                 )
         except ValueError:
