@@ -176,6 +176,13 @@ class VerifyResult:
     seconds: float = 0.0
 
     @property
+    def mixing_advantage(self) -> float | None:
+        """``(modular_value - optimum) / optimum``: how much the optimum beats the best modular code."""
+        if self.optimum is None or self.modular_value is None or not math.isfinite(self.modular_value):
+            return None
+        return (self.modular_value - self.optimum) / abs(self.optimum)
+
+    @property
     def gaps(self) -> list[float]:
         return [r.gap for r in self.runs if r.gap is not None]
 
@@ -190,6 +197,12 @@ class VerifyResult:
         gaps = self.gaps
         if gaps:
             head += f"; relative gap to the optimum: median {np.median(gaps):.2%}, max {max(gaps):.2%}"
+        adv = self.mixing_advantage
+        if self.check_verdict == "mixed" and adv is not None:
+            missed = [r for r in self.runs if r.verdict == "modular"]
+            if missed and all(r.gap is not None and r.gap <= adv for r in missed):
+                head += (f"; note: the best modular code is only {adv:.3%} above the optimum, and the modular "
+                         "trained codes are closer than that to it")
         conv = sum(r.converged for r in self.runs)
         return head + f"; converged {conv}/{n}"
 
@@ -202,6 +215,7 @@ class VerifyResult:
             "optimum_status": self.optimum_status,
             "optimum_relative_gap": f(self.optimum_relative_gap),
             "modular_value": f(self.modular_value),
+            "mixing_advantage": f(self.mixing_advantage),
             "check_verdict": self.check_verdict,
             "margin": f(self.margin),
             "witness": None if self.witness is None else [float(x) for x in self.witness],
@@ -221,7 +235,8 @@ class VerifyResult:
         if self.optimum is not None:
             lines.append(
                 f"exact optimum: {self.optimum:.6g} ({self.optimum_status}, certified relative gap "
-                f"{self.optimum_relative_gap:.1e}); best modular code: {self.modular_value:.6g}"
+                f"{self.optimum_relative_gap:.1e}); best modular code: {self.modular_value:.6g} "
+                f"({self.mixing_advantage:+.3%})"
             )
         if self.check_verdict is not None:
             w = "" if self.witness is None else " witness [" + ", ".join(f"{x:.3f}" for x in self.witness) + "]"

@@ -381,8 +381,13 @@ def linear_cinfom(Z: np.ndarray, S: np.ndarray, active_threshold: float = ACTIVE
         rest = np.delete(np.arange(d), f)
         X = np.hstack([np.ones((n, 1)), S[:, rest]])
         # residuals of s_f and of every neuron after regressing out the other sources
-        coef, *_ = np.linalg.lstsq(X, np.hstack([S[:, [f]], Za]), rcond=None)
-        resid = np.hstack([S[:, [f]], Za]) - X @ coef
+        Y = np.hstack([S[:, [f]], Za])
+        coef, *_ = np.linalg.lstsq(X, Y, rcond=None)
+        resid = Y - X @ coef
+        # a residual at rounding level (the neuron is a function of the other
+        # sources) is exactly zero: nothing left to correlate with s_f
+        spread = np.linalg.norm(Y - Y.mean(axis=0), axis=0)
+        resid[:, np.linalg.norm(resid, axis=0) <= 1e-9 * spread] = 0.0
         M[:, f] = _r2_matrix(resid[:, 1:], resid[:, :1])[:, 0]
     return ratio_score(M)
 
