@@ -300,12 +300,16 @@ def _check_names(names: Sequence[str] | None, d: int) -> tuple[str, ...]:
     return names_t
 
 
-def _check_sources(d, n, cov, lower, upper, names) -> None:
-    """Shared checks on the reduced statistics (raise BiomodularError)."""
+def _require_two_sources(d: int) -> None:
     if d < 2:
         raise BiomodularError(
             f"need at least two sources (columns) to ask whether a code mixes them; got {d}"
         )
+
+
+def _check_sources(d, n, cov, lower, upper, names) -> None:
+    """Shared checks on the reduced statistics (raise BiomodularError)."""
+    _require_two_sources(d)
     if n < d + 1:
         raise BiomodularError(
             f"need at least n_sources + 1 = {d + 1} samples for {d} sources; got {n}"
@@ -339,41 +343,72 @@ def _check_mean_inside(mean: np.ndarray, points: np.ndarray, exact: bool) -> Non
         raise BiomodularError("the mean must lie strictly inside the convex hull of the vertices")
 
 
-def _prefilter_directions(d: int) -> np.ndarray:
-    """Directions whose extreme points span a polytope used to discard interior points."""
+#: Rows processed at a time by the reducer: small enough that a block and its
+#: projections stay in cache, large enough that numpy's per-call cost is small.
+BLOCK_ROWS = 1 << 14
+
+
+def _filter_directions(d: int, stage: int) -> np.ndarray:
+    """Directions whose extreme points span an inner polytope (finer at later stages)."""
+    if d == 2:
+        count = 16 if stage == 0 else 64
+        angles = np.arange(count) * (2 * np.pi / count)
+        return np.column_stack([np.cos(angles), np.sin(angles)])
     axes = np.vstack([np.eye(d), -np.eye(d)])
-    if d <= 4:
+    if stage == 0 and d <= 4:
         signs = np.array(np.meshgrid(*[[-1.0, 1.0]] * d)).reshape(d, -1).T
         return np.vstack([axes, signs])
-    rng = np.random.default_rng(20230201)
-    extra = rng.standard_normal((4 * d, d))
+    rng = np.random.default_rng(20230201 + stage)
+    extra = rng.standard_normal(((4 if stage == 0 else 16) * d, d))
     return np.vstack([axes, extra])
 
 
-def _discard_interior(X: np.ndarray) -> np.ndarray:
-    """Return a subset of rows of ``X`` that contains every vertex of its hull.
+class _InteriorFilter:
+    """Akl-Toussaint filter: the extreme points of the data seen so far, in a
+    fixed set of directions, span an inner polytope; a point strictly inside it
+    cannot be a vertex of the hull, so it can be dropped."""
 
-    Akl-Toussaint-style filter: the extreme points of ``X`` in a few directions
-    span an inner polytope; points strictly inside it cannot be hull vertices.
-    """
+    def __init__(self, d: int, stage: int = 0):
+        self.directions = _filter_directions(d, stage)
+        self.best = np.full(len(self.directions), -np.inf)
+        self.extremes = np.zeros((len(self.directions), d))
+        self.equations: np.ndarray | None = None
+
+    def __call__(self, block: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
+        """Rows of ``block`` that may be hull vertices (of everything seen).
+
+        ``columns`` is ``block.T`` as a C-contiguous array, if the caller has
+        it: reductions along its rows are much faster than down ``block``.
+        """
+        if columns is None:
+            columns = np.ascontiguousarray(block.T)
+        proj = self.directions @ columns  # (n_directions, rows)
+        arg = proj.argmax(axis=1)
+        top = proj[np.arange(proj.shape[0]), arg]
+        better = top > self.best
+        if better.any():
+            self.best[better] = top[better]
+            self.extremes[better] = block[arg[better]]
+            inner = np.unique(self.extremes[np.isfinite(self.best)], axis=0)
+            self.equations = _hull_equations(inner) if inner.shape[0] > block.shape[1] else None
+        if self.equations is None:
+            return block
+        scale = np.abs(self.extremes).max() + 1.0
+        outside = self.equations[:, :-1] @ columns
+        outside += self.equations[:, -1:]
+        return block[outside.max(axis=0) >= -1e-9 * scale]
+
+
+def _discard_interior(X: np.ndarray) -> np.ndarray:
+    """A subset of the rows of ``X`` that contains every vertex of its hull."""
     n, d = X.shape
-    if n <= 64 * (d + 1):
-        return X
-    dirs = _prefilter_directions(d)
-    extreme_idx = np.unique(np.argmax(X @ dirs.T, axis=0))
-    inner = X[extreme_idx]
-    if inner.shape[0] <= d:
-        return X
-    equations = _hull_equations(inner)
-    if equations is None:
-        return X
-    A, b = equations[:, :-1], equations[:, -1]
-    scale = np.abs(inner).max() + 1.0
-    margin = X @ A.T
-    margin += b
-    keep = margin.max(axis=1) >= -1e-9 * scale
-    keep[extreme_idx] = True
-    return X[keep]
+    for stage in (0, 1):
+        if X.shape[0] <= 64 * (d + 1):
+            break
+        keep = _InteriorFilter(d, stage)
+        keep(X[np.argmax(X @ keep.directions.T, axis=0)])  # the extremes first
+        X = np.vstack([keep(X[i : i + BLOCK_ROWS]) for i in range(0, X.shape[0], BLOCK_ROWS)])
+    return X
 
 
 def _hull_equations(X: np.ndarray) -> np.ndarray | None:
@@ -413,17 +448,25 @@ def _hull_points(X: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 class _Reducer:
-    """One-pass accumulation of mean, covariance, extremes and hull (Chan et al. merge)."""
+    """One pass over row blocks: shifted first and second moments, extremes and
+    the candidate hull vertices (points outside the current inner polytope)."""
 
     def __init__(self, names: Sequence[str] | None):
         self.names = names
         self.n = 0
-        self.mean: np.ndarray | None = None
-        self.m2: np.ndarray | None = None
-        self.lower: np.ndarray | None = None
-        self.upper: np.ndarray | None = None
-        self.points: np.ndarray | None = None
         self.d: int | None = None
+
+    def _start(self, first_row: np.ndarray) -> None:
+        d = self.d
+        # Moments about a data point keep the covariance free of cancellation.
+        self.shift = first_row.copy()
+        self.s1 = np.zeros(d)
+        self.s2 = np.zeros((d, d))
+        self.lower = np.full(d, np.inf)
+        self.upper = np.full(d, -np.inf)
+        self.keep = _InteriorFilter(d)
+        self.candidates: list[np.ndarray] = []
+        self.n_candidates = 0
 
     def add(self, chunk: np.ndarray) -> None:
         chunk = np.asarray(chunk, dtype=float)
@@ -431,38 +474,40 @@ class _Reducer:
             raise BiomodularError(f"samples must be 2-D; got shape {chunk.shape}")
         rows, d = chunk.shape
         if self.d is None:
+            _require_two_sources(d)
             self.d = d
         elif d != self.d:
             raise BiomodularError(f"rows have {d} columns after rows with {self.d}")
         if rows == 0:
             return
-        if not np.isfinite(chunk).all():
-            bad_r, bad_c = np.argwhere(~np.isfinite(chunk))[0]
-            name = self._name(bad_c)
-            raise BiomodularError(
-                f"value {chunk[bad_r, bad_c]} at row {self.n + bad_r + 1}, column {name!r} is not finite; "
-                "remove or impute rows with NaN or infinite values"
-            )
-        mean_b = chunk.mean(axis=0)
-        centred = chunk - mean_b
-        m2_b = centred.T @ centred
         if self.n == 0:
-            self.mean, self.m2 = mean_b, m2_b
-            self.lower, self.upper = chunk.min(axis=0), chunk.max(axis=0)
-        else:
-            total = self.n + rows
-            delta = mean_b - self.mean
-            self.m2 = self.m2 + m2_b + np.outer(delta, delta) * (self.n * rows / total)
-            self.mean = self.mean + delta * (rows / total)
-            self.lower = np.minimum(self.lower, chunk.min(axis=0))
-            self.upper = np.maximum(self.upper, chunk.max(axis=0))
+            self._start(chunk[0])
+        for start in range(0, rows, BLOCK_ROWS):
+            block = chunk[start : start + BLOCK_ROWS]
+            columns = np.ascontiguousarray(block.T)  # (d, rows): fast row reductions
+            lo, hi = columns.min(axis=1), columns.max(axis=1)
+            if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
+                self._raise_not_finite(block, self.n + start)
+            np.minimum(self.lower, lo, out=self.lower)
+            np.maximum(self.upper, hi, out=self.upper)
+            columns -= self.shift[:, None]
+            self.s1 += columns.sum(axis=1)
+            self.s2 += columns @ columns.T
+            columns += self.shift[:, None]
+            kept = self.keep(block, columns)
+            self.candidates.append(kept)
+            self.n_candidates += kept.shape[0]
         self.n += rows
-        candidates = _discard_interior(chunk)
-        if self.points is not None:
-            candidates = np.vstack([self.points, candidates])
-        if candidates.shape[0] > 4096 * d:
-            candidates, _ = _hull_points(candidates)
-        self.points = candidates
+        if self.n_candidates > 4096 * d:
+            points, _ = _hull_points(np.vstack(self.candidates))
+            self.candidates, self.n_candidates = [points], points.shape[0]
+
+    def _raise_not_finite(self, block: np.ndarray, offset: int) -> None:
+        bad_r, bad_c = np.argwhere(~np.isfinite(block))[0]
+        raise BiomodularError(
+            f"value {block[bad_r, bad_c]} at row {offset + bad_r + 1}, column {self._name(bad_c)!r} "
+            "is not finite; remove or impute rows with NaN or infinite values"
+        )
 
     def _name(self, j: int) -> str:
         if self.names is not None and j < len(self.names):
@@ -474,11 +519,13 @@ class _Reducer:
             raise BiomodularError("no samples: the input is empty")
         d = self.d
         names = _check_names(self.names, d)
-        cov = self.m2 / self.n
+        offset = self.s1 / self.n
+        cov = self.s2 / self.n - np.outer(offset, offset)
         cov = (cov + cov.T) / 2
+        mean = self.shift + offset
         _check_sources(d, self.n, cov, self.lower, self.upper, names)
-        points, exact = _hull_points(self.points)
+        points, exact = _hull_points(np.vstack(self.candidates))
         return Sources(
-            mean=self.mean, cov=cov, lower=self.lower, upper=self.upper, points=points,
+            mean=mean, cov=cov, lower=self.lower, upper=self.upper, points=points,
             points_are_vertices=exact, n_samples=self.n, names=names, origin=origin,
         )
