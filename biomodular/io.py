@@ -338,8 +338,8 @@ def _sniff(p: Path, compressed: bool):
     try:
         with _open_text(p, compressed) as f:
             for lineno, raw in enumerate(f, start=1):
-                line = _strip_comment(raw).strip()
-                if not line:
+                line = _strip_comment(raw).rstrip("\r\n")
+                if not line.strip():
                     if not content and raw.lstrip().startswith("#"):
                         comments.append((lineno, raw.lstrip()[1:].strip()))
                     continue

@@ -145,6 +145,9 @@ def test_layout_variants(tmp_path):
         names, got, _ = _read(path, chunk_rows=2)
         assert names == ("a", "b"), fname
         assert got.tolist() == expected, fname
+    leading = _write(tmp_path / "leading.tsv", "a\tb\tc\n\t2\t3\n1\t\t3\n")
+    got = _read(leading)[1]
+    assert np.isnan(got[0, 0]) and np.isnan(got[1, 1]) and got[0, 1:].tolist() == [2.0, 3.0]
     bom = tmp_path / "bom.csv"
     bom.write_bytes("\ufeffa,b\n1.5,2\n3,4\n5,6\n".encode("utf-8"))
     assert _read(bom)[0] == ("a", "b")
