@@ -108,8 +108,10 @@ def _cut_corner(rng: np.random.Generator):
 
     The cut joins the midpoints (-1, 0) and (0, -1) of two edges.  It crosses
     the ellipse of THEORY.md s.2, which pokes out of the hull towards the
-    missing corner: mixed.  (For this family the cut has to reach deeper than
-    about x + y < -1.3 to leave the code modular.)
+    missing corner: mixed; the margin of the exact distribution is about
+    -0.22.  Cutting off {x + y < -c} leaves the code modular only for
+    c >= c* ~ 1.2559, the root of c^4 + 8c^3 + 24c^2 - 32c - 16 in (0, 2)
+    (``biomodular prove cut-square-threshold``).
     """
     c = CUT
     vertices = np.array([[1.0, 1.0], [-1.0, 1.0], [-1.0, 1.0 - c], [1.0 - c, -1.0], [1.0, -1.0]])
