@@ -234,3 +234,44 @@ def test_verdicts_agree_with_the_checker():
         assert result.margin <= margin + 1e-9, name
         if examples.prediction(name) == "mixed":
             assert result.margin == pytest.approx(margin, abs=0.02), name
+
+
+def _polygon_moments(V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact mean and covariance of the uniform density on a counter-clockwise polygon (Green's theorem)."""
+    x, y = V[:, 0], V[:, 1]
+    x1, y1 = np.roll(x, -1), np.roll(y, -1)
+    cross = x * y1 - x1 * y
+    area = cross.sum() / 2
+    mean = np.array([((x + x1) * cross).sum(), ((y + y1) * cross).sum()]) / (6 * area)
+    sxx = ((x * x + x * x1 + x1 * x1) * cross).sum() / (12 * area)
+    syy = ((y * y + y * y1 + y1 * y1) * cross).sum() / (12 * area)
+    sxy = ((x * y1 + 2 * x * y + 2 * x1 * y1 + x1 * y) * cross).sum() / (24 * area)
+    return mean, np.array([[sxx, sxy], [sxy, syy]]) - np.outer(mean, mean)
+
+
+def _exact_cut_square_margin(c: float) -> float:
+    V = np.array([[1, -1], [1, 1], [-1, 1], [-1, 1 - c], [1 - c, -1]], dtype=float)
+    mean, cov = _polygon_moments(V)
+    beta = np.minimum(mean + 1, 1 - mean)
+    F = -cov / np.outer(beta, beta)
+    np.fill_diagonal(F, 1.0)
+    W = _directions(2, 200000)
+    m = (W @ ((V - mean) / beta).T).min(axis=1)
+    return float((m**2 - np.einsum("ij,jk,ik->i", W, F, W)).min())
+
+
+def test_cut_corner_threshold_stated_in_the_docs():
+    """Docs: cutting {x + y < -c} off the square mixes iff c < c*, the root of c^4+8c^3+24c^2-32c-16 in (0, 2).
+
+    Independent route: exact polygon moments and a dense direction search.
+    """
+    mean, cov = _polygon_moments(np.array([[0, 0], [1, 0], [0, 1]], dtype=float))
+    np.testing.assert_allclose(mean, [1 / 3, 1 / 3], rtol=1e-14)
+    np.testing.assert_allclose(cov, [[1 / 18, -1 / 36], [-1 / 36, 1 / 18]], rtol=1e-13)
+    roots = np.roots([1, 8, 24, -32, -16])
+    c_star = float(next(r.real for r in roots if abs(r.imag) < 1e-12 and 0 < r.real < 2))
+    assert c_star == pytest.approx(1.2559, abs=1e-4)
+    assert _exact_cut_square_margin(c_star - 1e-3) < -1e-5
+    assert _exact_cut_square_margin(c_star + 1e-3) >= -1e-12
+    assert examples.CUT < c_star
+    assert _exact_cut_square_margin(examples.CUT) == pytest.approx(-0.218, abs=2e-3)
