@@ -237,14 +237,13 @@ def _sector(points: np.ndarray, M: np.ndarray) -> GapMinimum:
     # Vertex i minimises w . p on the cone between the normals of edges i-1 and i.
     n_start = np.roll(inward, 1, axis=0)
     n_end = inward
-    candidates = [n_end]
-    for i, v in enumerate(V):
-        Q = np.outer(v, v) - M
-        _, vecs = np.linalg.eigh(Q)
-        for e in (vecs[:, 0], vecs[:, 1], -vecs[:, 0], -vecs[:, 1]):
-            a, b = n_start[i], n_end[i]
-            if a[0] * e[1] - a[1] * e[0] >= 0 and e[0] * b[1] - e[1] * b[0] >= 0:
-                candidates.append(e[None, :])
+    _, vecs = np.linalg.eigh(V[:, :, None] * V[:, None, :] - M)  # (k, 2, 2), columns
+    E = np.concatenate([vecs, -vecs], axis=2).transpose(0, 2, 1)  # (k, 4, 2): +-eigenvectors
+    a, b = n_start[:, None, :], n_end[:, None, :]
+    inside = (a[..., 0] * E[..., 1] - a[..., 1] * E[..., 0] >= 0) & (
+        E[..., 0] * b[..., 1] - E[..., 1] * b[..., 0] >= 0
+    )
+    candidates = [n_end, E[inside]]
     return _finish(points, M, np.vstack(candidates), "sector", exact=True, n_faces=len(V))
 
 
