@@ -1,0 +1,302 @@
+"""The theorems as properties: symbolic verdicts and closed forms against the numerical routes.
+
+Symbolic side: biomodular.theory (sympy, exact).  Numerical side:
+biomodular.solvers (check_modularity, solve_code) and independent numerics
+written here (quadrature, dense direction search, sampling).
+"""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from biomodular import Sources
+from biomodular.solvers.check import check_modularity
+from biomodular.solvers.program import Problem, solve_code
+from biomodular.theory import (
+    cut_box, cut_box_threshold, modular_code, modularity_condition, nuclear_norm_bound, point_set,
+    two_uniform_information, uniform_box,
+)
+
+#: Statistics given exactly: the check's tolerance only has to absorb float rounding
+#: (about 1e-12 in beta units, see check_modularity's docstring).
+EXACT_TOL = 1e-9
+
+
+def sources_of(model):
+    num = model.numeric()
+    return Sources.from_statistics(num["mean"], num["cov"], num["vertices"])
+
+
+# ----------------------------------------------------------- verdicts: facet test
+coords = st.integers(-5, 5)
+
+
+@given(st.lists(st.tuples(coords, coords), min_size=4, max_size=8, unique=True))
+@settings(max_examples=20)
+def test_symbolic_facet_verdict_agrees_with_check(pts):
+    arr = np.array(pts, dtype=float)
+    assume(np.linalg.matrix_rank(arr - arr.mean(0)) == 2)
+    model = point_set(pts)
+    cond = modularity_condition(model)
+    assume(cond.f_positive_definite() is True)
+    # normalise each facet gap by h_f^2 so "clearly" has a scale-free meaning
+    rel = []
+    for (a, b), gap in zip(model.facets, cond.facet_gaps):
+        h = b - (a.T * model.mean)[0]
+        rel.append(float(gap / h**2))
+    result = check_modularity(Sources.from_samples(arr), tol=EXACT_TOL)
+    if min(rel) > 1e-9 or (min(rel) >= 0 and model.range_independent):
+        assert result.verdict == "modular", (pts, rel, result)
+    elif min(rel) < -1e-6:
+        assert result.verdict == "mixed" and result.margin < 0, (pts, rel, result)
+
+
+# ------------------------------------------------------- range independence (any d)
+@given(
+    st.integers(2, 3),
+    st.lists(st.integers(1, 9), min_size=27, max_size=27),
+    st.lists(st.lists(st.integers(-4, 4), min_size=3, max_size=3, unique=True), min_size=3, max_size=3),
+)
+@settings(max_examples=12)
+def test_range_independent_weighted_grids_are_modular(d, weights, axes):
+    """Theorem `range-independence`: any weights on a full grid (so correlated sources) stay modular."""
+    axes = [sorted(a) for a in axes[:d]]
+    pts = list(itertools.product(*axes))
+    model = point_set(pts, weights=weights[: len(pts)])
+    assert model.range_independent
+    result = check_modularity(sources_of(model), tol=EXACT_TOL)
+    assert result.verdict == "modular", result
+    # and exactly: the direction gap is >= 0 at random rational directions
+    rng = np.random.default_rng(len(pts))
+    cond = modularity_condition(model)
+    for _ in range(5):
+        w = [sp.Rational(int(x), 7) for x in rng.integers(-20, 21, size=d)]
+        assert cond.direction_gap(w) >= 0
+
+
+# ---------------------------------------------------------- lambda independence
+@pytest.mark.parametrize("c,expect_mixed", [(sp.Rational(1, 2), True), (sp.Rational(19, 10), False)])
+def test_solver_verdict_does_not_depend_on_lambdas(c, expect_mixed):
+    src = sources_of(cut_box(2, c))
+    check = check_modularity(src, tol=EXACT_TOL)
+    assert (check.verdict == "mixed") == expect_mixed
+    for lam_in, lam_out in [(0.0, 1.0), (1.0, 1.0), (3.0, 0.25)]:
+        r = solve_code(src, Problem.autoencoder(lam_in=lam_in, lam_out=lam_out))
+        assert r.status == "optimal"
+        assert r.mixed == expect_mixed, (lam_in, lam_out)
+        if not expect_mixed:  # then the closed form is the optimum
+            closed = float(modular_code(cut_box(2, c), lam_in, lam_out).loss)
+            assert r.value == pytest.approx(closed, rel=1e-6)
+        assert r.modular_value == pytest.approx(float(modular_code(cut_box(2, c), lam_in, lam_out).loss),
+                                                rel=1e-9)
+
+
+@given(st.lists(st.integers(1, 9), min_size=4, max_size=4), st.sampled_from([0.0, 0.5, 2.0]),
+       st.sampled_from([0.3, 1.0, 4.0]))
+@settings(max_examples=6)
+def test_modular_code_closed_form_is_the_solver_optimum_for_boxes(ab, lam_in, lam_out):
+    lo = [-sp.Rational(ab[0], 3), sp.Rational(ab[1], 5)]
+    hi = [sp.Rational(ab[2], 4), sp.Rational(ab[1], 5) + ab[3]]
+    model = uniform_box(lo, hi)
+    code = modular_code(model, lam_in, lam_out)
+    r = solve_code(sources_of(model), Problem.autoencoder(lam_in=lam_in, lam_out=lam_out))
+    assert r.status == "optimal" and not r.mixed
+    assert r.value == pytest.approx(float(code.loss), rel=1e-6)
+
+
+# ----------------------------------------------------------------- thresholds
+def _dense_margin(model_num, n=20000):
+    """Independent route: min over many unit w of m(w)^2 - w^T F w in beta-scaled coordinates."""
+    mean = np.array(model_num["mean"])
+    cov = np.array(model_num["cov"])
+    V = np.array(model_num["vertices"]) - mean
+    beta = np.minimum(mean - np.array(model_num["lower"]), np.array(model_num["upper"]) - mean)
+    F = -cov.copy()
+    np.fill_diagonal(F, beta**2)
+    d = len(mean)
+    Fs = F / np.outer(beta, beta)
+    Vs = V / beta
+    if d == 2:
+        t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+        W = np.stack([np.cos(t), np.sin(t)], 1)
+    else:
+        rng = np.random.default_rng(0)
+        W = rng.standard_normal((n, d))
+        W = np.vstack([W, np.ones((1, d))])  # minus the outward normal of the cut facet
+        W /= np.linalg.norm(W, axis=1, keepdims=True)
+    m = (W @ Vs.T).min(1)
+    return float(np.min(m**2 - np.einsum("ij,jk,ik->i", W, Fs, W)))
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_exact_threshold_against_check_and_dense_search(d):
+    thr = cut_box_threshold(d)
+    c = sp.Symbol("c", real=True)
+    assert thr.below == "mixed" and thr.above == "modular"
+    assert abs(sp.N(sp.sympify(thr.polynomial).subs(c, thr.value), 30)) < 1e-25
+    for delta, verdict in [(-1e-3, "mixed"), (1e-3, "modular")]:
+        cval = sp.nsimplify(thr.decimal + delta, rational=True)
+        model = cut_box(d, cval)
+        result = check_modularity(sources_of(model), tol=EXACT_TOL)
+        assert result.verdict == verdict, (d, delta, result)
+        dense = _dense_margin(model.numeric())
+        if verdict == "mixed":
+            assert dense < -1e-7 and result.margin < -1e-7
+        else:
+            assert dense >= -1e-9 and result.margin >= -EXACT_TOL
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_threshold_against_sampled_region(d):
+    """Independent route from data: uniform samples of the region, reduced by Sources."""
+    thr = cut_box_threshold(d)
+    rng = np.random.default_rng(11)
+    for delta, verdict in [(-0.25, "mixed"), (0.25, "modular")]:
+        cval = thr.decimal + delta
+        x = rng.uniform(-1, 1, size=(300_000, d))
+        x = x[x.sum(1) >= -cval]
+        result = check_modularity(Sources.from_samples(x))  # default tolerance: sampled hull
+        if verdict == "mixed":
+            assert result.verdict == "mixed", result
+        else:
+            assert result.verdict in ("modular", "borderline") and result.margin > -1e-2, result
+
+
+def test_cube_pairs_look_range_independent_but_the_triple_mixes():
+    thr = cut_box_threshold(3)
+    assert 1 < thr.decimal < 3
+    cval = sp.Rational(13, 10)  # in (1, c*)
+    model = cut_box(3, cval)
+    num = model.numeric()
+    V = np.array(num["vertices"])
+    for j, k in itertools.combinations(range(3), 2):
+        proj = {tuple(p) for p in V[:, [j, k]].round(12)}
+        assert {(-1.0, -1.0), (-1.0, 1.0), (1.0, -1.0), (1.0, 1.0)} <= proj
+        marg = Sources.from_statistics(np.array(num["mean"])[[j, k]], np.array(num["cov"])[np.ix_([j, k], [j, k])],
+                                       V[:, [j, k]])
+        assert check_modularity(marg, tol=EXACT_TOL).verdict == "modular"
+    full = check_modularity(sources_of(model), tol=EXACT_TOL)
+    assert full.verdict == "mixed" and len(full.mixes) == 3
+
+
+# ------------------------------------------------------------ ICLR 2023 theorem 1
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(3)  # exact for polynomials of degree <= 5
+
+
+def _quad_energy(M, b, a):
+    """E||M e + b||^2 for e uniform on [-a, a]^k, by tensor Gauss-Legendre (exact here)."""
+    k = M.shape[1]
+    total = 0.0
+    for idx in itertools.product(range(len(_GL_X)), repeat=k):
+        e = a * _GL_X[list(idx)]
+        w = np.prod(_GL_W[list(idx)]) / 2**k
+        total += w * np.sum((M @ e + b) ** 2)
+    return total
+
+
+def _min_bias(M, a):
+    corners = np.array(list(itertools.product([-a, a], repeat=M.shape[1])))
+    return -(corners @ M.T).min(0)
+
+
+@given(st.lists(st.floats(-2, 2), min_size=6, max_size=6), st.floats(0.2, 3))
+@settings(max_examples=20)
+def test_energy_identity_against_quadrature(entries, a):
+    M = np.array(entries).reshape(3, 2)
+    b = _min_bias(M, a)
+    assert np.all(b >= -1e-12)
+    sigma2 = a**2 / 3
+    C = sigma2 * np.sum(M**2)
+    cross = sum(abs(M[j, k]) * abs(M[j, l]) for j in range(3) for k in range(2) for l in range(2) if k != l)
+    formula = C * (1 + a**2 / sigma2) + a**2 * cross
+    assert _quad_energy(M, b, a) == pytest.approx(formula, rel=1e-10, abs=1e-12)
+
+
+@given(st.floats(-math.pi, math.pi), st.floats(0.2, 3))
+@settings(max_examples=20)
+def test_rotation_energy_against_quadrature(theta, a):
+    R = np.array([[math.cos(theta), -math.sin(theta)], [math.sin(theta), math.cos(theta)]])
+    energy = _quad_energy(R, _min_bias(R, a), a)
+    assert energy == pytest.approx(2 * a**2 / 3 + 2 * a**2 * (1 + abs(math.sin(2 * theta))), rel=1e-10)
+
+
+def test_worked_example_numbers():
+    M = np.array([[0.8, -0.6], [0.6, 0.8]])
+    a = 1.0
+    np.testing.assert_allclose(_min_bias(M, a), [1.4, 1.4])
+    assert _quad_energy(M, _min_bias(M, a), a) == pytest.approx(2 / 3 + 2 * 1.4**2)
+    assert _quad_energy(np.eye(2), _min_bias(np.eye(2), a), a) == pytest.approx(2 / 3 + 2)
+
+
+# ------------------------------------------------------------ ICLR 2023 theorem 2
+@pytest.mark.parametrize("bw", [0.25, 1.0, 3.0])
+def test_theorem2_closed_form_against_solver(bw):
+    a, sD = 1.5, 2.0
+    src = sources_of(uniform_box([-a, -a], [a, a]))
+    D = sD * np.array([[0.6, -0.8], [0.8, 0.6]])  # orthogonal columns of norm sigma_D
+    r = solve_code(src, Problem.autoencoder(lam_in=0.0, lam_out=bw, B=D))
+    assert r.status == "optimal" and not r.mixed
+    k, sigma2 = 2, a**2 / 3
+    assert r.value == pytest.approx(2 * k * sD * math.sqrt(bw * (sigma2 + a**2)), rel=1e-6)
+    # beta_w only rescales: G scales by sqrt(beta_w), i.e. lambda^4 = beta_w sigma_D^2 / (sigma^2 + a^2)
+    np.testing.assert_allclose(np.diag(r.gram), math.sqrt(bw * sD**2 / (sigma2 + a**2)), rtol=1e-4)
+
+
+# ------------------------------------------------------------- information
+def _numeric_information(c1, c2, a=1.0, n=40_001):
+    """I(z; e1), I(z; e2) by numerically convolving the two uniform densities (FFT)."""
+    from scipy.signal import fftconvolve
+
+    w1, w2 = 2 * a * abs(c1), 2 * a * abs(c2)
+    dx = (w1 + w2) / (n - 1)
+    f1 = np.full(max(int(round(w1 / dx)), 1), 1 / w1)
+    f2 = np.full(max(int(round(w2 / dx)), 1), 1 / w2)
+    f = fftconvolve(f1, f2) * dx
+    f = f[f > 1e-12]
+    h = -np.sum(f * np.log(f)) * dx
+    return h - math.log(w2), h - math.log(w1)
+
+
+@given(st.floats(0.2, 2.0), st.floats(0.2, 2.0))
+@settings(max_examples=10)
+def test_mixture_information_against_numeric_convolution(c1, c2):
+    exact = [float(v) for v in two_uniform_information(c1, c2)]
+    numeric = _numeric_information(c1, c2)
+    np.testing.assert_allclose(exact, numeric, atol=2e-3)
+
+
+# ------------------------------------------------------------------ bounds
+@given(st.lists(st.floats(-2, 2), min_size=8, max_size=8))
+@settings(max_examples=30)
+def test_readout_variance_bound(entries):
+    W = np.array(entries[:4]).reshape(2, 2)
+    L = np.array(entries[4:]).reshape(2, 2)
+    S = L @ L.T
+    assert np.trace(W @ S @ W.T) <= np.sum(W**2) * np.trace(S) * (1 + 1e-12) + 1e-12
+
+
+@given(st.lists(st.integers(-4, 4), min_size=4, max_size=4), st.floats(0.0, 2.0), st.floats(0.2, 3.0))
+@settings(max_examples=6)
+def test_nuclear_norm_bound_below_solver_optimum(Bentries, lam_in, lam_out):
+    B = np.array(Bentries, dtype=float).reshape(2, 2)
+    assume(abs(np.linalg.det(B)) > 0.5)
+    model = cut_box(2, sp.Rational(1, 2))  # a mixed case: the bound with K = 0 must hold, not be tight
+    src = sources_of(model)
+    r = solve_code(src, Problem.autoencoder(lam_in=lam_in, lam_out=lam_out, B=B))
+    assert r.status == "optimal"
+    bound = float(nuclear_norm_bound(sp.Matrix(src.cov), sp.Matrix(B), lam_in, lam_out))
+    assert bound <= r.value * (1 + 1e-6)
+
+
+def test_nuclear_norm_bound_with_K_equal_F_is_tight_when_modular():
+    model = uniform_box([-1, -2], [3, 1])
+    src = sources_of(model)
+    r = solve_code(src, Problem.autoencoder(lam_in=0.5, lam_out=2.0))
+    bound = float(nuclear_norm_bound(model.cov, sp.eye(2), sp.Rational(1, 2), 2, K=model.modularity_matrix))
+    assert r.value == pytest.approx(bound, rel=1e-6)
+    assert bound == pytest.approx(float(modular_code(model, sp.Rational(1, 2), 2).loss), rel=1e-12)
