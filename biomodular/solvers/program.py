@@ -232,7 +232,7 @@ def _full_rank(M: np.ndarray, d: int, name: str) -> np.ndarray:
 
 
 # =========================================================================== results
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Neuron:
     """One neuron of the optimal code.
 
@@ -271,7 +271,7 @@ class Neuron:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Certificate:
     """Optimality certificate of a code (THEORY.md s.4; derivation in docs/solve.md).
 
@@ -328,7 +328,7 @@ def _jsonable(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CodeResult:
     """The optimal code of a dataset (:func:`solve_code`).
 
@@ -828,7 +828,7 @@ def solve_code(
     *,
     tol: float = DEFAULT_TOL,
     max_rounds: int = 60,
-    columns_per_round: int = 4,
+    columns_per_round: int = 8,
     solver: str = "CLARABEL",
     pricing: str | Callable = "auto",
     max_faces: int | None = None,

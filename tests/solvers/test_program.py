@@ -96,6 +96,20 @@ def test_mixed_data_give_a_strictly_lower_value_with_a_mixed_neuron():
     assert u @ -np.ones(2) / np.sqrt(2) == pytest.approx(1.0, abs=1e-9)
 
 
+@pytest.mark.parametrize("name", ["square", "cut-corner", "triangle", "clipped-gaussian", "grid",
+                                  "cube", "pairs-pass"])
+def test_bundled_examples_agree_with_the_check(name):
+    sources = Sources.from_example(name)
+    verdict = check_modularity(sources).verdict
+    r = solve_code(sources)
+    assert r.status == "optimal"
+    if verdict == "modular":
+        assert not r.mixed and r.value == pytest.approx(r.modular_value, rel=1e-12)
+    else:
+        assert verdict == "mixed"
+        assert r.mixed and r.value < r.modular_value * (1 - 1e-6)
+
+
 def test_value_matches_the_loss_of_the_network_computed_from_samples():
     S = cut_samples(3)
     sources = Sources.from_samples(S)
