@@ -534,8 +534,15 @@ class RootOf(Step):
         lo, hi = sp.nsimplify(self.lo), sp.nsimplify(self.hi)
         n_roots = _open_interval_roots(poly, lo, hi)
         n_poles = _open_interval_roots(sp.Poly(den, self.var), lo, hi)
-        at_value = poly.as_expr().subs(self.var, self.value)
-        ok_zero, how = symbolic_zero(at_value)
+        # algebraic numbers given as CRootOf: the minimal polynomial is immediate;
+        # radicals: direct substitution and cancellation is usually faster
+        routes = [lambda: _divides_by_minimal_polynomial(poly, self.value, self.var),
+                  lambda: symbolic_zero(poly.as_expr().subs(self.var, self.value))]
+        if not sp.sympify(self.value).has(sp.CRootOf):
+            routes.reverse()
+        ok_zero, how = routes[0]()
+        if not ok_zero:
+            ok_zero, how = routes[1]()
         inside = bool(lo < self.value) and bool(self.value < hi)
         ok_sym = n_roots == 1 and n_poles == 0 and ok_zero and inside
         # numeric: the residual at 50 digits and a sign change across the root
@@ -560,6 +567,17 @@ class RootOf(Step):
     def claim_latex(self):
         return (f"{sp.latex(self.expr)} = 0 \\text{{ has the unique root }} {sp.latex(self.var)} = "
                 f"{sp.latex(self.value)} \\text{{ in }} ({sp.latex(self.lo)}, {sp.latex(self.hi)})")
+
+
+def _divides_by_minimal_polynomial(poly: sp.Poly, value, var) -> tuple[bool, str]:
+    """Exact: ``value`` is a root of ``poly`` if its minimal polynomial divides ``poly``."""
+    try:
+        minpoly = sp.Poly(sp.minimal_polynomial(value, var), var)
+    except (NotImplementedError, ValueError, TypeError, sp.polys.polyerrors.PolynomialError):
+        return False, "nothing"
+    if minpoly.degree() >= 1 and poly.rem(minpoly).is_zero:
+        return True, f"the minimal polynomial {minpoly.as_expr()} dividing the numerator"
+    return False, "nothing"
 
 
 def _as_expr(x):

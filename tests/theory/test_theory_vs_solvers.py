@@ -80,12 +80,17 @@ def test_range_independent_weighted_grids_are_modular(d, weights, axes):
 
 
 # ---------------------------------------------------------- lambda independence
-@pytest.mark.parametrize("c,expect_mixed", [(sp.Rational(1, 2), True), (sp.Rational(19, 10), False)])
-def test_solver_verdict_does_not_depend_on_lambdas(c, expect_mixed):
+@given(st.sampled_from([sp.Rational(1, 2), sp.Rational(9, 10), sp.Rational(3, 2), sp.Rational(19, 10)]),
+       st.lists(st.tuples(st.sampled_from([0.0, 0.5, 3.0]), st.sampled_from([0.25, 1.0, 4.0])),
+                min_size=2, max_size=2))
+@settings(max_examples=5)
+def test_solver_verdict_does_not_depend_on_lambdas(c, lams):
+    """Theorem `lambda-independence`: the convex program's optimum mixes or not whatever the lambdas."""
+    expect_mixed = bool(c < cut_box_threshold(2).value)
     src = sources_of(cut_box(2, c))
     check = check_modularity(src, tol=EXACT_TOL)
     assert (check.verdict == "mixed") == expect_mixed
-    for lam_in, lam_out in [(0.0, 1.0), (1.0, 1.0), (3.0, 0.25)]:
+    for lam_in, lam_out in lams:
         r = solve_code(src, Problem.autoencoder(lam_in=lam_in, lam_out=lam_out))
         assert r.status == "optimal"
         assert r.mixed == expect_mixed, (lam_in, lam_out)
@@ -149,6 +154,17 @@ def test_exact_threshold_against_check_and_dense_search(d):
             assert dense < -1e-7 and result.margin < -1e-7
         else:
             assert dense >= -1e-9 and result.margin >= -EXACT_TOL
+
+
+@given(st.sampled_from([2, 3]), st.floats(0.02, 0.98))
+@settings(max_examples=10)
+def test_exact_verdict_of_the_family_agrees_with_check(d, u):
+    """Random members of the cut-corner families: the exact verdict (c >= c*) is the check's."""
+    thr = cut_box_threshold(d)
+    cval = sp.nsimplify((d - 2) + 2 * u, rational=True, tolerance=1e-6)
+    assume(abs(float(cval) - thr.decimal) > 1e-2)
+    exact = "modular" if cval > thr.value else "mixed"
+    assert check_modularity(sources_of(cut_box(d, cval)), tol=EXACT_TOL).verdict == exact
 
 
 @pytest.mark.parametrize("d", [2, 3])
@@ -234,16 +250,16 @@ def test_worked_example_numbers():
 
 
 # ------------------------------------------------------------ ICLR 2023 theorem 2
-@pytest.mark.parametrize("bw", [0.25, 1.0, 3.0])
-def test_theorem2_closed_form_against_solver(bw):
-    a, sD = 1.5, 2.0
-    src = sources_of(uniform_box([-a, -a], [a, a]))
-    D = sD * np.array([[0.6, -0.8], [0.8, 0.6]])  # orthogonal columns of norm sigma_D
+@given(st.floats(0.1, 4.0), st.floats(0.5, 2.0), st.floats(0.5, 3.0), st.floats(0, math.pi))
+@settings(max_examples=6)
+def test_theorem2_closed_form_against_solver(bw, a, sD, angle):
+    src = sources_of(uniform_box([-sp.nsimplify(a)] * 2, [sp.nsimplify(a)] * 2))
+    D = sD * np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
     r = solve_code(src, Problem.autoencoder(lam_in=0.0, lam_out=bw, B=D))
     assert r.status == "optimal" and not r.mixed
     k, sigma2 = 2, a**2 / 3
     assert r.value == pytest.approx(2 * k * sD * math.sqrt(bw * (sigma2 + a**2)), rel=1e-6)
-    # beta_w only rescales: G scales by sqrt(beta_w), i.e. lambda^4 = beta_w sigma_D^2 / (sigma^2 + a^2)
+    # beta_w only rescales: G = lambda^2 I with lambda^4 = beta_w sigma_D^2 / (sigma^2 + a^2)
     np.testing.assert_allclose(np.diag(r.gram), math.sqrt(bw * sD**2 / (sigma2 + a**2)), rtol=1e-4)
 
 
@@ -268,6 +284,21 @@ def test_mixture_information_against_numeric_convolution(c1, c2):
     exact = [float(v) for v in two_uniform_information(c1, c2)]
     numeric = _numeric_information(c1, c2)
     np.testing.assert_allclose(exact, numeric, atol=2e-3)
+
+
+@given(st.floats(0.05, math.pi / 4 - 0.05))
+@settings(max_examples=5)
+def test_rotation_mir_against_numeric_information(theta):
+    """MIR of the rotation code from exact information vs from numerically computed information."""
+    from biomodular.theory import rotation_mir
+
+    rows = [(math.cos(theta), -math.sin(theta)), (math.sin(theta), math.cos(theta))]
+    ratios = []
+    for c1, c2 in rows:
+        i1, i2 = _numeric_information(c1, c2)
+        ratios.append(max(i1, i2) / (i1 + i2))
+    numeric_mir = (np.mean(ratios) - 0.5) / 0.5
+    assert float(rotation_mir(theta)) == pytest.approx(numeric_mir, abs=3e-3)
 
 
 # ------------------------------------------------------------------ bounds
