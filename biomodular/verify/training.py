@@ -88,6 +88,7 @@ def train(
     params: Params | None = None,
     progress: Callable[[int, int, float], None] | None = None,
     monitor: Callable[[int, Params], bool | None] | None = None,
+    monitor_every: int | None = None,
 ) -> TrainResult:
     """Train ``model`` on inputs ``X`` (and targets ``Y``) with Adam.
 
@@ -120,6 +121,8 @@ def train(
     monitor : callable, optional
         Called as ``monitor(step, params)`` after every window (do not modify
         ``params``); returning True stops training (``stopped`` is then true).
+    monitor_every : int, optional
+        Steps between calls of ``monitor`` (default: ``window``).
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[0] < 2:
@@ -136,6 +139,9 @@ def train(
             raise BiomodularError("inputs and targets must have the same number of samples")
     if max_steps < 1 or window < 1 or not tol > 0:
         raise BiomodularError("need max_steps >= 1, window >= 1 and tol > 0")
+    every = window if monitor_every is None else int(monitor_every)
+    if every < 1:
+        raise BiomodularError(f"monitor_every must be positive; got {monitor_every}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     seed_value = None if isinstance(seed, np.random.Generator) else int(seed)
     n = X.shape[0]
@@ -174,15 +180,15 @@ def train(
         opt.step(params, grads, lr=rate)
         running += loss
         step += 1
+        if monitor is not None and step % every == 0 and monitor(step, params):
+            stopped = True
+            break
         if step % window == 0:
             smoothed = running / window
             running = 0.0
             history.append((step, smoothed, rate))
             if progress is not None:
                 progress(step, max_steps, smoothed)
-            if monitor is not None and monitor(step, params):
-                stopped = True
-                break
             if previous is not None and abs(previous - smoothed) <= tol * abs(smoothed):
                 if decays_left > 0:
                     decays_left -= 1
