@@ -169,6 +169,22 @@ class SymbolicSources:
             "vertices": [[f(x) for x in v] for v in self.vertices],
         }
 
+    def to_dict(self) -> dict:
+        """JSON-ready exact statistics (sympy expressions as strings)."""
+        d = self.n_sources
+        return {
+            "description": self.description,
+            "names": list(self.names),
+            "parameters": [p.name for p in self.parameters],
+            "mean": [str(x) for x in self.mean],
+            "cov": [[str(self.cov[j, k]) for k in range(d)] for j in range(d)],
+            "lower": [str(x) for x in self.lower],
+            "upper": [str(x) for x in self.upper],
+            "vertices": [[str(x) for x in v] for v in self.vertices],
+            "beta": [str(x) for x in self.beta],
+            "F": [[str(self.modularity_matrix[j, k]) for k in range(d)] for j in range(d)],
+        }
+
     def __repr__(self) -> str:
         params = f", parameters={[p.name for p in self.parameters]}" if self.parameters else ""
         return (f"SymbolicSources({self.description or 'model'}, n_sources={self.n_sources}, "

@@ -682,6 +682,23 @@ class Proof:
         self._check = ProofCheck(self.name, tuple(results), seed)
         return self._check
 
+    def to_dict(self, seed: int = 0) -> dict:
+        """JSON-ready: the claims, reasons and check results, and the constants (exact and decimal)."""
+        result = self.check(seed)
+        return {
+            "name": self.name,
+            "title": self.title,
+            "ok": result.ok,
+            "steps": [
+                {"claim": step.claim_text(), "reason": step.reason, "kind": step.kind, **chk.to_dict()}
+                for step, chk in zip(self.steps, result.steps)
+            ],
+            "constants": [
+                {"name": c.name, "exact": str(c.value), "decimal": float(sp.N(c.value, 17))}
+                for c in self.constants
+            ],
+        }
+
     def to_markdown(self, heading: str = "##") -> str:
         from .render import proof_markdown
 

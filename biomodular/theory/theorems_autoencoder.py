@@ -64,10 +64,12 @@ def modular_code_proof() -> Proof:
     p.add(Identity(
         ell.subs(u, u_star), best,
         "The square vanishes at $u^* = \\sqrt{\\lambda_{out}/(E_j + \\lambda_{in})}$, so the bound is attained.",
+        label="\\ell(u^*)",
     ))
     p.add(Identity(
         u_star**2, lam_out / (E + lam_in),
         "Gain: $g_j^4 = (u^*)^2$.",
+        label="g_j^4 = (u^*)^2",
     ))
     a1, a2 = sp.symbols("a_1 a_2", positive=True)
     box = uniform_box([-a1, -a2], [a1, a2])
@@ -77,6 +79,7 @@ def modular_code_proof() -> Proof:
         + 2 * sp.sqrt(lam_out * (sp.Rational(4, 3) * a2**2 + lam_in)),
         "Example, two independent uniform sources on $[-a_j, a_j]$: $C_{jj} = a_j^2/3$, $\\beta_j = a_j$, "
         "$E_j = 4a_j^2/3$ (computed by `biomodular.theory.modular_code`, checked against the hand formula).",
+        label="L_{mod}",
     ))
     unit = modular_code(uniform_box([-1, -1], [1, 1]), 1, 1)
     p.constant("L_{mod}([-1,1]^2, \\lambda_{in}=\\lambda_{out}=1)", sp.nsimplify(unit.loss))
@@ -127,11 +130,13 @@ def lambda_independence_proof() -> Proof:
     ))
     p.add(Identity(
         Lam.diff(lam_in), sp.zeros(d, d),
-        "Hence $\\partial\\Lambda/\\partial\\lambda_{in} = 0$ ...",
+        "Hence the multiplier does not change with $\\lambda_{in}$ ...",
+        label="\\partial\\Lambda/\\partial\\lambda_{in}",
     ))
     p.add(Identity(
         Lam.diff(lam_out), sp.zeros(d, d),
-        "... and $\\partial\\Lambda/\\partial\\lambda_{out} = 0$.",
+        "... nor with $\\lambda_{out}$.",
+        label="\\partial\\Lambda/\\partial\\lambda_{out}",
     ))
     w = sp.Matrix(sp.symbols(f"w_1:{d + 1}", real=True))
     m = sp.Symbol("m", real=True)
@@ -182,10 +187,12 @@ def range_independence_proof(max_sources: int = 6) -> Proof:
     p.add(Identity(
         sp.Min(-om * pj, om * qj), -om * pj,
         "Case $w_j = \\omega_j \\ge 0$: the smaller of $w_j l$, $w_j h$ (centred) is at the minimum.",
+        label="\\min(-\\omega_j p_j, \\omega_j q_j)",
     ))
     p.add(Identity(
         sp.Min(om * pj, -om * qj), -om * qj,
         "Case $w_j = -\\omega_j \\le 0$: it is at the maximum.",
+        label="\\min(\\omega_j p_j, -\\omega_j q_j)",
     ))
     p.add(Inequality(
         (om * (-pj + r)) + om * pj, 0, Nonneg(om * r),
@@ -203,6 +210,7 @@ def range_independence_proof(max_sources: int = 6) -> Proof:
             lhs, rhs,
             f"$\\phi(w) = \\langle(\\sum_j y_j)^2\\rangle$ splits into squares and cross products "
             f"({d} sources; the expansion is the same for every $d$).",
+            label=f"\\left(\\sum_{{j=1}}^{{{d}}} y_j\\right)^2",
         ))
     dj = sp.Symbol("d_j", positive=True)
     p.add(Identity(

@@ -137,19 +137,23 @@ def nuclear_bound_proof() -> Proof:
     p.add(Identity(
         Cm + Fm, sp.diag(c11 + b1**2, c22 + b2**2),
         "Tight case: with $K = F$ the correlations cancel, $C + F = \\operatorname{diag}(E_j)$.",
+        label="C + F",
     ))
     Pd = sp.diag(E1 + lam_in, E2 + lam_in)
     bound = 2 * sp.sqrt(lam) * (sp.sqrt(E1 + lam_in) + sp.sqrt(E2 + lam_in))
     p.add(Identity(
         nuclear_norm_bound(sp.diag(E1, E2), sp.eye(2), lam_in, lam), bound,
         "For $B = I$: $2\\sqrt{\\lambda_{out}}\\operatorname{tr}(P^{1/2}) = "
-        "2\\sum_j\\sqrt{\\lambda_{out}(E_j + \\lambda_{in})} = L_{mod}$ (`modular-code`).",
+        "2\\sum_j\\sqrt{\\lambda_{out}(E_j + \\lambda_{in})} = L_{mod}$ (`modular-code`), computed by "
+        "`nuclear_norm_bound` from the eigenvalues of $B^TBP$.",
+        label="2\\sqrt{\\lambda_{out}}\\,\\|B(C + F + \\lambda_{in}I)^{1/2}\\|_*",
     ))
     Gmod = sp.sqrt(lam) * Pd.inv().applyfunc(sp.sqrt)
     p.add(Identity(
         (Pd * Gmod).trace() + lam * Gmod.inv().trace(), bound,
         "... and the modular code $G = \\operatorname{diag}(\\sqrt{\\lambda_{out}/(E_j + \\lambda_{in})})$ "
         "attains it (the square in step 1 vanishes at $Y = \\sqrt{\\lambda_{out}}N$).",
+        label="\\operatorname{tr}(PG_{mod}) + \\lambda_{out}\\operatorname{tr}(G_{mod}^{-1})",
     ))
     p.conclusion = ("Any $K$ with $m(w)^2 \\ge w^TKw$ gives a valid bound; with $K = 0$ it is "
                     "$2\\sqrt{\\lambda_{out}}\\|B(C + \\lambda_{in}I)^{1/2}\\|_*$ for a general readout. When the "

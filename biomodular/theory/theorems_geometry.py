@@ -63,6 +63,7 @@ def ellipse_in_hull_proof() -> Proof:
                 f"Cut-corner square, $c = {sp.latex(cval)}$, facet ${sp.latex(af.T)}x \\le {sp.latex(bf)}$: "
                 "the direction form at $w = -a_f$ equals the facet test quantity $h_f^2 - a_f^TFa_f$ "
                 "(since $m(-a_f) = -h_f$). So the direction form implies the facet test.",
+                label="m(-a_f)^2 - a_f^TFa_f",
             ))
     square = uniform_box([-1, -1], [1, 1])
     sq = modularity_condition(square)

@@ -65,16 +65,19 @@ def energy_identity_proof() -> Proof:
         sp.Min(-a * om, a * om), -a * om,
         "Per factor, $\\min_{e_k \\in [-a, a]} M_{jk}e_k = -a|M_{jk}|$ (here $\\omega = |M_{jk}|$); summing, the "
         "smallest nonnegative bias is $b_j = a\\sum_k|M_{jk}|$, attained at a corner of the factor box.",
+        label="\\min(-a\\omega, a\\omega)",
     ))
     energy, biases, variances = _code_energy(M, a, sigma)
     total_var = sum(variances)
     p.add(Identity(
         total_var, sigma**2 * sum(M[j, i] ** 2 for j in range(n) for i in range(k)),
         "$\\sum_j\\operatorname{Var}(z_j) = \\sigma^2\\|M\\|_F^2$ (independent factors, mean zero).",
+        label="\\sum_j\\operatorname{Var}(z_j)",
     ))
     p.add(Identity(
         energy, total_var + sum(b**2 for b in biases),
         "$E\\|z\\|^2 = \\sum_j \\operatorname{Var}(z_j) + \\sum_j b_j^2$ (the mean of $z_j$ is $b_j$).",
+        label="E\\|z\\|^2",
     ))
     cross = sum(sp.Abs(M[j, i]) * sp.Abs(M[j, l]) for j in range(n) for i in range(k) for l in range(k) if i != l)
     C = sp.Symbol("C", positive=True)
@@ -172,9 +175,9 @@ def theorem2_proof() -> Proof:
         "AM-GM: the loss is at least $2k\\sigma_D\\sqrt{\\beta_w(\\sigma^2 + a^2)}$.",
     ))
     u_star = sD * sp.sqrt(bw / (sigma**2 + a**2))
-    p.add(Identity(loss_u.subs(u, u_star), best, "Attained at $\\lambda^2 = u^*$ ..."))
+    p.add(Identity(loss_u.subs(u, u_star), best, "Attained at $\\lambda^2 = u^*$ ...", label="L(u^*)"))
     p.add(Identity(u_star**2, bw * sD**2 / (sigma**2 + a**2), "... i.e. $\\lambda^4 = \\beta_w\\sigma_D^2/"
-                                                              "(\\sigma^2 + a^2)$."))
+                                                              "(\\sigma^2 + a^2)$.", label="\\lambda^4"))
     G = u_star * sp.eye(2)
     Lam = bw * G.inv() * (sD**2 * sp.eye(2)) * G.inv()
     p.add(Identity(
@@ -182,6 +185,7 @@ def theorem2_proof() -> Proof:
         "Optimal among all codes: the KKT multiplier $\\Lambda = \\beta_wG^{-1}D^TDG^{-1}$ at "
         "$G = \\lambda^2 I$ equals $\\operatorname{diag}(E_j)$ with $E_j = \\sigma^2 + a^2$ "
         "(two factors shown) ...",
+        label="\\Lambda",
     ))
     o1, o2 = sp.symbols("omega_1 omega_2", nonnegative=True)
     p.add(Inequality(
@@ -198,8 +202,9 @@ def theorem2_proof() -> Proof:
         "$\\sqrt{\\beta_w}$ times the loss at $\\beta_w = 1$ for every feasible code, so the minimisers "
         "correspond.",
     ))
-    p.add(Identity(best, sp.sqrt(bw) * best.subs(bw, 1), "Consistently, $L^*(\\beta_w) = "
-                                                         "\\sqrt{\\beta_w}L^*(1)$."))
+    p.add(Identity(best, sp.sqrt(bw) * best.subs(bw, 1), "Consistently, the optimum scales as "
+                                                         "$\\sqrt{\\beta_w}$.",
+                   label="L^*(\\beta_w) = \\sqrt{\\beta_w}\\,L^*(1)"))
     p.references = _REF_2023
     return p
 

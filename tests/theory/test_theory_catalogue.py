@@ -83,3 +83,15 @@ def test_importing_theory_does_not_import_sympy():
     code = "import sys, biomodular.theory; print('sympy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_to_dict_is_json_ready():
+    import json
+
+    from biomodular.theory import cut_box
+
+    d = get("cut-square-threshold").to_dict()
+    assert d["ok"] and json.loads(json.dumps(d)) == d
+    assert any(c["name"] == "c^*" and abs(c["decimal"] - 1.2558843539816) < 1e-12 for c in d["constants"])
+    m = cut_box(2).to_dict()
+    assert json.loads(json.dumps(m)) == m and m["parameters"] == ["c"]
