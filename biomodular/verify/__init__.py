@@ -23,6 +23,7 @@ from .models import (
     project_biases,
     reduced_loss,
 )
+from .compare import RunResult, VerifyResult, verify_code
 from .optim import Adam
 from .training import TrainResult, train
 
@@ -39,4 +40,7 @@ __all__ = [
     "reduced_loss",
     "TrainResult",
     "train",
+    "RunResult",
+    "VerifyResult",
+    "verify_code",
 ]

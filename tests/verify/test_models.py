@@ -118,3 +118,22 @@ def test_bad_model_arguments_raise():
         ExactLinearAE(2, penalty="cubic")
     with pytest.raises(BiomodularError):
         SupervisedMLP(2, 2, n_code=3, code_activation="tanh")
+
+
+def test_nonlinear_models_train():
+    """The MLP autoencoder and the supervised MLP learn their targets (loss falls, predictions fit)."""
+    from biomodular.verify.training import train
+
+    rng = np.random.default_rng(0)
+    S = rng.uniform(-1, 1, (400, 2))
+    ae = MLPAutoencoder(2, n_code=6, hidden=(16,), beta_recon=100.0, beta_weight=1e-3)
+    r = train(ae, S, seed=0, lr=3e-3, batch_size=128, max_steps=3000)
+    assert r.history[-1][1] < 0.2 * r.history[0][1]
+    assert ((ae.predict(r.params, S) - S) ** 2).sum(1).mean() < 0.05 * S.var(0).sum()
+    assert ae.code(r.params, S).min() >= 0  # ReLU code
+    D = np.array([[1.0, 0.5], [0.0, 1.0], [1.0, -1.0]])
+    Y = S @ D.T
+    sup = SupervisedMLP(2, 3, n_code=6, code_activation="linear", beta_nonneg=1e3, beta_pred=100.0)
+    r = train(sup, S, Y, seed=0, lr=1e-2, batch_size=None, max_steps=3000)
+    assert ((sup.predict(r.params, S) - Y) ** 2).sum(1).mean() < 0.05 * Y.var(0).sum()
+    assert sup.code(r.params, S).min() > -0.05 * np.abs(sup.code(r.params, S)).max()
