@@ -41,8 +41,10 @@ def _parse_columns(text: str | None) -> list[str | int] | None:
 def _format_witness(result) -> str:
     if result.witness is None:
         return "none"
-    terms = [f"{w:+.4f} {name}" for w, name in zip(result.witness, result.names) if abs(w) >= 5e-5]
-    text = " ".join(terms).lstrip("+")
+    terms = [(w, name) for w, name in zip(result.witness, result.names) if abs(w) >= 5e-5]
+    text = f"{terms[0][0]:.4f} {terms[0][1]}"
+    for w, name in terms[1:]:
+        text += f" {'-' if w < 0 else '+'} {abs(w):.4f} {name}"
     return f"{text}   (mixes {', '.join(result.mixes)})"
 
 
