@@ -7,7 +7,8 @@ independent route against which :mod:`biomodular.solvers` is tested.
   :func:`grid`, :func:`polygon`, :func:`cut_box` (all return
   :class:`SymbolicSources`).
 - Closed forms: :func:`modular_code`, :func:`modularity_condition`,
-  :func:`kkt_multiplier`, :func:`nuclear_norm_bound`.
+  :func:`kkt_multiplier`, :func:`nuclear_norm_bound`; the direction form
+  solved exactly for two sources, :func:`exact_margin_2d`.
 - Exact thresholds: :func:`facet_thresholds`, :func:`cut_box_threshold`.
 - Proofs: :class:`Proof`, :func:`prove` (name -> checked proof),
   :func:`theorem_names`.
@@ -24,7 +25,7 @@ __all__ = [
     "Proof", "Step", "Identity", "Inequality", "RootOf", "SOS", "Nonneg", "SignCases", "NoRootIn",
     "SymbolicSources", "uniform_box", "point_set", "grid", "polygon", "cut_box",
     "ModularCode", "ModularityCondition", "modular_code", "modularity_condition", "kkt_multiplier",
-    "nuclear_norm_bound", "Threshold", "facet_thresholds", "cut_box_threshold",
+    "ExactMargin", "exact_margin_2d", "nuclear_norm_bound", "Threshold", "facet_thresholds", "cut_box_threshold",
     "two_uniform_information", "rotation_mir", "expect",
     "CATALOGUE", "theorem_names", "prove",
 ]
@@ -34,7 +35,7 @@ _LAZY = {
                             "SignCases", "NoRootIn")},
     **{n: "models" for n in ("SymbolicSources", "uniform_box", "point_set", "grid", "polygon", "cut_box")},
     **{n: "modular" for n in ("ModularCode", "ModularityCondition", "modular_code", "modularity_condition",
-                              "kkt_multiplier")},
+                              "kkt_multiplier", "ExactMargin", "exact_margin_2d")},
     "nuclear_norm_bound": "theorems_bounds",
     "Threshold": "thresholds",
     "facet_thresholds": "thresholds",

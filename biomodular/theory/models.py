@@ -36,6 +36,15 @@ __all__ = [
 ]
 
 
+def _tidy(x):
+    """Cheap canonical form (rational functions cancelled); avoids the cost of ``simplify``."""
+    x = sp.sympify(x)
+    try:
+        return sp.cancel(x)
+    except (sp.PolynomialError, TypeError, ValueError):  # pragma: no cover - exotic expressions
+        return x
+
+
 def _col(values) -> sp.Matrix:
     return sp.Matrix([sp.nsimplify(v) if isinstance(v, float) else sp.sympify(v) for v in values])
 
@@ -81,7 +90,7 @@ class SymbolicSources:
 
     @cached_property
     def centred_vertices(self) -> tuple:
-        return tuple(sp.simplify(v - self.mean) for v in self.vertices)
+        return tuple(_tidy(v - self.mean) for v in self.vertices)
 
     @cached_property
     def beta(self) -> sp.Matrix:
@@ -97,7 +106,7 @@ class SymbolicSources:
                 for j, side in enumerate(self.nearer_extreme)
             ])
         return sp.Matrix([
-            sp.Min(sp.simplify(self.mean[j] - self.lower[j]), sp.simplify(self.upper[j] - self.mean[j]))
+            sp.Min(_tidy(self.mean[j] - self.lower[j]), _tidy(self.upper[j] - self.mean[j]))
             for j in range(self.n_sources)
         ])
 
@@ -126,23 +135,23 @@ class SymbolicSources:
     def range_independent(self) -> bool | None:
         """Whether every corner of the bounding box is a hull vertex (None if undecidable)."""
         d = self.n_sources
-        verts = {tuple(sp.simplify(x) for x in v) for v in self.vertices}
+        verts = {tuple(_tidy(x) for x in v) for v in self.vertices}
         for corner in itertools.product(*[(self.lower[j], self.upper[j]) for j in range(d)]):
-            if tuple(sp.simplify(x) for x in corner) not in verts:
+            if tuple(_tidy(x) for x in corner) not in verts:
                 return False
         return True
 
     def subs(self, values: dict) -> "SymbolicSources":
         """The model with parameters replaced by values."""
         def s(x):
-            return sp.simplify(sp.sympify(x).subs(values))
+            return _tidy(sp.sympify(x).subs(values))
 
         return SymbolicSources(
-            mean=self.mean.subs(values).applyfunc(sp.simplify),
-            cov=self.cov.subs(values).applyfunc(sp.simplify),
-            lower=self.lower.subs(values).applyfunc(sp.simplify),
-            upper=self.upper.subs(values).applyfunc(sp.simplify),
-            vertices=tuple(v.subs(values).applyfunc(sp.simplify) for v in self.vertices),
+            mean=self.mean.subs(values).applyfunc(_tidy),
+            cov=self.cov.subs(values).applyfunc(_tidy),
+            lower=self.lower.subs(values).applyfunc(_tidy),
+            upper=self.upper.subs(values).applyfunc(_tidy),
+            vertices=tuple(v.subs(values).applyfunc(_tidy) for v in self.vertices),
             facets=None if self.facets is None else tuple((a.subs(values), s(b)) for a, b in self.facets),
             names=self.names,
             description=self.description,

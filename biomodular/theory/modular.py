@@ -166,3 +166,86 @@ def modularity_condition(model: SymbolicSources) -> ModularityCondition:
             h = b - (a.T * model.mean)[0]
             gaps.append(sp.factor(sp.together(h**2 - (a.T * F * a)[0])))
     return ModularityCondition(F, tuple(gaps), model)
+
+
+@dataclass(frozen=True)
+class ExactMargin:
+    """Exact minimum of ``m(w)^2 - w^T F w`` over unit ``w`` (two sources).
+
+    Attributes
+    ----------
+    value : sympy expression
+        The margin (exact algebraic number, ``<= 0``).
+    direction : sympy.Matrix
+        A unit minimiser.
+    scaled : bool
+        Whether the sources were first divided by their ``beta`` (the
+        convention of :func:`biomodular.solvers.check.check_modularity`).
+    """
+
+    value: sp.Expr
+    direction: sp.Matrix
+    scaled: bool
+
+    @property
+    def verdict(self) -> str:
+        """``"modular"`` iff the margin is exactly 0 (ties at non-axis directions are not separated here)."""
+        return "modular" if self.value == 0 else "mixed"
+
+    def to_dict(self) -> dict:
+        return {"value": str(self.value), "decimal": float(sp.N(self.value, 17)),
+                "direction": [float(sp.N(x, 17)) for x in self.direction], "scaled": self.scaled}
+
+
+def _cross(a, b):
+    return a[0] * b[1] - a[1] * b[0]
+
+
+def exact_margin_2d(model: SymbolicSources, scaled: bool = True) -> ExactMargin:
+    """The direction form solved exactly for two sources (THEORY.md s.2, sector algorithm).
+
+    Needs no positive definiteness of F.  On the normal sector of each hull
+    vertex ``v`` (directions ``w`` for which ``v`` attains ``m(w)``) the gap is
+    the quadratic form ``w^T (v v^T - F) w``; its minimum over the unit
+    directions of the sector is at a sector end or at an eigenvector inside it.
+
+    Parameters
+    ----------
+    model : SymbolicSources
+        Two sources, no free parameters, with facets (a polygon or point set).
+    scaled : bool
+        Divide each source by ``beta_j`` first (the margin convention of the
+        numerical checker); the sign of the margin does not depend on it.
+    """
+    if model.n_sources != 2 or model.facets is None or model.parameters:
+        raise ValueError("exact_margin_2d needs a two-source model with facets and no free parameters")
+    beta = model.beta
+    S = sp.diag(*beta) if scaled else sp.eye(2)
+    Sinv = S.inv()
+    F = Sinv * model.modularity_matrix * Sinv
+    best_value, best_dir = None, None
+    for v_raw, v_c in zip(model.vertices, model.centred_vertices):
+        # outward normals of the two facets through this vertex, in scaled coordinates:
+        # a.x <= b becomes (S a).(S^-1 x) <= b
+        tight = [S * a for a, b in model.facets if sp.simplify((a.T * v_raw)[0] - b) == 0]
+        if len(tight) != 2:
+            raise ValueError(f"vertex {list(v_raw)} lies on {len(tight)} facets; expected 2")
+        cone = (-tight[0], -tight[1])  # v attains m(w) exactly for w in cone(-a_1, -a_2)
+        v = Sinv * v_c
+        Q = v * v.T - F
+        # candidates (value, direction): the sector ends, then eigenvectors inside the sector,
+        # whose value is their eigenvalue (no square roots needed to compare)
+        candidates = [(sp.nsimplify((r.T * Q * r)[0] / (r.T * r)[0]), r) for r in cone]
+        r1, r2 = cone
+        span = _cross(r1, r2)
+        for lam, _, vecs in Q.eigenvects():
+            for vec in vecs:
+                for e in (vec, -vec):
+                    # e in cone(r1, r2) (an angle below pi) iff both cross products share the sign of span
+                    if bool(_cross(r1, e) * span >= 0) and bool(_cross(e, r2) * span >= 0):
+                        candidates.append((lam, e))
+        for value, w in candidates:
+            if best_value is None or bool(value < best_value):
+                best_value, best_dir = value, w / sp.sqrt((w.T * w)[0])
+    direction = best_dir if not scaled else (Sinv * best_dir) / sp.sqrt(((Sinv * best_dir).T * (Sinv * best_dir))[0])
+    return ExactMargin(sp.radsimp(best_value), direction.applyfunc(sp.radsimp), scaled)
