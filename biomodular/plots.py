@@ -121,13 +121,19 @@ def _outside(points: np.ndarray, equations: np.ndarray, scale: float) -> np.ndar
     return (points @ equations[:, :2].T + equations[:, 2]).max(axis=1) > _HULL_TOL * scale
 
 
-def _pair_passes(F2: np.ndarray, equations: np.ndarray) -> bool | None:
-    """Facet test of THEORY.md s.2 for one pair: the ellipse lies inside the projected hull."""
-    if not _is_positive_definite(F2):
-        return None
-    normals, offsets = equations[:, :2], -equations[:, 2]
-    reach = np.einsum("ij,jk,ik->i", normals, F2, normals)
-    return bool(np.all(reach <= offsets**2 * (1 + 1e-9)))
+def _pair_margin(sources: Sources, i: int, j: int) -> float:
+    """Margin of the condition with ``w`` restricted to the plane of sources ``i`` and ``j``.
+
+    In beta-scaled coordinates, like ``CheckResult.margin``; exact (the
+    two-source sector method of THEORY.md s.2, via the checker's oracle).
+    """
+    from .solvers.check import min_quadratic_gap
+
+    idx = [i, j]
+    beta = sources.beta[idx]
+    points = sources.centred_points[:, idx] / beta
+    M = sources.modularity_matrix[np.ix_(idx, idx)] / np.outer(beta, beta)
+    return float(min(min_quadratic_gap(points, M, method="sector").value, 0.0))
 
 
 # ------------------------------------------------------------------- figure
@@ -169,7 +175,9 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
     one panel per pair of sources (at most 6 sources, chosen by the witness'
     largest weights in units of ``beta``): the projected hull, the ellipse of
     the pair's 2 x 2 block of ``F`` (the projection of the ellipsoid) and
-    whether that pair alone passes.  A mixed verdict whose pairs all pass
+    whether that pair alone passes: its exact margin with ``w`` restricted to
+    the pair's plane, judged with ``result.tolerance`` (default: the
+    checker's ``DEFAULT_TOL``) as "passes", "borderline" or "fails".  A mixed verdict whose pairs all pass
     mixes more than two sources at once.
     """
     from matplotlib.figure import Figure
@@ -179,6 +187,7 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
     margin = float(getattr(result, "margin"))
     witness = getattr(result, "witness", None)
     method = getattr(result, "method", "")
+    tolerance = getattr(result, "tolerance", None)
     if witness is not None:
         witness = np.asarray(witness, dtype=float)
         if witness.shape != (d,) or not np.all(np.isfinite(witness)) or not np.any(witness):
@@ -225,12 +234,10 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
             P[0, i] = P[1, j] = 1.0
             F2 = sources.modularity_matrix[np.ix_([i, j], [i, j])]
             pair_pd = _is_positive_definite(F2)
-            equations = _draw_panel(ax, sources, P, samples, None, extremes[np.ix_([i, j], [i, j])] if pair_pd else None,
-                                    pair_pd, names[i], names[j])
-            passes = _pair_passes(F2, equations)
-            status = "2 x 2 block of F not positive definite" if passes is None else (
-                "pair alone passes" if passes else "pair alone fails")
-            ax.set_title(f"{names[i]} vs {names[j]}: {status}", fontsize=9)
+            _draw_panel(ax, sources, P, samples, None, extremes[np.ix_([i, j], [i, j])] if pair_pd else None,
+                        pair_pd, names[i], names[j])
+            ax.set_title(f"{names[i]} vs {names[j]}: {_pair_status(_pair_margin(sources, i, j), tolerance)}",
+                         fontsize=9)
         if len(chosen) < d:
             lines.append(f"pairs of {len(chosen)} of the {d} sources shown")
         if witness is not None:
@@ -249,6 +256,16 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
         except (OSError, ValueError) as exc:
             raise BiomodularError(f"cannot save the figure to {str(path)!r}: {exc}") from None
     return fig
+
+
+def _pair_status(margin: float, tolerance: float | None) -> str:
+    if tolerance is None:
+        from .solvers.check import DEFAULT_TOL as tolerance
+    if margin >= -_HULL_TOL:
+        return "pair alone passes"
+    if margin >= -tolerance:
+        return f"pair alone borderline (margin {margin:.2g})"
+    return f"pair alone fails (margin {margin:.3g})"
 
 
 def _choose_sources(sources: Sources, witness: np.ndarray | None) -> list[int]:

@@ -17,7 +17,7 @@ from scipy.spatial import ConvexHull
 
 from biomodular import Sources, examples
 from biomodular.errors import BiomodularError
-from biomodular.plots import ellipse_points, nearer_extreme_points, plot_check
+from biomodular.plots import _pair_margin, ellipse_points, nearer_extreme_points, plot_check
 
 TOL = 1e-9
 ELLIPSE = r"ellipse $x^\top F^{-1} x = 1$"
@@ -192,3 +192,30 @@ def test_importing_plots_does_not_import_matplotlib():
     code = "import sys, biomodular.plots; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_pair_margin_in_titles_matches_a_direction_search():
+    """The pair status comes from an exact 2-source margin; compare with a dense search in the pair's plane."""
+    xy, _ = examples.load("triangle", seed=0)
+    z = np.random.default_rng(3).uniform(size=(xy.shape[0], 1))
+    s = Sources.from_samples(np.hstack([xy, z]))  # (x, y) mix; z is independent of both
+    theta = np.linspace(0, 2 * np.pi, 100000, endpoint=False)
+    W = np.column_stack([np.cos(theta), np.sin(theta)])
+    margins = {}
+    for i, j in [(0, 1), (0, 2), (1, 2)]:
+        beta = s.beta[[i, j]]
+        P = s.centred_points[:, [i, j]] / beta
+        M = s.modularity_matrix[np.ix_([i, j], [i, j])] / np.outer(beta, beta)
+        search = min(((W @ P.T).min(axis=1) ** 2 - np.einsum("ij,jk,ik->i", W, M, W)).min(), 0.0)
+        exact = _pair_margin(s, i, j)
+        assert exact <= search + 1e-12  # the exact minimum is below every sampled value ...
+        assert exact == pytest.approx(search, abs=1e-4)  # ... and a dense search gets close to it
+        margins[i, j] = exact
+    assert margins[0, 1] < -0.5  # the triangle
+    # z with x or y: a product of supports whose sampled hull only rounds the corners
+    assert -1e-2 < margins[0, 2] < 0 and -1e-2 < margins[1, 2] < 0
+    fig = plot_check(s, _result("mixed", margins[0, 1], np.array([1.0, 1.0, 0.0]) / np.sqrt(2)))
+    titles = [ax.get_title() for ax in fig.axes[1:]]
+    assert titles[0].startswith("s1 vs s2: pair alone fails (margin")
+    assert titles[1].startswith("s1 vs s3: pair alone borderline (margin")
+    assert titles[2].startswith("s2 vs s3: pair alone borderline (margin")
