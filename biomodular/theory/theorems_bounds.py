@@ -36,6 +36,7 @@ def readout_variance_proof() -> Proof:
         "$\\|W\\|_F^2\\operatorname{tr}(LL^T) - \\|WL\\|_F^2 = \\sum_{i,k}\\sum_{j<j'}(W_{ij}L_{j'k} - "
         "W_{ij'}L_{jk})^2$ (Cauchy-Schwarz for every row $i$ of $W$ and column $k$ of $L$). Divide by "
         "$\\|W\\|_F^2$.",
+        label="\\|W\\|_F^2\\operatorname{tr}(LL^T)",
     ))
     v1, v2, u1, u2, s = sp.symbols("v_1 v_2 u_1 u_2 s", real=True)
     v, u = sp.Matrix([v1, v2]), sp.Matrix([u1, u2])
@@ -108,6 +109,7 @@ def nuclear_bound_proof() -> Proof:
         SOS(tuple((1, R[i, j]) for i in range(2) for j in range(2))),
         "Matrix AM-GM: the gap is $\\|S - \\sqrt{\\lambda_{out}}NS^{-1}\\|_F^2$ (expand the square; "
         "$\\operatorname{tr}(S\\,S^{-1}N) = \\operatorname{tr}N$).",
+        label="\\operatorname{tr}(S^2) + \\lambda_{out}\\operatorname{tr}(N^2S^{-2})",
     ))
     r11, r22 = sp.symbols("r_11 r_22", positive=True)
     r12 = sp.Symbol("r_12", real=True)
@@ -121,10 +123,12 @@ def nuclear_bound_proof() -> Proof:
     Y = Rh * G * Rh
     p.add(Identity(
         (Rh * Rh * G).trace(), Y.trace(), "$\\operatorname{tr}(PG) = \\operatorname{tr}(Y)$ (cyclic trace).",
+        label="\\operatorname{tr}(PG)",
     ))
     p.add(Identity(
         (Q * G.inv()).trace(), (Rh * Q * Rh * Y.inv()).trace(),
         "$\\operatorname{tr}(QG^{-1}) = \\operatorname{tr}(P^{1/2}QP^{1/2}Y^{-1})$.",
+        label="\\operatorname{tr}(QG^{-1})",
         where=(sp.Gt(g11 * g22 - g12**2, 0), sp.Gt(r11 * r22 - r12**2, 0)),
     ))
     E1, E2 = sp.symbols("E_1 E_2", positive=True)

@@ -42,16 +42,19 @@ def ellipse_in_hull_proof() -> Proof:
         SOS(((1, a[0] * bvec[1] - a[1] * bvec[0]),)),
         "Cauchy-Schwarz in the coordinates $a = L^Tw$, $b = L^{-1}x$ (Lagrange's identity): so "
         "$w\\cdot x \\le \\sqrt{w^TFw}$ for every $x \\in \\mathcal{E}$.",
+        label="(w^TFw)(x^TF^{-1}x)",
     ))
     q = (w.T * F * w)[0]
     xs = F * w / sp.sqrt(q)
     p.add(Identity(
         (xs.T * F.inv() * xs)[0], 1,
         "The point $x^* = Fw/\\sqrt{w^TFw}$ lies on the boundary of $\\mathcal{E}$ ...",
+        label="x^{*T}F^{-1}x^*",
     ))
     p.add(Identity(
         (w.T * xs)[0], sp.sqrt(q),
         "... and attains the bound, so $h_{\\mathcal{E}}(w) = \\sqrt{w^TFw}$ (an even function of $w$).",
+        label="w \\cdot x^*",
     ))
     # facet specialisation on a concrete hull
     for cval in (sp.Integer(1),):

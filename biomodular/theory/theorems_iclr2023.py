@@ -86,6 +86,7 @@ def energy_identity_proof() -> Proof:
         C * (1 + a**2 / (C / sum(M[j, i] ** 2 for j in range(n) for i in range(k)))) + a**2 * cross,
         "Expand $b_j^2 = a^2(\\sum_k M_{jk}^2 + \\sum_{k\\ne l}|M_{jk}||M_{jl}|)$ and write "
         "$\\|M\\|_F^2 = C/\\sigma^2$: the identity of Theorem 1.",
+        label="E\\|z\\|^2\\big|_{\\sigma^2 = C/\\|M\\|_F^2}",
         where=(sp.Ne(sum(M[j, i] ** 2 for j in range(n) for i in range(k)), 0),),
     ))
     absM = [sp.Symbol(f"A_{j + 1}{i + 1}", nonnegative=True) for j in range(n) for i in range(k)]
