@@ -312,7 +312,8 @@ def mixture_information_proof() -> Proof:
     ))
     p.constant("I(z; e_{dom})", -sp.log(sp.Rational(3, 4)) + sp.Rational(3, 8), "worked example, nats")
     p.constant("I(z; e_{minor})", sp.Rational(3, 8), "worked example, nats")
-    p.constant("\\mathrm{MIR}_{example}", mir_ex)
+    p.constant("\\mathrm{MIR}_{example}",
+               sp.log(sp.Rational(4, 3)) / (sp.log(sp.Rational(4, 3)) + sp.Rational(3, 4)))
     p.references = (_REF_2023 + " MIR as defined there (THEORY.md s.5); the closed form is derived here, not "
                     "taken from the paper.")
     return p

@@ -309,6 +309,11 @@ def test_readout_variance_bound(entries):
     L = np.array(entries[4:]).reshape(2, 2)
     S = L @ L.T
     assert np.trace(W @ S @ W.T) <= np.sum(W**2) * np.trace(S) * (1 + 1e-12) + 1e-12
+    # tight case: rank-one W = v u^T with Cov(z) along u
+    v, u = W[:, 0], L[:, 0]
+    assume(np.linalg.norm(u) > 1e-3 and np.linalg.norm(v) > 1e-3)
+    Wt, St = np.outer(v, u), np.outer(u, u)
+    assert np.trace(Wt @ St @ Wt.T) == pytest.approx(np.sum(Wt**2) * np.trace(St), rel=1e-12)
 
 
 @given(st.lists(st.integers(-4, 4), min_size=4, max_size=4), st.floats(0.0, 2.0), st.floats(0.2, 3.0))
