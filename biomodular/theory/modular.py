@@ -7,6 +7,7 @@ from typing import Sequence
 
 import sympy as sp
 
+from ..errors import BiomodularError
 from .models import SymbolicSources
 
 __all__ = [
@@ -142,11 +143,19 @@ class ModularityCondition:
     def facet_test(self, subs: dict | None = None) -> bool:
         """Whether every facet satisfies the facet test at these parameter values.
 
-        Raises ValueError when F is not positive definite there (use the
-        direction form instead).
+        Raises BiomodularError when the model has no facet list or F is not
+        positive definite there (use the direction form instead).
         """
+        if self.model.facets is None:
+            raise BiomodularError(
+                "this model has no facet list (point sets in more than two dimensions); "
+                "use direction_gap or the numerical checker"
+            )
         if self.f_positive_definite(subs) is not True:
-            raise ValueError("F is not positive definite here: the facet test does not apply")
+            raise BiomodularError(
+                "F is not positive definite here, so the facet test does not apply; "
+                "use the direction form (exact_margin_2d for two sources)"
+            )
         subs = subs or {}
         return all(bool(sp.nsimplify(sp.sympify(g).subs(subs)) >= 0) for g in self.facet_gaps)
 
@@ -218,7 +227,10 @@ def exact_margin_2d(model: SymbolicSources, scaled: bool = True) -> ExactMargin:
         numerical checker); the sign of the margin does not depend on it.
     """
     if model.n_sources != 2 or model.facets is None or model.parameters:
-        raise ValueError("exact_margin_2d needs a two-source model with facets and no free parameters")
+        raise BiomodularError(
+            "exact_margin_2d needs a two-source model with facets and no free parameters "
+            "(substitute parameters with .subs first)"
+        )
     beta = model.beta
     S = sp.diag(*beta) if scaled else sp.eye(2)
     Sinv = S.inv()
@@ -229,7 +241,8 @@ def exact_margin_2d(model: SymbolicSources, scaled: bool = True) -> ExactMargin:
         # a.x <= b becomes (S a).(S^-1 x) <= b
         tight = [S * a for a, b in model.facets if sp.simplify((a.T * v_raw)[0] - b) == 0]
         if len(tight) != 2:
-            raise ValueError(f"vertex {list(v_raw)} lies on {len(tight)} facets; expected 2")
+            raise BiomodularError(f"vertex {list(v_raw)} lies on {len(tight)} facets; expected 2 "
+                                  "(give the polygon's vertices without repeated or collinear points)")
         cone = (-tight[0], -tight[1])  # v attains m(w) exactly for w in cone(-a_1, -a_2)
         v = Sinv * v_c
         Q = v * v.T - F

@@ -99,3 +99,23 @@ def test_cut_box_rejects_a_cut_outside_its_range():
     with pytest.raises(BiomodularError, match="corner cut"):
         cut_box(2, 3)
     assert not cut_box(2, 1).range_independent
+
+
+def test_condition_refuses_what_it_cannot_decide():
+    from biomodular.theory import exact_margin_2d, modularity_condition
+
+    cube_points = point_set([(0, 0, 0), (1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1)])
+    with pytest.raises(BiomodularError, match="no facet list"):
+        modularity_condition(cube_points).facet_test()
+    with pytest.raises(BiomodularError, match="free parameters"):
+        exact_margin_2d(cut_box(2))
+    # a skewed triangle whose F is not positive definite: facet test refuses, direction form answers
+    skewed = point_set([(0, 0), (1, 0), (0, 1), (5, 5)], weights=[50, 1, 1, 1])
+    cond = modularity_condition(skewed)
+    assert cond.f_positive_definite() is False
+    with pytest.raises(BiomodularError, match="positive definite"):
+        cond.facet_test()
+    assert exact_margin_2d(skewed).value < 0
+    # the facet test and the exact direction form agree where both apply
+    sq = modularity_condition(cut_box(2, sp.Rational(1, 2)))
+    assert sq.facet_test() is False and exact_margin_2d(cut_box(2, sp.Rational(1, 2))).value < 0
