@@ -23,13 +23,15 @@ from biomodular import Sources
 from biomodular.io import iter_chunks
 
 
-def _median_seconds(fn, repeat: int) -> float:
-    times = []
+def _medians(candidates: dict, repeat: int) -> dict:
+    """Median seconds of each candidate, runs interleaved so that load changes hit all alike."""
+    times: dict = {k: [] for k in candidates}
     for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        for k, fn in candidates.items():
+            t = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t)
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def _drain(path, **kw) -> int:
@@ -52,18 +54,28 @@ def main() -> None:
         for label, fmt in [("%.8g (~22 bytes/row)", "%.8g"), ("%.17g (~40 bytes/row)", "%.17g")]:
             csv = tmp / "data.csv"
             np.savetxt(csv, data, delimiter=",", header="a,b", comments="", fmt=fmt)
-            base = _median_seconds(lambda: np.loadtxt(csv, delimiter=",", skiprows=1), args.repeat)
-            ours = _median_seconds(lambda: _drain(csv), args.repeat)
-            cols = _median_seconds(lambda: _drain(csv, columns=["b", "a"]), args.repeat)
-            full = _median_seconds(lambda: Sources.from_file(csv), args.repeat)
-            print(f"CSV {label}: numpy.loadtxt whole file {base:.3f} s")
-            print(f"  iter_chunks               {ours:.3f} s  ratio {ours / base:.2f}")
-            print(f"  iter_chunks columns=[b,a] {cols:.3f} s  ratio {cols / base:.2f}")
-            print(f"  Sources.from_file         {full:.3f} s  ratio {full / base:.2f}")
-        base = _median_seconds(lambda: np.load(npy).sum(), args.repeat)
-        ours = _median_seconds(lambda: _drain(npy), args.repeat)
-        print(f"NPY: numpy.load whole file {base:.3f} s; iter_chunks (memory map) {ours:.3f} s  "
-              f"ratio {ours / base:.2f}")
+            m = _medians(
+                {
+                    "numpy.loadtxt whole file": lambda: np.loadtxt(csv, delimiter=",", skiprows=1),
+                    "numpy.loadtxt, comments=None": lambda: np.loadtxt(
+                        csv, delimiter=",", skiprows=1, comments=None
+                    ),
+                    "iter_chunks": lambda: _drain(csv),
+                    "iter_chunks columns=[b,a]": lambda: _drain(csv, columns=["b", "a"]),
+                    "Sources.from_file": lambda: Sources.from_file(csv),
+                },
+                args.repeat,
+            )
+            base = m["numpy.loadtxt whole file"]
+            print(f"CSV {label}")
+            for k, v in m.items():
+                print(f"  {k:30s} {v:7.3f} s  ratio {v / base:5.2f}")
+        m = _medians({"numpy.load whole file": lambda: np.load(npy).sum(), "iter_chunks (memory map)": lambda: _drain(npy)},
+                     args.repeat)
+        base = m["numpy.load whole file"]
+        print("NPY")
+        for k, v in m.items():
+            print(f"  {k:30s} {v:7.3f} s  ratio {v / base:5.2f}")
 
 
 if __name__ == "__main__":
