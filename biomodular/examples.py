@@ -240,7 +240,8 @@ def load(name: str, seed: Seed = 0) -> tuple[np.ndarray, tuple[str, ...]]:
         One of :func:`names`.
     seed : int or numpy.random.Generator, optional
         Seed of ``numpy.random.default_rng``; the same seed gives the same
-        samples bit for bit.  Ignored by the deterministic ``grid``.
+        samples bit for bit (``None`` draws fresh entropy and is not
+        reproducible).  Ignored by the deterministic ``grid``.
 
     Returns
     -------
