@@ -315,3 +315,34 @@ def test_corrupt_and_pickled_arrays(tmp_path):
     _write(tmp_path / "fake.npz", "not a zip")
     with pytest.raises(BiomodularError, match="cannot read 'fake.npz'"):
         iter_chunks(tmp_path / "fake.npz")
+
+
+@given(
+    n_rows=st.integers(3, 40),
+    chunk_rows=st.integers(1, 12),
+    extra=st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["", "   ", "# note", "#"])), max_size=8),
+    bad=st.data(),
+)
+def test_rows_are_counted_as_data_rows_across_chunks_blank_and_comment_lines(
+    tmp_path_factory, n_rows, chunk_rows, extra, bad
+):
+    """A row number in a message is the data row's rank, whatever the chunking and the lines in between."""
+    rng = np.random.default_rng(n_rows)
+    data = rng.uniform(size=(n_rows, 2))
+    lines = [f"{x:.17g},{y:.17g}" for x, y in data]
+    bad_row = bad.draw(st.integers(1, n_rows))
+    column = bad.draw(st.sampled_from([0, 1]))
+    fields = lines[bad_row - 1].split(",")
+    fields[column] = ""
+    lines[bad_row - 1] = ",".join(fields)
+    for position, text in sorted(extra, reverse=True):
+        lines.insert(min(position, len(lines)), text)
+    path = tmp_path_factory.mktemp("rows") / "d.csv"
+    _write(path, "p,q\n" + "\n".join(lines) + "\n")
+    got = _read(path, chunk_rows=chunk_rows)[1]
+    expected = data.copy()
+    expected[bad_row - 1, column] = np.nan
+    np.testing.assert_array_equal(got, expected)
+    name = "pq"[column]
+    with pytest.raises(BiomodularError, match=rf"at row {bad_row}, column '{name}' is not finite"):
+        Sources.from_file(path, chunk_rows=chunk_rows)
