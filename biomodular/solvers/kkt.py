@@ -105,18 +105,23 @@ def refine(kind, W, c, data, nu=0.0, mu=0.0, max_iter=40):
                     return c, nu, mu, keep, False
                 continue
             t = 0.9 * t_max
-        # Backtracking on the residual norm.
-        for _ in range(30):
+        # Backtracking on the residual norm; no decrease at all means the system has no
+        # solution on this support (the caller then tries another one).
+        decreased = False
+        for _ in range(20):
             c_try = ck + t * dc
             nu_try = nu + t * step[ck.size] if fv else nu
             mu_try = mu + t * step[ck.size + 1] if fv else mu
             try:
                 F_try, _ = _residual(kind, Wk, c_try, nu_try, mu_try, sub())
-                if np.linalg.norm(F_try) < norm * (1 - 1e-4 * t) or t < 1e-8:
+                if np.linalg.norm(F_try) < norm * (1 - 1e-4 * t):
+                    decreased = True
                     break
             except np.linalg.LinAlgError:
                 pass
             t /= 2
+        if not decreased:
+            return c, nu, mu, keep, False
         c[keep] = c_try
         nu, mu = nu_try, mu_try
     Wk, ck = W[keep], c[keep]

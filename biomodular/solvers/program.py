@@ -61,6 +61,10 @@ MIX_TOL = 1e-6
 #: Weights below this fraction of the largest weight are dropped from the code.
 PRUNE_TOL = 1e-9
 
+#: Reduced costs (internal units, relative to the largest activity energy in the dictionary)
+#: within which the refined restricted solution must meet its KKT conditions.
+KKT_TOL = 1e-11
+
 KINDS = ("autoencoder", "fixed_variance")
 SOLVERS = ("CLARABEL", "SCS")
 
@@ -966,11 +970,13 @@ def _polish(session: _Session, c: np.ndarray) -> tuple[np.ndarray, float, float]
     fallback = c * (c > PRUNE_TOL * c.max())
     fallback = caratheodory(W, fallback, phi)
     reference = _attained(session, fallback)
-    tolerance = 1e-9 * (1.0 + np.abs(phi).max())
+    tolerance = KKT_TOL * (1.0 + np.abs(phi).max())
 
     def attempt(idx, start):
         """Newton on the support ``idx``; the full weights if they satisfy every KKT condition."""
-        new, nu, mu = refine(session.kind, W[idx], start[idx], data(idx), nu0, mu0)[:3]
+        new, nu, mu, _, converged = refine(session.kind, W[idx], start[idx], data(idx), nu0, mu0)
+        if not converged:
+            return None
         keep = new > 0
         if not keep.any():
             return None
@@ -1047,20 +1053,20 @@ def caratheodory(W: np.ndarray, c: np.ndarray, phi: np.ndarray) -> np.ndarray:
         support = np.flatnonzero(c > 0)
         if support.size <= D:
             return c
-        Ls = L[:, support]
-        _, s, vt = np.linalg.svd(Ls / np.abs(Ls).max(axis=1, keepdims=True).clip(1e-300))
+        # Any D + 1 columns have a null vector: work on the smallest weights first.
+        block = support[np.argsort(c[support])[: D + 1]]
+        Ls = L[:, block]
+        _, _, vt = np.linalg.svd(Ls / np.abs(Ls).max(axis=1, keepdims=True).clip(1e-300))
         z = vt[-1]
-        if np.abs(z).max() == 0:
-            return c
         if z.max() <= 0:
             z = -z
         pos = z > 1e-15 * np.abs(z).max()
         ratios = np.full(z.shape, np.inf)
-        ratios[pos] = c[support][pos] / z[pos]
+        ratios[pos] = c[block][pos] / z[pos]
         k = int(np.argmin(ratios))
-        cs = c[support] - ratios[k] * z
-        cs[k] = 0.0
-        c[support] = np.clip(cs, 0.0, None)
+        cb = c[block] - ratios[k] * z
+        cb[k] = 0.0
+        c[block] = np.clip(cb, 0.0, None)
 
 
 def _feasible_scale(sources: Sources, problem: Problem, T: np.ndarray) -> np.ndarray:

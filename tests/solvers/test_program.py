@@ -163,7 +163,7 @@ def test_certificate_holds_when_rechecked_by_brute_force():
         m = (U @ sources.centred_points.T).min(axis=1)
         prices = m**2 + np.einsum("ij,jk,ik->i", U, sources.cov - Lam, U)
         assert np.abs(prices).max() <= 1e-9 * scale
-        assert r.certificate.lower_bound <= r.value
+        assert r.certificate.lower_bound <= r.value * (1 + 1e-12)  # equal up to rounding
         assert r.certificate.relative_gap <= r.tolerance
 
 
@@ -261,7 +261,7 @@ def test_fixed_variance_with_a_cut_corner_mixes_and_respects_its_constraints():
     assert r.value < r.modular_value
     assert r.energy["variance"] >= 2.0 * (1 - 1e-12)
     assert r.energy["readout_weights"] <= 30.0 * (1 + 1e-12)
-    assert r.certificate.lower_bound <= r.value
+    assert r.certificate.lower_bound <= r.value * (1 + 1e-12)
 
 
 def test_at_most_d_d_plus_1_over_2_plus_1_neurons_and_caratheodory_is_exact():
