@@ -24,6 +24,7 @@ _LAZY = {
     "CodeResult": "biomodular.solvers.program",
     "sweep": "biomodular.solvers.sweep",
     "examples": "biomodular.examples",
+    "io": "biomodular.io",
     "theory": "biomodular.theory",
     "verify": "biomodular.verify",
     "plots": "biomodular.plots",
