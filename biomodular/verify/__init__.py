@@ -24,6 +24,7 @@ from .models import (
     reduced_loss,
 )
 from .compare import RunResult, VerifyResult, verify_code
+from .linear import train_linear
 from .optim import Adam
 from .training import TrainResult, train
 
@@ -43,4 +44,5 @@ __all__ = [
     "RunResult",
     "VerifyResult",
     "verify_code",
+    "train_linear",
 ]

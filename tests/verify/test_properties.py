@@ -73,9 +73,12 @@ def test_any_feasible_linear_code_costs_at_least_the_optimum(samples, seed):
 @given(st.one_of(boxes(2, n_samples=st.integers(100, 200)), grids(2, points_per_axis=st.integers(5, 12))))
 def test_trained_codes_on_range_independent_data_end_modular(samples):
     """Where the exact check says modular, trained linear codes end modular, near the optimum."""
-    r = verify_code(samples, seeds=1, max_steps=6000, batch_size=None)
+    r = verify_code(samples, seeds=1, max_steps=20_000, batch_size=None)
     assert r.check_verdict == "modular"
     run = r.runs[0]
+    # the claim is about converged codes (a neuron still in flight may be tilted; measured: 5.6 degrees
+    # at 6000 steps on a 5 x 11 grid)
+    assert run.converged
     assert run.verdict == "modular", run.max_mixing_angle
     assert run.gap >= -max(r.optimum_relative_gap, 1e-9)
     assert run.gap < 0.02
@@ -87,8 +90,9 @@ def test_trained_codes_mix_where_the_check_says_mixed_with_a_clear_margin(sample
     """Where the check says mixed with a clear margin, a trained neuron mixes along the witness."""
     sources = Sources.from_samples(samples)
     assume(check_modularity(sources).margin < -0.05)
-    r = verify_code(samples, seeds=1, max_steps=6000, batch_size=None)
+    r = verify_code(samples, seeds=1, max_steps=20_000, batch_size=None)
     assert r.check_verdict == "mixed"
+    assert r.runs[0].converged
     # a clear margin in energy too: the best mixed code beats the best modular one by > 0.1 %
     assume(r.mixing_advantage > 1e-3)
     run = r.runs[0]
