@@ -142,6 +142,13 @@ class Problem:
         unknown = set(changes) - allowed
         if unknown:
             raise BiomodularError(f"cannot sweep {sorted(unknown)}; choose from {sorted(allowed)}")
+        own = {"lam_in", "lam_out"} if self.kind == "autoencoder" else {"variance", "readout_budget"}
+        foreign = set(changes) - own
+        if foreign:
+            raise BiomodularError(
+                f"the {self.kind.replace('_', '-')} problem has no {', '.join(sorted(foreign))}; "
+                f"vary {' or '.join(sorted(own))}"
+            )
         values = {k: getattr(self, k) for k in ("kind", "lam_in", "lam_out", "A", "B", "variance", "readout_budget")}
         values.update({k: (None if v is None else float(v)) for k, v in changes.items()})
         return Problem(**values)

@@ -256,12 +256,30 @@ def test_fixed_variance_matches_iclr2023_theorem_1():
 
 
 def test_fixed_variance_with_a_cut_corner_mixes_and_respects_its_constraints():
-    r = solve_code(CUT, Problem.fixed_variance(2.0, 30.0))
+    sources = Sources.from_samples(cut_samples(12))
+    r = solve_code(sources, Problem.fixed_variance(2.0, 30.0))
     assert r.status == "optimal" and r.mixed
     assert r.value < r.modular_value
     assert r.energy["variance"] >= 2.0 * (1 - 1e-12)
     assert r.energy["readout_weights"] <= 30.0 * (1 + 1e-12)
     assert r.certificate.lower_bound <= r.value * (1 + 1e-12)
+    # certificate re-checked: Lambda = nu C + mu G^-1 Q G^-1 from the returned code and multipliers
+    mult = r.certificate.multipliers
+    assert mult["nu"] >= 0 and mult["mu"] >= 0
+    Gi = np.linalg.inv(r.tunings.T @ r.tunings)
+    Lam = mult["nu"] * sources.cov + mult["mu"] * Gi @ Gi
+    np.testing.assert_allclose(Lam, mult["Lambda"], rtol=1e-7, atol=1e-9 * np.abs(Lam).max())
+    W = dense_directions(2, 200_000)
+    m = (W @ sources.centred_points.T).min(axis=1)
+    brute = np.min(m**2 + np.einsum("ij,jk,ik->i", W, sources.cov - Lam, W))
+    assert brute >= -r.certificate.violation - 1e-9 * np.abs(sources.cov).max()
+    # weak duality: every feasible code costs at least the bound (random codes, scaled feasible)
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        T = rng.standard_normal((rng.integers(2, 6), 2))
+        loss = code_loss(sources, Problem.fixed_variance(2.0, 30.0), T)
+        scale = max(2.0 / loss["variance"], loss["readout_weights"] / 30.0)
+        assert loss["activity"] * scale >= r.value * (1 - 1e-12)
 
 
 def test_at_most_d_d_plus_1_over_2_plus_1_neurons_and_caratheodory_is_exact():

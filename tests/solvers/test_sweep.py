@@ -71,3 +71,5 @@ def test_sweep_rejects_bad_input():
         sweep(CUT, lam_in=[np.nan])
     with pytest.raises(BiomodularError):
         sweep(CUT, processes=0)
+    with pytest.raises(BiomodularError):  # coefficient of the other problem kind
+        sweep(CUT, Problem.fixed_variance(1.0), lam_in=[1.0])
