@@ -669,6 +669,12 @@ class _Session:
         if problem.kind != self.kind:
             raise BiomodularError("a session solves one problem kind")
         self.problem = problem
+        # Unit of the sources: their RMS standard deviation, raised to sqrt(lam_in) when the
+        # encoder cost dominates, so that every coefficient of the internal program is O(1).
+        extra = problem.lam_in if self.kind == "autoencoder" else 0.0
+        self.sigma = math.sqrt(float(np.trace(self.sources.cov)) / self.d + extra)
+        self.points = self.sources.centred_points / self.sigma
+        self.C = self.sources.cov / self.sigma**2
         s2 = self.sigma**2
         if self.kind == "autoencoder":
             lam_in = problem.lam_in / s2
