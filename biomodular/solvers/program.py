@@ -899,7 +899,6 @@ def solve_code(
         session = _session
         session.set_problem(problem)
         session.solvers_used, session.inaccurate = [], False
-    d = sources.n_sources
 
     rounds = 0
     status_reason = "max_rounds"
@@ -924,7 +923,7 @@ def solve_code(
         if session.add_columns(cands) == 0:
             status_reason = "optimal_inaccurate"
             break
-    return _finish(session, sources, problem, c, nu, mu, tol, rounds, status_reason, started)
+    return _finish(session, sources, problem, c, cert, tol, rounds, status_reason, started)
 
 
 def _internal_certificate(session: _Session, c: np.ndarray, nu: float, mu: float) -> dict:
@@ -1093,8 +1092,7 @@ def _feasible_scale(sources: Sources, problem: Problem, T: np.ndarray) -> np.nda
     return T * math.sqrt(max(need_var, need_budget))
 
 
-def _finish(session, sources, problem, c, nu, mu, tol, rounds, status_reason, started) -> CodeResult:
-    cert = _internal_certificate(session, c, nu, mu)
+def _finish(session, sources, problem, c, cert, tol, rounds, status_reason, started) -> CodeResult:
     nz = np.flatnonzero(c > 0)
     W = session.dictionary[nz]
     T = np.sqrt(c[nz] * session.g_scale)[:, None] * W
