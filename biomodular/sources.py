@@ -382,7 +382,8 @@ class _InteriorFilter:
         """
         if columns is None:
             columns = np.ascontiguousarray(block.T)
-        proj = self.directions @ columns  # (n_directions, rows)
+        # einsum, not matmul: BLAS threads these skinny products badly on a busy machine
+        proj = np.einsum("ij,jk->ik", self.directions, columns)  # (n_directions, rows)
         arg = proj.argmax(axis=1)
         top = proj[np.arange(proj.shape[0]), arg]
         better = top > self.best
@@ -394,7 +395,7 @@ class _InteriorFilter:
         if self.equations is None:
             return block
         scale = np.abs(self.extremes).max() + 1.0
-        outside = self.equations[:, :-1] @ columns
+        outside = np.einsum("ij,jk->ik", self.equations[:, :-1], columns)
         outside += self.equations[:, -1:]
         return block[outside.max(axis=0) >= -1e-9 * scale]
 
@@ -406,7 +407,7 @@ def _discard_interior(X: np.ndarray) -> np.ndarray:
         if X.shape[0] <= 64 * (d + 1):
             break
         keep = _InteriorFilter(d, stage)
-        keep(X[np.argmax(X @ keep.directions.T, axis=0)])  # the extremes first
+        keep(X[np.einsum("ij,kj->ik", keep.directions, X).argmax(axis=1)])  # the extremes first
         X = np.vstack([keep(X[i : i + BLOCK_ROWS]) for i in range(0, X.shape[0], BLOCK_ROWS)])
     return X
 
