@@ -27,6 +27,8 @@ _LAZY = {
     "io": "biomodular.io",
     "theory": "biomodular.theory",
     "verify": "biomodular.verify",
+    "verify_code": "biomodular.verify.compare",
+    "train_linear": "biomodular.verify.linear",
     "plots": "biomodular.plots",
 }
 
@@ -38,7 +40,9 @@ def __getattr__(name: str) -> Any:
     if module_name is None:
         raise AttributeError(f"module 'biomodular' has no attribute {name!r}")
     module = importlib.import_module(module_name)
-    value = module if module_name.endswith("." + name) else getattr(module, name)
+    # A name is either a module (biomodular.theory) or a function or class defined
+    # in one (biomodular.sweep is the function of biomodular.solvers.sweep).
+    value = getattr(module, name) if hasattr(module, name) else module
     globals()[name] = value
     return value
 
