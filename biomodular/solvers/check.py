@@ -79,6 +79,9 @@ class CheckResult:
         ``range-independence``).
     exact : bool
         Whether the verdict is exact (not a search).
+    margin_exact : bool
+        Whether ``margin`` is the exact minimum (not an upper bound, as it is
+        for ``facets``, ``search`` and ``grid``).
     certificate : str
         What backs the verdict, in words.
     tolerance : float
@@ -97,6 +100,7 @@ class CheckResult:
     tie_angle: float | None
     method: str
     exact: bool
+    margin_exact: bool
     certificate: str
     tolerance: float
     n_samples: int | None
@@ -116,6 +120,7 @@ class CheckResult:
             "tie_angle": self.tie_angle,
             "method": self.method,
             "exact": self.exact,
+            "margin_exact": self.margin_exact,
             "certificate": self.certificate,
             "tolerance": self.tolerance,
             "n_samples": self.n_samples,
@@ -216,7 +221,7 @@ def check_modularity(
     if method == "auto" and sources.range_independent:
         return CheckResult(
             verdict="modular", margin=0.0, witness=None, mixes=(), tie_gap=None, tie_angle=None,
-            method="range-independence", exact=True,
+            method="range-independence", exact=True, margin_exact=True,
             certificate="every corner of the bounding box is in the support (range independence)",
             seconds=time.perf_counter() - started, **common,
         )
@@ -241,7 +246,7 @@ def check_modularity(
     elif margin < -NUMERICAL_FLOOR or (tie_gap is not None and tie_gap <= tol):
         verdict = "borderline"
         certificate = "within tolerance of a tie between modular and mixed codes"
-    elif gap.exact:
+    elif gap.exact_sign:
         verdict = "modular"
         certificate = {
             "sector": "no sector of the hull has a negative gap",
@@ -271,6 +276,7 @@ def check_modularity(
     return CheckResult(
         verdict=verdict, margin=float(margin), witness=witness, mixes=mixes,
         tie_gap=tie_gap, tie_angle=tie_angle, method=gap.method,
-        exact=gap.exact and verdict != "undetermined", certificate=certificate,
+        exact=gap.exact_sign and verdict != "undetermined", margin_exact=gap.exact,
+        certificate=certificate,
         seconds=time.perf_counter() - started, witness_scaled=witness_scaled, **common,
     )

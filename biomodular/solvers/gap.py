@@ -82,7 +82,10 @@ class GapMinimum:
     direction : ndarray, shape (d,)
         A unit vector attaining ``value``.
     exact : bool
-        Whether ``value`` is the exact minimum (``facets``: exact in sign).
+        Whether ``value`` is the exact minimum (``sector``, ``cones``).
+    exact_sign : bool
+        Whether the sign of ``value`` is that of the exact minimum
+        (``sector``, ``cones``, and ``facets``, whose value is only an upper bound).
     method : str
         The method that produced it.
     n_candidates : int
@@ -103,6 +106,7 @@ class GapMinimum:
     candidates: np.ndarray = field(repr=False)
     candidate_values: np.ndarray = field(repr=False)
     n_faces: int = 0
+    exact_sign: bool = False
 
 
 def gap_values(points: np.ndarray, M: np.ndarray, directions: np.ndarray) -> np.ndarray:
@@ -198,7 +202,7 @@ def _unit_rows(W: np.ndarray) -> np.ndarray:
     return W / np.linalg.norm(W, axis=1, keepdims=True)
 
 
-def _finish(points, M, candidates, method, exact, n_faces=0) -> GapMinimum:
+def _finish(points, M, candidates, method, exact, n_faces=0, exact_sign=None) -> GapMinimum:
     candidates = _unit_rows(np.asarray(candidates, dtype=float))
     values = gap_values(points, M, candidates)
     best = int(np.argmin(values))
@@ -211,6 +215,7 @@ def _finish(points, M, candidates, method, exact, n_faces=0) -> GapMinimum:
         candidates=candidates,
         candidate_values=values,
         n_faces=n_faces,
+        exact_sign=exact if exact_sign is None else exact_sign,
     )
 
 
@@ -360,8 +365,7 @@ def _facets(points: np.ndarray, M: np.ndarray) -> GapMinimum:
     _, equations = _merged_facets(hull)
     normals = equations[:, :-1]
     # f(-n_f) = h_f^2 - n_f^T M n_f: the ellipsoid support against the facet offset.
-    result = _finish(points, M, -normals, "facets", exact=True, n_faces=len(normals))
-    return result
+    return _finish(points, M, -normals, "facets", exact=False, n_faces=len(normals), exact_sign=True)
 
 
 def _interior_stationary(points: np.ndarray, M: np.ndarray) -> np.ndarray:

@@ -831,11 +831,11 @@ def _sqrtm(S: np.ndarray) -> np.ndarray:
 
 
 def _pricing_is_exact(gap) -> bool:
-    """Whether the pricing value is the exact minimum (``facets`` is exact only in sign)."""
-    exact = bool(getattr(gap, "exact", False))
-    if getattr(gap, "method", "") == "facets":
-        return exact and gap.value >= 0
-    return exact
+    """Whether the pricing proves the largest violation: an exact minimum, or a
+    nonnegative value whose sign is exact (``facets``: no violation at all)."""
+    if getattr(gap, "exact", False):
+        return True
+    return bool(getattr(gap, "exact_sign", False)) and gap.value >= 0
 
 
 # =========================================================================== driver
