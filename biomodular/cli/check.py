@@ -7,15 +7,13 @@ import json
 import sys
 import time
 
+from ._input import add_input_arguments, load_sources
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``biomodular check``."""
-    parser.add_argument("path", nargs="?", help="data file: .csv (header optional), .npy or .npz")
-    parser.add_argument("--example", metavar="NAME", help="use a bundled example instead of a file")
+    add_input_arguments(parser)
     parser.add_argument("--list-examples", action="store_true", help="list the bundled examples and exit")
-    parser.add_argument("--columns", metavar="COLS",
-                        help="comma-separated columns to use, by name or zero-based index")
-    parser.add_argument("--key", help="array to use in an .npz file")
     parser.add_argument("--tol", type=float, default=None,
                         help="tolerance on the margin, in units of beta^2 (default 1e-2)")
     parser.add_argument("--method", default="auto",
@@ -23,19 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="decision method (default: auto, the fastest exact one)")
     parser.add_argument("--max-faces", type=int, default=None, metavar="N",
                         help="face budget of the cones method")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the example and of searches")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", metavar="PNG", help="save a figure of the verdict")
-
-
-def _parse_columns(text: str | None) -> list[str | int] | None:
-    if text is None:
-        return None
-    columns: list[str | int] = []
-    for item in text.split(","):
-        item = item.strip()
-        columns.append(int(item) if item.lstrip("-").isdigit() else item)
-    return columns
 
 
 def _format_witness(result) -> str:
@@ -50,30 +37,17 @@ def _format_witness(result) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``biomodular check``; returns the exit status."""
-    from ..errors import BiomodularError
-
     if args.list_examples:
         from .. import examples
 
         for name in examples.names():
             print(f"{name:18s} {examples.describe(name)}")
         return 0
-    if (args.path is None) == (args.example is None):
-        raise BiomodularError("give a data file or --example NAME (see --list-examples), not both")
-
     started = time.perf_counter()
+    sources, samples = load_sources(args)
     from ..solvers.check import DEFAULT_TOL, check_modularity
     from ..solvers.gap import DEFAULT_MAX_FACES
-    from ..sources import Sources
 
-    samples = None
-    if args.example is not None:
-        from .. import examples
-
-        samples, names = examples.load(args.example, seed=args.seed)
-        sources = Sources.from_chunks([samples], names=names, origin=f"example:{args.example}")
-    else:
-        sources = Sources.from_file(args.path, columns=_parse_columns(args.columns), key=args.key)
     tol = DEFAULT_TOL if args.tol is None else args.tol
     max_faces = DEFAULT_MAX_FACES if args.max_faces is None else args.max_faces
     result = check_modularity(sources, tol=tol, method=args.method, max_faces=max_faces, seed=args.seed)

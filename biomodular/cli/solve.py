@@ -7,16 +7,12 @@ import json
 import sys
 import time
 
+from ._input import add_input_arguments, load_sources
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``biomodular solve``."""
-    parser.add_argument("path", nargs="?",
-                        help="data file: .csv (header optional), .npy or .npz samples, or a .json "
-                             "file of statistics with keys mean, cov, vertices (and optional names)")
-    parser.add_argument("--example", metavar="NAME", help="use a bundled example instead of a file")
-    parser.add_argument("--columns", metavar="COLS",
-                        help="comma-separated columns to use, by name or zero-based index")
-    parser.add_argument("--key", help="array to use in an .npz file")
+    add_input_arguments(parser, statistics=True)
     parser.add_argument("--lam-in", type=float, default=1.0, metavar="X",
                         help="encoder weight energy coefficient (default 1)")
     parser.add_argument("--lam-out", type=float, default=1.0, metavar="X",
@@ -40,15 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pricing method (default auto: exact when the hull is small enough)")
     parser.add_argument("--max-faces", type=int, default=None, metavar="N",
                         help="face budget of the exact cones pricing")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the example and of the solver")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", metavar="PNG", help="save a figure of the neurons over the data")
-
-
-def _parse_columns(text: str | None):
-    if text is None:
-        return None
-    return [int(x) if x.strip().lstrip("-").isdigit() else x.strip() for x in text.split(",")]
 
 
 def _read_matrix(path: str, what: str):
@@ -69,41 +58,13 @@ def _read_matrix(path: str, what: str):
     return np.atleast_2d(np.asarray(M, dtype=float))
 
 
-def _read_statistics(path: str):
-    from ..errors import BiomodularError
-    from ..sources import Sources
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            stats = json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise BiomodularError(f"could not read statistics from {path!r}: {exc}") from None
-    missing = [k for k in ("mean", "cov", "vertices") if k not in stats]
-    if not isinstance(stats, dict) or missing:
-        raise BiomodularError(f"a statistics file needs keys mean, cov and vertices; missing {missing}")
-    return Sources.from_statistics(stats["mean"], stats["cov"], stats["vertices"], names=stats.get("names"))
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``biomodular solve``; returns the exit status."""
     from ..errors import BiomodularError
 
-    if (args.path is None) == (args.example is None):
-        raise BiomodularError("give a data file or --example NAME, not both")
     started = time.perf_counter()
+    sources, samples = load_sources(args, statistics=True)
     from ..solvers.program import DEFAULT_TOL, Problem, solve_code
-    from ..sources import Sources
-
-    samples = None
-    if args.example is not None:
-        from .. import examples
-
-        samples, names = examples.load(args.example, seed=args.seed)
-        sources = Sources.from_chunks([samples], names=names, origin=f"example:{args.example}")
-    elif args.path.endswith(".json"):
-        sources = _read_statistics(args.path)
-    else:
-        sources = Sources.from_file(args.path, columns=_parse_columns(args.columns), key=args.key)
 
     A = _read_matrix(args.mixing, "input mixing") if args.mixing else None
     B = _read_matrix(args.readout, "readout") if args.readout else None

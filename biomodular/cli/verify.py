@@ -6,16 +6,13 @@ import argparse
 import json
 import sys
 
+from ._input import add_input_arguments, load_samples
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``biomodular verify``."""
-    parser.add_argument("path", nargs="?", help="data file: .csv (header optional), .npy or .npz")
-    parser.add_argument("--example", metavar="NAME", help="use a bundled example instead of a file")
-    parser.add_argument("--columns", metavar="COLS",
-                        help="comma-separated columns to use, by name or zero-based index")
-    parser.add_argument("--key", help="array to use in an .npz file")
+    add_input_arguments(parser)
     parser.add_argument("--seeds", type=int, default=5, metavar="N", help="training seeds 0..N-1 (default 5)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the example and of --max-samples")
     parser.add_argument("--model", choices=["exact", "learned"], default="exact",
                         help="exact: pseudo-inverse readout (default); learned: trained readout with soft penalties")
     parser.add_argument("--lam-in", type=float, default=1.0, help="encoder weight-energy coefficient (default 1)")
@@ -41,32 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _parse_columns(text: str | None):
-    if text is None:
-        return None
-    return [int(x) if x.strip().lstrip("-").isdigit() else x.strip() for x in text.split(",")]
-
-
 def _load(args) -> tuple:
     import numpy as np
 
     from ..errors import BiomodularError
 
-    if (args.path is None) == (args.example is None):
-        raise BiomodularError("give a data file or --example NAME, not both")
-    if args.example is not None:
-        from .. import examples
-
-        samples, names = examples.load(args.example, seed=args.seed)
-    else:
-        from .. import io
-
-        names, chunks = io.iter_chunks(args.path, columns=_parse_columns(args.columns), key=args.key)
-        blocks = [np.asarray(c, dtype=float) for c in chunks]
-        if not blocks:
-            raise BiomodularError(f"{args.path}: no samples")
-        samples = np.vstack(blocks)
-    samples = np.asarray(samples, dtype=float)
+    samples, names = load_samples(args)
     if args.max_samples is not None:
         if args.max_samples < 3:
             raise BiomodularError("--max-samples must be at least 3")

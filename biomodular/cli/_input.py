@@ -1,0 +1,88 @@
+"""Input arguments shared by the subcommands: a data file or a bundled example."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def add_input_arguments(parser: argparse.ArgumentParser, statistics: bool = False) -> None:
+    """Add ``path``, ``--example``, ``--columns``, ``--key`` and ``--seed``.
+
+    With ``statistics``, ``path`` may also be a ``.json`` file of statistics.
+    """
+    help_path = "data file: .csv (header optional), .npy or .npz"
+    if statistics:
+        help_path += ", or a .json file of statistics with keys mean, cov, vertices (and optional names)"
+    parser.add_argument("path", nargs="?", help=help_path)
+    parser.add_argument("--example", metavar="NAME", help="use a bundled example instead of a file")
+    parser.add_argument("--columns", metavar="COLS",
+                        help="comma-separated columns to use, by name or zero-based index")
+    parser.add_argument("--key", help="array to use in an .npz file")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the example and of any random choice (default 0)")
+
+
+def parse_columns(text: str | None) -> list[str | int] | None:
+    """``"a,2,b"`` -> ``["a", 2, "b"]`` (digits are zero-based indices)."""
+    if text is None:
+        return None
+    return [int(x) if x.strip().lstrip("-").isdigit() else x.strip() for x in text.split(",")]
+
+
+def _require_one_input(args: argparse.Namespace) -> None:
+    from ..errors import BiomodularError
+
+    if (args.path is None) == (args.example is None):
+        raise BiomodularError("give a data file or --example NAME (see 'biomodular check "
+                              "--list-examples'), not both")
+
+
+def load_samples(args: argparse.Namespace):
+    """The raw samples and source names (the whole file is read into memory)."""
+    import numpy as np
+
+    from ..errors import BiomodularError
+
+    _require_one_input(args)
+    if args.example is not None:
+        from .. import examples
+
+        samples, names = examples.load(args.example, seed=args.seed)
+        return np.asarray(samples, dtype=float), names
+    from .. import io
+
+    names, chunks = io.iter_chunks(args.path, columns=parse_columns(args.columns), key=args.key)
+    blocks = [np.asarray(c, dtype=float) for c in chunks]
+    if not blocks:
+        raise BiomodularError(f"{args.path}: no samples")
+    return np.vstack(blocks), names
+
+
+def load_sources(args: argparse.Namespace, statistics: bool = False):
+    """``(Sources, samples or None)``: examples keep their samples for figures;
+    files are reduced in one chunked pass and their samples are not kept."""
+    from ..sources import Sources
+
+    _require_one_input(args)
+    if args.example is not None:
+        samples, names = load_samples(args)
+        return Sources.from_chunks([samples], names=names, origin=f"example:{args.example}"), samples
+    if statistics and args.path.endswith(".json"):
+        return _read_statistics(args.path), None
+    return Sources.from_file(args.path, columns=parse_columns(args.columns), key=args.key), None
+
+
+def _read_statistics(path: str):
+    from ..errors import BiomodularError
+    from ..sources import Sources
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            stats = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise BiomodularError(f"could not read statistics from {path!r}: {exc}") from None
+    missing = [k for k in ("mean", "cov", "vertices") if k not in stats] if isinstance(stats, dict) else []
+    if not isinstance(stats, dict) or missing:
+        raise BiomodularError(f"a statistics file needs keys mean, cov and vertices; missing {missing}")
+    return Sources.from_statistics(stats["mean"], stats["cov"], stats["vertices"], names=stats.get("names"))
