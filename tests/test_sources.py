@@ -53,8 +53,30 @@ def test_from_statistics_matches_from_samples_for_the_same_distribution():
     sampled = Sources.from_samples(S)
     described = Sources.from_statistics(sampled.mean, sampled.cov, S)
     np.testing.assert_allclose(described.beta, sampled.beta)
+    np.testing.assert_allclose(described.modularity_matrix, sampled.modularity_matrix)
+    assert {tuple(p) for p in described.points} == {tuple(p) for p in sampled.points}
     assert described.range_independent and sampled.range_independent
     assert described.n_samples is None
+
+
+def test_from_statistics_of_a_triangle_gives_its_exact_verdict():
+    """Uniform on the triangle (0,0), (1,0), (0,1): mean 1/3, variance 1/18,
+    covariance -1/36 (exact moments), beta = 1/3.  The sampled triangle must
+    give the same verdict as the described one."""
+    from biomodular.solvers.check import check_modularity
+
+    vertices = [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
+    cov = [[1 / 18, -1 / 36], [-1 / 36, 1 / 18]]
+    described = Sources.from_statistics([1 / 3, 1 / 3], cov, vertices)
+    np.testing.assert_allclose(described.beta, [1 / 3, 1 / 3])
+    rng = np.random.default_rng(0)
+    u = rng.uniform(size=(200_000, 2))
+    u = np.where(u.sum(axis=1, keepdims=True) > 1, 1 - u, u)
+    sampled = Sources.from_samples(np.vstack([u, vertices]))
+    np.testing.assert_allclose(sampled.cov, cov, atol=5e-4)  # sampling error ~ 1/sqrt(n)
+    exact, approx = check_modularity(described), check_modularity(sampled)
+    assert exact.verdict == approx.verdict == "mixed"
+    assert approx.margin == pytest.approx(exact.margin, abs=0.02)
 
 
 @pytest.mark.parametrize(
