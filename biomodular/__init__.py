@@ -11,12 +11,12 @@ import importlib
 from typing import Any
 
 from .errors import BiomodularError
-from .sources import Sources
 
 __version__ = "0.1.0"
 
 # name -> module that defines it (imported on first access)
 _LAZY = {
+    "Sources": "biomodular.sources",
     "check_modularity": "biomodular.solvers.check",
     "CheckResult": "biomodular.solvers.check",
     "solve_code": "biomodular.solvers.program",
@@ -36,7 +36,7 @@ _LAZY = {
     "plots": "biomodular.plots",
 }
 
-__all__ = ["BiomodularError", "Sources", "__version__", *_LAZY]
+__all__ = ["BiomodularError", "__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
