@@ -9,19 +9,24 @@ Tolerances.  In those coordinates every quantity is O(1).  A range-independent
 example satisfies the condition exactly, so its minimum may only be negative
 by rounding: ``MODULAR_TOL = 1e-9``.  The mixed examples have margins between
 -0.19 and -0.8 over seeds (sampling moves the cut-corner margin by about
-0.03 around the exact -0.218 of the uniform distribution); ``MIXED_BELOW =
--0.05`` is clearly beyond that sampling error and far above rounding.
+0.03 around the exact -315/1444 = -0.218 of the uniform distribution, derived
+in ``test_cut_corner_margin_equals_the_exact_margin``); ``MIXED_BELOW = -0.05``
+is clearly beyond that sampling error and far above rounding.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import given, strategies as st
 from scipy.spatial import ConvexHull
 
 from biomodular import Sources, examples
 from biomodular.errors import BiomodularError
+from biomodular.solvers.check import check_modularity
+from biomodular.theory import cut_box
+from biomodular.theory.modular import exact_margin_2d
 
 MODULAR_TOL = 1e-9
 MIXED_BELOW = -0.05
@@ -274,4 +279,30 @@ def test_cut_corner_threshold_stated_in_the_docs():
     assert _exact_cut_square_margin(c_star - 1e-3) < -1e-5
     assert _exact_cut_square_margin(c_star + 1e-3) >= -1e-12
     assert examples.CUT < c_star
-    assert _exact_cut_square_margin(examples.CUT) == pytest.approx(-0.218, abs=2e-3)
+
+
+def test_cut_corner_margin_equals_the_exact_margin():
+    """The uniform cut-corner distribution's margin, three ways.
+
+    Exact: biomodular.theory's symbolic moments of the polygon and its sector
+    algorithm in exact arithmetic.  Against it: the moments by Green's theorem
+    here, the dense direction search here, and the numerical checker.
+    """
+    model = cut_box(2, sp.nsimplify(examples.CUT))
+    exact = exact_margin_2d(model)
+    assert exact.value.is_rational and exact.value < 0  # -315/1444 for CUT = 1
+    V = np.array([[1, -1], [1, 1], [-1, 1], [-1, 1 - examples.CUT], [1 - examples.CUT, -1]], dtype=float)
+    mean, cov = _polygon_moments(V)
+    num = model.numeric()
+    # measured differences about 1e-16 (rounding of O(1) numbers)
+    np.testing.assert_allclose(mean, num["mean"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(cov, num["cov"], rtol=0, atol=1e-12)
+    # the search only samples directions, so it bounds the minimum from above; its grid
+    # holds the minimiser (1, 1)/sqrt(2) (200000 angles, a multiple of 8): measured 4e-16
+    dense = _exact_cut_square_margin(examples.CUT)
+    assert float(exact.value) - 1e-12 <= dense <= float(exact.value) + 1e-12
+    # the checker on exact statistics: measured difference 1.4e-16
+    result = check_modularity(Sources.from_statistics(num["mean"], num["cov"], num["vertices"]),
+                              tol=MODULAR_TOL)
+    assert result.verdict == "mixed" and result.exact
+    assert result.margin == pytest.approx(float(exact.value), rel=0, abs=1e-12)
