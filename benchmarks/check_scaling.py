@@ -43,7 +43,7 @@ def median_time(fn, repeats: int) -> float:
 def cut_box(n: int, d: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     S = rng.uniform(-1.0, 1.0, (n, d))
-    return np.ascontiguousarray(S[S.sum(axis=1) > -0.5 * d])
+    return np.ascontiguousarray(S[S.sum(axis=1) > -0.25 * d])
 
 
 def main() -> None:
