@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from _solve_data import datasets
 from biomodular import Sources
 from biomodular.solvers.program import Problem, code_loss, phi_values, solve_code
 
@@ -47,16 +48,6 @@ def baseline(sources: Sources, problem: Problem, W: np.ndarray) -> float:
     weights = np.clip(c.value, 0, None)
     T = np.sqrt(weights[weights > 1e-12 * weights.max()])[:, None] * W[weights > 1e-12 * weights.max()]
     return code_loss(sources, problem, T)["value"]
-
-
-def datasets():
-    rng = np.random.default_rng(0)
-    S2 = rng.uniform(-1, 1, (3000, 2))
-    S3 = rng.uniform(0, 1, (3000, 3))
-    return {
-        "cut corner, 2 sources": Sources.from_samples(S2[S2.sum(1) < 1.0]),
-        "pairs-pass, 3 sources": Sources.from_samples(S3[S3.sum(1) >= 0.9]),
-    }
 
 
 def main() -> None:

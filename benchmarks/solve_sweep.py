@@ -19,20 +19,10 @@ import time
 
 import numpy as np
 
-from biomodular import Sources
+from _solve_data import datasets
 from biomodular.solvers import program
 from biomodular.solvers.program import Problem, solve_code
 from biomodular.solvers.sweep import sweep
-
-
-def datasets():
-    rng = np.random.default_rng(0)
-    S2 = rng.uniform(-1, 1, (3000, 2))
-    S3 = rng.uniform(0, 1, (3000, 3))
-    return {
-        "cut corner, 2 sources": Sources.from_samples(S2[S2.sum(1) < 1.0]),
-        "pairs-pass, 3 sources": Sources.from_samples(S3[S3.sum(1) >= 0.9]),
-    }
 
 
 def main() -> None:

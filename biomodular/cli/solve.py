@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
 
-from ._input import add_input_arguments, load_sources
+from ._common import add_input_arguments, load_sources, print_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,11 +85,7 @@ def run(args: argparse.Namespace) -> int:
         plot_code(result, sources, path=args.plot, samples=samples)
     total = time.perf_counter() - started
     if args.json:
-        payload = result.to_dict()
-        payload["total_seconds"] = total
-        payload["source"] = sources.origin
-        json.dump(payload, sys.stdout)
-        sys.stdout.write("\n")
+        print_json(result, sources, total)
         return 0
     print(result.table())
     data = f"{sources.n_samples} samples" if sources.n_samples is not None else "distribution"

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from ._input import add_input_arguments, load_samples
+from ._common import add_input_arguments, load_samples
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

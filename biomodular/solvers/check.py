@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import BiomodularError
 from ..sources import Sources
-from .gap import DEFAULT_MAX_FACES, GapMinimum, TooManyFaces, min_quadratic_gap
+from .gap import DEFAULT_MAX_FACES, GapMinimum, min_quadratic_gap
 
 __all__ = [
     "CheckResult",

@@ -12,13 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import math
 import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 

@@ -88,7 +88,7 @@ def _cut_proof(d: int) -> Proof:
     detF = sp.factor(model.modularity_matrix.det())
     p.add(Inequality(
         detF, 0, NoRootIn(c, lo, hi),
-        f"$\\det F > 0$ on the whole range" + (" (with $F_{11} = \\beta^2 > 0$, Sylvester)" if d == 2 else
+        "$\\det F > 0$ on the whole range" + (" (with $F_{11} = \\beta^2 > 0$, Sylvester)" if d == 2 else
                                                 " (and the leading 2x2 minor below)") +
         ", so $F$ is positive definite and the facet test is exact (`ellipse-in-hull`).",
         label="\\det F",

@@ -124,11 +124,10 @@ def train_linear(
                        beta_nonneg=beta_nonneg, penalty=penalty)
     else:
         raise BiomodularError(f"model must be 'exact' or 'learned'; got {model!r}")
-    wrapped = None
-    if monitor is not None:
-        def wrapped(step, params):
-            return monitor(step, sc.params_to_original(params))
-    tr = train(net, sc.samples(S), seed=seed, monitor=wrapped, **train_options)
+    def wrapped(step, params):
+        return monitor(step, sc.params_to_original(params))
+
+    tr = train(net, sc.samples(S), seed=seed, monitor=None if monitor is None else wrapped, **train_options)
     g2 = sc.gain**2
     return replace(
         tr,

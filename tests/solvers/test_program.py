@@ -21,7 +21,6 @@ from scipy.optimize import minimize
 
 from biomodular import BiomodularError, Sources
 from biomodular.cli import main
-from biomodular.solvers import program
 from biomodular.solvers.check import check_modularity
 from biomodular.solvers.program import Problem, caratheodory, code_loss, lower_bound, solve_code
 

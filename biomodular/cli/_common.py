@@ -1,9 +1,10 @@
-"""Input arguments shared by the subcommands: a data file or a bundled example."""
+"""What the subcommands share: input arguments and loading, and JSON output."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 
 def add_input_arguments(parser: argparse.ArgumentParser, statistics: bool = False) -> None:
@@ -86,3 +87,12 @@ def _read_statistics(path: str):
     if not isinstance(stats, dict) or missing:
         raise BiomodularError(f"a statistics file needs keys mean, cov and vertices; missing {missing}")
     return Sources.from_statistics(stats["mean"], stats["cov"], stats["vertices"], names=stats.get("names"))
+
+
+def print_json(result, sources, total_seconds: float) -> None:
+    """Print ``result.to_dict()`` with the total time and the data's origin, on one line."""
+    payload = result.to_dict()
+    payload["total_seconds"] = total_seconds
+    payload["source"] = sources.origin
+    json.dump(payload, sys.stdout)
+    sys.stdout.write("\n")
