@@ -78,7 +78,9 @@ class CheckResult:
         Method that decided (``sector``, ``cones``, ``facets``, ``search``, ``grid``,
         ``range-independence``).
     exact : bool
-        Whether the verdict is exact (not a search).
+        Whether the verdict is proven: ``mixed`` always is (the witness attains the
+        violation, whatever the method); ``modular`` needs an exact method or the
+        range-independence certificate; ``borderline`` is exact when the method is.
     margin_exact : bool
         Whether ``margin`` is the exact minimum (not an upper bound, as it is
         for ``facets``, ``search`` and ``grid``).
@@ -237,27 +239,29 @@ def check_modularity(
     off_axis = angles >= TIE_ANGLE_DEGREES
     tie_gap = tie_angle = None
     if off_axis.any():
-        k = int(np.argmin(np.where(off_axis, gap.candidate_values, np.inf)))
-        tie_gap, tie_angle = float(gap.candidate_values[k]), float(angles[k])
+        tie_index = int(np.argmin(np.where(off_axis, gap.candidate_values, np.inf)))
+        tie_gap, tie_angle = float(gap.candidate_values[tie_index]), float(angles[tie_index])
 
+    # A violation that some direction attains proves "mixed" whatever the method;
+    # "modular" needs an exact method or the range-independence certificate.
     if margin < -tol:
-        verdict = "mixed"
+        verdict, exact = "mixed", True
         certificate = f"a mixed neuron lowers the energy: gap {margin:.3g} < -{tol:g}"
     elif margin < -NUMERICAL_FLOOR or (tie_gap is not None and tie_gap <= tol):
-        verdict = "borderline"
+        verdict, exact = "borderline", gap.exact_sign
         certificate = "within tolerance of a tie between modular and mixed codes"
     elif gap.exact_sign:
-        verdict = "modular"
+        verdict, exact = "modular", True
         certificate = {
             "sector": "no sector of the hull has a negative gap",
             "cones": f"no normal cone of the hull's {gap.n_faces} faces has a negative gap",
             "facets": f"the ellipsoid lies inside all {gap.n_faces} hull facets",
         }[gap.method]
     elif sources.range_independent:
-        verdict = "modular"
+        verdict, exact = "modular", True
         certificate = "every corner of the bounding box is in the support (range independence)"
     else:
-        verdict = "undetermined"
+        verdict, exact = "undetermined", False
         certificate = "the search found no violation, and no certificate of modularity applies"
 
     witness = witness_scaled = None
@@ -265,8 +269,7 @@ def check_modularity(
     if verdict in ("mixed", "borderline"):
         witness_scaled = gap.direction
         if verdict == "borderline" and margin >= -NUMERICAL_FLOOR and tie_gap is not None:
-            k = int(np.argmin(np.where(off_axis, gap.candidate_values, np.inf)))
-            witness_scaled = gap.candidates[k]
+            witness_scaled = gap.candidates[tie_index]  # the tie, not the trivial zero on an axis
         # w_scaled . (s~ / beta) = (w_scaled / beta) . s~
         raw = witness_scaled / sources.beta
         witness = raw / np.linalg.norm(raw)
@@ -276,7 +279,7 @@ def check_modularity(
     return CheckResult(
         verdict=verdict, margin=float(margin), witness=witness, mixes=mixes,
         tie_gap=tie_gap, tie_angle=tie_angle, method=gap.method,
-        exact=gap.exact_sign and verdict != "undetermined", margin_exact=gap.exact,
+        exact=exact, margin_exact=gap.exact,
         certificate=certificate,
         seconds=time.perf_counter() - started, witness_scaled=witness_scaled, **common,
     )

@@ -180,3 +180,14 @@ def test_result_serialises_and_rejects_bad_arguments():
     three = Sources.from_samples(np.random.default_rng(0).standard_normal((50, 3)))
     with pytest.raises(BiomodularError, match="two sources"):
         check_modularity(three, method="sector")
+
+
+def test_a_violation_found_by_any_method_proves_mixed():
+    src = Sources.from_samples(_square_with_cut(0.0))
+    for method in ("sector", "search", "grid"):
+        result = check_modularity(src, method=method)
+        assert result.verdict == "mixed" and result.exact
+    assert check_modularity(src, method="sector").margin_exact
+    assert not check_modularity(src, method="grid").margin_exact
+    # The grid's margin is a value it attains, so never below the exact one.
+    assert check_modularity(src, method="grid").margin >= check_modularity(src, method="sector").margin
