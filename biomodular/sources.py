@@ -412,40 +412,40 @@ def _discard_interior(X: np.ndarray) -> np.ndarray:
     return X
 
 
-def _hull_equations(X: np.ndarray) -> np.ndarray | None:
-    """Facet equations ``[normal, offset]`` of the hull of ``X`` (None if flat)."""
+def _convex_hull(X: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Vertex indices and facet equations ``[normal, offset]`` of the hull of
+    ``X`` (inside: ``normal . x + offset <= 0``), or None when ``X`` is flat.
+    Two dimensions use the scipy-free monotone chain."""
     if X.shape[1] == 2:
         try:
-            return hull_2d_equations(X[hull_2d(X)])
+            vertices = hull_2d(X)
         except ValueError:
             return None
-    from scipy.spatial import ConvexHull, QhullError
-
-    try:
-        return ConvexHull(X).equations
-    except QhullError:
-        return None
-
-
-def _hull_points(X: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Vertices of the hull of ``X`` (exact when ``d <= HULL_MAX_SOURCES``)."""
-    d = X.shape[1]
-    X = _discard_interior(X)
-    if d > HULL_MAX_SOURCES:
-        return np.unique(X, axis=0), False
-    if d == 2:
-        try:
-            return X[hull_2d(X)], True
-        except ValueError:
-            return np.unique(X, axis=0), False
+        return vertices, hull_2d_equations(X[vertices])
     from scipy.spatial import ConvexHull, QhullError
 
     try:
         hull = ConvexHull(X)
     except QhullError:
-        # A chunk may be flat though the whole data are not: keep everything.
+        return None
+    return hull.vertices, hull.equations
+
+
+def _hull_equations(X: np.ndarray) -> np.ndarray | None:
+    """Facet equations of the hull of ``X`` (None if flat)."""
+    hull = _convex_hull(X)
+    return None if hull is None else hull[1]
+
+
+def _hull_points(X: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Vertices of the hull of ``X`` (exact when ``d <= HULL_MAX_SOURCES``)."""
+    X = _discard_interior(X)
+    hull = _convex_hull(X) if X.shape[1] <= HULL_MAX_SOURCES else None
+    if hull is None:
+        # Too many sources for a hull, or a flat chunk of data that is not flat
+        # as a whole: keep every candidate (a superset of the vertices).
         return np.unique(X, axis=0), False
-    return X[hull.vertices], True
+    return X[hull[0]], True
 
 
 class _Reducer:
