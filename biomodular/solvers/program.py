@@ -24,19 +24,28 @@ lower bound from weak duality (see :func:`lower_bound` and docs/solve.md).
 
 The cvxpy problem is built once with Parameters (the dictionary, the
 coefficients) so that sweeps re-solve it without re-compiling.
+
+This module holds the compiled-program session and the column-generation
+driver.  The problem families are in :mod:`.problem`, the result types and
+their printing in :mod:`.results`, and the closed-form energies, the bound
+and the Caratheodory reduction in :mod:`.energy`; every name is also
+re-exported here.  :func:`modular_value` lives here because for the
+fixed-variance problem it solves the program over the axes.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
 from ..errors import BiomodularError
 from ..sources import Sources
+from .energy import _sqrtm, caratheodory, code_loss, lower_bound, phi_values
+from .problem import KINDS, Problem  # noqa: F401  (KINDS: re-exported)
+from .results import MIX_TOL, Certificate, CodeResult, Neuron
 
 __all__ = [
     "Problem",
@@ -54,10 +63,6 @@ __all__ = [
 #: Default relative optimality gap at which column generation stops.
 DEFAULT_TOL = 1e-6
 
-#: A unit tuning codes source ``j`` when ``|w_j| > MIX_TOL`` (about 0.2 millidegrees
-#: off the axis); directions from the dictionary's axes have exact zeros.
-MIX_TOL = 1e-6
-
 #: Weights below this fraction of the largest weight are dropped from the code.
 PRUNE_TOL = 1e-9
 
@@ -65,485 +70,7 @@ PRUNE_TOL = 1e-9
 #: within which the refined restricted solution must meet its KKT conditions.
 KKT_TOL = 1e-11
 
-KINDS = ("autoencoder", "fixed_variance")
 SOLVERS = ("CLARABEL", "SCS")
-
-
-# =========================================================================== problem
-@dataclass(frozen=True, eq=False)
-class Problem:
-    """Which optimal code to compute (THEORY.md s.3).
-
-    Build one with :meth:`autoencoder` (the default problem, with optional input
-    mixing ``A`` and readout target ``B``) or :meth:`fixed_variance`.
-
-    Attributes
-    ----------
-    kind : {"autoencoder", "fixed_variance"}
-    lam_in, lam_out : float
-        Encoder- and readout-weight energy coefficients (autoencoder).
-    A : ndarray, shape (p, d), or None
-        Input mixing: the network sees ``x = A s`` (None: ``A = I``).
-    B : ndarray, shape (q, d), or None
-        Readout target ``y = B s`` (None: ``B = I``, reconstruct the sources).
-    variance : float or None
-        Fixed-variance problem: the total variance ``sum_n Var(z_n)`` the code
-        must carry (at least).
-    readout_budget : float or None
-        Fixed-variance problem: bound on ``||R||_F^2``, the readout weight
-        energy, which forces the code to keep every source decodable.  None:
-        ``4 tr(Q) tr(C) / variance`` (four times the readout energy of the
-        isotropic code ``G = g I`` of the same variance).
-    """
-
-    kind: str = "autoencoder"
-    lam_in: float = 1.0
-    lam_out: float = 1.0
-    A: np.ndarray | None = None
-    B: np.ndarray | None = None
-    variance: float | None = None
-    readout_budget: float | None = None
-
-    @classmethod
-    def autoencoder(
-        cls,
-        lam_in: float = 1.0,
-        lam_out: float = 1.0,
-        A: np.ndarray | None = None,
-        B: np.ndarray | None = None,
-    ) -> "Problem":
-        """``min <z^2> + lam_in ||W||^2 + lam_out ||R||^2`` with ``x = A s``, ``y = B s``.
-
-        ``A = B = I`` is the autoencoder of THEORY.md s.1; ``A = I, B = D`` is
-        ICLR 2023 Theorem 2.  ``lam_in >= 0``, ``lam_out > 0``.
-        """
-        return cls("autoencoder", float(lam_in), float(lam_out), _opt_matrix(A, "A"), _opt_matrix(B, "B"))
-
-    @classmethod
-    def fixed_variance(
-        cls,
-        variance: float = 1.0,
-        readout_budget: float | None = None,
-        B: np.ndarray | None = None,
-    ) -> "Problem":
-        """``min <z^2>`` subject to ``sum Var(z_n) >= variance`` and ``||R||^2 <= readout_budget``.
-
-        ICLR 2023 Theorem 1 fixes the total variance and minimises the energy.
-        Alone that is not well posed (one neuron along the cheapest direction
-        carries any variance and codes nothing); the readout budget keeps the
-        code invertible (see docs/solve.md).
-        """
-        budget = None if readout_budget is None else float(readout_budget)
-        return cls("fixed_variance", 0.0, 0.0, None, _opt_matrix(B, "B"), float(variance), budget)
-
-    def with_coefficients(self, **changes: float) -> "Problem":
-        """A copy with some of ``lam_in``, ``lam_out``, ``variance``, ``readout_budget`` changed."""
-        allowed = {"lam_in", "lam_out", "variance", "readout_budget"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise BiomodularError(f"cannot sweep {sorted(unknown)}; choose from {sorted(allowed)}")
-        own = {"lam_in", "lam_out"} if self.kind == "autoencoder" else {"variance", "readout_budget"}
-        foreign = set(changes) - own
-        if foreign:
-            raise BiomodularError(
-                f"the {self.kind.replace('_', '-')} problem has no {', '.join(sorted(foreign))}; "
-                f"vary {' or '.join(sorted(own))}"
-            )
-        values = {k: getattr(self, k) for k in ("kind", "lam_in", "lam_out", "A", "B", "variance", "readout_budget")}
-        values.update({k: (None if v is None else float(v)) for k, v in changes.items()})
-        return Problem(**values)
-
-    # ------------------------------------------------------------- checking
-    def matrices(self, d: int) -> tuple[np.ndarray, np.ndarray]:
-        """``P = (A^T A)^-1`` and ``Q = B^T B`` for ``d`` sources (validated)."""
-        P = np.eye(d) if self.A is None else np.linalg.inv(_full_rank(self.A, d, "A").T @ self.A)
-        Q = np.eye(d) if self.B is None else _full_rank(self.B, d, "B").T @ self.B
-        return (P + P.T) / 2, (Q + Q.T) / 2
-
-    def validate(self, d: int) -> None:
-        """Raise :class:`BiomodularError` unless the problem is well posed for ``d`` sources."""
-        if self.kind not in KINDS:
-            raise BiomodularError(f"unknown problem kind {self.kind!r}; choose {' or '.join(KINDS)}")
-        self.matrices(d)
-        if self.kind == "autoencoder":
-            if not (math.isfinite(self.lam_in) and self.lam_in >= 0):
-                raise BiomodularError(f"lam_in must be a finite number >= 0; got {self.lam_in}")
-            if not (math.isfinite(self.lam_out) and self.lam_out > 0):
-                raise BiomodularError(
-                    f"lam_out must be a finite number > 0; got {self.lam_out} "
-                    "(without a readout cost the code shrinks to nothing and no optimum exists)"
-                )
-        else:
-            if self.A is not None:
-                raise BiomodularError("the fixed-variance problem has no input mixing A; drop it")
-            if self.variance is None or not (math.isfinite(self.variance) and self.variance > 0):
-                raise BiomodularError(f"variance must be a finite number > 0; got {self.variance}")
-            if self.readout_budget is not None and not (
-                math.isfinite(self.readout_budget) and self.readout_budget > 0
-            ):
-                raise BiomodularError(f"readout_budget must be a finite number > 0; got {self.readout_budget}")
-
-    def budget(self, C: np.ndarray, Q: np.ndarray) -> float:
-        """The readout budget, with the documented default."""
-        if self.readout_budget is not None:
-            return float(self.readout_budget)
-        return 4.0 * float(np.trace(Q)) * float(np.trace(C)) / float(self.variance)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready description."""
-        out: dict[str, Any] = {"kind": self.kind}
-        if self.kind == "autoencoder":
-            out.update(lam_in=self.lam_in, lam_out=self.lam_out)
-            out["A"] = None if self.A is None else self.A.tolist()
-        else:
-            out.update(variance=self.variance, readout_budget=self.readout_budget)
-        out["B"] = None if self.B is None else self.B.tolist()
-        return out
-
-    def describe(self) -> str:
-        """One line for printing."""
-        extra = []
-        if self.A is not None:
-            extra.append(f"input mixing A {self.A.shape[0]}x{self.A.shape[1]}")
-        if self.B is not None:
-            extra.append(f"readout B {self.B.shape[0]}x{self.B.shape[1]}")
-        tail = (", " + ", ".join(extra)) if extra else ""
-        if self.kind == "autoencoder":
-            return f"autoencoder, lam_in={self.lam_in:g}, lam_out={self.lam_out:g}{tail}"
-        budget = "default" if self.readout_budget is None else f"{self.readout_budget:g}"
-        return f"fixed variance {self.variance:g}, readout budget {budget}{tail}"
-
-    def __repr__(self) -> str:
-        return f"Problem({self.describe()})"
-
-
-def _opt_matrix(M, name: str) -> np.ndarray | None:
-    if M is None:
-        return None
-    try:
-        M = np.array(M, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise BiomodularError(f"{name} must be a numeric matrix: {exc}") from None
-    if M.ndim != 2 or not np.all(np.isfinite(M)):
-        raise BiomodularError(f"{name} must be a finite 2-D matrix; got shape {M.shape}")
-    M.setflags(write=False)
-    return M
-
-
-def _full_rank(M: np.ndarray, d: int, name: str) -> np.ndarray:
-    if M.shape[1] != d:
-        raise BiomodularError(f"{name} must have {d} columns (one per source); got shape {M.shape}")
-    s = np.linalg.svd(M, compute_uv=False)
-    if s.size < d or s[-1] <= 1e-10 * s[0]:
-        raise BiomodularError(
-            f"{name} must have full column rank {d} (every source must reach the "
-            f"{'input' if name == 'A' else 'readout'}); its singular values are {np.round(s, 12).tolist()}"
-        )
-    return M
-
-
-# =========================================================================== results
-@dataclass(frozen=True, eq=False)
-class Neuron:
-    """One neuron of the optimal code.
-
-    Attributes
-    ----------
-    tuning : ndarray, shape (d,)
-        Weights on each source (``z = tuning . s + bias``), including the gain.
-    bias : float
-        Bias in the raw (not centred) source coordinates; the least active
-        support point gives ``z = 0``.
-    norm : float
-        ``||tuning||``.
-    sources : tuple of str
-        Sources it codes (``|w_j| > MIX_TOL`` in its unit direction).
-    modular : bool
-        Whether it codes exactly one source.
-    activity : float
-        Its activity energy ``<z^2>``.
-    """
-
-    tuning: np.ndarray
-    bias: float
-    norm: float
-    sources: tuple[str, ...]
-    modular: bool
-    activity: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tuning": [float(x) for x in self.tuning],
-            "bias": float(self.bias),
-            "norm": float(self.norm),
-            "sources": list(self.sources),
-            "modular": bool(self.modular),
-            "activity": float(self.activity),
-        }
-
-
-@dataclass(frozen=True, eq=False)
-class Certificate:
-    """Optimality certificate of a code (THEORY.md s.4; derivation in docs/solve.md).
-
-    Attributes
-    ----------
-    violation : float
-        Largest pricing violation ``max(0, -min_{|w|=1} [phi(w) - w^T Lambda w])``,
-        in energy per squared unit of tuning.  Zero means no neuron can be
-        added that lowers the loss.
-    direction : ndarray, shape (d,)
-        The unit tuning attaining the minimum price.
-    lower_bound : float
-        A lower bound on the optimum over all codes, from weak duality with
-        the multiplier shifted by ``violation``.
-    upper_bound : float
-        The loss of the returned code (attained, so an upper bound).
-    gap : float
-        ``upper_bound - lower_bound``.
-    relative_gap : float
-        ``gap / |upper_bound|``.
-    exact : bool
-        Whether the pricing minimum is exact (then the bound is proven).
-    pricing_method : str
-    multipliers : dict
-        ``Lambda`` (d x d) and, for the fixed-variance problem, ``nu`` and ``mu``.
-    """
-
-    violation: float
-    direction: np.ndarray
-    lower_bound: float
-    upper_bound: float
-    gap: float
-    relative_gap: float
-    exact: bool
-    pricing_method: str
-    multipliers: dict = field(repr=False, default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        mult = {k: (np.asarray(v).tolist() if isinstance(v, np.ndarray) else float(v)) for k, v in self.multipliers.items()}
-        return {
-            "violation": float(self.violation),
-            "direction": [float(x) for x in self.direction],
-            "lower_bound": _jsonable(self.lower_bound),
-            "upper_bound": float(self.upper_bound),
-            "gap": _jsonable(self.gap),
-            "relative_gap": _jsonable(self.relative_gap),
-            "exact": bool(self.exact),
-            "pricing_method": self.pricing_method,
-            "multipliers": mult,
-        }
-
-
-def _jsonable(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
-
-
-@dataclass(frozen=True, eq=False)
-class CodeResult:
-    """The optimal code of a dataset (:func:`solve_code`).
-
-    Attributes
-    ----------
-    value : float
-        Loss of the returned code, evaluated exactly from its neurons.
-    modular_value : float
-        Loss of the best modular code (one neuron per source).
-    modular_method : str
-        ``"closed form"`` or ``"convex program over the axes"``.
-    neurons : tuple of Neuron
-        At most ``d(d+1)/2 + 1`` neurons.
-    energy : dict
-        The loss split into terms: ``activity``, ``encoder`` (``lam_in ||W||^2``)
-        and ``readout`` (``lam_out ||R||^2``) for the autoencoder;
-        ``activity``, ``variance``, ``readout_weights`` (``||R||^2``) for the
-        fixed-variance problem.
-    certificate : Certificate
-    status : str
-        ``"optimal"`` only when every restricted solve was reported optimal by
-        the solver, the pricing was exact and the relative gap is at most
-        ``tolerance``.  Otherwise ``"optimal_inaccurate"`` (the solver's
-        accuracy stopped progress before the tolerance), ``"uncertified"`` (the
-        pricing is a search, the bound is not proven) or ``"max_rounds"``.
-    solver : str
-        Solver(s) used.
-    rounds : int
-        Column-generation rounds.
-    n_columns : int
-        Directions in the final dictionary.
-    seconds : float
-    tolerance : float
-        Relative gap requested.
-    mixed : bool
-        Whether any neuron codes more than one source.
-    names : tuple of str
-    problem : Problem
-    gram : ndarray, shape (d, d)
-        ``G = T^T T`` of the returned code.
-    """
-
-    value: float
-    modular_value: float
-    modular_method: str
-    neurons: tuple[Neuron, ...]
-    energy: dict
-    certificate: Certificate
-    status: str
-    solver: str
-    rounds: int
-    n_columns: int
-    seconds: float
-    tolerance: float
-    mixed: bool
-    names: tuple[str, ...]
-    problem: Problem = field(repr=False)
-    gram: np.ndarray = field(repr=False)
-
-    @property
-    def tunings(self) -> np.ndarray:
-        """Tuning matrix ``T``, shape ``(n_neurons, d)``."""
-        return np.array([n.tuning for n in self.neurons])
-
-    @property
-    def biases(self) -> np.ndarray:
-        """Biases in raw source coordinates, shape ``(n_neurons,)``."""
-        return np.array([n.bias for n in self.neurons])
-
-    def encoder_weights(self) -> np.ndarray:
-        """Cheapest encoder ``W`` with ``W A = T`` (``T`` itself when ``A = I``)."""
-        A = self.problem.A
-        if A is None:
-            return self.tunings
-        return self.tunings @ np.linalg.solve(A.T @ A, A.T)
-
-    def readout_weights(self) -> np.ndarray:
-        """Cheapest readout ``R`` with ``R T = B`` (``B = I`` by default)."""
-        d = self.gram.shape[0]
-        B = np.eye(d) if self.problem.B is None else self.problem.B
-        return B @ np.linalg.solve(self.gram, self.tunings.T)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {
-            "value": float(self.value),
-            "modular_value": float(self.modular_value),
-            "modular_method": self.modular_method,
-            "mixed": bool(self.mixed),
-            "names": list(self.names),
-            "neurons": [n.to_dict() for n in self.neurons],
-            "energy": {k: float(v) for k, v in self.energy.items()},
-            "certificate": self.certificate.to_dict(),
-            "status": self.status,
-            "solver": self.solver,
-            "rounds": int(self.rounds),
-            "n_columns": int(self.n_columns),
-            "seconds": float(self.seconds),
-            "tolerance": float(self.tolerance),
-            "problem": self.problem.to_dict(),
-        }
-
-    def __repr__(self) -> str:
-        kinds = "mixed" if self.mixed else "modular"
-        return (
-            f"CodeResult(value={self.value:.6g}, modular_value={self.modular_value:.6g}, "
-            f"{len(self.neurons)} neurons ({kinds}), status={self.status!r}, "
-            f"relative_gap={self.certificate.relative_gap:.2g})"
-        )
-
-    def table(self) -> str:
-        """The human-readable report printed by ``biomodular solve``."""
-        return _format_table(self)
-
-
-# =========================================================================== formulas
-def phi_values(points: np.ndarray, C: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """Activity energy ``w^T C w + m(w)^2`` of each row of ``W`` (centred points)."""
-    W = np.atleast_2d(W)
-    m = (W @ points.T).min(axis=1)
-    return np.einsum("ij,jk,ik->i", W, C, W) + m**2
-
-
-def code_loss(sources: Sources, problem: Problem, tunings: np.ndarray) -> dict[str, float]:
-    """Loss of a code given by its tunings (rows), with the cheapest biases and weights.
-
-    Independent of the convex program: used to evaluate returned codes and
-    random feasible codes.  Returns the terms and their sum under ``"value"``;
-    for the fixed-variance problem also the constraint values (the code is
-    feasible when ``variance >= problem.variance`` and ``readout_weights <=
-    budget``).
-    """
-    T = np.atleast_2d(np.asarray(tunings, dtype=float))
-    d = sources.n_sources
-    P, Q = problem.matrices(d)
-    C = sources.cov
-    G = T.T @ T
-    activity = float(phi_values(sources.centred_points, C, T).sum())
-    try:
-        readout = float(np.trace(np.linalg.solve(G, Q)))
-    except np.linalg.LinAlgError:
-        readout = math.inf
-    if not np.isfinite(readout) or np.linalg.matrix_rank(G) < d:
-        readout = math.inf
-    if problem.kind == "autoencoder":
-        encoder = problem.lam_in * float(np.trace(P @ G))
-        out = {"activity": activity, "encoder": encoder, "readout": problem.lam_out * readout}
-        out["value"] = activity + out["encoder"] + out["readout"]
-        return out
-    return {
-        "activity": activity,
-        "variance": float(np.trace(C @ G)),
-        "readout_weights": readout,
-        "budget": problem.budget(C, Q),
-        "value": activity,
-    }
-
-
-def modular_value(sources: Sources, problem: Problem | None = None, **solve_options) -> tuple[float, str]:
-    """Loss of the best modular code and how it was obtained.
-
-    Autoencoder family: axis directions give a diagonal ``G``, so only the
-    diagonals of ``P`` and ``Q`` enter and each source separates:
-
-        L_mod = 2 sum_j sqrt(lam_out Q_jj (E_j + lam_in P_jj)),   E_j = C_jj + beta_j^2
-
-    (THEORY.md s.1 has ``P = Q = I``).  Fixed-variance problem: the convex
-    program restricted to the ``2d`` axis directions.
-    """
-    problem = problem or Problem.autoencoder()
-    d = sources.n_sources
-    problem.validate(d)
-    P, Q = problem.matrices(d)
-    E = np.diag(sources.cov) + sources.beta**2
-    if problem.kind == "autoencoder":
-        value = 2.0 * np.sum(np.sqrt(problem.lam_out * np.diag(Q) * (E + problem.lam_in * np.diag(P))))
-        return float(value), "closed form"
-    session = _Session(sources, problem, **solve_options)
-    axes = np.vstack([np.eye(d), -np.eye(d)])
-    session.set_dictionary(axes)
-    c, _nu, _mu = _polish(session, session.solve_restricted()[0])
-    T = np.sqrt(c)[:, None] * session.dictionary * math.sqrt(session.g_scale)
-    T = T[c > 0]
-    T = _feasible_scale(sources, problem, T)
-    return float(code_loss(sources, problem, T)["value"]), "convex program over the axes"
-
-
-def lower_bound(kappa: float, Q: np.ndarray, G: np.ndarray, violation: float, const: float = 0.0) -> float:
-    """Weak-duality lower bound of the certificate (docs/solve.md, "Certificate").
-
-    With ``M = kappa G^-1 Q G^-1 - violation I``, returns
-    ``2 tr((M^1/2 kappa Q M^1/2)^1/2) + const``, or ``-inf`` if ``M`` is not
-    positive semidefinite.
-    """
-    Ginv = np.linalg.inv(G)
-    M = kappa * Ginv @ Q @ Ginv
-    M = (M + M.T) / 2 - violation * np.eye(G.shape[0])
-    vals, vecs = np.linalg.eigh(M)
-    if vals[0] < -1e-12 * max(abs(vals[-1]), 1e-300):
-        return -math.inf
-    S = (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
-    X = S @ (kappa * Q) @ S
-    ev = np.linalg.eigvalsh((X + X.T) / 2)
-    return float(2.0 * np.sum(np.sqrt(np.clip(ev, 0.0, None))) + const)
 
 
 # =========================================================================== session
@@ -825,11 +352,6 @@ class _Session:
         return min_quadratic_gap(self.points, M, method=self.pricing, seed=self.seed, **kwargs)
 
 
-def _sqrtm(S: np.ndarray) -> np.ndarray:
-    vals, vecs = np.linalg.eigh((S + S.T) / 2)
-    return (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
-
-
 def _pricing_is_exact(gap) -> bool:
     """Whether the pricing proves the largest violation: an exact minimum, or a
     nonnegative value whose sign is exact (``facets``: no violation at all)."""
@@ -924,6 +446,35 @@ def solve_code(
             status_reason = "optimal_inaccurate"
             break
     return _finish(session, sources, problem, c, cert, tol, rounds, status_reason, started)
+
+
+def modular_value(sources: Sources, problem: Problem | None = None, **solve_options) -> tuple[float, str]:
+    """Loss of the best modular code and how it was obtained.
+
+    Autoencoder family: axis directions give a diagonal ``G``, so only the
+    diagonals of ``P`` and ``Q`` enter and each source separates:
+
+        L_mod = 2 sum_j sqrt(lam_out Q_jj (E_j + lam_in P_jj)),   E_j = C_jj + beta_j^2
+
+    (THEORY.md s.1 has ``P = Q = I``).  Fixed-variance problem: the convex
+    program restricted to the ``2d`` axis directions.
+    """
+    problem = problem or Problem.autoencoder()
+    d = sources.n_sources
+    problem.validate(d)
+    P, Q = problem.matrices(d)
+    E = np.diag(sources.cov) + sources.beta**2
+    if problem.kind == "autoencoder":
+        value = 2.0 * np.sum(np.sqrt(problem.lam_out * np.diag(Q) * (E + problem.lam_in * np.diag(P))))
+        return float(value), "closed form"
+    session = _Session(sources, problem, **solve_options)
+    axes = np.vstack([np.eye(d), -np.eye(d)])
+    session.set_dictionary(axes)
+    c, _nu, _mu = _polish(session, session.solve_restricted()[0])
+    T = np.sqrt(c)[:, None] * session.dictionary * math.sqrt(session.g_scale)
+    T = T[c > 0]
+    T = _feasible_scale(sources, problem, T)
+    return float(code_loss(sources, problem, T)["value"]), "convex program over the axes"
 
 
 def _internal_certificate(session: _Session, c: np.ndarray, nu: float, mu: float) -> dict:
@@ -1045,42 +596,6 @@ def _attained(session: _Session, c: np.ndarray) -> float:
     return loss
 
 
-def caratheodory(W: np.ndarray, c: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    """Reduce a conic combination to at most ``d(d+1)/2 + 1`` terms, keeping ``phi.c`` and ``G``.
-
-    The loss depends on the weights only through ``<phi, c>`` and
-    ``G = sum c_k w_k w_k^T`` (THEORY.md s.4), i.e. through ``L c`` with the
-    lifted columns ``L_k = (phi_k, vech(w_k w_k^T))`` of length
-    ``D = d(d+1)/2 + 1``.  While more than ``D`` weights are positive, a null
-    vector ``z`` of ``L`` restricted to them exists; moving ``c - t z`` until a
-    weight reaches zero leaves ``L c`` unchanged.
-    """
-    W = np.atleast_2d(W)
-    c = np.array(c, dtype=float)
-    d = W.shape[1]
-    iu = np.triu_indices(d)
-    L = np.vstack([phi[None, :], np.einsum("ki,kj->ijk", W, W)[iu]])
-    D = L.shape[0]
-    while True:
-        support = np.flatnonzero(c > 0)
-        if support.size <= D:
-            return c
-        # Any D + 1 columns have a null vector: work on the smallest weights first.
-        block = support[np.argsort(c[support])[: D + 1]]
-        Ls = L[:, block]
-        _, _, vt = np.linalg.svd(Ls / np.abs(Ls).max(axis=1, keepdims=True).clip(1e-300))
-        z = vt[-1]
-        if z.max() <= 0:
-            z = -z
-        pos = z > 1e-15 * np.abs(z).max()
-        ratios = np.full(z.shape, np.inf)
-        ratios[pos] = c[block][pos] / z[pos]
-        k = int(np.argmin(ratios))
-        cb = c[block] - ratios[k] * z
-        cb[k] = 0.0
-        c[block] = np.clip(cb, 0.0, None)
-
-
 def _feasible_scale(sources: Sources, problem: Problem, T: np.ndarray) -> np.ndarray:
     """Scale a fixed-variance code so that both constraints hold exactly (identity otherwise)."""
     if problem.kind != "fixed_variance":
@@ -1155,40 +670,3 @@ def _finish(session, sources, problem, c, cert, tol, rounds, status_reason, star
         mixed=any(not n.modular for n in neurons), names=sources.names, problem=problem,
         gram=T.T @ T,
     )
-
-
-# =========================================================================== printing
-def _format_table(r: CodeResult) -> str:
-    names = list(r.names)
-    head = "(" + ", ".join(names) + ")"
-    rows = []
-    for i, n in enumerate(r.neurons, 1):
-        tun = "[" + ", ".join(f"{x: .4g}" for x in n.tuning) + "]"
-        kind = "modular" if n.modular else "mixed"
-        rows.append((str(i), tun, f"{n.bias:.4g}", f"{n.norm:.4g}", f"{'+'.join(n.sources)} ({kind})"))
-    header = ("#", f"tuning {head}", "bias", "norm", "codes")
-    widths = [max(len(x[k]) for x in rows + [header]) for k in range(5)]
-    lines = [f"Optimal code of {len(names)} sources: {r.problem.describe()}"]
-    lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
-    for row in rows:
-        lines.append("  ".join(x.ljust(w) for x, w in zip(row, widths)).rstrip())
-    lines.append("")
-    if r.modular_value and math.isfinite(r.modular_value):
-        change = (r.value - r.modular_value) / r.modular_value
-        compare = f"  (optimum is {abs(change):.3g} {'below' if change < 0 else 'above'} it)" if change else ""
-    else:
-        compare = ""
-    energy = ", ".join(f"{k.replace('_', ' ')} {v:.6g}" for k, v in r.energy.items())
-    c = r.certificate
-    lines += [
-        f"value          {r.value:.10g}",
-        f"modular value  {r.modular_value:.10g} ({r.modular_method}){compare}",
-        f"verdict        {'mixed' if r.mixed else 'modular'}",
-        f"energy         {energy}",
-        f"certificate    largest pricing violation {c.violation:.3g}; "
-        f"lower bound {c.lower_bound:.10g}; gap {c.gap:.3g} (relative {c.relative_gap:.3g}); "
-        f"pricing {c.pricing_method}{' (exact)' if c.exact else ' (not exact: bound unproven)'}",
-        f"status         {r.status} ({r.solver}, {r.rounds} rounds, {r.n_columns} columns, "
-        f"{r.seconds:.3g} s); tolerance: relative gap {r.tolerance:g}, mixing {MIX_TOL:g}",
-    ]
-    return "\n".join(lines)

@@ -1,0 +1,122 @@
+"""Closed-form energies of a code, independent of the convex program.
+
+THEORY.md sections 3-4.  :func:`phi_values` is the activity energy
+``phi(w) = w^T C w + m(w)^2`` of a tuning with its cheapest nonnegative bias;
+:func:`code_loss` is the loss of a code given by its tunings; :func:`lower_bound` is the
+weak-duality bound of the certificate; :func:`caratheodory` reduces a conic combination of
+directions to at most ``d(d+1)/2 + 1`` terms without changing the loss; :func:`_sqrtm` is the
+square root of a symmetric positive semidefinite matrix.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..sources import Sources
+from .problem import Problem
+
+__all__ = ["phi_values", "code_loss", "lower_bound", "caratheodory"]
+
+
+def phi_values(points: np.ndarray, C: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Activity energy ``w^T C w + m(w)^2`` of each row of ``W`` (centred points)."""
+    W = np.atleast_2d(W)
+    m = (W @ points.T).min(axis=1)
+    return np.einsum("ij,jk,ik->i", W, C, W) + m**2
+
+
+def code_loss(sources: Sources, problem: Problem, tunings: np.ndarray) -> dict[str, float]:
+    """Loss of a code given by its tunings (rows), with the cheapest biases and weights.
+
+    Independent of the convex program: used to evaluate returned codes and
+    random feasible codes.  Returns the terms and their sum under ``"value"``;
+    for the fixed-variance problem also the constraint values (the code is
+    feasible when ``variance >= problem.variance`` and ``readout_weights <=
+    budget``).
+    """
+    T = np.atleast_2d(np.asarray(tunings, dtype=float))
+    d = sources.n_sources
+    P, Q = problem.matrices(d)
+    C = sources.cov
+    G = T.T @ T
+    activity = float(phi_values(sources.centred_points, C, T).sum())
+    try:
+        readout = float(np.trace(np.linalg.solve(G, Q)))
+    except np.linalg.LinAlgError:
+        readout = math.inf
+    if not np.isfinite(readout) or np.linalg.matrix_rank(G) < d:
+        readout = math.inf
+    if problem.kind == "autoencoder":
+        encoder = problem.lam_in * float(np.trace(P @ G))
+        out = {"activity": activity, "encoder": encoder, "readout": problem.lam_out * readout}
+        out["value"] = activity + out["encoder"] + out["readout"]
+        return out
+    return {
+        "activity": activity,
+        "variance": float(np.trace(C @ G)),
+        "readout_weights": readout,
+        "budget": problem.budget(C, Q),
+        "value": activity,
+    }
+
+
+def lower_bound(kappa: float, Q: np.ndarray, G: np.ndarray, violation: float, const: float = 0.0) -> float:
+    """Weak-duality lower bound of the certificate (docs/solve.md, "Certificate").
+
+    With ``M = kappa G^-1 Q G^-1 - violation I``, returns
+    ``2 tr((M^1/2 kappa Q M^1/2)^1/2) + const``, or ``-inf`` if ``M`` is not
+    positive semidefinite.
+    """
+    Ginv = np.linalg.inv(G)
+    M = kappa * Ginv @ Q @ Ginv
+    M = (M + M.T) / 2 - violation * np.eye(G.shape[0])
+    vals, vecs = np.linalg.eigh(M)
+    if vals[0] < -1e-12 * max(abs(vals[-1]), 1e-300):
+        return -math.inf
+    S = (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
+    X = S @ (kappa * Q) @ S
+    ev = np.linalg.eigvalsh((X + X.T) / 2)
+    return float(2.0 * np.sum(np.sqrt(np.clip(ev, 0.0, None))) + const)
+
+
+def caratheodory(W: np.ndarray, c: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """Reduce a conic combination to at most ``d(d+1)/2 + 1`` terms, keeping ``phi.c`` and ``G``.
+
+    The loss depends on the weights only through ``<phi, c>`` and
+    ``G = sum c_k w_k w_k^T`` (THEORY.md s.4), i.e. through ``L c`` with the
+    lifted columns ``L_k = (phi_k, vech(w_k w_k^T))`` of length
+    ``D = d(d+1)/2 + 1``.  While more than ``D`` weights are positive, a null
+    vector ``z`` of ``L`` restricted to them exists; moving ``c - t z`` until a
+    weight reaches zero leaves ``L c`` unchanged.
+    """
+    W = np.atleast_2d(W)
+    c = np.array(c, dtype=float)
+    d = W.shape[1]
+    iu = np.triu_indices(d)
+    L = np.vstack([phi[None, :], np.einsum("ki,kj->ijk", W, W)[iu]])
+    D = L.shape[0]
+    while True:
+        support = np.flatnonzero(c > 0)
+        if support.size <= D:
+            return c
+        # Any D + 1 columns have a null vector: work on the smallest weights first.
+        block = support[np.argsort(c[support])[: D + 1]]
+        Ls = L[:, block]
+        _, _, vt = np.linalg.svd(Ls / np.abs(Ls).max(axis=1, keepdims=True).clip(1e-300))
+        z = vt[-1]
+        if z.max() <= 0:
+            z = -z
+        pos = z > 1e-15 * np.abs(z).max()
+        ratios = np.full(z.shape, np.inf)
+        ratios[pos] = c[block][pos] / z[pos]
+        k = int(np.argmin(ratios))
+        cb = c[block] - ratios[k] * z
+        cb[k] = 0.0
+        c[block] = np.clip(cb, 0.0, None)
+
+
+def _sqrtm(S: np.ndarray) -> np.ndarray:
+    vals, vecs = np.linalg.eigh((S + S.T) / 2)
+    return (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T

@@ -1,0 +1,271 @@
+"""The optimal code as returned by :func:`biomodular.solvers.program.solve_code`.
+
+Small frozen result types (:class:`Neuron`, :class:`Certificate`, :class:`CodeResult`),
+their JSON-ready ``to_dict`` forms, and the human-readable table printed by
+``biomodular solve``.  The certificate's meaning is THEORY.md section 4 (derivation in
+docs/solve.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .problem import Problem
+
+__all__ = ["Neuron", "Certificate", "CodeResult", "MIX_TOL"]
+
+#: A unit tuning codes source ``j`` when ``|w_j| > MIX_TOL`` (about 0.2 millidegrees
+#: off the axis); directions from the dictionary's axes have exact zeros.
+MIX_TOL = 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class Neuron:
+    """One neuron of the optimal code.
+
+    Attributes
+    ----------
+    tuning : ndarray, shape (d,)
+        Weights on each source (``z = tuning . s + bias``), including the gain.
+    bias : float
+        Bias in the raw (not centred) source coordinates; the least active
+        support point gives ``z = 0``.
+    norm : float
+        ``||tuning||``.
+    sources : tuple of str
+        Sources it codes (``|w_j| > MIX_TOL`` in its unit direction).
+    modular : bool
+        Whether it codes exactly one source.
+    activity : float
+        Its activity energy ``<z^2>``.
+    """
+
+    tuning: np.ndarray
+    bias: float
+    norm: float
+    sources: tuple[str, ...]
+    modular: bool
+    activity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tuning": [float(x) for x in self.tuning],
+            "bias": float(self.bias),
+            "norm": float(self.norm),
+            "sources": list(self.sources),
+            "modular": bool(self.modular),
+            "activity": float(self.activity),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Certificate:
+    """Optimality certificate of a code (THEORY.md s.4; derivation in docs/solve.md).
+
+    Attributes
+    ----------
+    violation : float
+        Largest pricing violation ``max(0, -min_{|w|=1} [phi(w) - w^T Lambda w])``,
+        in energy per squared unit of tuning.  Zero means no neuron can be
+        added that lowers the loss.
+    direction : ndarray, shape (d,)
+        The unit tuning attaining the minimum price.
+    lower_bound : float
+        A lower bound on the optimum over all codes, from weak duality with
+        the multiplier shifted by ``violation``.
+    upper_bound : float
+        The loss of the returned code (attained, so an upper bound).
+    gap : float
+        ``upper_bound - lower_bound``.
+    relative_gap : float
+        ``gap / |upper_bound|``.
+    exact : bool
+        Whether the pricing minimum is exact (then the bound is proven).
+    pricing_method : str
+    multipliers : dict
+        ``Lambda`` (d x d) and, for the fixed-variance problem, ``nu`` and ``mu``.
+    """
+
+    violation: float
+    direction: np.ndarray
+    lower_bound: float
+    upper_bound: float
+    gap: float
+    relative_gap: float
+    exact: bool
+    pricing_method: str
+    multipliers: dict = field(repr=False, default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        mult = {k: (np.asarray(v).tolist() if isinstance(v, np.ndarray) else float(v)) for k, v in self.multipliers.items()}
+        return {
+            "violation": float(self.violation),
+            "direction": [float(x) for x in self.direction],
+            "lower_bound": _jsonable(self.lower_bound),
+            "upper_bound": float(self.upper_bound),
+            "gap": _jsonable(self.gap),
+            "relative_gap": _jsonable(self.relative_gap),
+            "exact": bool(self.exact),
+            "pricing_method": self.pricing_method,
+            "multipliers": mult,
+        }
+
+
+def _jsonable(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+@dataclass(frozen=True, eq=False)
+class CodeResult:
+    """The optimal code of a dataset (:func:`solve_code`).
+
+    Attributes
+    ----------
+    value : float
+        Loss of the returned code, evaluated exactly from its neurons.
+    modular_value : float
+        Loss of the best modular code (one neuron per source).
+    modular_method : str
+        ``"closed form"`` or ``"convex program over the axes"``.
+    neurons : tuple of Neuron
+        At most ``d(d+1)/2 + 1`` neurons.
+    energy : dict
+        The loss split into terms: ``activity``, ``encoder`` (``lam_in ||W||^2``)
+        and ``readout`` (``lam_out ||R||^2``) for the autoencoder;
+        ``activity``, ``variance``, ``readout_weights`` (``||R||^2``) for the
+        fixed-variance problem.
+    certificate : Certificate
+    status : str
+        ``"optimal"`` only when every restricted solve was reported optimal by
+        the solver, the pricing was exact and the relative gap is at most
+        ``tolerance``.  Otherwise ``"optimal_inaccurate"`` (the solver's
+        accuracy stopped progress before the tolerance), ``"uncertified"`` (the
+        pricing is a search, the bound is not proven) or ``"max_rounds"``.
+    solver : str
+        Solver(s) used.
+    rounds : int
+        Column-generation rounds.
+    n_columns : int
+        Directions in the final dictionary.
+    seconds : float
+    tolerance : float
+        Relative gap requested.
+    mixed : bool
+        Whether any neuron codes more than one source.
+    names : tuple of str
+    problem : Problem
+    gram : ndarray, shape (d, d)
+        ``G = T^T T`` of the returned code.
+    """
+
+    value: float
+    modular_value: float
+    modular_method: str
+    neurons: tuple[Neuron, ...]
+    energy: dict
+    certificate: Certificate
+    status: str
+    solver: str
+    rounds: int
+    n_columns: int
+    seconds: float
+    tolerance: float
+    mixed: bool
+    names: tuple[str, ...]
+    problem: Problem = field(repr=False)
+    gram: np.ndarray = field(repr=False)
+
+    @property
+    def tunings(self) -> np.ndarray:
+        """Tuning matrix ``T``, shape ``(n_neurons, d)``."""
+        return np.array([n.tuning for n in self.neurons])
+
+    @property
+    def biases(self) -> np.ndarray:
+        """Biases in raw source coordinates, shape ``(n_neurons,)``."""
+        return np.array([n.bias for n in self.neurons])
+
+    def encoder_weights(self) -> np.ndarray:
+        """Cheapest encoder ``W`` with ``W A = T`` (``T`` itself when ``A = I``)."""
+        A = self.problem.A
+        if A is None:
+            return self.tunings
+        return self.tunings @ np.linalg.solve(A.T @ A, A.T)
+
+    def readout_weights(self) -> np.ndarray:
+        """Cheapest readout ``R`` with ``R T = B`` (``B = I`` by default)."""
+        d = self.gram.shape[0]
+        B = np.eye(d) if self.problem.B is None else self.problem.B
+        return B @ np.linalg.solve(self.gram, self.tunings.T)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return {
+            "value": float(self.value),
+            "modular_value": float(self.modular_value),
+            "modular_method": self.modular_method,
+            "mixed": bool(self.mixed),
+            "names": list(self.names),
+            "neurons": [n.to_dict() for n in self.neurons],
+            "energy": {k: float(v) for k, v in self.energy.items()},
+            "certificate": self.certificate.to_dict(),
+            "status": self.status,
+            "solver": self.solver,
+            "rounds": int(self.rounds),
+            "n_columns": int(self.n_columns),
+            "seconds": float(self.seconds),
+            "tolerance": float(self.tolerance),
+            "problem": self.problem.to_dict(),
+        }
+
+    def __repr__(self) -> str:
+        kinds = "mixed" if self.mixed else "modular"
+        return (
+            f"CodeResult(value={self.value:.6g}, modular_value={self.modular_value:.6g}, "
+            f"{len(self.neurons)} neurons ({kinds}), status={self.status!r}, "
+            f"relative_gap={self.certificate.relative_gap:.2g})"
+        )
+
+    def table(self) -> str:
+        """The human-readable report printed by ``biomodular solve``."""
+        return _format_table(self)
+
+
+def _format_table(r: CodeResult) -> str:
+    names = list(r.names)
+    head = "(" + ", ".join(names) + ")"
+    rows = []
+    for i, n in enumerate(r.neurons, 1):
+        tun = "[" + ", ".join(f"{x: .4g}" for x in n.tuning) + "]"
+        kind = "modular" if n.modular else "mixed"
+        rows.append((str(i), tun, f"{n.bias:.4g}", f"{n.norm:.4g}", f"{'+'.join(n.sources)} ({kind})"))
+    header = ("#", f"tuning {head}", "bias", "norm", "codes")
+    widths = [max(len(x[k]) for x in rows + [header]) for k in range(5)]
+    lines = [f"Optimal code of {len(names)} sources: {r.problem.describe()}"]
+    lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
+    for row in rows:
+        lines.append("  ".join(x.ljust(w) for x, w in zip(row, widths)).rstrip())
+    lines.append("")
+    if r.modular_value and math.isfinite(r.modular_value):
+        change = (r.value - r.modular_value) / r.modular_value
+        compare = f"  (optimum is {abs(change):.3g} {'below' if change < 0 else 'above'} it)" if change else ""
+    else:
+        compare = ""
+    energy = ", ".join(f"{k.replace('_', ' ')} {v:.6g}" for k, v in r.energy.items())
+    c = r.certificate
+    lines += [
+        f"value          {r.value:.10g}",
+        f"modular value  {r.modular_value:.10g} ({r.modular_method}){compare}",
+        f"verdict        {'mixed' if r.mixed else 'modular'}",
+        f"energy         {energy}",
+        f"certificate    largest pricing violation {c.violation:.3g}; "
+        f"lower bound {c.lower_bound:.10g}; gap {c.gap:.3g} (relative {c.relative_gap:.3g}); "
+        f"pricing {c.pricing_method}{' (exact)' if c.exact else ' (not exact: bound unproven)'}",
+        f"status         {r.status} ({r.solver}, {r.rounds} rounds, {r.n_columns} columns, "
+        f"{r.seconds:.3g} s); tolerance: relative gap {r.tolerance:g}, mixing {MIX_TOL:g}",
+    ]
+    return "\n".join(lines)
