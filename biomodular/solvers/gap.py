@@ -257,13 +257,12 @@ def _merged_facets(hull) -> tuple[list[frozenset[int]], np.ndarray]:
     eq = hull.equations
     scale = max(np.abs(eq[:, -1]).max(), 1e-300)
     keys = np.round(np.column_stack([eq[:, :-1], eq[:, -1] / scale]), 9)
-    _, group, = np.unique(keys, axis=0, return_inverse=True)[:2]
-    group = np.asarray(group).ravel()
+    group = np.asarray(np.unique(keys, axis=0, return_inverse=True)[1]).ravel()
     vertex_sets: dict[int, set[int]] = {}
     equations: dict[int, np.ndarray] = {}
-    for simplex, g in zip(hull.simplices, group):
+    for simplex, g, equation in zip(hull.simplices, group, eq):
         vertex_sets.setdefault(int(g), set()).update(int(i) for i in simplex)
-        equations.setdefault(int(g), eq[np.flatnonzero(group == g)[0]])
+        equations.setdefault(int(g), equation)
     order = sorted(vertex_sets)
     return [frozenset(vertex_sets[g]) for g in order], np.array([equations[g] for g in order])
 
