@@ -1,0 +1,77 @@
+"""The one progress display of biomodular.
+
+Every long-running piece of work (sweeps, training seeds, batches, long checks)
+reports through :func:`progress`, so that terminals and notebooks get the same
+bar and scripts whose standard error is not a terminal get none.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Iterable
+
+
+def _in_notebook() -> bool:
+    return "ipykernel" in sys.modules
+
+
+def should_show(show: bool | None) -> bool:
+    """Whether a bar is drawn: ``show`` if given, else only on a terminal or in a notebook."""
+    if show is not None:
+        return bool(show)
+    if _in_notebook():
+        return True
+    stream = sys.stderr
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def progress(
+    iterable: Iterable[Any] | None = None,
+    *,
+    total: int | None = None,
+    desc: str | None = None,
+    unit: str = "it",
+    show: bool | None = None,
+    leave: bool = False,
+) -> Any:
+    """A progress bar (a ``tqdm`` object) over ``iterable`` or up to ``total``.
+
+    Parameters
+    ----------
+    iterable : iterable, optional
+        Items to iterate over; omit it and call ``update(n)`` on the bar instead.
+    total : int, optional
+        Number of steps expected (taken from ``len(iterable)`` when possible).
+    desc : str, optional
+        Short label printed before the bar.
+    unit : str
+        Name of one step.
+    show : bool or None
+        ``True`` or ``False`` forces the bar on or off; ``None`` (default) draws
+        it only when standard error is a terminal or the code runs in Jupyter.
+    leave : bool
+        Keep the finished bar on screen.
+
+    Returns
+    -------
+    tqdm.tqdm
+        Usable as an iterator and as a context manager; ``update(n)`` advances it.
+    """
+    visible = should_show(show)
+    if visible and _in_notebook():
+        try:
+            from tqdm.notebook import tqdm as bar_class
+        except ImportError:  # pragma: no cover - ipywidgets missing
+            from tqdm import tqdm as bar_class
+    else:
+        from tqdm import tqdm as bar_class
+    return bar_class(
+        iterable,
+        total=total,
+        desc=desc,
+        unit=unit,
+        disable=not visible,
+        leave=leave,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
