@@ -1,0 +1,22 @@
+"""The mathematics page holds the sections that code and docs cite by title."""
+
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+#: Section titles cited throughout the code and the other pages.
+CITED_SECTIONS = (
+    "The biologically constrained linear autoencoder",
+    "The exact modularity condition",
+    "ICLR 2023 linear theory",
+    "Solving for the optimal code exactly",
+    "Measuring modularity in a trained network",
+    "Training networks with biological constraints",
+    "Weights encode latent variables",
+)
+
+
+def test_every_cited_section_is_a_heading_of_the_mathematics_page():
+    text = (DOCS / "mathematics.md").read_text(encoding="utf-8")
+    headings = [line.lstrip("#").strip() for line in text.splitlines() if line.startswith("## ")]
+    assert list(CITED_SECTIONS) == headings
