@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["refine"]
+__all__ = ["refine", "kkt_system"]
 
 
 def _pieces(W, c, Q):
@@ -30,7 +30,29 @@ def _pieces(W, c, Q):
     return G, Ginv, A, Bm
 
 
-def _residual(kind, W, c, nu, mu, data):
+def kkt_system(kind, W, c, nu, mu, data):
+    """Residual ``F`` of the KKT system on a support and its Jacobian ``J``.
+
+    Parameters
+    ----------
+    kind : {"autoencoder", "fixed_variance"}
+    W : ndarray, shape (k, d)
+        Unit directions of the support.
+    c : ndarray, shape (k,)
+        Positive weights.
+    nu, mu : float
+        Multipliers of the fixed-variance constraints (ignored for the autoencoder).
+    data : tuple
+        ``(phi, enc, var, Q, lam_in, lam_out, budget)`` as in :func:`refine`.
+
+    Returns
+    -------
+    F : ndarray, shape (k,) or (k + 2,)
+        The stationarity conditions (and, for the fixed-variance problem, the two
+        active constraints).
+    J : ndarray
+        ``dF / d(c, nu, mu)``.
+    """
     phi, enc, var, Q, lam_in, lam_out, budget = data
     G, Ginv, A, Bm = _pieces(W, c, Q)
     b = np.diag(Bm).copy()
@@ -83,7 +105,7 @@ def refine(kind, W, c, data, nu=0.0, mu=0.0, max_iter=40):
     for _ in range(max_iter):
         Wk, ck = W[keep], c[keep]
         try:
-            F, J = _residual(kind, Wk, ck, nu, mu, sub())
+            F, J = kkt_system(kind, Wk, ck, nu, mu, sub())
         except np.linalg.LinAlgError:
             return c, nu, mu, keep, False
         norm = np.linalg.norm(F)
@@ -113,7 +135,7 @@ def refine(kind, W, c, data, nu=0.0, mu=0.0, max_iter=40):
             nu_try = nu + t * step[ck.size] if fv else nu
             mu_try = mu + t * step[ck.size + 1] if fv else mu
             try:
-                F_try, _ = _residual(kind, Wk, c_try, nu_try, mu_try, sub())
+                F_try, _ = kkt_system(kind, Wk, c_try, nu_try, mu_try, sub())
                 if np.linalg.norm(F_try) < norm * (1 - 1e-4 * t):
                     decreased = True
                     break
@@ -125,5 +147,5 @@ def refine(kind, W, c, data, nu=0.0, mu=0.0, max_iter=40):
         c[keep] = c_try
         nu, mu = nu_try, mu_try
     Wk, ck = W[keep], c[keep]
-    F, _ = _residual(kind, Wk, ck, nu, mu, sub())
+    F, _ = kkt_system(kind, Wk, ck, nu, mu, sub())
     return c, nu, mu, keep, bool(np.linalg.norm(F) <= 1e-10 * scale * np.sqrt(F.size))

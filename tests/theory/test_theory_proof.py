@@ -1,6 +1,5 @@
 """The proof checker itself: it must reject wrong claims, by each route."""
 
-import random
 
 import pytest
 import sympy as sp
@@ -84,8 +83,15 @@ def test_random_points_reproducible_and_in_domain():
     assert random_points({c}, {}, seed=1) != random_points({c}, {}, seed=2)
 
 
-def test_numeric_tolerance_is_far_below_float_precision():
-    assert NUMERIC_TOLERANCE < sp.Rational(1, 10**30)
+def test_numeric_route_resolves_errors_far_below_float_precision():
+    # An error of 1e-25 is invisible in double precision; the numeric route must still see it,
+    # while the exact identity passes (rounding at 50 digits stays below the tolerance).
+    tiny = sp.Rational(1, 10**25)
+    wrong = check(Identity(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1 + tiny, "off by 1e-25"))
+    assert not wrong.numeric
+    right = check(Identity(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1, "pythagoras"))
+    assert right.numeric
+    assert float(tiny) > float(NUMERIC_TOLERANCE)
 
 
 def test_proof_renders_every_step_and_reports_failures():
@@ -110,8 +116,11 @@ def test_expect_requires_every_moment():
         expect(s**3, {s: 0, s**2: 1})
 
 
-def test_seeded_checks_are_reproducible():
-    rng = random.Random(0)
-    _ = rng
-    step = Identity(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1, "pythagoras")
-    assert step.check({}, (), 3) == step.check({}, (), 3)
+def test_seeded_points_are_reproducible_depend_on_the_seed_and_respect_the_domain():
+    first = random_points([x, u], {x: (-2, 5)}, seed=3)
+    again = random_points([x, u], {x: (-2, 5)}, seed=3)
+    other = random_points([x, u], {x: (-2, 5)}, seed=4)
+    assert [sorted(p.items(), key=str) for p in first] == [sorted(p.items(), key=str) for p in again]
+    assert first[0][x] != other[0][x]  # the seed is used
+    assert all(-2 < p[x] < 5 and p[u] > 0 for p in first + other)
+    assert len({p[x] for p in first}) == len(first)  # distinct points, not one repeated
