@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "solve": "solve for the optimal code exactly (convex program with a certificate)",
     "prove": "print machine-checked proofs of the theorems",
     "verify": "train numpy networks and compare them with the exact optimum",
+    "reproduce": "reproduce a finding of the papers and say whether it agrees",
 }
 
 

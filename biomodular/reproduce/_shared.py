@@ -1,0 +1,66 @@
+"""Measurements several findings share: the exact optimum's tilt and trained networks' tilts."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..solvers.check import NUMERICAL_FLOOR
+
+__all__ = ["NUMERICAL_FLOOR", "TILTED_DEG", "optimum_tilts", "trained_tilts", "check_margin"]
+
+#: A neuron of an exact optimum more than this many degrees from every axis counts as tilted.
+TILTED_DEG = 0.1
+
+
+def check_margin(samples: np.ndarray, names: Sequence[str] | None = None):
+    """The exact check of ``samples`` (``CheckResult``)."""
+    from ..solvers.check import check_modularity
+    from ..sources import Sources
+
+    return check_modularity(Sources.from_samples(np.asarray(samples, float), names))
+
+
+def optimum_tilts(samples: np.ndarray, lam: float) -> dict:
+    """Exact optimum of the autoencoder with ``lam_in = lam_out = lam``: how its neurons tilt.
+
+    Returns
+    -------
+    dict
+        ``tilt`` (largest angle, degrees, of a significant neuron from its axis),
+        ``n_tilted`` (significant neurons tilted by more than ``TILTED_DEG``),
+        ``advantage`` ((best modular - optimum) / optimum), ``certified_gap``
+        (the solver's certified relative gap), ``tunings`` and ``value``.
+    """
+    from ..solvers.program import Problem, solve_code
+    from ..sources import Sources
+    from ..verify.compare import SIGNIFICANT_NEURON
+    from ..verify.metrics import mixing_angles
+
+    res = solve_code(Sources.from_samples(np.asarray(samples, float)), Problem.autoencoder(lam_in=lam, lam_out=lam))
+    T = np.asarray(res.tunings, float)
+    norms2 = (T**2).sum(axis=1)
+    sig = T[norms2 >= SIGNIFICANT_NEURON * norms2.max()]
+    angles = mixing_angles(sig)
+    return {
+        "tilt": float(angles.max()),
+        "n_tilted": int((angles > TILTED_DEG).sum()),
+        "advantage": float((res.modular_value - res.value) / abs(res.value)),
+        "certified_gap": float(res.certificate.relative_gap),
+        "tunings": sig,
+        "value": float(res.value),
+    }
+
+
+def trained_tilts(samples: np.ndarray, lam: float, seeds: Sequence[int], max_steps: int = 20_000) -> np.ndarray:
+    """Largest tilt (degrees) of an active neuron of the exact linear autoencoder trained from each seed.
+
+    Full-batch Adam on the exact form (pseudo-inverse readout) with the
+    defaults of :func:`biomodular.verify.verify_code`.
+    """
+    from ..verify.compare import verify_code
+
+    result = verify_code(np.asarray(samples, float), seeds=list(seeds), lam_in=lam, lam_out=lam,
+                         batch_size=None, max_steps=max_steps, solve=False)
+    return np.array([r.max_mixing_angle for r in result.runs])

@@ -1,0 +1,28 @@
+"""The findings, by name, imported only when asked for."""
+
+from __future__ import annotations
+
+import importlib
+
+from ..errors import BiomodularError
+from .base import Finding
+
+#: name -> module of this package defining ``FINDING``; cheap and central first.
+MODULES = {
+    "single-datapoint": "single_datapoint",
+}
+
+
+def names() -> list[str]:
+    """Names of the findings, in the order of ``biomodular reproduce --list``."""
+    return list(MODULES)
+
+
+def get(name: str) -> Finding:
+    """The :class:`Finding` called ``name``."""
+    try:
+        module = MODULES[name]
+    except (KeyError, TypeError):
+        raise BiomodularError(f"no finding named {name!r}; available: {', '.join(MODULES)} "
+                              "(biomodular reproduce --list)") from None
+    return importlib.import_module(f"{__package__}.{module}").FINDING
