@@ -10,6 +10,9 @@ from .base import Finding
 #: name -> module of this package defining ``FINDING``; cheap and central first.
 MODULES = {
     "single-datapoint": "single_datapoint",
+    "worked-example": "worked_example",
+    "cube-corners": "cube_corners",
+    "what-where": "what_where",
 }
 
 
