@@ -19,7 +19,7 @@ import numpy as np
 from .errors import BiomodularError
 from .geometry import hull_2d, hull_2d_equations
 
-__all__ = ["Sources", "HULL_MAX_SOURCES"]
+__all__ = ["Sources", "Reduction", "HULL_MAX_SOURCES"]
 
 #: Above this many sources the convex hull is not computed (qhull's output grows
 #: too fast); the support is then kept as a set of candidate points that
@@ -92,12 +92,7 @@ class Sources:
             ``n_sources + 1`` samples, fewer than two sources, a constant
             source, or data lying in a lower-dimensional flat.
         """
-        try:
-            array = np.asarray(samples, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise BiomodularError(
-                f"samples must be numeric, shape (n_samples, n_sources): {exc}"
-            ) from None
+        array = _as_sample_array(samples)
         if array.ndim == 1:
             raise BiomodularError(
                 "samples must be 2-D, shape (n_samples, n_sources); got one dimension "
@@ -122,10 +117,10 @@ class Sources:
         that of one chunk plus the running hull, so a file larger than memory
         can be reduced (see :func:`biomodular.io.iter_chunks`).
         """
-        reducer = _Reducer(names)
+        reduction = Reduction(names)
         for chunk in chunks:
-            reducer.add(chunk)
-        return reducer.finish(origin)
+            reduction.add(chunk)
+        return reduction.finish(origin=origin)
 
     @classmethod
     def from_file(
@@ -202,6 +197,9 @@ class Sources:
             )
         points, exact = _hull_points(verts)
         lower, upper = verts.min(0), verts.max(0)
+        with np.errstate(divide="ignore"):
+            log2_sd = 0.5 * np.log2(np.diag(cov_a))
+        _check_scale(names_t, log2_sd, lower, upper, np.minimum(mean_a - lower, upper - mean_a))
         _check_mean_inside(mean_a, points, exact)
         return cls(
             mean=mean_a, cov=cov_a, lower=lower, upper=upper, points=points,
@@ -294,7 +292,7 @@ def _finite_array(values, what: str, ndim: int) -> np.ndarray:
 def _check_names(names: Sequence[str] | None, d: int) -> tuple[str, ...]:
     if names is None:
         return tuple(f"s{j + 1}" for j in range(d))
-    names_t = tuple(str(n) for n in names)
+    names_t = _name_tuple(names)
     if len(names_t) != d:
         raise BiomodularError(f"got {len(names_t)} names for {d} sources")
     return names_t
@@ -309,6 +307,12 @@ def _require_two_sources(d: int) -> None:
 
 def _check_sources(d, n, cov, lower, upper, names) -> None:
     """Shared checks on the reduced statistics (raise BiomodularError)."""
+    _check_support(d, n, lower, upper, names)
+    _check_flat(cov, names)
+
+
+def _check_support(d, n, lower, upper, names) -> None:
+    """Enough samples, no constant source."""
     _require_two_sources(d)
     if n < d + 1:
         raise BiomodularError(
@@ -319,9 +323,25 @@ def _check_sources(d, n, cov, lower, upper, names) -> None:
         raise BiomodularError(
             f"source {constant[0]!r} is constant; drop it (a constant carries nothing to code)"
         )
-    sd = np.sqrt(np.diag(cov))
+
+
+def _check_flat(cov, names) -> None:
+    """The covariance must be positive definite (the data not in a flat)."""
+    d = cov.shape[0]
+    variances = np.diag(cov)
+    if not (variances > 0).all():
+        j = int(np.argmin(variances))
+        raise BiomodularError(
+            f"source {names[j]!r} has variance {variances[j]:.3g}; variances must be positive"
+        )
+    sd = np.sqrt(variances)
     corr = cov / np.outer(sd, sd)
     eigenvalues, eigenvectors = np.linalg.eigh(corr)
+    if eigenvalues[0] < -FLAT_TOLERANCE * d:
+        raise BiomodularError(
+            f"cov is not positive semidefinite (its correlation matrix has eigenvalue "
+            f"{eigenvalues[0]:.3g}); give a valid covariance matrix"
+        )
     if eigenvalues[0] <= FLAT_TOLERANCE * d:
         combo = eigenvectors[:, 0]
         involved = [names[j] for j in np.argsort(-np.abs(combo)) if abs(combo[j]) > 1e-3][:4]
@@ -343,9 +363,26 @@ def _check_mean_inside(mean: np.ndarray, points: np.ndarray, exact: bool) -> Non
         raise BiomodularError("the mean must lie strictly inside the convex hull of the vertices")
 
 
-#: Rows processed at a time by the reducer: small enough that a block and its
+#: Rows processed at a time by the reduction: small enough that a block and its
 #: projections stay in cache, large enough that numpy's per-call cost is small.
 BLOCK_ROWS = 1 << 14
+
+#: Every source's standard deviation, range and ``beta`` must lie within
+#: ``2**-SCALE_BITS .. 2**SCALE_BITS``.  Then every product of two of them (a
+#: covariance, ``beta_j beta_k``, ``beta_j**2``) lies within ``2**-1020 ..
+#: 2**1020``: a normal double with full precision, neither overflowing (above
+#: ``2**1024``) nor losing digits as a subnormal (below ``2**-1022``).  In
+#: decimal: spreads from about 3e-154 to 3e153 are accepted.
+SCALE_BITS = 510
+
+#: A source whose values are so large against its spread that a double
+#: resolves fewer than ``2**RESOLUTION_BITS`` steps between its mean and its
+#: nearer extreme is refused.  The rounding of each value is then more than
+#: ``2**-RESOLUTION_BITS`` (about 2.3e-10) of ``beta``, and the margin, which
+#: moves by a few times that fraction when the points move, could not be
+#: trusted to about 1e-9.  In practice: a source offset from zero by more than
+#: about a million times its spread must have its baseline subtracted first.
+RESOLUTION_BITS = 32
 
 
 def _filter_directions(d: int, stage: int) -> np.ndarray:
@@ -366,38 +403,45 @@ def _filter_directions(d: int, stage: int) -> np.ndarray:
 class _InteriorFilter:
     """Akl-Toussaint filter: the extreme points of the data seen so far, in a
     fixed set of directions, span an inner polytope; a point strictly inside it
-    cannot be a vertex of the hull, so it can be dropped."""
+    cannot be a vertex of the hull, so it can be dropped.
 
-    def __init__(self, d: int, stage: int = 0):
+    It works in coordinates relative to a fixed ``origin`` (a data point), so
+    that a large common offset does not swamp the data's variation.
+    """
+
+    def __init__(self, d: int, origin: np.ndarray, stage: int = 0):
+        self.origin = np.array(origin, dtype=float)
         self.directions = _filter_directions(d, stage)
         self.best = np.full(len(self.directions), -np.inf)
-        self.extremes = np.zeros((len(self.directions), d))
+        self.extremes = np.zeros((len(self.directions), d))  # relative to origin
         self.equations: np.ndarray | None = None
 
-    def __call__(self, block: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
+    def __call__(self, block: np.ndarray, centred: np.ndarray | None = None) -> np.ndarray:
         """Rows of ``block`` that may be hull vertices (of everything seen).
 
-        ``columns`` is ``block.T`` as a C-contiguous array, if the caller has
-        it: reductions along its rows are much faster than down ``block``.
+        ``centred`` is ``(block - origin).T`` as a C-contiguous array, if the
+        caller has it: reductions along its rows are much faster than down ``block``.
         """
-        if columns is None:
-            columns = np.ascontiguousarray(block.T)
+        if centred is None:
+            centred = np.subtract(block.T, self.origin[:, None], order="C")
         # einsum, not matmul: BLAS threads these skinny products badly on a busy machine
-        proj = np.einsum("ij,jk->ik", self.directions, columns)  # (n_directions, rows)
+        proj = np.einsum("ij,jk->ik", self.directions, centred)  # (n_directions, rows)
         arg = proj.argmax(axis=1)
         top = proj[np.arange(proj.shape[0]), arg]
         better = top > self.best
         if better.any():
             self.best[better] = top[better]
-            self.extremes[better] = block[arg[better]]
+            self.extremes[better] = centred[:, arg[better]].T
             inner = np.unique(self.extremes[np.isfinite(self.best)], axis=0)
             self.equations = _hull_equations(inner) if inner.shape[0] > block.shape[1] else None
         if self.equations is None:
             return block
-        scale = np.abs(self.extremes).max() + 1.0
-        outside = np.einsum("ij,jk->ik", self.equations[:, :-1], columns)
+        scale = np.abs(self.extremes).max()
+        outside = np.einsum("ij,jk->ik", self.equations[:, :-1], centred)
         outside += self.equations[:, -1:]
-        return block[outside.max(axis=0) >= -1e-9 * scale]
+        # Rounding in these coordinates is far below 1e-9 of their scale; a NaN
+        # (from an overflow the reduction reports) keeps the row.
+        return block[~(outside.max(axis=0) < -1e-9 * scale)]
 
 
 def _discard_interior(X: np.ndarray) -> np.ndarray:
@@ -406,29 +450,72 @@ def _discard_interior(X: np.ndarray) -> np.ndarray:
     for stage in (0, 1):
         if X.shape[0] <= 64 * (d + 1):
             break
-        keep = _InteriorFilter(d, stage)
-        keep(X[np.einsum("ij,kj->ik", keep.directions, X).argmax(axis=1)])  # the extremes first
+        keep = _InteriorFilter(d, X[0], stage)
+        keep(X[np.einsum("ij,kj->ik", keep.directions, X - X[0]).argmax(axis=1)])  # the extremes first
         X = np.vstack([keep(X[i : i + BLOCK_ROWS]) for i in range(0, X.shape[0], BLOCK_ROWS)])
     return X
 
 
+def _drop_inner_collinear(X: np.ndarray) -> np.ndarray:
+    """Two sources: drop rows that lie strictly between two others on a line
+    ``x = const`` or ``y = const`` (exactly equal coordinates), which no hull
+    can have as a vertex.  Keeps, for every value of one coordinate, only the
+    rows with the smallest and largest value of the other.  This is what makes
+    saturated data (clipped sensors, integer grids, repeated rows) cheap: their
+    boundary rows share exact values."""
+    if X.shape[1] != 2 or X.shape[0] <= 4:
+        return X
+    X = np.unique(X, axis=0)  # distinct rows: the ends of each group are well defined
+    keep = np.ones(X.shape[0], dtype=bool)
+    for a, b in ((0, 1), (1, 0)):
+        order = np.lexsort((X[:, b], X[:, a]))
+        key = X[order, a]
+        change = key[1:] != key[:-1]
+        ends = np.zeros(X.shape[0], dtype=bool)
+        ends[order[np.r_[True, change] | np.r_[change, True]]] = True
+        keep &= ends  # strictly inside its group in either grouping: not a vertex
+    return X[keep]
+
+
+def _normalised(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(Z, origin, scale)`` with ``Z = (X - origin) * scale`` of order one.
+
+    ``origin`` is the per-column minimum (a data value, so differences from it
+    are exact or nearly so) and ``scale`` a power of two per column (exact), so
+    hull computations neither overflow nor underflow whatever the data's units."""
+    origin = X.min(axis=0)
+    Z = X - origin
+    span = Z.max(axis=0)
+    exponent = np.clip(np.frexp(np.where(span > 0, span, 1.0))[1], -1000, 1000)
+    scale = np.ldexp(1.0, -exponent)
+    return Z * scale, origin, scale
+
+
 def _convex_hull(X: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Vertex indices and facet equations ``[normal, offset]`` of the hull of
-    ``X`` (inside: ``normal . x + offset <= 0``), or None when ``X`` is flat.
+    ``X`` (inside: ``normal . x + offset <= 0``, unit normals), or None when
+    ``X`` is flat.  Computed in normalised coordinates (see :func:`_normalised`).
     Two dimensions use the scipy-free monotone chain."""
+    Z, origin, scale = _normalised(X)
     if X.shape[1] == 2:
         try:
-            vertices = hull_2d(X)
+            vertices = hull_2d(Z)
         except ValueError:
             return None
-        return vertices, hull_2d_equations(X[vertices])
-    from scipy.spatial import ConvexHull, QhullError
+        equations = hull_2d_equations(Z[vertices])
+    else:
+        from scipy.spatial import ConvexHull, QhullError
 
-    try:
-        hull = ConvexHull(X)
-    except QhullError:
-        return None
-    return hull.vertices, hull.equations
+        try:
+            hull = ConvexHull(Z)
+        except QhullError:
+            return None
+        vertices, equations = hull.vertices, hull.equations
+    # n . z + c <= 0 with z = (x - origin) * scale  <=>  (n * scale) . x + c - (n * scale) . origin <= 0
+    normals = equations[:, :-1] * scale
+    offsets = equations[:, -1] - normals @ origin
+    length = np.linalg.norm(equations[:, :-1] * scale / scale.max(), axis=1) * scale.max()
+    return vertices, np.column_stack([normals, offsets]) / length[:, None]
 
 
 def _hull_equations(X: np.ndarray) -> np.ndarray | None:
@@ -439,7 +526,7 @@ def _hull_equations(X: np.ndarray) -> np.ndarray | None:
 
 def _hull_points(X: np.ndarray) -> tuple[np.ndarray, bool]:
     """Vertices of the hull of ``X`` (exact when ``d <= HULL_MAX_SOURCES``)."""
-    X = _discard_interior(X)
+    X = _drop_inner_collinear(_discard_interior(X))
     hull = _convex_hull(X) if X.shape[1] <= HULL_MAX_SOURCES else None
     if hull is None:
         # Too many sources for a hull, or a flat chunk of data that is not flat
@@ -448,60 +535,209 @@ def _hull_points(X: np.ndarray) -> tuple[np.ndarray, bool]:
     return X[hull[0]], True
 
 
-class _Reducer:
-    """One pass over row blocks: shifted first and second moments, extremes and
-    the candidate hull vertices (points outside the current inner polytope)."""
+def _as_sample_array(values, what: str = "samples") -> np.ndarray:
+    """``values`` as a float array, refusing what would be silently misread."""
+    if isinstance(values, np.ma.MaskedArray):
+        if np.ma.getmaskarray(values).any():
+            raise BiomodularError(
+                f"{what} is a masked array with masked entries; drop or fill the masked "
+                "rows first (their values would otherwise be used)"
+            )
+        values = values.data
+    if isinstance(values, (str, bytes)):
+        raise BiomodularError(f"{what} must be numeric, shape (n_samples, n_sources); got a string")
+    try:
+        if np.iscomplexobj(values):
+            raise BiomodularError(f"{what} must be real; got complex values")
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, BiomodularError):
+            raise
+        raise BiomodularError(
+            f"{what} must be numeric, shape (n_samples, n_sources): {exc}"
+        ) from None
 
-    def __init__(self, names: Sequence[str] | None):
-        self.names = names
+
+class Reduction:
+    """A partial, mergeable one-pass reduction of samples to :class:`Sources`.
+
+    Holds, for the rows seen so far: their number, their mean and second
+    central moments (kept relative to a reference row and scaled per source
+    by a power of two, so neither a large common offset nor the units can
+    overflow or cancel them), the per-source extremes, and a set of candidate
+    rows that contains every vertex of their convex hull (rows strictly inside
+    an inner polytope are dropped as they arrive).
+
+    Interface
+    ---------
+    ``Reduction(names=None)``
+        An empty reduction.  ``names`` only label sources in error messages
+        (and are the default names of :meth:`finish`).
+    ``add(chunk, first_row=None) -> self``
+        Reduce a block of rows, shape ``(rows, n_sources)``.  The caller's
+        array is never written to; read-only and Fortran-ordered arrays are
+        fine.  ``first_row`` (zero-based) numbers the rows in error messages;
+        it defaults to the number of rows already added.
+    ``merge(other) -> self``
+        Add everything ``other`` has reduced (``other`` is not changed).
+        Moments merge exactly (Chan et al.'s pairwise update); hull
+        candidates are the union, filtered again.  Merging is associative and
+        commutative up to rounding, so partial reductions of row blocks can be
+        computed anywhere (threads, processes, dask partitions; a Reduction
+        pickles) and combined in any tree.
+    ``finish(names=None, origin="samples") -> Sources``
+        Check the statistics (see :meth:`Sources.from_samples` for the
+        refusals) and return the :class:`Sources`.  The reduction itself is
+        not consumed.
+    ``n_samples``
+        Rows reduced so far.
+
+    Memory is that of one block plus the candidates, which are compacted to
+    the hull's vertices whenever they double.
+
+    Examples
+    --------
+    >>> parts = [Reduction().add(block) for block in np.array_split(samples, 4)]
+    >>> total = parts[0]
+    >>> for part in parts[1:]:
+    ...     total.merge(part)
+    >>> sources = total.finish(names=["x", "y"])
+    """
+
+    def __init__(self, names: Sequence[str] | None = None):
+        self.names = None if names is None else _check_names(names, len(_name_tuple(names)))
         self.n = 0
         self.d: int | None = None
 
-    def _start(self, first_row: np.ndarray) -> None:
-        d = self.d
-        # Moments about a data point keep the covariance free of cancellation.
-        self.shift = first_row.copy()
-        self.s1 = np.zeros(d)
-        self.s2 = np.zeros((d, d))
-        self.lower = np.full(d, np.inf)
-        self.upper = np.full(d, -np.inf)
-        self.keep = _InteriorFilter(d)
-        self.candidates: list[np.ndarray] = []
-        self.n_candidates = 0
+    @property
+    def n_samples(self) -> int:
+        """Rows reduced so far."""
+        return self.n
 
-    def add(self, chunk: np.ndarray) -> None:
-        chunk = np.asarray(chunk, dtype=float)
-        if chunk.ndim != 2:
-            raise BiomodularError(f"samples must be 2-D; got shape {chunk.shape}")
-        rows, d = chunk.shape
+    # ----------------------------------------------------------- internals
+    def _set_width(self, d: int) -> None:
         if self.d is None:
             _require_two_sources(d)
+            if self.names is not None and len(self.names) != d:
+                raise BiomodularError(f"got {len(self.names)} names for {d} sources")
             self.d = d
         elif d != self.d:
             raise BiomodularError(f"rows have {d} columns after rows with {self.d}")
-        if rows == 0:
+
+    def _start(self, reference: np.ndarray) -> None:
+        d = self.d
+        # Moments are kept about a data row (no cancellation against a large
+        # offset) and per source in units of 2**exponent (no overflow or
+        # underflow whatever the data's units).
+        self.reference = np.array(reference, dtype=float)
+        self.exponent = np.full(d, -1000, dtype=np.int64)
+        self.mean_scaled = np.zeros(d)
+        self.m2_scaled = np.zeros((d, d))
+        self.lower = np.full(d, np.inf)
+        self.upper = np.full(d, -np.inf)
+        self.keep = _InteriorFilter(d, self.reference)
+        self.candidates: list[np.ndarray] = []
+        self.n_candidates = 0
+        self.compacted = 0
+
+    def _rescale(self, magnitude: np.ndarray) -> None:
+        """Grow the per-source units so that values up to ``magnitude`` are at most 1."""
+        needed = np.frexp(np.where(magnitude > 0, magnitude, 0.0))[1].astype(np.int64)
+        new = np.maximum(self.exponent, np.where(magnitude > 0, needed, self.exponent))
+        if np.array_equal(new, self.exponent):
             return
-        if self.n == 0:
-            self._start(chunk[0])
-        for start in range(0, rows, BLOCK_ROWS):
-            block = chunk[start : start + BLOCK_ROWS]
-            columns = np.ascontiguousarray(block.T)  # (d, rows): fast row reductions
-            lo, hi = columns.min(axis=1), columns.max(axis=1)
-            if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
-                self._raise_not_finite(block, self.n + start)
-            np.minimum(self.lower, lo, out=self.lower)
-            np.maximum(self.upper, hi, out=self.upper)
-            columns -= self.shift[:, None]
-            self.s1 += columns.sum(axis=1)
-            self.s2 += columns @ columns.T
-            columns += self.shift[:, None]
-            kept = self.keep(block, columns)
+        shift = self.exponent - new
+        self.mean_scaled = np.ldexp(self.mean_scaled, shift)
+        self.m2_scaled = np.ldexp(self.m2_scaled, shift[:, None] + shift[None, :])
+        self.exponent = new
+
+    def _absorb(self, n_b: int, mean_b: np.ndarray, m2_b: np.ndarray) -> None:
+        """Chan's pairwise update with a part's count, mean and comoment (current units)."""
+        n_a = self.n
+        total = n_a + n_b
+        delta = mean_b - self.mean_scaled
+        self.mean_scaled = self.mean_scaled + delta * (n_b / total)
+        self.m2_scaled = self.m2_scaled + m2_b + np.outer(delta, delta) * (n_a * n_b / total)
+        self.n = total
+
+    def _take_candidates(self, rows: np.ndarray, centred: np.ndarray | None = None) -> None:
+        kept = self.keep(rows, centred)
+        if kept.shape[0]:
             self.candidates.append(kept)
             self.n_candidates += kept.shape[0]
-        self.n += rows
-        if self.n_candidates > 4096 * d:
+        if self.n_candidates > max(4096 * self.d, 2 * self.compacted):
             points, _ = _hull_points(np.vstack(self.candidates))
             self.candidates, self.n_candidates = [points], points.shape[0]
+            self.compacted = points.shape[0]
+
+    def _refuse_span(self, columns: np.ndarray) -> None:
+        j = int(np.argmax(~np.isfinite(columns).all(axis=1)))
+        raise BiomodularError(
+            f"source {self._name(j)!r} spans more than the largest double (about 1.8e308) "
+            "between its values; rescale it (divide by a power of ten) first"
+        )
+
+    # ----------------------------------------------------------- interface
+    def add(self, chunk, first_row: int | None = None) -> "Reduction":
+        """Reduce a block of rows (see the class docstring); returns ``self``."""
+        chunk = _as_sample_array(chunk)
+        if chunk.ndim != 2:
+            raise BiomodularError(f"samples must be 2-D; got shape {chunk.shape}")
+        rows, d = chunk.shape
+        self._set_width(d)
+        if rows == 0:
+            return self
+        offset = self.n if first_row is None else int(first_row)
+        if self.n == 0:
+            lo0 = chunk[0]
+            if not np.isfinite(lo0).all():
+                self._raise_not_finite(chunk[:1], offset)
+            self._start(lo0)
+        for start in range(0, rows, BLOCK_ROWS):
+            block = chunk[start : start + BLOCK_ROWS]
+            lo, hi = block.min(axis=0), block.max(axis=0)
+            if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
+                self._raise_not_finite(block, offset + start)
+            np.minimum(self.lower, lo, out=self.lower)
+            np.maximum(self.upper, hi, out=self.upper)
+            # A new (d, rows) array: the caller's array is only read.
+            centred = np.subtract(block.T, self.reference[:, None], order="C")
+            magnitude = np.abs(centred).max(axis=1)
+            if not np.isfinite(magnitude).all():
+                self._refuse_span(centred)
+            self._rescale(magnitude)
+            scaled = np.ldexp(centred, -self.exponent[:, None])
+            mean_b = scaled.mean(axis=1)
+            scaled -= mean_b[:, None]
+            self._absorb(block.shape[0], mean_b, scaled @ scaled.T)
+            self._take_candidates(block, centred)
+        return self
+
+    def merge(self, other: "Reduction") -> "Reduction":
+        """Add everything ``other`` has reduced (see the class docstring); returns ``self``."""
+        if not isinstance(other, Reduction):
+            raise BiomodularError(f"can only merge a Reduction; got {type(other).__name__}")
+        if other.d is None:
+            return self
+        self._set_width(other.d)
+        if other.n == 0:
+            return self
+        if self.n == 0:
+            self._start(other.reference)
+        shift = other.reference - self.reference
+        if not np.isfinite(shift).all():
+            self._refuse_span(shift[:, None])
+        other_mean = shift + np.ldexp(other.mean_scaled, other.exponent)
+        # Units that hold both parts' values and the other part's mean.
+        self._rescale(np.maximum(np.ldexp(1.0, other.exponent), np.abs(other_mean)))
+        rescale = other.exponent - self.exponent
+        m2_b = np.ldexp(other.m2_scaled, rescale[:, None] + rescale[None, :])
+        self._absorb(other.n, np.ldexp(other_mean, -self.exponent), m2_b)
+        np.minimum(self.lower, other.lower, out=self.lower)
+        np.maximum(self.upper, other.upper, out=self.upper)
+        for rows in other.candidates:
+            self._take_candidates(rows)
+        return self
 
     def _raise_not_finite(self, block: np.ndarray, offset: int) -> None:
         bad_r, bad_c = np.argwhere(~np.isfinite(block))[0]
@@ -515,18 +751,74 @@ class _Reducer:
             return str(self.names[j])
         return f"s{j + 1}"
 
-    def finish(self, origin: str) -> Sources:
+    def finish(self, names: Sequence[str] | None = None, origin: str = "samples") -> Sources:
+        """Check the statistics and return the :class:`Sources` (see the class docstring)."""
         if self.d is None or self.n == 0:
             raise BiomodularError("no samples: the input is empty")
         d = self.d
-        names = _check_names(self.names, d)
-        offset = self.s1 / self.n
-        cov = self.s2 / self.n - np.outer(offset, offset)
+        names_t = _check_names(self.names if names is None else names, d)
+        _check_support(d, self.n, self.lower, self.upper, names_t)
+        offset = np.ldexp(self.mean_scaled, self.exponent)  # mean - reference
+        lower_c, upper_c = self.lower - self.reference, self.upper - self.reference
+        beta = np.minimum(offset - lower_c, upper_c - offset)
+        variance_scaled = np.diag(self.m2_scaled) / self.n
+        log2_sd = 0.5 * np.log2(np.maximum(variance_scaled, 1e-300)) + self.exponent
+        _check_scale(names_t, log2_sd, self.lower, self.upper, beta)
+        _check_resolution(names_t, self.lower, self.upper, beta)
+        exponents = self.exponent[:, None] + self.exponent[None, :]
+        cov = np.ldexp(self.m2_scaled / self.n, exponents)
         cov = (cov + cov.T) / 2
-        mean = self.shift + offset
-        _check_sources(d, self.n, cov, self.lower, self.upper, names)
+        _check_flat(cov, names_t)
         points, exact = _hull_points(np.vstack(self.candidates))
         return Sources(
-            mean=mean, cov=cov, lower=self.lower, upper=self.upper, points=points,
-            points_are_vertices=exact, n_samples=self.n, names=names, origin=origin,
+            mean=self.reference + offset, cov=cov, lower=self.lower.copy(), upper=self.upper.copy(),
+            points=points, points_are_vertices=exact, n_samples=self.n, names=names_t,
+            origin=origin,
         )
+
+
+def _name_tuple(names) -> tuple[str, ...]:
+    if isinstance(names, (str, bytes)):
+        raise BiomodularError(
+            f"names must be a sequence of strings, one per source; got the single string {names!r} "
+            "(write names=['a', 'b'], not names='ab')"
+        )
+    try:
+        return tuple(str(n) for n in names)
+    except TypeError:
+        raise BiomodularError(
+            f"names must be a sequence of strings, one per source; got {type(names).__name__}"
+        ) from None
+
+
+def _check_scale(names, log2_sd, lower, upper, beta) -> None:
+    """Refuse sources whose second moments are not normal doubles (see SCALE_BITS)."""
+    half_range = upper / 2 - lower / 2  # cannot overflow
+    with np.errstate(divide="ignore"):
+        log2_range = np.log2(half_range) + 1
+        log2_beta = np.log2(np.abs(beta))
+    for j, name in enumerate(names):
+        for what, value in (("spread", log2_sd[j]), ("range", log2_range[j]),
+                            ("distance from the mean to the nearer extreme", log2_beta[j])):
+            if not (-SCALE_BITS <= value <= SCALE_BITS):
+                decimal = value * np.log10(2)
+                raise BiomodularError(
+                    f"source {name!r} has a {what} of about 1e{decimal:+.0f}, outside about 3e-154..3e153 "
+                    "where its second moments are normal double-precision numbers; multiply it by "
+                    "a power of ten first (the verdict does not depend on the units)"
+                )
+
+
+def _check_resolution(names, lower, upper, beta) -> None:
+    """Refuse sources offset so far from zero that rounding swamps their spread
+    (see RESOLUTION_BITS)."""
+    magnitude = np.maximum(np.abs(lower), np.abs(upper))
+    steps = beta / np.spacing(magnitude)
+    for j, name in enumerate(names):
+        if steps[j] < 2.0**RESOLUTION_BITS:
+            raise BiomodularError(
+                f"source {name!r} varies by only {beta[j] / magnitude[j]:.1e} of its magnitude "
+                f"{magnitude[j]:.3g}: doubles resolve fewer than 2^{RESOLUTION_BITS} steps between its "
+                "mean and nearer extreme, so rounding could move the margin; subtract a baseline "
+                "(e.g. its median) from the source first"
+            )

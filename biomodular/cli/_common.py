@@ -94,5 +94,6 @@ def print_json(result, sources, total_seconds: float) -> None:
     payload = result.to_dict()
     payload["total_seconds"] = total_seconds
     payload["source"] = sources.origin
-    json.dump(payload, sys.stdout)
-    sys.stdout.write("\n")
+    from ..strict_json import dumps
+
+    sys.stdout.write(dumps(payload) + "\n")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from ._common import add_input_arguments, load_samples
@@ -106,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
         origin = f"example {args.example}" if args.example else str(args.path)
         write_report(result, samples, args.report, title=f"biomodular verify: {origin}")
     if args.json:
-        print(json.dumps(result.to_dict()))
+        from ..strict_json import dumps
+
+        print(dumps(result.to_dict()))
     else:
         print(result.table())
         if args.report:

@@ -205,6 +205,7 @@ def _unit_rows(W: np.ndarray) -> np.ndarray:
 def _finish(points, M, candidates, method, exact, n_faces=0, exact_sign=None) -> GapMinimum:
     candidates = _unit_rows(np.asarray(candidates, dtype=float))
     values = gap_values(points, M, candidates)
+    _require_finite(values)
     best = int(np.argmin(values))
     return GapMinimum(
         value=float(values[best]),
@@ -217,6 +218,15 @@ def _finish(points, M, candidates, method, exact, n_faces=0, exact_sign=None) ->
         n_faces=n_faces,
         exact_sign=exact if exact_sign is None else exact_sign,
     )
+
+
+def _require_finite(values: np.ndarray) -> None:
+    """A NaN or infinite gap would fall through every comparison: refuse it."""
+    if not np.all(np.isfinite(values)):
+        raise BiomodularError(
+            "the modularity gap is not finite at some direction (the statistics overflowed or "
+            "are not numbers); rescale the sources (multiply by a power of ten) and retry"
+        )
 
 
 def _hull(points: np.ndarray):

@@ -117,7 +117,7 @@ def write_report(result, samples: np.ndarray, directory: str | Path, title: str 
 
     Returns the path of ``report.md``.
     """
-    import json
+    from .. import strict_json
 
     import matplotlib
 
@@ -139,7 +139,7 @@ def write_report(result, samples: np.ndarray, directory: str | Path, title: str 
     fig.tight_layout()
     fig.savefig(out / "training.png", dpi=130)
     plt.close(fig)
-    (out / "result.json").write_text(json.dumps(result.to_dict(), indent=1))
+    (out / "result.json").write_text(strict_json.dumps(result.to_dict(), indent=1))
 
     s = result.settings
     lines = [f"# {title}", ""]
