@@ -139,7 +139,14 @@ class Problem:
         """The readout budget, with the documented default."""
         if self.readout_budget is not None:
             return float(self.readout_budget)
-        return 4.0 * float(np.trace(Q)) * float(np.trace(C)) / float(self.variance)
+        return 4.0 * float(np.trace(Q)) * float(np.trace(C)) / self.required_variance
+
+    @property
+    def required_variance(self) -> float:
+        """The total variance a fixed-variance code must carry."""
+        if self.variance is None:
+            raise BiomodularError(f"the {self.kind} problem has no variance constraint")
+        return float(self.variance)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description."""

@@ -154,7 +154,7 @@ class _Session:
         self.rng = np.random.default_rng(seed)
         self.seed = seed
         self.capacity = 0
-        self._cp = None
+        self._cp: Any = None
         self.dictionary = np.zeros((0, d))
         self.solvers_used: list[str] = []
         self.inaccurate = False
@@ -212,7 +212,7 @@ class _Session:
             self.params["lam_in"].value = self.lam_in
             self.params["lam_out"].value = self.lam_out
         else:
-            v = float(problem.variance)
+            v = problem.required_variance
             budget = problem.budget(self.sources.cov, self.Q)
             self.budget_internal = budget * v / s2
             self.g_scale, self.val_scale = v / s2, v
@@ -251,7 +251,7 @@ class _Session:
 
     def add_columns(self, W: np.ndarray) -> int:
         """Add new unit directions (skipping near-duplicates); returns how many were added."""
-        new = []
+        new: list[np.ndarray] = []
         for w in np.atleast_2d(W):
             w = w / np.linalg.norm(w)
             existing = self.dictionary if not new else np.vstack([self.dictionary, new])
@@ -558,11 +558,14 @@ def _polish(session: _Session, c: np.ndarray) -> tuple[np.ndarray, float, float]
     # column outside it is needed): try dropping one or two, or adding the worst priced one.
     base = caratheodory(W, c * (c > 1e-6 * c.max()), phi)
     support = np.flatnonzero(base > 0)
-    tried = set()
-    queue = [tuple(support)]
-    queue += [tuple(np.delete(support, i)) for i in np.argsort(base[support])]
+    def key(columns) -> tuple[int, ...]:
+        return tuple(int(i) for i in columns)
+
+    tried: set[tuple[int, ...]] = set()
+    queue = [key(support)]
+    queue += [key(np.delete(support, i)) for i in np.argsort(base[support])]
     if support.size <= 8:
-        queue += [tuple(np.delete(support, [i, j])) for i in range(support.size) for j in range(i)]
+        queue += [key(np.delete(support, [i, j])) for i in range(support.size) for j in range(i)]
     while queue and len(tried) < 60:
         idx = queue.pop(0)
         if idx in tried or not idx:
@@ -579,7 +582,7 @@ def _polish(session: _Session, c: np.ndarray) -> tuple[np.ndarray, float, float]
         r = out[3]
         worst = int(np.argmin(np.where(out[4] > 0, np.inf, r)))
         if r[worst] < -tolerance and worst not in idx:
-            queue.insert(0, tuple(sorted(set(idx) | {worst})))
+            queue.insert(0, tuple(sorted({int(i) for i in idx} | {worst})))
     _, _, _, nu0, mu0 = session.solver_multipliers()
     return fallback, nu0, mu0
 
@@ -602,7 +605,7 @@ def _feasible_scale(sources: Sources, problem: Problem, T: np.ndarray) -> np.nda
         return T
     _, Q = problem.matrices(sources.n_sources)
     G = T.T @ T
-    need_var = problem.variance / float(np.trace(sources.cov @ G))
+    need_var = problem.required_variance / float(np.trace(sources.cov @ G))
     need_budget = float(np.trace(np.linalg.solve(G, Q))) / problem.budget(sources.cov, Q)
     return T * math.sqrt(max(need_var, need_budget))
 

@@ -171,10 +171,10 @@ def sweep(
     if not datasets or not all(isinstance(s, Sources) for _, s in datasets):
         raise BiomodularError("sources must be a Sources, or a non-empty list or dict of Sources")
     problem = problem or Problem.autoencoder()
-    grid_axes = {name: _values(name, v) for name, v in
-                 (("lam_in", lam_in), ("lam_out", lam_out), ("variance", variance),
-                  ("readout_budget", readout_budget))}
-    grid_axes = {k: v for k, v in grid_axes.items() if v is not None}
+    given = {name: _values(name, v) for name, v in
+             (("lam_in", lam_in), ("lam_out", lam_out), ("variance", variance),
+              ("readout_budget", readout_budget))}
+    grid_axes: dict[str, list[float]] = {k: v for k, v in given.items() if v is not None}
     names = list(grid_axes)
     points = [dict(zip(names, combo)) for combo in itertools.product(*grid_axes.values())] or [{}]
     for point in points:  # validate everything before starting workers
