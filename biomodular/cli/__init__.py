@@ -21,6 +21,7 @@ SUBCOMMANDS = {
     "prove": "print machine-checked proofs of the theorems",
     "verify": "train numpy networks and compare them with the exact optimum",
     "reproduce": "reproduce a finding of the papers and say whether it agrees",
+    "batch": "check, solve or verify many data files (locally or on a Dask cluster), one row per file",
 }
 
 

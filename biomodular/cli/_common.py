@@ -24,6 +24,31 @@ def add_input_arguments(parser: argparse.ArgumentParser, statistics: bool = Fals
                         help="seed of the example and of any random choice (default 0)")
 
 
+def add_executor_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--workers`` and ``--scheduler``: where independent pieces of work run."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--workers", type=int, default=None, metavar="N",
+                       help=f"local processes for the {what} (default: one per core; 1 = one after another)")
+    group.add_argument("--scheduler", metavar="ADDRESS",
+                       help=f"run the {what} on the Dask cluster whose scheduler is at ADDRESS "
+                            "(e.g. tcp://10.0.0.5:8786; needs biomodular[dask])")
+
+
+def executor_from_args(args: argparse.Namespace):
+    """A context manager yielding the executor ``--scheduler`` asks for, or None (local processes)."""
+    from contextlib import nullcontext
+
+    from ..errors import BiomodularError
+
+    if args.workers is not None and args.workers < 1:
+        raise BiomodularError("--workers must be at least 1")
+    if args.scheduler is None:
+        return nullcontext(None)
+    from ..execution import dask_executor
+
+    return dask_executor(args.scheduler)
+
+
 def parse_columns(text: str | None) -> list[str | int] | None:
     """``"a,2,b"`` -> ``["a", 2, "b"]`` (digits are zero-based indices)."""
     if text is None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ._common import add_input_arguments, load_samples
+from ._common import add_executor_arguments, add_input_arguments, executor_from_args, load_samples
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", metavar="DIR", help="write a Markdown report with figures to DIR")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_executor_arguments(parser, what="seeds")
 
 
 def _load(args) -> tuple:
@@ -52,31 +52,6 @@ def _load(args) -> tuple:
     return samples, names
 
 
-class _Bar:
-    """A one-line progress bar on stderr."""
-
-    def __init__(self, n_runs: int, enabled: bool):
-        self.n_runs = n_runs
-        self.enabled = enabled
-
-    def __call__(self, run: int, step: int, total: int, loss: float) -> None:
-        if not self.enabled:
-            return
-        done = (run + step / total) / self.n_runs
-        width = 30
-        filled = int(round(width * done))
-        sys.stderr.write(
-            f"\rtraining seed {run + 1}/{self.n_runs} [{'#' * filled}{'.' * (width - filled)}] "
-            f"step {step} loss {loss:.5g}   "
-        )
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 79 + "\r")
-            sys.stderr.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``biomodular verify``; returns the exit status."""
     from ..errors import BiomodularError
@@ -89,16 +64,14 @@ def run(args: argparse.Namespace) -> int:
         raise BiomodularError("--batch-size must be positive, or 0 for the full batch")
     samples, names = _load(args)
     estimator = Binned(args.bins) if args.estimator == "binned" else KNN(k=args.k, seed=args.seed)
-    bar = _Bar(args.seeds, enabled=not args.quiet and sys.stderr.isatty())
-    try:
+    with executor_from_args(args) as executor:
         result = verify_code(
             samples, names, seeds=args.seeds, model=args.model, lam_in=args.lam_in, lam_out=args.lam_out,
             n_neurons=args.neurons, beta_nonneg=args.beta_nonneg, lr=args.lr,
             batch_size=None if args.batch_size == 0 else args.batch_size, max_steps=args.max_steps,
-            tol=args.tol, angle_tol=args.angle_tol, estimator=estimator, progress=bar,
+            tol=args.tol, angle_tol=args.angle_tol, estimator=estimator,
+            progress=False if args.quiet else None, executor=executor, processes=args.workers,
         )
-    finally:
-        bar.close()
     if args.report:
         from ..verify.report import write_report
 

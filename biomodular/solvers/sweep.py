@@ -13,15 +13,14 @@ import csv
 import io
 import itertools
 import os
-import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..errors import BiomodularError
+from ..execution import BatchInterrupted, format_failure, run_tasks
 from ..sources import Sources
 
 __all__ = ["sweep", "SweepTable", "SWEEPABLE"]
@@ -123,6 +122,7 @@ def sweep(
     variance=None,
     readout_budget=None,
     processes: int | None = None,
+    executor=None,
     chunk_size: int = 8,
     progress: bool | None = None,
     keep_results: bool = False,
@@ -143,6 +143,10 @@ def sweep(
     processes : int, optional
         Worker processes (default: ``min(os.cpu_count(), number of blocks)``);
         1 runs everything in this process.
+    executor : concurrent.futures.Executor, optional
+        Run the blocks there instead, e.g. ``client.get_executor()`` of a
+        ``dask.distributed.Client`` (see :func:`biomodular.execution.run_tasks`).
+        The table is the same whichever executor runs it.
     chunk_size : int
         Coefficient points per block; each block builds its program once.
     progress : bool, optional
@@ -192,29 +196,24 @@ def sweep(
                           seed, keep_results, solve_options))
             index += len(block)
     total = index
-    show = sys.stderr.isatty() if progress is None else bool(progress)
-    bar = _Progress(total, show)
+    outcome = run_tasks(_run_block, tasks, executor=executor, processes=processes, desc="sweep",
+                        unit="block", show=progress)
+    outcome.raise_first_error()
+    failures = {f.index: format_failure(f) for f in outcome.failures}
     collected: dict[int, tuple[dict, Any]] = {}
-    workers = min(os.cpu_count() or 1, len(tasks)) if processes is None else int(processes)
-    if workers < 1:
-        raise BiomodularError("processes must be at least 1")
-    if workers == 1 or len(tasks) == 1:
-        for task in tasks:
-            for i, row, result in _run_block(*task):
-                collected[i] = (row, result)
-                bar.update(1)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_run_block, *task) for task in tasks]
-            for future in as_completed(futures):
-                out = future.result()
-                for i, row, result in out:
-                    collected[i] = (row, result)
-                bar.update(len(out))
-    bar.close()
+    for k, (task, out) in enumerate(zip(tasks, outcome.results)):
+        if not outcome.done[k]:  # a worker died on every attempt, or the sweep was interrupted
+            status = f"failed: {failures[k]}" if k in failures else "not run"
+            out = [(i, _unfinished_row(task[0], problem.with_coefficients(**p), status), None)
+                   for i, p in task[3]]
+        for i, row, result in out:
+            collected[i] = (row, result)
     rows = tuple(collected[i][0] for i in range(total))
     results = tuple(collected[i][1] for i in range(total)) if keep_results else None
-    return SweepTable(rows=rows, results=results, seconds=time.perf_counter() - started)
+    table = SweepTable(rows=rows, results=results, seconds=time.perf_counter() - started)
+    if outcome.interrupted:
+        raise BatchInterrupted(f"sweep interrupted after {sum(outcome.done)} of {len(tasks)} blocks", table)
+    return table
 
 
 def _run_block(label, sources, problem, block, seed, keep_results, solve_options):
@@ -249,29 +248,11 @@ def _run_block(label, sources, problem, block, seed, keep_results, solve_options
     return out
 
 
-class _Progress:
-    """A one-line progress bar on stderr (standard library only)."""
 
-    def __init__(self, total: int, show: bool):
-        self.total, self.show, self.done = total, show, 0
-        self.started = time.perf_counter()
-        self._draw()
-
-    def update(self, n: int) -> None:
-        self.done += n
-        self._draw()
-
-    def _draw(self) -> None:
-        if not self.show:
-            return
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        elapsed = time.perf_counter() - self.started
-        sys.stderr.write(f"\rsweep [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{self.done}/{self.total} {elapsed:.1f}s")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.show:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+def _unfinished_row(label: str, pb, status: str) -> dict:
+    """The row of a point whose block did not run to the end: coefficients and why, no results."""
+    row = dict.fromkeys(COLUMNS)
+    row.update(dataset=label, variance=pb.variance, readout_budget=pb.readout_budget, status=status)
+    if pb.kind == "autoencoder":
+        row.update(lam_in=pb.lam_in, lam_out=pb.lam_out)
+    return row

@@ -288,6 +288,42 @@ def _seeds(seeds: int | Sequence[int]) -> list[int]:
     return out
 
 
+def _train_seed(S, seed, training, optimum, progress=None) -> tuple:
+    """Worker: train one seed, recording the projected code's gap after every window."""
+    gap_history: list = []
+
+    def record(step, params):
+        value = reduced_loss(params["W"], S, training["lam_in"], training["lam_out"])
+        gap_history.append((step, value if optimum is None else (value - optimum) / abs(optimum)))
+
+    tr = train_linear(S, seed=seed, monitor=record, progress=progress, **training)
+    return tr, gap_history
+
+
+def _train_seeds(S, seed_list, training, optimum, progress, executor, processes) -> list:
+    """Every seed's ``(TrainResult, gap_history)``, in seed order, on the given executor."""
+    from ..execution import BatchInterrupted, run_tasks, workers_for
+
+    if executor is None and callable(progress) and workers_for(len(seed_list), processes) == 1:
+        out = []  # in this process: the step-by-step callback can be honoured
+        for index, seed in enumerate(seed_list):
+            def cb(step, total, loss, _i=index):
+                progress(_i, step, total, loss)
+            out.append(_train_seed(S, seed, training, optimum, cb))
+        return out
+    outcome = run_tasks(_train_seed, [(S, seed, training, optimum) for seed in seed_list],
+                        executor=executor, processes=processes, desc="training seeds", unit="seed",
+                        show=None if progress is None or callable(progress) else bool(progress))
+    outcome.raise_first_error()
+    if outcome.interrupted:
+        raise BatchInterrupted(f"verify interrupted after {sum(outcome.done)} of {len(seed_list)} seeds",
+                               [r for r in outcome.results if r is not None])
+    if outcome.failures:
+        lost = ", ".join(f"seed {seed_list[f.index]} ({f.error})" for f in outcome.failures)
+        raise BiomodularError(f"training was lost with its worker: {lost}; rerun, or use fewer processes")
+    return list(outcome.results)
+
+
 def verify_code(
     samples: np.ndarray,
     names: Sequence[str] | None = None,
@@ -309,7 +345,9 @@ def verify_code(
     active_threshold: float = ACTIVE_THRESHOLD,
     estimator: Estimator = Binned(20),
     solve: bool = True,
-    progress: Callable[[int, int, int, float], None] | None = None,
+    progress: bool | Callable[[int, int, int, float], None] | None = None,
+    executor=None,
+    processes: int | None = None,
 ) -> VerifyResult:
     """Train linear codes from several seeds and compare them with the exact optimum.
 
@@ -342,8 +380,18 @@ def verify_code(
         with the same number of bins, or 20).
     solve : bool
         Solve the exact problem and run the exact check (needs cvxpy).
-    progress : callable, optional
-        ``progress(run_index, step, max_steps, smoothed_loss)``.
+    progress : bool or callable, optional
+        A callable ``progress(run_index, step, max_steps, smoothed_loss)`` is
+        called during training when the seeds train in this process
+        (``processes=1``).  Otherwise a bar counts finished seeds: ``True`` or
+        ``False`` forces it on or off, None draws it on a terminal.
+    executor : concurrent.futures.Executor, optional
+        Train the seeds there, e.g. ``client.get_executor()`` of a
+        ``dask.distributed.Client`` (see :func:`biomodular.execution.run_tasks`).
+        The result is the same whichever executor trains them.
+    processes : int, optional
+        Local processes when no executor is given (default: one per core, at
+        most one per seed); 1 trains the seeds one after another here.
 
     Returns
     -------
@@ -387,20 +435,13 @@ def verify_code(
     Sc = S - S.mean(axis=0)
     C = Sc.T @ Sc / S.shape[0]
     inf_bins = estimator.bins if isinstance(estimator, Binned) else 20
+    training = dict(model=model, lam_in=lam_in, lam_out=lam_out, n_neurons=width, beta_nonneg=beta_nonneg,
+                    penalty=penalty, beta_recon=beta_recon, lr=lr, batch_size=batch_size,
+                    max_steps=max_steps, tol=tol, window=window)
+    trained = _train_seeds(S, seed_list, training, optimum, progress, executor, processes)
     runs = []
     for index, seed in enumerate(seed_list):
-        cb = None if progress is None else (lambda step, total, loss, _i=index: progress(_i, step, total, loss))
-        gap_history: list = []
-
-        def record(step, params, _hist=gap_history):
-            value = reduced_loss(params["W"], S, lam_in, lam_out)
-            _hist.append((step, value if optimum is None else (value - optimum) / abs(optimum)))
-
-        tr = train_linear(
-            S, model=model, lam_in=lam_in, lam_out=lam_out, n_neurons=width, beta_nonneg=beta_nonneg,
-            penalty=penalty, beta_recon=beta_recon, seed=seed, monitor=record, lr=lr, batch_size=batch_size,
-            max_steps=max_steps, tol=tol, window=window, progress=cb,
-        )
+        tr, gap_history = trained[index]
         W = tr.params["W"]
         Z = S @ W.T + project_biases(W, S)
         active = np.flatnonzero((Z.max(0) - Z.min(0)) > active_threshold * (Z.max(0) - Z.min(0)).max())

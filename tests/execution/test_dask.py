@@ -1,0 +1,98 @@
+"""The same work on a real Dask cluster (two worker processes) gives the same tables."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("distributed")  # the dask extra; installed by the test extra
+
+import cloudpickle  # noqa: E402  (comes with distributed)
+
+from biomodular import Sources, examples  # noqa: E402
+from biomodular.batch import run_batch  # noqa: E402
+from biomodular.cli import main  # noqa: E402
+from biomodular.execution import run_tasks  # noqa: E402
+from biomodular.solvers.sweep import sweep  # noqa: E402
+from biomodular.verify.compare import verify_code  # noqa: E402
+
+# the workers cannot import this test module: ship its functions by value
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+CUT = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]),
+                              [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]])
+SQUARE = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 1], [-1, 1]])
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=logging.ERROR) as local, distributed.Client(local) as client:
+        yield local, client
+
+
+def without_seconds(rows):
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+
+
+def test_sweep_on_dask_equals_the_default_runner(cluster):
+    _, client = cluster
+    kwargs = dict(lam_in=[0.0, 2.0], lam_out=[0.5, 2.0], chunk_size=2, progress=False)
+    here = sweep({"cut": CUT, "square": SQUARE}, processes=1, **kwargs)
+    local = sweep({"cut": CUT, "square": SQUARE}, **kwargs)
+    remote = sweep({"cut": CUT, "square": SQUARE}, executor=client.get_executor(), **kwargs)
+    assert without_seconds(remote) == without_seconds(local) == without_seconds(here)
+    assert len(remote) == 8 and all(r["status"] == "optimal" for r in remote)
+
+
+def verify_table(result) -> dict:
+    payload = result.to_dict()
+    payload.pop("seconds")
+    for run in payload["runs"]:
+        run.pop("seconds")
+    return payload
+
+
+def test_verify_over_seeds_on_dask_equals_the_default_runner(cluster):
+    _, client = cluster
+    samples, names = examples.load("cut-corner", seed=0)
+    kwargs = dict(seeds=[0, 1, 2], max_steps=600, progress=False)
+    one = verify_code(samples[:400], names, processes=1, **kwargs)
+    local = verify_code(samples[:400], names, **kwargs)
+    remote = verify_code(samples[:400], names, executor=client.get_executor(), **kwargs)
+    assert verify_table(remote) == verify_table(local) == verify_table(one)
+    assert [r.seed for r in remote.runs] == [0, 1, 2]
+
+
+def test_batch_over_files_on_dask_equals_the_default_runner(cluster, tmp_path, capsys):
+    local_cluster, _ = cluster
+    for i, name in enumerate(("square", "cut-corner", "triangle", "clipped-gaussian")):
+        np.save(tmp_path / f"{i}.npy", examples.load(name, seed=0)[0][:1200])
+    pattern = str(tmp_path / "*.npy")
+    outputs = []
+    for where in (["--workers", "1"], [], ["--scheduler", local_cluster.scheduler_address]):
+        assert main(["batch", "solve", pattern, "--json", "--quiet", *where]) == 0
+        outputs.append(json.loads(capsys.readouterr().out))
+    rows = [without_seconds(out["rows"]) for out in outputs]
+    assert rows[0] == rows[1] == rows[2] and len(rows[0]) == 4
+    assert all(r["status"] == "ok" for r in rows[2])
+
+
+def die_once(x: int, marker: str) -> int:
+    if x == 1 and not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(3)  # the worker process dies in the middle of the batch
+    return x * 10
+
+
+def test_a_worker_dying_mid_batch_is_retried(cluster, tmp_path):
+    _, client = cluster
+    marker = str(tmp_path / "died")
+    out = run_tasks(die_once, [(i, marker) for i in range(4)], executor=client.get_executor(), show=False)
+    assert os.path.exists(marker)
+    assert list(out.results) == [0, 10, 20, 30] and not out.failures
