@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .errors import BiomodularError
+from .tables import RowTable
 
 __all__ = ["run_batch", "BatchTable", "expand_paths", "COMMANDS", "DEFAULTS"]
 
@@ -65,7 +66,7 @@ def expand_paths(patterns: Sequence[str]) -> list[str]:
 
 
 @dataclass(frozen=True)
-class BatchTable:
+class BatchTable(RowTable):
     """One row per file, in the order the files were given.
 
     Attributes
@@ -92,15 +93,6 @@ class BatchTable:
     def ok(self) -> bool:
         """Whether every file has a result."""
         return all(r["status"] == "ok" for r in self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __iter__(self):
-        return iter(self.rows)
-
-    def __getitem__(self, i: int) -> dict:
-        return self.rows[i]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: command, parameters, columns, rows."""
@@ -279,7 +271,7 @@ def run_batch(
             row = {"status": "not run"}
         rows[i] = {**row, "file": paths[i], "cached": False}
     columns = columns_of(command)
-    table = BatchTable(command=command, rows=tuple({c: r.get(c) for c in columns} for r in rows),
+    table = BatchTable(command=command, rows=tuple({c: (r or {}).get(c) for c in columns} for r in rows),
                        parameters=params, seconds=time.perf_counter() - started)
     if outcome.interrupted:
         raise BatchInterrupted(f"batch interrupted after {sum(outcome.done)} of {len(todo)} files", table)

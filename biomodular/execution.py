@@ -310,9 +310,9 @@ def _run_pool(function, tasks, executor, workers, retries, finish, fail) -> None
                     finish(i, result)
             if not lost:
                 continue
-            if own and any(isinstance(exc, cf.process.BrokenProcessPool) for _, exc in lost):
+            if own and any(isinstance(error, cf.process.BrokenProcessPool) for _, error in lost):
                 restart()
-            for i, exc in lost:
+            for i, lost_exc in lost:
                 if attempts[i] <= retries:
                     try:
                         submit(i)
@@ -331,7 +331,7 @@ def _run_pool(function, tasks, executor, workers, retries, finish, fail) -> None
                     else:
                         finish(i, result)
                     continue
-                fail(i, exc, attempts[i])
+                fail(i, lost_exc, attempts[i])
     except BaseException:
         if own:
             _stop(pool)

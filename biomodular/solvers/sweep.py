@@ -22,6 +22,7 @@ import numpy as np
 from ..errors import BiomodularError
 from ..execution import BatchInterrupted, format_failure, run_tasks
 from ..sources import Sources
+from ..tables import RowTable
 
 __all__ = ["sweep", "SweepTable", "SWEEPABLE"]
 
@@ -35,7 +36,7 @@ COLUMNS = (
 
 
 @dataclass(frozen=True)
-class SweepTable:
+class SweepTable(RowTable):
     """Rows of a sweep, one per (dataset, coefficients), in input order.
 
     Attributes
@@ -55,19 +56,6 @@ class SweepTable:
     @property
     def columns(self) -> tuple[str, ...]:
         return COLUMNS
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __iter__(self):
-        return iter(self.rows)
-
-    def __getitem__(self, i: int) -> dict:
-        return self.rows[i]
-
-    def column(self, name: str) -> list:
-        """One column as a list."""
-        return [row[name] for row in self.rows]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``{"columns": [...], "rows": [...]}``."""

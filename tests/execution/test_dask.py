@@ -15,7 +15,6 @@ distributed = pytest.importorskip("distributed")  # the dask extra; installed by
 import cloudpickle  # noqa: E402  (comes with distributed)
 
 from biomodular import Sources, examples  # noqa: E402
-from biomodular.batch import run_batch  # noqa: E402
 from biomodular.cli import main  # noqa: E402
 from biomodular.execution import run_tasks  # noqa: E402
 from biomodular.solvers.sweep import sweep  # noqa: E402
