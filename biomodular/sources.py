@@ -19,7 +19,7 @@ import numpy as np
 from .errors import BiomodularError
 from .geometry import hull_2d, hull_2d_equations
 
-__all__ = ["Sources", "Reduction", "HULL_MAX_SOURCES"]
+__all__ = ["Sources", "Reduction", "as_sources", "HULL_MAX_SOURCES"]
 
 #: Above this many sources the convex hull is not computed (qhull's output grows
 #: too fast); the support is then kept as a set of candidate points that
@@ -75,15 +75,21 @@ class Sources:
         cls,
         samples: np.ndarray | Sequence[Sequence[float]],
         names: Sequence[str] | None = None,
+        sample_dim: str | None = None,
     ) -> "Sources":
         """Reduce an array of samples, shape ``(n_samples, n_sources)``.
 
         Parameters
         ----------
-        samples : array_like, shape (n_samples, n_sources)
-            One row per sample, one column per source.
+        samples : array_like, pandas.DataFrame or xarray.DataArray, shape (n_samples, n_sources)
+            One row per sample, one column per source.  A DataFrame's columns
+            and a DataArray's source coordinate name the sources (see
+            :func:`biomodular.io.as_samples`).
         names : sequence of str, optional
-            Source names; defaults to ``s1, s2, ...``.
+            Source names; defaults to the names the input carries, else
+            ``s1, s2, ...``.
+        sample_dim : str, optional
+            The sample dimension of an xarray object.
 
         Raises
         ------
@@ -92,6 +98,9 @@ class Sources:
             ``n_sources + 1`` samples, fewer than two sources, a constant
             source, or data lying in a lower-dimensional flat.
         """
+        from .io import as_samples
+
+        samples, names = as_samples(samples, names, sample_dim)
         array = _as_sample_array(samples)
         if array.ndim == 1:
             raise BiomodularError(
@@ -129,24 +138,31 @@ class Sources:
         columns: Sequence[str | int] | None = None,
         key: str | None = None,
         chunk_rows: int = 1_000_000,
+        index_col: str | int | bool | None = None,
     ) -> "Sources":
-        """Reduce a CSV, ``.npy`` or ``.npz`` file in one chunked pass.
+        """Reduce a data file in one chunked pass (see :func:`biomodular.io.iter_chunks`).
 
         Parameters
         ----------
         path : str or Path
-            The file.  CSV files may have a header row of names.
+            A text table (CSV, TSV, ...; a header row of names is optional),
+            an ``.npy``, ``.npz`` or ``.mat`` file, or ``"-"`` for standard input.
         columns : sequence of str or int, optional
             Columns to use, by name (needs a header) or zero-based index.
         key : str, optional
-            Array to use in an ``.npz`` file (needed when it holds several).
+            Array to use in an ``.npz`` file or variable in a ``.mat`` file
+            (needed when it holds several).
         chunk_rows : int
             Rows read at a time.
+        index_col : str, int, bool or None
+            Text tables: the column of row labels, which is not a source.
+            None detects the index column pandas writes; False: none.
         """
         from . import io
 
-        names, chunks = io.iter_chunks(path, columns=columns, key=key, chunk_rows=chunk_rows)
-        return cls.from_chunks(chunks, names=names, origin=str(path))
+        names, chunks = io.iter_chunks(path, columns=columns, key=key, chunk_rows=chunk_rows, index_col=index_col)
+        origin = "standard input" if io.is_stdin(path) else str(path)
+        return cls.from_chunks(chunks, names=names, origin=origin)
 
     @classmethod
     def from_example(cls, name: str, seed: int = 0) -> "Sources":
@@ -277,6 +293,17 @@ class Sources:
 
 
 # ---------------------------------------------------------------------- helpers
+def as_sources(data, names: Sequence[str] | None = None) -> Sources:
+    """``data`` itself if it is a :class:`Sources`, else :meth:`Sources.from_samples` of it.
+
+    Lets every function that takes reduced data also take samples: an array,
+    a pandas DataFrame or an xarray DataArray (keeping their source names).
+    """
+    if isinstance(data, Sources):
+        return data
+    return Sources.from_samples(data, names=names)
+
+
 def _finite_array(values, what: str, ndim: int) -> np.ndarray:
     try:
         array = np.asarray(values, dtype=float)

@@ -12,14 +12,17 @@ def add_input_arguments(parser: argparse.ArgumentParser, statistics: bool = Fals
 
     With ``statistics``, ``path`` may also be a ``.json`` file of statistics.
     """
-    help_path = "data file: .csv (header optional), .npy or .npz"
+    help_path = "data file: .csv/.tsv/.txt (header optional), .npy, .npz or .mat; - reads standard input"
     if statistics:
         help_path += ", or a .json file of statistics with keys mean, cov, vertices (and optional names)"
     parser.add_argument("path", nargs="?", help=help_path)
     parser.add_argument("--example", metavar="NAME", help="use a bundled example instead of a file")
     parser.add_argument("--columns", metavar="COLS",
                         help="comma-separated columns to use, by name or zero-based index")
-    parser.add_argument("--key", help="array to use in an .npz file")
+    parser.add_argument("--key", help="array to use in an .npz file, or variable in a .mat file")
+    parser.add_argument("--index-col", metavar="COL",
+                        help="text tables: the column of row labels, not a source (name or zero-based index; "
+                             "default: the unnamed first column pandas writes; 'none': no index column)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the example and of any random choice (default 0)")
 
@@ -53,7 +56,21 @@ def parse_columns(text: str | None) -> list[str | int] | None:
     """``"a,2,b"`` -> ``["a", 2, "b"]`` (digits are zero-based indices)."""
     if text is None:
         return None
-    return [int(x) if x.strip().lstrip("-").isdigit() else x.strip() for x in text.split(",")]
+    from ..io._columns import is_index_text
+
+    return [int(x) if is_index_text(x.strip().lstrip("-")) else x.strip() for x in text.split(",")]
+
+
+def parse_index_col(text: str | None):
+    """``--index-col``: None (detect), False (``none``), an index or a name."""
+    if text is None:
+        return None
+    from ..io._columns import is_index_text
+
+    text = text.strip()
+    if text.lower() == "none":
+        return False
+    return int(text) if is_index_text(text) else text
 
 
 def _require_one_input(args: argparse.Namespace) -> None:
@@ -62,6 +79,13 @@ def _require_one_input(args: argparse.Namespace) -> None:
     if (args.path is None) == (args.example is None):
         raise BiomodularError("give a data file or --example NAME (see 'biomodular check "
                               "--list-examples'), not both")
+    if args.example is not None:
+        given = [flag for flag, value in (("--columns", args.columns), ("--key", args.key),
+                                          ("--index-col", getattr(args, "index_col", None)))
+                 if value is not None]
+        if given:
+            raise BiomodularError(f"{' and '.join(given)} select{'s' if len(given) == 1 else ''} data in a "
+                                  "file; an example has fixed sources: drop it or give a file")
 
 
 def load_samples(args: argparse.Namespace):
@@ -78,7 +102,8 @@ def load_samples(args: argparse.Namespace):
         return np.asarray(samples, dtype=float), names
     from .. import io
 
-    names, chunks = io.iter_chunks(args.path, columns=parse_columns(args.columns), key=args.key)
+    names, chunks = io.iter_chunks(args.path, columns=parse_columns(args.columns), key=args.key,
+                                   index_col=parse_index_col(args.index_col))
     blocks = [np.asarray(c, dtype=float) for c in chunks]
     if not blocks:
         raise BiomodularError(f"{args.path}: no samples")
@@ -96,7 +121,8 @@ def load_sources(args: argparse.Namespace, statistics: bool = False):
         return Sources.from_chunks([samples], names=names, origin=f"example:{args.example}"), samples
     if statistics and args.path.endswith(".json"):
         return _read_statistics(args.path), None
-    return Sources.from_file(args.path, columns=parse_columns(args.columns), key=args.key), None
+    return Sources.from_file(args.path, columns=parse_columns(args.columns), key=args.key,
+                             index_col=parse_index_col(args.index_col)), None
 
 
 def _read_statistics(path: str):

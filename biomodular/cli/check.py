@@ -6,6 +6,7 @@ import argparse
 import time
 
 from ._common import add_input_arguments, load_sources, print_json
+from ._output import figure_path, write_after_result
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name:18s} {examples.describe(name)}")
         return 0
     started = time.perf_counter()
+    plot_path = figure_path(args.plot)
     sources, samples = load_sources(args)
     from ..solvers.check import DEFAULT_TOL, check_modularity
     from ..solvers.gap import DEFAULT_MAX_FACES
@@ -51,13 +53,9 @@ def run(args: argparse.Namespace) -> int:
     result = check_modularity(sources, tol=tol, method=args.method, max_faces=max_faces, seed=args.seed)
     total = time.perf_counter() - started
 
-    if args.plot:
-        from ..plots import plot_check
-
-        plot_check(sources, result, path=args.plot, samples=samples)
-
     if args.json:
         print_json(result, sources, total)
+        _save_figure(plot_path, sources, result, samples)
         return 0
 
     data = (f"{sources.n_samples} samples" if sources.n_samples is not None else "distribution")
@@ -74,7 +72,15 @@ def run(args: argparse.Namespace) -> int:
         f"data      {data}, {sources.n_sources} sources ({', '.join(sources.names)}) from {sources.origin}",
         f"time      {result.seconds:.3g} s to decide, {total:.3g} s in all",
     ]
-    if args.plot:
-        lines.append(f"figure    {args.plot}")
     print("\n".join(lines))
+    if plot_path:
+        _save_figure(plot_path, sources, result, samples)
+        print(f"figure    {plot_path}")
     return 0
+
+
+def _save_figure(path, sources, result, samples) -> None:
+    if path:
+        from ..plots import plot_check
+
+        write_after_result(lambda: plot_check(sources, result, path=path, samples=samples), "--plot", path)

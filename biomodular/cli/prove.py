@@ -32,14 +32,20 @@ def run(args: argparse.Namespace) -> int:
     if args.name not in CATALOGUE:
         raise BiomodularError(f"unknown theorem {args.name!r}; run 'biomodular prove --list' to see the names")
     from ..theory import prove
+    from ._output import writable_file
 
+    if args.out:
+        writable_file(args.out, "--out")
     proof = prove(args.name, seed=args.seed)
     text = proof.to_markdown() if args.format == "md" else proof.to_latex()
     if args.out:
         try:
             Path(args.out).write_text(text + "\n", encoding="utf-8")
         except OSError as exc:
-            raise BiomodularError(f"cannot write {args.out}: {exc.strerror}; choose a writable path") from None
+            sys.stdout.write(text + "\n")  # the proof is not lost
+            raise BiomodularError(
+                f"the proof above is complete, but --out {args.out!r} could not be written: {exc.strerror}"
+            ) from None
     else:
         sys.stdout.write(text + "\n")
     result = proof.check(seed=args.seed)

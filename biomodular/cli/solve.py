@@ -6,6 +6,7 @@ import argparse
 import time
 
 from ._common import add_input_arguments, load_sources, print_json
+from ._output import figure_path, write_after_result
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,21 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_matrix(path: str, what: str):
-    import numpy as np
+    from ..io import read_matrix
 
-    from ..errors import BiomodularError
-
-    try:
-        if path.endswith(".npy"):
-            M = np.load(path)
-        else:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-            delimiter = "," if "," in text else None
-            M = np.loadtxt(path, delimiter=delimiter, ndmin=2)
-    except (OSError, ValueError) as exc:
-        raise BiomodularError(f"could not read the {what} matrix from {path!r}: {exc}") from None
-    return np.atleast_2d(np.asarray(M, dtype=float))
+    return read_matrix(path, what)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import BiomodularError
 
     started = time.perf_counter()
+    plot_path = figure_path(args.plot)
     sources, samples = load_sources(args, statistics=True)
     from ..solvers.program import DEFAULT_TOL, Problem, solve_code
 
@@ -79,17 +69,22 @@ def run(args: argparse.Namespace) -> int:
         raise BiomodularError("--max-rounds must be at least 1")
     result = solve_code(sources, problem, tol=tol, max_rounds=args.max_rounds, solver=args.solver,
                         pricing=args.pricing, max_faces=args.max_faces, seed=args.seed)
-    if args.plot:
-        from ..plot_code import plot_code
-
-        plot_code(result, sources, path=args.plot, samples=samples)
     total = time.perf_counter() - started
     if args.json:
         print_json(result, sources, total)
+        _save_figure(plot_path, result, sources, samples)
         return 0
     print(result.table())
     data = f"{sources.n_samples} samples" if sources.n_samples is not None else "distribution"
     print(f"data           {data}, {sources.points.shape[0]} support points, from {sources.origin}")
-    if args.plot:
-        print(f"figure         {args.plot}")
+    if plot_path:
+        _save_figure(plot_path, result, sources, samples)
+        print(f"figure         {plot_path}")
     return 0
+
+
+def _save_figure(path, result, sources, samples) -> None:
+    if path:
+        from ..plot_code import plot_code
+
+        write_after_result(lambda: plot_code(result, sources, path=path, samples=samples), "--plot", path)

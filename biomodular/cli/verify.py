@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ._common import add_executor_arguments, add_input_arguments, executor_from_args, load_samples
+from ._output import write_after_result, writable_directory
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
         raise BiomodularError("--seeds must be at least 1")
     if args.batch_size < 0:
         raise BiomodularError("--batch-size must be positive, or 0 for the full batch")
+    if args.report:
+        writable_directory(args.report, "--report")
     samples, names = _load(args)
     estimator = Binned(args.bins) if args.estimator == "binned" else KNN(k=args.k, seed=args.seed)
     with executor_from_args(args) as executor:
@@ -72,17 +75,18 @@ def run(args: argparse.Namespace) -> int:
             tol=args.tol, angle_tol=args.angle_tol, estimator=estimator,
             progress=False if args.quiet else None, executor=executor, processes=args.workers,
         )
-    if args.report:
-        from ..verify.report import write_report
-
-        origin = f"example {args.example}" if args.example else str(args.path)
-        write_report(result, samples, args.report, title=f"biomodular verify: {origin}")
     if args.json:
         from ..strict_json import dumps
 
         print(dumps(result.to_dict()))
     else:
         print(result.table())
-        if args.report:
+    if args.report:
+        from ..verify.report import write_report
+
+        origin = f"example {args.example}" if args.example else str(args.path)
+        write_after_result(lambda: write_report(result, samples, args.report, title=f"biomodular verify: {origin}"),
+                           "--report", args.report)
+        if not args.json:
             print(f"report written to {args.report}/report.md")
     return 0

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BiomodularError
-from ..sources import Sources
+from ..sources import Sources, as_sources
 from .gap import DEFAULT_MAX_FACES, GapMinimum, min_quadratic_gap
 
 __all__ = [
@@ -175,8 +175,10 @@ def check_modularity(
 
     Parameters
     ----------
-    sources : Sources
-        The reduced dataset (see :class:`biomodular.Sources`).
+    sources : Sources or array_like
+        The reduced dataset (see :class:`biomodular.Sources`), or samples of
+        shape ``(n_samples, n_sources)`` (an array, a pandas DataFrame or an
+        xarray DataArray), which are reduced first.
     tol : float, default 1e-2
         Tolerance on the margin, in units of ``beta_j^2`` (each source is
         divided by the distance from its mean to its nearer extreme, so the
@@ -217,6 +219,7 @@ def check_modularity(
     if not (np.isfinite(tol) and tol >= 0):
         raise BiomodularError(f"tol must be a non-negative number; got {tol}")
     started = time.perf_counter()
+    sources = as_sources(sources)
     d = sources.n_sources
     common = dict(tolerance=float(tol), n_samples=sources.n_samples, n_sources=d, names=sources.names)
 

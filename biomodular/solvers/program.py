@@ -42,7 +42,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import BiomodularError
-from ..sources import Sources
+from ..sources import Sources, as_sources
 from .energy import _sqrtm, caratheodory, code_loss, lower_bound, phi_values
 from .problem import KINDS, Problem  # noqa: F401  (KINDS: re-exported)
 from .results import MIX_TOL, Certificate, CodeResult, Neuron
@@ -378,8 +378,9 @@ def solve_code(
 
     Parameters
     ----------
-    sources : Sources
-        The reduced dataset (samples or statistics).
+    sources : Sources or array_like
+        The reduced dataset (samples or statistics), or samples (an array,
+        a pandas DataFrame or an xarray DataArray), which are reduced first.
     problem : Problem, optional
         Default: the autoencoder with ``lam_in = lam_out = 1``.
     tol : float, default 1e-6
@@ -412,6 +413,7 @@ def solve_code(
         solver returns a solution.
     """
     started = time.perf_counter()
+    sources = as_sources(sources)
     problem = problem or Problem.autoencoder()
     if not (math.isfinite(tol) and tol > 0):
         raise BiomodularError(f"tol must be a positive number; got {tol}")

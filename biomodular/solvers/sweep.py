@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import BiomodularError
 from ..execution import BatchInterrupted, format_failure, run_tasks
-from ..sources import Sources
+from ..sources import Sources, as_sources
 from ..tables import RowTable
 
 __all__ = ["sweep", "SweepTable", "SWEEPABLE"]
@@ -158,6 +158,8 @@ def sweep(
         datasets = [("0", sources)]
     elif isinstance(sources, Mapping):
         datasets = [(str(k), v) for k, v in sources.items()]
+    elif not isinstance(sources, (list, tuple)):
+        datasets = [("0", as_sources(sources))]  # samples: an array, DataFrame or DataArray
     else:
         datasets = [(str(i), s) for i, s in enumerate(sources)]
     if not datasets or not all(isinstance(s, Sources) for _, s in datasets):

@@ -353,7 +353,7 @@ def verify_code(
 
     Parameters
     ----------
-    samples : ndarray, shape (n_samples, n_sources)
+    samples : array_like, pandas.DataFrame or xarray.DataArray, shape (n_samples, n_sources)
         Training data; also the data whose optimum is solved.  The penalty
         defaults suit sources of order one.
     names : sequence of str, optional
@@ -399,7 +399,10 @@ def verify_code(
     """
     from ..sources import Sources
 
+    from ..io import as_samples
+
     started = time.perf_counter()
+    samples, names = as_samples(samples, names)
     S = np.asarray(samples, dtype=float)
     sources = Sources.from_samples(S, names)  # validates the data
     d = sources.n_sources
