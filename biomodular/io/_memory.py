@@ -20,7 +20,7 @@ def as_samples(
     samples: Any,
     names: Sequence[str] | None = None,
     sample_dim: str | None = None,
-) -> tuple[Any, tuple[str, ...] | None]:
+) -> tuple[Any, Sequence[str] | None]:
     """Samples-first numbers and source names from a table or array-like.
 
     Parameters
@@ -63,7 +63,7 @@ def as_samples(
     if names is not None:
         if isinstance(names, str):
             raise BiomodularError(f"names must be a sequence of strings, one per source; got the string {names!r}")
-        return samples, tuple(str(n) for n in names)
+        return samples, names  # checked where the names are used
     return samples, found
 
 
@@ -117,12 +117,13 @@ def _from_xarray(obj: Any, sample_dim: str | None) -> tuple[np.ndarray, tuple[st
         raise BiomodularError(
             f"the DataArray has dimensions {obj.dims}; give a 2-D array (a sample dimension and a source dimension)"
         )
+    axes: list[Any] = list(obj.dims)
     if sample_dim is None:
-        named = [d for d in obj.dims if str(d).lower() in SAMPLE_DIMS]
-        sample_dim = named[0] if len(named) == 1 else obj.dims[0]
-    elif sample_dim not in obj.dims:
+        named = [d for d in axes if str(d).lower() in SAMPLE_DIMS]
+        sample_dim = named[0] if len(named) == 1 else axes[0]
+    elif sample_dim not in axes:
         raise BiomodularError(f"the DataArray has no dimension {sample_dim!r}; its dimensions are {obj.dims}")
-    source_dim = next(d for d in obj.dims if d != sample_dim)
+    source_dim = next(d for d in axes if d != sample_dim)
     if obj.dtype.kind not in "biuf":
         raise BiomodularError(f"the DataArray holds {obj.dtype} values; biomodular needs numbers")
     values = np.array(obj.transpose(sample_dim, source_dim).values, dtype=np.float64, copy=True)

@@ -247,8 +247,8 @@ def _index_column(index_col, header_fields, header, n_columns: int, where: str) 
         return None
     if isinstance(index_col, bool) or not isinstance(index_col, (str, int, np.integer)):
         raise BiomodularError(f"index_col must be a column name, a zero-based index, None or False; got {index_col!r}")
-    indices, _ = resolve_columns([index_col if not isinstance(index_col, str) else index_col.strip()],
-                                 n_columns, header, where)
+    named: str | int = index_col.strip() if isinstance(index_col, str) else int(index_col)
+    indices, _ = resolve_columns([named], n_columns, header, where)
     return indices[0]  # type: ignore[index]
 
 
