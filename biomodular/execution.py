@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterator, Sequence
 from .errors import BiomodularError
 from .progress import progress
 
-__all__ = ["run_tasks", "BatchInterrupted", "TaskOutcome", "TaskFailure", "spawn_seeds", "in_worker", "dask_executor", "format_failure"]
+__all__ = ["run_tasks", "BatchInterrupted", "TaskOutcome", "TaskFailure", "spawn_seeds", "in_worker", "dask_executor", "dask_client", "format_failure"]
 
 #: Exceptions (by class name, so that dask need not be imported) that mean the
 #: worker running a task was lost, not that the task itself failed.
@@ -355,10 +355,8 @@ def _stop(pool: cf.ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def dask_executor(address: str, timeout: float = 30.0) -> Iterator[cf.Executor]:
-    """An executor that runs tasks on the Dask cluster whose scheduler is at ``address``.
-
-    The workers must be able to import the same version of biomodular.
+def dask_client(address: str, timeout: float = 30.0) -> Iterator[Any]:
+    """A ``dask.distributed.Client`` of the scheduler at ``address``, the default while open.
 
     Raises
     ------
@@ -370,13 +368,23 @@ def dask_executor(address: str, timeout: float = 30.0) -> Iterator[cf.Executor]:
     except ImportError:
         raise BiomodularError("a Dask scheduler needs dask.distributed: pip install 'biomodular[dask]'") from None
     try:
-        client = Client(address, timeout=timeout, set_as_default=False)
+        client = Client(address, timeout=timeout)
     except (OSError, TimeoutError, ValueError) as exc:
         raise BiomodularError(f"could not connect to the Dask scheduler at {address!r}: {_describe(exc)}") from None
     try:
-        yield client.get_executor()
+        yield client
     finally:
         client.close()
+
+
+@contextmanager
+def dask_executor(address: str, timeout: float = 30.0) -> Iterator[cf.Executor]:
+    """An executor that runs tasks on the Dask cluster whose scheduler is at ``address``.
+
+    The workers must be able to import the same version of biomodular.
+    """
+    with dask_client(address, timeout) as client:
+        yield client.get_executor()
 
 
 def format_failure(failure: TaskFailure) -> str:

@@ -165,6 +165,27 @@ class Sources:
         return cls.from_chunks(chunks, names=names, origin=origin)
 
     @classmethod
+    def from_dask(cls, array, names: Sequence[str] | None = None, *, scheduler=None) -> "Sources":
+        """Reduce a 2-D ``dask.array`` chunk by chunk where its chunks live (needs ``biomodular[dask]``).
+
+        Each chunk is reduced on a worker and the partial reductions are
+        merged exactly (see :class:`Reduction`), so the result equals the
+        one-machine reduction up to rounding, and no machine holds more than
+        one chunk.  See :mod:`biomodular.chunked`.
+
+        Parameters
+        ----------
+        array : dask.array.Array, shape (n_samples, n_sources)
+        names : sequence of str, optional
+        scheduler : optional
+            Passed to ``dask.compute`` (default: the active Dask client, if
+            any, else Dask's default scheduler).
+        """
+        from .chunked import reduce_dask
+
+        return reduce_dask(array, names=names, origin="dask", scheduler=scheduler)
+
+    @classmethod
     def from_example(cls, name: str, seed: int = 0) -> "Sources":
         """Reduce one of the bundled example datasets (see :mod:`biomodular.examples`)."""
         from . import examples

@@ -7,10 +7,12 @@ import json
 import sys
 
 
-def add_input_arguments(parser: argparse.ArgumentParser, statistics: bool = False) -> None:
-    """Add ``path``, ``--example``, ``--columns``, ``--key`` and ``--seed``.
+def add_input_arguments(parser: argparse.ArgumentParser, statistics: bool = False,
+                        scheduler_for: str = "the reduction of --dask data") -> None:
+    """Add ``path``, ``--example``, ``--columns``, ``--key``, ``--seed``, ``--dask`` and ``--scheduler``.
 
     With ``statistics``, ``path`` may also be a ``.json`` file of statistics.
+    ``scheduler_for`` says what ``--scheduler`` runs on a Dask cluster.
     """
     help_path = "data file: .csv/.tsv/.txt (header optional), .npy, .npz or .mat; - reads standard input"
     if statistics:
@@ -25,16 +27,24 @@ def add_input_arguments(parser: argparse.ArgumentParser, statistics: bool = Fals
                              "default: the unnamed first column pandas writes; 'none': no index column)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the example and of any random choice (default 0)")
+    parser.add_argument("--dask", action="store_true",
+                        help="path is a directory of .npy chunks or a zarr store, reduced chunk by chunk "
+                             "with Dask (on the cluster of --scheduler if given; needs biomodular[dask])")
+    _add_scheduler(parser, scheduler_for)
 
 
-def add_executor_arguments(parser: argparse.ArgumentParser, what: str) -> None:
-    """Add ``--workers`` and ``--scheduler``: where independent pieces of work run."""
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--workers", type=int, default=None, metavar="N",
-                       help=f"local processes for the {what} (default: one per core; 1 = one after another)")
-    group.add_argument("--scheduler", metavar="ADDRESS",
-                       help=f"run the {what} on the Dask cluster whose scheduler is at ADDRESS "
-                            "(e.g. tcp://10.0.0.5:8786; needs biomodular[dask])")
+def _add_scheduler(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help=f"run {what} on the Dask cluster whose scheduler is at ADDRESS "
+                             "(e.g. tcp://10.0.0.5:8786; needs biomodular[dask])")
+
+
+def add_executor_arguments(parser: argparse.ArgumentParser, what: str, scheduler: bool = True) -> None:
+    """Add ``--workers`` (and ``--scheduler`` unless the input arguments did): where independent work runs."""
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help=f"local processes for the {what} (default: one per core; 1 = one after another)")
+    if scheduler:
+        _add_scheduler(parser, f"the {what}")
 
 
 def executor_from_args(args: argparse.Namespace):
@@ -45,6 +55,8 @@ def executor_from_args(args: argparse.Namespace):
 
     if args.workers is not None and args.workers < 1:
         raise BiomodularError("--workers must be at least 1")
+    if args.workers is not None and args.scheduler is not None:
+        raise BiomodularError("give --workers (local processes) or --scheduler (a Dask cluster), not both")
     if args.scheduler is None:
         return nullcontext(None)
     from ..execution import dask_executor
@@ -95,6 +107,8 @@ def load_samples(args: argparse.Namespace):
     from ..errors import BiomodularError
 
     _require_one_input(args)
+    if getattr(args, "dask", False):
+        raise BiomodularError("this command trains on the samples in memory; --dask applies to check and solve")
     if args.example is not None:
         from .. import examples
 
@@ -121,8 +135,36 @@ def load_sources(args: argparse.Namespace, statistics: bool = False):
         return Sources.from_chunks([samples], names=names, origin=f"example:{args.example}"), samples
     if statistics and args.path.endswith(".json"):
         return _read_statistics(args.path), None
+    if args.dask:
+        return _reduce_chunked(args), None
+    if args.scheduler is not None:
+        from ..errors import BiomodularError
+
+        raise BiomodularError("--scheduler reduces --dask data here; add --dask, or drop --scheduler")
     return Sources.from_file(args.path, columns=parse_columns(args.columns), key=args.key,
                              index_col=parse_index_col(args.index_col)), None
+
+
+def _reduce_chunked(args: argparse.Namespace):
+    """Sources of a directory of .npy chunks or a zarr store, reduced with Dask."""
+    from contextlib import nullcontext
+
+    from ..chunked import open_chunked, reduce_dask
+    from ..errors import BiomodularError
+    from ..execution import dask_client
+
+    if args.key is not None:
+        raise BiomodularError("--key applies to .npz files, not to --dask data")
+    array, names = open_chunked(args.path)
+    columns = parse_columns(args.columns)
+    if columns is not None:
+        by_name = {n: j for j, n in enumerate(names or ())}
+        unknown = [c for c in columns if isinstance(c, str) and c not in by_name]
+        if unknown:
+            raise BiomodularError(f"no column named {unknown[0]!r} (give zero-based indices)")
+        array, names = open_chunked(args.path, [by_name.get(c, c) for c in columns])  # type: ignore[misc]
+    with dask_client(args.scheduler) if args.scheduler else nullcontext():
+        return reduce_dask(array, names, origin=f"{args.path} (chunked, reduced with dask)")
 
 
 def _read_statistics(path: str):

@@ -10,7 +10,7 @@ from ._output import write_after_result, writable_directory
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``biomodular verify``."""
-    add_input_arguments(parser)
+    add_input_arguments(parser, scheduler_for="the training seeds")
     parser.add_argument("--seeds", type=int, default=5, metavar="N", help="training seeds 0..N-1 (default 5)")
     parser.add_argument("--model", choices=["exact", "learned"], default="exact",
                         help="exact: pseudo-inverse readout (default); learned: trained readout with soft penalties")
@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", metavar="DIR", help="write a Markdown report with figures to DIR")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_executor_arguments(parser, what="seeds")
+    add_executor_arguments(parser, what="seeds", scheduler=False)
 
 
 def _load(args) -> tuple:

@@ -95,3 +95,61 @@ def test_a_worker_dying_mid_batch_is_retried(cluster, tmp_path):
     out = run_tasks(die_once, [(i, marker) for i in range(4)], executor=client.get_executor(), show=False)
     assert os.path.exists(marker)
     assert list(out.results) == [0, 10, 20, 30] and not out.failures
+
+
+def assert_same_sources(got: Sources, want: Sources) -> None:
+    assert got.n_samples == want.n_samples and got.names == want.names
+    scale = np.abs(want.mean).max()
+    assert np.abs(got.mean - want.mean).max() <= 1e-12 * scale
+    assert np.abs(got.cov - want.cov).max() <= 1e-12 * np.abs(want.cov).max()
+    assert np.array_equal(got.lower, want.lower) and np.array_equal(got.upper, want.upper)
+    assert got.points_are_vertices and want.points_are_vertices
+    assert np.array_equal(np.unique(got.points, axis=0), np.unique(want.points, axis=0))
+
+
+def cut_cube(n: int, seed: int) -> np.ndarray:
+    """Uniform cube with a corner cut off, offset far from zero (cancellation would show)."""
+    X = np.random.default_rng(seed).uniform(-1, 1, (n, 3))
+    return X[X.sum(axis=1) > -1.5] * 250.0 + 1e6
+
+
+def test_from_dask_equals_the_one_machine_reduction(cluster):
+    import dask.array as da
+
+    _, client = cluster
+    X = cut_cube(60_000, 0)
+    want = Sources.from_samples(X, names=["a", "b", "c"])
+    for chunks in ((7_001, 3), (25_000, 2)):  # uneven row chunks; columns split across chunks too
+        got = Sources.from_dask(da.from_array(X, chunks=chunks), names=["a", "b", "c"])  # on the cluster
+        assert_same_sources(got, want)
+    assert_same_sources(Sources.from_dask(da.from_array(X, chunks=(9_000, 3)), ["a", "b", "c"],
+                                          scheduler="synchronous"), want)
+
+
+def test_chunk_files_and_zarr_from_the_command_line(cluster, tmp_path, capsys):
+    zarr = pytest.importorskip("zarr")
+    local_cluster, _ = cluster
+    parts = [cut_cube(30_000, seed) for seed in range(4)]
+    folder = tmp_path / "chunks"
+    folder.mkdir()
+    for i, part in enumerate(parts):
+        np.save(folder / f"part{i:02d}.npy", part)
+    X = np.vstack(parts)
+    store = zarr.open_array(str(tmp_path / "data.zarr"), mode="w", shape=X.shape, chunks=(25_000, 3), dtype="f8")
+    store[:] = X
+    store.attrs["names"] = ["a", "b", "c"]
+    want = Sources.from_samples(X)
+    from biomodular.chunked import open_chunked
+
+    for path in (folder, tmp_path / "data.zarr"):
+        array, _ = open_chunked(path)
+        assert_same_sources(Sources.from_dask(array), want)
+    from_file = []
+    for args in ([str(folder)], [str(tmp_path / "data.zarr"), "--scheduler", local_cluster.scheduler_address]):
+        assert main(["check", *args, "--dask", "--json"]) == 0
+        from_file.append(json.loads(capsys.readouterr().out))
+    assert main(["check", str(folder / "part00.npy"), "--json"]) == 0
+    single = json.loads(capsys.readouterr().out)
+    assert from_file[0]["verdict"] == from_file[1]["verdict"] == "mixed"
+    assert from_file[0]["n_samples"] == X.shape[0] and single["n_samples"] == parts[0].shape[0]
+    assert abs(from_file[0]["margin"] - from_file[1]["margin"]) <= 1e-9
