@@ -36,7 +36,7 @@ _HULL_TOL = 1e-9
 _EXPLAIN = {
     "modular": "the ellipse of F stays inside the hull: one neuron per source is optimal",
     "mixed": "the ellipse of F pokes out of the hull (red): a neuron mixing sources along w saves energy",
-    "borderline": "the ellipse of F touches the hull away from the axes: modular and mixed codes tie",
+    "tie": "the ellipse of F touches the hull away from the axes: modular and mixed codes tie",
     "undetermined": "no violation found and no certificate of modularity",
 }
 _HULL_COLOUR = "black"
@@ -162,7 +162,7 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
     convex hull.  Blue: the ellipse ``{x : x^T F^-1 x <= 1}`` (THEORY.md s.2),
     drawn when ``F`` is positive definite.  Green squares: where the ellipse
     reaches each source's nearer extreme (the faces on which the modular
-    neurons are silent).  For a witness ``w`` (a mixed or borderline verdict),
+    neurons are silent).  For a witness ``w`` (a mixed or tie verdict),
     red: the parts of the ellipse outside the hull, the hull's supporting line
     on which the mixed neuron ``w`` is silent (dashed), and an arrow from the
     mean to the point where the ellipse reaches furthest in direction ``-w``;
@@ -176,8 +176,8 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
     largest weights in units of ``beta``): the projected hull, the ellipse of
     the pair's 2 x 2 block of ``F`` (the projection of the ellipsoid) and
     whether that pair alone passes: its exact margin with ``w`` restricted to
-    the pair's plane, judged with ``result.tolerance`` (default: the
-    checker's ``DEFAULT_TOL``) as "passes", "borderline" or "fails".  A mixed verdict whose pairs all pass
+    the pair's plane, judged exactly (up to ``result.rounding_bound``) as
+    "passes" or "fails".  A mixed verdict whose pairs all pass
     mixes more than two sources at once.
     """
     from matplotlib.figure import Figure
@@ -187,7 +187,7 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
     margin = float(getattr(result, "margin"))
     witness = getattr(result, "witness", None)
     method = getattr(result, "method", "")
-    tolerance = getattr(result, "tolerance", None)
+    rounding = getattr(result, "rounding_bound", None)
     if witness is not None:
         witness = np.asarray(witness, dtype=float)
         if witness.shape != (d,) or not np.all(np.isfinite(witness)) or not np.any(witness):
@@ -236,7 +236,7 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
             pair_pd = _is_positive_definite(F2)
             _draw_panel(ax, sources, P, samples, None, extremes[np.ix_([i, j], [i, j])] if pair_pd else None,
                         pair_pd, names[i], names[j])
-            ax.set_title(f"{names[i]} vs {names[j]}: {_pair_status(_pair_margin(sources, i, j), tolerance)}",
+            ax.set_title(f"{names[i]} vs {names[j]}: {_pair_status(_pair_margin(sources, i, j), rounding)}",
                          fontsize=9)
         if len(chosen) < d:
             lines.append(f"pairs of {len(chosen)} of the {d} sources shown")
@@ -258,13 +258,9 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
     return fig
 
 
-def _pair_status(margin: float, tolerance: float | None) -> str:
-    if tolerance is None:
-        from .solvers.check import DEFAULT_TOL as tolerance
-    if margin >= -_HULL_TOL:
+def _pair_status(margin: float, rounding: float | None) -> str:
+    if margin >= -(_HULL_TOL if rounding is None else rounding):
         return "pair alone passes"
-    if margin >= -tolerance:
-        return f"pair alone borderline (margin {margin:.2g})"
     return f"pair alone fails (margin {margin:.3g})"
 
 

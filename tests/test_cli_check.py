@@ -17,8 +17,9 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_example_prints_a_readable_verdict(capsys):
     assert main(["check", "--example", "cut-corner"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "verdict   mixed"
-    for label in ("margin", "witness", "method", "data", "time"):
+    assert out.splitlines()[0].split()[:2] == ["verdict", "mixed"]
+    assert "exact for these 3,005 samples" in out.splitlines()[0]
+    for label in ("margin", "witness", "advantage", "method", "data", "time"):
         assert any(line.startswith(label) for line in out.splitlines())
 
 
@@ -30,7 +31,8 @@ def test_json_has_the_documented_keys_and_agrees_with_the_api(tmp_path, capsys):
     np.savetxt(path, S, delimiter=",", header="a,b,c", comments="")
     assert main(["check", str(path), "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    for key in ("verdict", "margin", "witness", "method", "n_samples", "n_sources", "tolerance"):
+    for key in ("verdict", "margin", "witness", "witness_angle", "mixing_advantage", "mixes", "sampling",
+                "method", "n_samples", "n_sources", "rounding_bound"):
         assert key in payload
     import biomodular as bm
 

@@ -14,12 +14,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
     parser.add_argument("--list-examples", action="store_true", help="list the bundled examples and exit")
     parser.add_argument("--tol", type=float, default=None,
-                        help="tolerance on the margin, in units of beta^2 (default 1e-2)")
+                        help="a modelling tolerance you choose, in units of beta^2: margins in [-TOL, 0] are "
+                             "called modular, marked not exact (default: none; the verdict is exact)")
     parser.add_argument("--method", default="auto",
                         choices=["auto", "sector", "cones", "facets", "search", "grid"],
                         help="decision method (default: auto, the fastest exact one)")
     parser.add_argument("--max-faces", type=int, default=None, metavar="N",
                         help="face budget of the cones method")
+    parser.add_argument("--exact-advantage", action="store_true",
+                        help="solve the convex program for the exact mixing advantage (needs cvxpy, "
+                             "about a second); default: certified bounds in closed form")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", metavar="PNG", help="save a figure of the verdict")
 
@@ -31,7 +35,16 @@ def _format_witness(result) -> str:
     text = f"{terms[0][0]:.4f} {terms[0][1]}"
     for w, name in terms[1:]:
         text += f" {'-' if w < 0 else '+'} {abs(w):.4f} {name}"
-    return f"{text}   (mixes {', '.join(result.mixes)})"
+    return f"{text}   (mixes {', '.join(result.mixes)}; {result.witness_angle:.3g} deg from the nearest axis)"
+
+
+def _format_advantage(result) -> str:
+    if result.mixing_advantage is not None:
+        return f"{result.mixing_advantage:.3g} of the energy ({result.mixing_advantage_method})"
+    lo, hi = result.mixing_advantage_bracket
+    if hi is None:
+        return f"at least {lo:.3g} of the energy (certified lower bound; no upper bound without an exact margin)"
+    return f"between {lo:.3g} and {hi:.3g} of the energy (certified bracket; --exact-advantage solves for it)"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,12 +58,12 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     plot_path = figure_path(args.plot)
     sources, samples = load_sources(args)
-    from ..solvers.check import DEFAULT_TOL, check_modularity
+    from ..solvers.check import check_modularity
     from ..solvers.gap import DEFAULT_MAX_FACES
 
-    tol = DEFAULT_TOL if args.tol is None else args.tol
     max_faces = DEFAULT_MAX_FACES if args.max_faces is None else args.max_faces
-    result = check_modularity(sources, tol=tol, method=args.method, max_faces=max_faces, seed=args.seed)
+    result = check_modularity(sources, tol=args.tol, method=args.method, max_faces=max_faces, seed=args.seed,
+                              advantage="exact" if args.exact_advantage else "bracket")
     total = time.perf_counter() - started
 
     if args.json:
@@ -58,15 +71,18 @@ def run(args: argparse.Namespace) -> int:
         _save_figure(plot_path, sources, result, samples)
         return 0
 
-    data = (f"{sources.n_samples} samples" if sources.n_samples is not None else "distribution")
+    data = (f"{sources.n_samples:,} samples" if sources.n_samples is not None else "statistics")
     kind = "exact" if result.exact else "not exact"
+    bound = "" if result.margin_exact else "at most "
+    upper = "" if result.margin_exact else "; an upper bound on the minimum: this method can miss a lower one"
     lines = [
-        f"verdict   {result.verdict}",
-        f"margin    {result.margin:.6g}   (tolerance {result.tolerance:g}, in units of beta^2)",
+        f"verdict   {result.verdict}   (exact for these {data})" if result.exact else f"verdict   {result.verdict}",
+        f"margin    {bound}{result.margin:.6g}   (units of beta^2; rounding bound {result.rounding_bound:.1e}"
+        + (f"; your tolerance {result.tolerance:g}" if result.tolerance is not None else "") + f"{upper})",
         f"witness   {_format_witness(result)}",
     ]
-    if result.tie_gap is not None and result.verdict == "borderline" and result.margin > -1e-9:
-        lines.append(f"near-tie  gap {result.tie_gap:.3g} at {result.tie_angle:.1f} deg from the axes")
+    if result.verdict in ("mixed", "tie"):
+        lines.append(f"advantage {_format_advantage(result)}")
     lines += [
         f"method    {result.method} ({kind}): {result.certificate}",
         f"data      {data}, {sources.n_sources} sources ({', '.join(sources.names)}) from {sources.origin}",

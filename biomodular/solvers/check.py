@@ -1,4 +1,4 @@
-"""The exact modularity verdict of THEORY.md section 2.
+"""The exact modularity verdict (docs/mathematics.md, "The exact modularity condition").
 
 The optimal nonnegative, energy-efficient linear code of a dataset is modular
 if and only if ``m(w)^2 >= w^T F w`` for every tuning direction ``w``.  This
@@ -10,11 +10,13 @@ Coordinates.  Everything is computed after dividing each centred source by
 ``beta_j``, its distance from the mean to the nearer extreme.  The condition
 is unchanged (a diagonal rescaling of ``w`` is a bijection), and the margin
 becomes a pure number: it does not change when a source is measured in other
-units, shifted or sign-flipped, so one tolerance serves every dataset.
+units, shifted or sign-flipped.  The only tolerance is a bound on the
+floating-point error of the margin, derived from the data (:func:`rounding_bound`).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BiomodularError
+from ..mixing import AXIS_ANGLE_DEGREES, angle_to_axes, mixed_sources
 from ..sources import Sources, as_sources
 from .gap import DEFAULT_MAX_FACES, GapMinimum, min_quadratic_gap
 
@@ -30,23 +33,19 @@ __all__ = [
     "check_modularity",
     "min_quadratic_gap",
     "GapMinimum",
-    "DEFAULT_TOL",
-    "TIE_ANGLE_DEGREES",
+    "VERDICTS",
+    "rounding_bound",
+    "advantage_bracket",
     "standardised_problem",
 ]
 
-#: Default tolerance on the margin, in units of beta_j^2 (see ``check_modularity``).
-DEFAULT_TOL = 1e-2
+#: Every verdict :func:`check_modularity` can give.
+VERDICTS = ("modular", "mixed", "tie", "undetermined")
 
-#: A stationary direction at least this far from every axis whose gap is within
-#: the tolerance of zero is a near-tie between a modular and a mixed optimum.
-TIE_ANGLE_DEGREES = 1.0
-
-#: Margins above ``-NUMERICAL_FLOOR`` are zero up to rounding (units of beta^2).
-NUMERICAL_FLOOR = 1e-9
+#: Unit roundoff of IEEE double precision.
+UNIT_ROUNDOFF = 2.0**-53
 
 METHODS = ("auto", "sector", "cones", "facets", "search", "grid")
-
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -55,39 +54,64 @@ class CheckResult:
     Attributes
     ----------
     verdict : str
-        ``"modular"``: the optimal code gives each neuron one source.
-        ``"mixed"``: a mixed neuron lowers the energy (margin below ``-tolerance``).
-        ``"borderline"``: within the tolerance of a tie between modular and mixed
-        codes (a margin in ``[-tolerance, 0)``, or a near-zero gap at a direction
-        away from the axes).
+        Exact for the dataset as given (its samples are the support):
+        ``"modular"``: the margin is zero up to rounding, and no direction off
+        the axes attains zero; the optimal code gives each neuron one source.
+        ``"mixed"``: the margin is negative beyond rounding; a mixed neuron
+        with tuning ``witness`` lowers the energy.
+        ``"tie"``: the margin is zero up to rounding and a direction off the
+        axes attains zero too (e.g. the regular octagon): a modular and a
+        mixed code are equally good.
         ``"undetermined"``: neither a violation nor a certificate was found (only
-        possible with ``method="search"`` or ``"grid"``).
+        possible with ``method="search"`` or ``"grid"``, or above 7 sources).
     margin : float
         ``min over unit w of m(w)^2 - w^T F w`` in beta-scaled coordinates; always
         ``<= 0`` (zero at the axes); negative means mixed.  For ``search`` and
         ``grid`` an upper bound; for ``facets`` the value at the worst facet.
+    rounding_bound : float
+        Bound on the floating-point error of ``margin`` (units of beta^2),
+        derived from the data's scale and size (:func:`rounding_bound`).
+    tolerance : float or None
+        The modelling tolerance you set (``tol``), or None.
     witness : ndarray or None
         Unit tuning (weights on the sources, in their own units) of the best mixed
         neuron: it fires as ``witness . s - min_i witness . s_i``.  ``None`` when modular.
+    witness_angle : float or None
+        Degrees from the witness to the nearest source axis, in beta-scaled units.
     mixes : tuple of str
-        Sources with a weight of at least 1 % of the largest, in beta-scaled units.
+        Sources the witness draws on, in beta-scaled units
+        (:func:`biomodular.mixing.mixed_sources`); never a single source.
+    mixing_advantage : float or None
+        Relative energy saved by the optimal code over the best modular code,
+        ``1 - L_opt / L_mod``, when computed exactly (``advantage="exact"``);
+        else None and see ``mixing_advantage_bracket``.  Defined for the
+        autoencoder with readout cost only, on beta-scaled sources: the one
+        setting where it is a property of the data alone (docs/check.md).
+    mixing_advantage_bracket : tuple of (float, float or None)
+        Certified bounds on ``mixing_advantage``: the lower one is attained by
+        an explicit code that uses the witness, the upper one comes from weak
+        duality with the margin (None when the margin is not exact).
+    mixing_advantage_method : str
+        ``"bracket"`` or ``"exact"`` (convex program, :func:`solve_code`).
     tie_gap, tie_angle : float or None
-        Smallest gap found at a stationary direction at least ``TIE_ANGLE_DEGREES``
-        from every axis, and that direction's angle (degrees) to the nearest axis.
+        Smallest gap found at a stationary direction off the axes, and that
+        direction's angle (degrees) to the nearest axis.
     method : str
         Method that decided (``sector``, ``cones``, ``facets``, ``search``, ``grid``,
         ``range-independence``).
     exact : bool
         Whether the verdict is proven: ``mixed`` always is (the witness attains the
-        violation, whatever the method); ``modular`` needs an exact method or the
-        range-independence certificate; ``borderline`` is exact when the method is.
+        violation, whatever the method); ``modular`` and ``tie`` need an exact
+        method or the range-independence certificate.
     margin_exact : bool
         Whether ``margin`` is the exact minimum (not an upper bound, as it is
         for ``facets``, ``search`` and ``grid``).
     certificate : str
         What backs the verdict, in words.
-    tolerance : float
-        The tolerance used, in units of beta^2.
+    sampling : PopulationResult or None
+        What the samples say about the population they came from
+        (:mod:`biomodular.solvers.population`); None for statistics of a
+        distribution, or when the analysis was not asked for.
     n_samples, n_sources : int
     names : tuple of str
     seconds : float
@@ -104,27 +128,41 @@ class CheckResult:
     exact: bool
     margin_exact: bool
     certificate: str
-    tolerance: float
+    rounding_bound: float
     n_samples: int | None
     n_sources: int
     names: tuple[str, ...]
     seconds: float
+    witness_angle: float | None = None
+    tolerance: float | None = None
+    mixing_advantage: float | None = None
+    mixing_advantage_bracket: tuple = (0.0, 0.0)
+    mixing_advantage_method: str = "bracket"
+    sampling: Any = None
     witness_scaled: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary of every field."""
+        """JSON-ready dictionary of every field (non-finite numbers become None)."""
+        lo, hi = self.mixing_advantage_bracket
         return {
             "verdict": self.verdict,
-            "margin": float(self.margin),
-            "witness": None if self.witness is None else [float(x) for x in self.witness],
+            "margin": _finite(self.margin),
+            "margin_is_upper_bound": not self.margin_exact,
+            "rounding_bound": _finite(self.rounding_bound),
+            "tolerance": _finite(self.tolerance),
+            "witness": None if self.witness is None else [_finite(x) for x in self.witness],
+            "witness_angle": _finite(self.witness_angle),
             "mixes": list(self.mixes),
-            "tie_gap": self.tie_gap,
-            "tie_angle": self.tie_angle,
+            "mixing_advantage": _finite(self.mixing_advantage),
+            "mixing_advantage_bracket": [_finite(lo), _finite(hi)],
+            "mixing_advantage_method": self.mixing_advantage_method,
+            "sampling": None if self.sampling is None else self.sampling.to_dict(),
+            "tie_gap": _finite(self.tie_gap),
+            "tie_angle": _finite(self.tie_angle),
             "method": self.method,
             "exact": self.exact,
             "margin_exact": self.margin_exact,
             "certificate": self.certificate,
-            "tolerance": self.tolerance,
             "n_samples": self.n_samples,
             "n_sources": self.n_sources,
             "names": list(self.names),
@@ -137,6 +175,14 @@ class CheckResult:
             f"CheckResult(verdict={self.verdict!r}, margin={self.margin:.3g}, witness={w}, "
             f"method={self.method!r}, exact={self.exact})"
         )
+
+
+def _finite(x) -> float | None:
+    """``float(x)``, or None for None, NaN and infinities (strict JSON)."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
 
 
 def standardised_problem(sources: Sources) -> tuple[np.ndarray, np.ndarray]:
@@ -155,23 +201,173 @@ def standardised_problem(sources: Sources) -> tuple[np.ndarray, np.ndarray]:
     return points, F
 
 
-def _angle_to_axes(W: np.ndarray) -> np.ndarray:
-    """Angle (degrees) between each unit row and the nearest coordinate axis."""
-    largest = np.clip(np.abs(W).max(axis=1), 0.0, 1.0)
-    return np.degrees(np.arccos(largest))
+def rounding_bound(sources: Sources) -> float:
+    """Bound on the floating-point error of the margin, in units of beta^2.
+
+    The derivation is in docs/check.md ("Rounding").  In outline, with ``u``
+    the unit roundoff, ``n`` the number of samples, ``D_j`` the range of source
+    ``j``, ``X_j`` its largest magnitude and ``P_j = D_j / beta_j``:
+
+    * any summation order accumulates at most ``(n + 2) u`` relative error, so
+      the mean is off by at most ``dmu_j = (n + 2) u D_j + u X_j`` (sums of
+      ``s - shift`` with ``|s - shift| <= D_j``) and ``beta_j`` by at most
+      ``dbeta_j = dmu_j + 2 u X_j``;
+    * a scaled centred point ``(s_ij - mu_j) / beta_j`` is then off by at most
+      ``dp_j = (2 u X_j + dmu_j) / beta_j + P_j (dbeta_j / beta_j + 2 u)``;
+    * ``m(w) = min_i w . p_i`` for a unit ``w`` by at most
+      ``e_m = sqrt(d) max_j dp_j + d^1.5 u max_j P_j``, so ``m^2`` by
+      ``2 sqrt(d) max_j P_j e_m + e_m^2``;
+    * an off-diagonal entry of the scaled ``F`` by at most
+      ``4 (n + 3) u P_j P_k + |F_jk| (dbeta_j / beta_j + dbeta_k / beta_k + 3 u)``
+      (the covariance accumulates like the mean), the diagonal (exactly 1) by
+      ``3 u``; ``w^T F w`` by the Frobenius norm of those errors plus
+      ``2 d^2 u max|F_jk|`` for its own evaluation;
+    * normalising ``w`` adds ``4 d u`` times the largest value of each term.
+
+    For statistics of a distribution (``n_samples`` is None) the given mean
+    and covariance are taken as exact (``n = 0``).
+    """
+    u = UNIT_ROUNDOFF
+    d = sources.n_sources
+    n = 0 if sources.n_samples is None else int(sources.n_samples)
+    beta = sources.beta
+    D = sources.upper - sources.lower
+    X = np.maximum(np.abs(sources.lower), np.abs(sources.upper))
+    P = D / beta
+    dmu = (n + 2) * u * D + u * X
+    dbeta = dmu + 2 * u * X
+    rel_beta = dbeta / beta
+    dp = (2 * u * X + dmu) / beta + P * (rel_beta + 2 * u)
+    m_max = math.sqrt(d) * float(P.max())
+    e_m = math.sqrt(d) * float(dp.max()) + d**1.5 * u * float(P.max())
+    F = sources.modularity_matrix / np.outer(beta, beta)
+    dF = 4 * (n + 3) * u * np.outer(P, P) + np.abs(F) * (rel_beta[:, None] + rel_beta[None, :] + 3 * u)
+    np.fill_diagonal(dF, 3 * u)
+    f_max = float(np.abs(F).max())
+    bound = (
+        2 * m_max * e_m + e_m**2
+        + float(np.linalg.norm(dF)) + 2 * d * d * u * f_max
+        + 4 * d * u * (m_max**2 + d * f_max)
+    )
+    return float(bound)
+
+
+def advantage_bracket(
+    points: np.ndarray,
+    F: np.ndarray,
+    cov_diag: np.ndarray,
+    witness: np.ndarray | None,
+    margin: float,
+    margin_exact: bool,
+    bound: float = 0.0,
+) -> tuple[float, float | None]:
+    """Certified bounds on the relative energy the optimal code saves over the modular one.
+
+    Everything is in beta-scaled units (``points``, ``F`` as from
+    :func:`standardised_problem`, ``cov_diag`` the scaled variances) for the
+    autoencoder with readout cost only (``lam_in = 0``; ``lam_out`` cancels).
+    The best modular code costs ``L_mod = 2 sum_j sqrt(E_j)`` with
+    ``E_j = C_jj + 1`` and multiplier ``Lambda = diag(E)`` (docs/check.md,
+    "How much the mixing is worth").
+
+    Lower bound: the cheapest of two explicit codes that use the witness ``w``
+    (so the optimum is at least as good): the modular code plus a neuron along
+    ``w`` with the best weight, which saves
+    ``(q / a) (1 - sqrt(1 - r))^2`` with ``q = w^T Lambda w``,
+    ``a = w^T G*^-1 w``, ``r = -gap(w) / q``; or the modular code with neuron
+    ``j`` replaced by ``w``, a basis code whose cost is
+    ``2 sum_i sqrt(phi_i ||(U^-1)_{:,i}||^2)`` in closed form.
+
+    Upper bound (needs the exact margin): every direction has
+    ``phi(w) >= w^T (Lambda + margin I) w``, so by weak duality no code costs
+    less than ``2 sum_j sqrt(E_j + margin)``.
+    """
+    E = np.asarray(cov_diag, dtype=float) + 1.0
+    L_mod = 2.0 * float(np.sqrt(E).sum())
+    lower = 0.0
+    if witness is not None:
+        w = np.asarray(witness, dtype=float)
+        w = w / np.linalg.norm(w)
+        m = float((points @ w).min())
+        quad = float(w @ F @ w)
+        gap = m * m - quad
+        q = float(E @ (w * w))
+        a = float(np.sqrt(E) @ (w * w))
+        if gap < 0 and q > 0 and a > 0:
+            r = min(-gap / q, 1.0)
+            lower = max(lower, (q / a) * (1.0 - math.sqrt(1.0 - r)) ** 2 / L_mod)
+        # phi(w) = w^T C w + m(w)^2 with C = diag(E - 1) - (F - I) off the diagonal
+        C = -F.copy()
+        np.fill_diagonal(C, E - 1.0)
+        phi_w = float(w @ C @ w) + m * m
+        for j in range(w.size):
+            if abs(w[j]) < 1e-12:
+                continue
+            U = np.eye(w.size)
+            U[j] = w
+            V = np.linalg.inv(U)
+            phis = E.copy()
+            phis[j] = phi_w
+            cost = 2.0 * float(np.sqrt(np.maximum(phis, 0.0) * (V * V).sum(axis=0)).sum())
+            lower = max(lower, (L_mod - cost) / L_mod)
+    upper: float | None = None
+    if margin_exact:
+        shift = min(margin - bound, 0.0)
+        if np.all(E + shift > 0):
+            upper = 1.0 - float(np.sqrt(E + shift).sum()) / float(np.sqrt(E).sum())
+        else:
+            upper = 1.0
+        upper = max(upper, lower)
+    return float(lower), upper
+
+
+def exact_advantage(sources: Sources) -> float:
+    """``1 - L_opt / L_mod`` from the convex program (beta-scaled, ``lam_in = 0``).
+
+    Solves the optimal code with :func:`biomodular.solvers.program.solve_code`
+    on the sources divided by their ``beta_j`` (needs cvxpy; a second or so).
+    Raises :class:`BiomodularError` if the solve is not certified optimal.
+    """
+    from .program import Problem, solve_code
+
+    beta = sources.beta
+    scaled = Sources.from_statistics(
+        np.zeros(sources.n_sources), sources.cov / np.outer(beta, beta),
+        sources.centred_points / beta, names=sources.names,
+    )
+    code = solve_code(scaled, Problem.autoencoder(lam_in=0.0, lam_out=1.0))
+    if code.status != "optimal":
+        raise BiomodularError(f"the exact mixing advantage needs a certified optimum; the solver said {code.status}")
+    return float(max(0.0, 1.0 - code.value / code.modular_value))
+
+
+def _tie_resolution_degrees(bound: float) -> float:
+    """Directions closer to an axis than this cannot be told from it at this rounding.
+
+    Near an axis where the gap is zero, the gap grows at least quadratically
+    with the angle in generic position, so directions within ``sqrt(bound)``
+    radians may owe a gap within ``bound`` of zero to the axis itself.
+    """
+    return max(float(np.degrees(math.sqrt(bound))), AXIS_ANGLE_DEGREES)
 
 
 def check_modularity(
     sources: Sources,
-    tol: float = DEFAULT_TOL,
+    tol: float | None = None,
     method: str = "auto",
     max_faces: int = DEFAULT_MAX_FACES,
     seed: int | np.random.Generator = 0,
+    advantage: str = "bracket",
 ) -> CheckResult:
     """Decide whether the optimal nonnegative efficient code of ``sources`` is modular.
 
-    Implements the exact condition of THEORY.md s.2: the code is modular iff
-    ``m(w)^2 >= w^T F w`` for every direction ``w``.
+    Implements the exact condition of docs/mathematics.md, "The exact
+    modularity condition": the code is modular iff ``m(w)^2 >= w^T F w`` for
+    every direction ``w``.  The verdict is exact for the data as given (a
+    dataset of samples is its own support); the only tolerance is the rounding
+    bound of :func:`rounding_bound`, derived from the data and reported.
+    Whether the *population* the samples came from is modular is a separate,
+    statistical question: see :func:`biomodular.solvers.population.check_samples`.
 
     Parameters
     ----------
@@ -179,19 +375,13 @@ def check_modularity(
         The reduced dataset (see :class:`biomodular.Sources`), or samples of
         shape ``(n_samples, n_sources)`` (an array, a pandas DataFrame or an
         xarray DataArray), which are reduced first.
-    tol : float, default 1e-2
-        Tolerance on the margin, in units of ``beta_j^2`` (each source is
-        divided by the distance from its mean to its nearer extreme, so the
-        margin is scale-free).  A margin below ``-tol`` is ``mixed``; a margin
-        in ``[-tol, -1e-9)`` is ``borderline``.  Why 1e-2: a finite random
-        sample of a modular distribution almost never meets the condition
-        exactly, because its hull cuts the distribution's corners; measured on
-        uniform samples of a square, the margin is about -2e-3 at 1e3 samples,
-        -2e-4 at 1e4 and -5e-5 at 1e5, with the witness within a fraction of a
-        degree of an axis.  Cutting a real corner gives margins of order -0.1
-        to -1.  The default calls the former ``borderline`` (reported with its
-        margin) and the latter ``mixed``.  Use a smaller ``tol`` to treat the
-        samples as the exact support (rounding is about 1e-12 in these units).
+    tol : float, optional
+        A modelling tolerance you choose, in units of beta^2 (default None:
+        none).  Margins in ``[-tol, 0]`` are then called ``modular`` with
+        ``exact=False`` and a certificate that says the tolerance decided.
+        A ``tol`` below the rounding bound is raised to it.  Leave it unset
+        to get the exact verdict; to ask whether a *population* is modular,
+        use the sampling analysis rather than a tolerance.
     method : {"auto", "sector", "cones", "facets", "search", "grid"}
         ``auto``: the range-independence certificate if every corner of the
         bounding box is in the support, else ``sector`` for two sources,
@@ -203,6 +393,10 @@ def check_modularity(
         Budget of hull faces for the ``cones`` method.
     seed : int or Generator
         Randomness of ``search``/``grid`` (results are reproducible).
+    advantage : {"bracket", "exact"}
+        ``bracket`` (default, closed form, microseconds): certified bounds on
+        the mixing advantage; ``exact``: also solve the convex program for it
+        (needs cvxpy, about a second).
 
     Returns
     -------
@@ -211,24 +405,29 @@ def check_modularity(
     Raises
     ------
     BiomodularError
-        For a bad ``method`` or ``tol``, or a method that does not apply
-        (``sector`` needs two sources, ``facets`` a positive semidefinite ``F``).
+        For a bad ``method`` or ``advantage``, a ``tol``, or a method that does
+        not apply (``sector`` needs two sources, ``facets`` a positive
+        semidefinite ``F``).
     """
+    if tol is not None and not (math.isfinite(tol) and tol >= 0):
+        raise BiomodularError(f"tol must be a non-negative number (units of beta^2); got {tol}")
     if method not in METHODS:
         raise BiomodularError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if not (np.isfinite(tol) and tol >= 0):
-        raise BiomodularError(f"tol must be a non-negative number; got {tol}")
+    if advantage not in ("bracket", "exact"):
+        raise BiomodularError(f"advantage must be 'bracket' or 'exact'; got {advantage!r}")
     started = time.perf_counter()
     sources = as_sources(sources)
     d = sources.n_sources
-    common = dict(tolerance=float(tol), n_samples=sources.n_samples, n_sources=d, names=sources.names)
+    bound = rounding_bound(sources)
+    common = dict(rounding_bound=bound, tolerance=tol, n_samples=sources.n_samples, n_sources=d, names=sources.names)
 
     if method == "auto" and sources.range_independent:
         return CheckResult(
             verdict="modular", margin=0.0, witness=None, mixes=(), tie_gap=None, tie_angle=None,
             method="range-independence", exact=True, margin_exact=True,
             certificate="every corner of the bounding box is in the support (range independence)",
-            seconds=time.perf_counter() - started, **common,
+            seconds=time.perf_counter() - started, mixing_advantage=0.0,
+            mixing_advantage_bracket=(0.0, 0.0), **common,
         )
 
     points, F = standardised_problem(sources)
@@ -238,26 +437,34 @@ def check_modularity(
     gap = min_quadratic_gap(points, F, method=chosen, max_faces=max_faces, seed=seed)
     margin = min(gap.value, 0.0)
 
-    angles = _angle_to_axes(gap.candidates)
-    off_axis = angles >= TIE_ANGLE_DEGREES
+    angles = angle_to_axes(gap.candidates)
+    off_axis = angles > _tie_resolution_degrees(bound)
     tie_gap = tie_angle = None
+    tie_index = -1
     if off_axis.any():
         tie_index = int(np.argmin(np.where(off_axis, gap.candidate_values, np.inf)))
         tie_gap, tie_angle = float(gap.candidate_values[tie_index]), float(angles[tie_index])
 
     # A violation that some direction attains proves "mixed" whatever the method;
-    # "modular" needs an exact method or the range-independence certificate.
-    if margin < -tol:
+    # "modular" and "tie" need an exact method or the range-independence certificate.
+    upper = " (an upper bound on the minimum)" if not gap.exact else ""
+    if tol is not None and -max(tol, bound) <= margin < -bound and gap.exact_sign:
+        verdict, exact = "modular", False
+        certificate = (f"margin {margin:.3g} is within the tolerance {tol:g} you set (not exact: the data "
+                       "as given are mixed)")
+    elif margin < -bound:
         verdict, exact = "mixed", True
-        certificate = f"a mixed neuron lowers the energy: gap {margin:.3g} < -{tol:g}"
-    elif margin < -NUMERICAL_FLOOR or (tie_gap is not None and tie_gap <= tol):
-        verdict, exact = "borderline", gap.exact_sign
-        certificate = "within tolerance of a tie between modular and mixed codes"
+        certificate = (f"a mixed neuron lowers the energy: gap {margin:.3g}{upper} < -{bound:.1e} "
+                       "(the rounding bound)")
+    elif tie_gap is not None and tie_gap <= bound and (gap.exact_sign or sources.range_independent):
+        verdict, exact = "tie", True
+        certificate = (f"zero up to rounding at the axes and at a direction {tie_angle:.3g} deg off them: "
+                       "a modular and a mixed code are equally good")
     elif gap.exact_sign:
         verdict, exact = "modular", True
         certificate = {
-            "sector": "no sector of the hull has a negative gap",
-            "cones": f"no normal cone of the hull's {gap.n_faces} faces has a negative gap",
+            "sector": "no sector of the hull has a gap below the rounding bound",
+            "cones": f"no normal cone of the hull's {gap.n_faces} faces has a gap below the rounding bound",
             "facets": f"the ellipsoid lies inside all {gap.n_faces} hull facets",
         }[gap.method]
     elif sources.range_independent:
@@ -265,24 +472,36 @@ def check_modularity(
         certificate = "every corner of the bounding box is in the support (range independence)"
     else:
         verdict, exact = "undetermined", False
-        certificate = "the search found no violation, and no certificate of modularity applies"
+        certificate = (f"the {gap.method} found no violation below the rounding bound, and no "
+                       "certificate of modularity applies")
 
-    witness = witness_scaled = None
+    witness = witness_scaled = witness_angle = None
     mixes: tuple[str, ...] = ()
-    if verdict in ("mixed", "borderline"):
-        witness_scaled = gap.direction
-        if verdict == "borderline" and margin >= -NUMERICAL_FLOOR and tie_gap is not None:
-            witness_scaled = gap.candidates[tie_index]  # the tie, not the trivial zero on an axis
+    if verdict in ("mixed", "tie"):
+        witness_scaled = gap.direction if verdict == "mixed" else gap.candidates[tie_index]
         # w_scaled . (s~ / beta) = (w_scaled / beta) . s~
         raw = witness_scaled / sources.beta
         witness = raw / np.linalg.norm(raw)
-        share = np.abs(witness_scaled) / np.abs(witness_scaled).max()
-        mixes = tuple(name for name, s in zip(sources.names, share) if s >= 0.01)
+        witness_angle = float(angle_to_axes(witness_scaled)[0])
+        mixes = mixed_sources(witness_scaled, sources.names)
+
+    cov_diag = np.diag(sources.cov) / sources.beta**2
+    if verdict == "mixed":
+        bracket = advantage_bracket(points, F, cov_diag, witness_scaled, margin, gap.exact, bound)
+    elif verdict in ("modular", "tie"):
+        bracket = (0.0, 0.0)
+    else:
+        bracket = (0.0, None)
+    exact_value: float | None = 0.0 if verdict in ("modular", "tie") else None
+    how = "bracket"
+    if advantage == "exact" and verdict in ("mixed", "undetermined"):
+        exact_value, how = exact_advantage(sources), "exact"
 
     return CheckResult(
         verdict=verdict, margin=float(margin), witness=witness, mixes=mixes,
         tie_gap=tie_gap, tie_angle=tie_angle, method=gap.method,
         exact=exact, margin_exact=gap.exact,
-        certificate=certificate,
+        certificate=certificate, witness_angle=witness_angle,
+        mixing_advantage=exact_value, mixing_advantage_bracket=bracket, mixing_advantage_method=how,
         seconds=time.perf_counter() - started, witness_scaled=witness_scaled, **common,
     )

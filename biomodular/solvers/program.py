@@ -35,6 +35,7 @@ fixed-variance problem it solves the program over the axes.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from typing import Any, Callable
@@ -45,7 +46,8 @@ from ..errors import BiomodularError
 from ..sources import Sources, as_sources
 from .energy import _sqrtm, caratheodory, code_loss, lower_bound, phi_values
 from .problem import KINDS, Problem  # noqa: F401  (KINDS: re-exported)
-from .results import MIX_TOL, Certificate, CodeResult, Neuron
+from ..mixing import classify_neurons
+from .results import MIX_TOL, Certificate, CodeResult, Neuron, code_verdict
 
 __all__ = [
     "Problem",
@@ -662,10 +664,14 @@ def _finish(session, sources, problem, c, cert, tol, rounds, status_reason, star
         ))
     order = sorted(range(len(neurons)), key=lambda i: (len(neurons[i].sources), -neurons[i].norm))
     neurons = [neurons[i] for i in order]
+    kinds = classify_neurons([n.tuning for n in neurons], sources.beta, sources.names,
+                             [n.activity for n in neurons])
+    neurons = [dataclasses.replace(n, kind=k) for n, k in zip(neurons, kinds)]
     try:
         mod, how = modular_value(sources, problem, solver=session.solver)
     except BiomodularError:
         mod, how = math.nan, "unavailable"
+    verdict, reason = code_verdict(sources, problem, value, mod, gap, status_reason, neurons)
     solvers = sorted(set(session.solvers_used), key=session.solvers_used.index)
     return CodeResult(
         value=value, modular_value=mod, modular_method=how, neurons=tuple(neurons), energy=terms,
@@ -673,5 +679,5 @@ def _finish(session, sources, problem, c, cert, tol, rounds, status_reason, star
         rounds=rounds, n_columns=int(session.dictionary.shape[0]),
         seconds=time.perf_counter() - started, tolerance=float(tol),
         mixed=any(not n.modular for n in neurons), names=sources.names, problem=problem,
-        gram=T.T @ T,
+        gram=T.T @ T, verdict=verdict, verdict_reason=reason,
     )

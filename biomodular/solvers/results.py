@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..mixing import MIXED_ANGLE_DEGREES, NeuronKind
 from .problem import Problem
 
 __all__ = ["Neuron", "Certificate", "CodeResult", "MIX_TOL"]
@@ -42,6 +43,10 @@ class Neuron:
         Whether it codes exactly one source.
     activity : float
         Its activity energy ``<z^2>``.
+    kind : NeuronKind or None
+        ``modular``, ``sliver`` or ``mixed`` with its angle to the nearest
+        axis and share of the activity energy, in beta-scaled units
+        (:func:`biomodular.mixing.classify_neurons`).
     """
 
     tuning: np.ndarray
@@ -50,6 +55,7 @@ class Neuron:
     sources: tuple[str, ...]
     modular: bool
     activity: float
+    kind: NeuronKind | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +65,9 @@ class Neuron:
             "sources": list(self.sources),
             "modular": bool(self.modular),
             "activity": float(self.activity),
+            "kind": None if self.kind is None else self.kind.kind,
+            "angle": None if self.kind is None else float(self.kind.angle),
+            "energy_share": None if self.kind is None else self.kind.energy_share,
         }
 
 
@@ -160,6 +169,17 @@ class CodeResult:
     problem : Problem
     gram : ndarray, shape (d, d)
         ``G = T^T T`` of the returned code.
+    verdict : str
+        Whether the optimal code is modular.  For the autoencoder without
+        mixing or readout matrices (where the condition does not depend on
+        ``lam_in`` and ``lam_out``) this is the exact verdict of
+        :func:`biomodular.check_modularity` on the same data, so ``solve``
+        and ``check`` agree; otherwise it is read off the certified code:
+        ``mixed`` when the returned code beats the best modular one by more
+        than the certified gap, ``modular`` when the returned code is modular
+        and certified, else ``undetermined``.
+    verdict_reason : str
+        Where the verdict comes from, in words.
     """
 
     value: float
@@ -178,6 +198,8 @@ class CodeResult:
     names: tuple[str, ...]
     problem: Problem = field(repr=False)
     gram: np.ndarray = field(repr=False)
+    verdict: str = ""
+    verdict_reason: str = ""
 
     @property
     def tunings(self) -> np.ndarray:
@@ -209,6 +231,8 @@ class CodeResult:
             "modular_value": float(self.modular_value),
             "modular_method": self.modular_method,
             "mixed": bool(self.mixed),
+            "verdict": self.verdict,
+            "verdict_reason": self.verdict_reason,
             "names": list(self.names),
             "neurons": [n.to_dict() for n in self.neurons],
             "energy": {k: float(v) for k, v in self.energy.items()},
@@ -241,8 +265,11 @@ def _format_table(r: CodeResult) -> str:
     rows = []
     for i, n in enumerate(r.neurons, 1):
         tun = "[" + ", ".join(f"{x: .4g}" for x in n.tuning) + "]"
-        kind = "modular" if n.modular else "mixed"
-        rows.append((str(i), tun, f"{n.bias:.4g}", f"{n.norm:.4g}", f"{'+'.join(n.sources)} ({kind})"))
+        if n.kind is not None:
+            codes = n.kind.describe()
+        else:
+            codes = f"{'+'.join(n.sources)} ({'modular' if n.modular else 'mixed'})"
+        rows.append((str(i), tun, f"{n.bias:.4g}", f"{n.norm:.4g}", codes))
     header = ("#", f"tuning {head}", "bias", "norm", "codes")
     widths = [max(len(x[k]) for x in rows + [header]) for k in range(5)]
     lines = [f"Optimal code of {len(names)} sources: {r.problem.describe()}"]
@@ -260,12 +287,42 @@ def _format_table(r: CodeResult) -> str:
     lines += [
         f"value          {r.value:.10g}",
         f"modular value  {r.modular_value:.10g} ({r.modular_method}){compare}",
-        f"verdict        {'mixed' if r.mixed else 'modular'}",
+        f"verdict        {r.verdict or ('mixed' if r.mixed else 'modular')}"
+        + (f" ({r.verdict_reason})" if r.verdict_reason else ""),
         f"energy         {energy}",
         f"certificate    largest pricing violation {c.violation:.3g}; "
         f"lower bound {c.lower_bound:.10g}; gap {c.gap:.3g} (relative {c.relative_gap:.3g}); "
         f"pricing {c.pricing_method}{' (exact)' if c.exact else ' (not exact: bound unproven)'}",
         f"status         {r.status} ({r.solver}, {r.rounds} rounds, {r.n_columns} columns, "
-        f"{r.seconds:.3g} s); tolerance: relative gap {r.tolerance:g}, mixing {MIX_TOL:g}",
+        f"{r.seconds:.3g} s); tolerance: relative gap {r.tolerance:g}",
     ]
+    if any(n.kind is not None and n.kind.kind == "sliver" for n in r.neurons):
+        lines.append(f"sliver         a neuron less than {MIXED_ANGLE_DEGREES:g} deg from a source axis (beta-scaled "
+                     "units): a modular neuron tilted by a hair, as finite samples of a modular population give")
     return "\n".join(lines)
+
+
+def code_verdict(sources, problem: Problem, value: float, modular_value: float, gap: float,
+                 status: str, neurons) -> tuple[str, str]:
+    """The verdict ``solve`` reports, and where it comes from (see :attr:`CodeResult.verdict`).
+
+    For the plain autoencoder (no ``A``, no ``B``) the optimum's modularity does
+    not depend on ``lam_in`` and ``lam_out``, so the exact check decides, and
+    ``solve`` says the same as ``check``.  The returned code may still be
+    modular when the mixing advantage is below the solver's tolerance; the
+    reason then says so.
+    """
+    if problem.kind == "autoencoder" and problem.A is None and problem.B is None:
+        from .check import check_modularity
+
+        chk = check_modularity(sources)
+        code_mixed = any(n.kind is not None and n.kind.kind != "modular" for n in neurons)
+        reason = f"exact check, margin {chk.margin:.3g}"
+        if chk.verdict == "mixed" and not code_mixed:
+            reason += "; the returned code is modular because the mixing advantage is below the solver tolerance"
+        return chk.verdict, reason
+    if math.isfinite(modular_value) and modular_value - value > max(gap, 0.0):
+        return "mixed", "the returned code beats the best modular code by more than the certified gap"
+    if status == "optimal" and all(n.kind is None or n.kind.kind == "modular" for n in neurons):
+        return "modular", "the certified optimal code is modular"
+    return "undetermined", "the code is not certified to separate modular from mixed"

@@ -26,15 +26,21 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..errors import BiomodularError
-from .metrics import ACTIVE_THRESHOLD, Binned, Estimator, infom, mir, mixing_angles
+from ..mixing import MIXED_ANGLE_DEGREES, angle_to_axes
+from .metrics import ACTIVE_THRESHOLD, Binned, Estimator, infom, mir
 from .linear import train_linear
 from .models import project_biases, reduced_loss
 from .training import TrainResult
 
-__all__ = ["RunResult", "VerifyResult", "verify_code", "DEFAULT_ANGLE_TOL", "MODELS"]
+__all__ = ["RunResult", "VerifyResult", "verify_code", "DEFAULT_ANGLE_TOL", "REACHED_GAP", "MODELS"]
 
-#: A trained neuron whose tuning is more than this many degrees from every axis is mixed.
-DEFAULT_ANGLE_TOL = 5.0
+#: A trained neuron whose tuning is at least this many degrees from every axis
+#: (beta-scaled units) is mixed: the one definition of :mod:`biomodular.mixing`.
+DEFAULT_ANGLE_TOL = MIXED_ANGLE_DEGREES
+
+#: A seed reached the optimum when its projected code is within this relative
+#: gap of it (and, for a mixed optimum, closer than the best modular code).
+REACHED_GAP = 1e-2
 
 #: Optimal neurons whose squared norm is below this fraction of the largest are
 #: not required to appear in the trained code (they carry almost nothing).
@@ -61,10 +67,12 @@ class RunResult:
     gap : float or None
         ``(projected_loss - optimum) / optimum`` (None without an optimum).
     verdict : str
-        ``"modular"`` or ``"mixed"``: whether an active neuron is more than
-        ``angle_tol`` degrees from every axis.
+        ``"modular"`` or ``"mixed"``: whether an active neuron is at least
+        ``angle_tol`` degrees from every axis, in beta-scaled units
+        (:mod:`biomodular.mixing`: closer than that, a tilted neuron is a sliver).
     max_mixing_angle : float
-        Largest angle (degrees) between an active neuron's tuning and the nearest axis.
+        Largest angle (degrees, beta-scaled units) between an active neuron's
+        tuning and the nearest axis.
     n_active : int
     match_angle : float or None
         Largest angle (degrees) from a significant optimal neuron to the nearest active trained neuron.
@@ -154,9 +162,12 @@ class VerifyResult:
         Tunings of the optimal neurons, shape ``(k, d)``.
     runs : tuple of RunResult
     agreement : int
-        Seeds whose trained verdict equals the check's (for mixed: with a
-        mixed neuron within ``angle_tol`` of the witness or of an optimal
-        mixed neuron).
+        Seeds that reached the optimum (relative gap at most ``REACHED_GAP``
+        and, for a mixed optimum, below the best modular code's) and whose
+        trained verdict equals the check's (for mixed: with a mixed neuron
+        within ``angle_tol`` of the witness or of an optimal mixed neuron).
+    reached : int
+        Seeds that reached the optimum (as above), whatever their verdict.
     comparable : bool
         Whether the check gave ``modular`` or ``mixed`` (borderline or
         undetermined verdicts have nothing to agree with).
@@ -179,6 +190,7 @@ class VerifyResult:
     names: tuple
     settings: dict = field(repr=False)
     seconds: float = 0.0
+    reached: int = 0
 
     @property
     def mixing_advantage(self) -> float | None:
@@ -195,8 +207,12 @@ class VerifyResult:
         """One line: agreement with the theory and the gaps reached."""
         n = len(self.runs)
         kinds = ", ".join(f"{v} {sum(r.verdict == v for r in self.runs)}/{n}" for v in ("modular", "mixed"))
+        reached = (f"; reached the optimum (gap at most {REACHED_GAP:.1%}"
+                   + (", below the best modular code" if self.check_verdict == "mixed" else "")
+                   + f"): {self.reached}/{n}") if self.optimum is not None else ""
         if self.comparable:
-            head = f"agreement with the theory: {self.agreement}/{n} seeds (exact check: {self.check_verdict}; trained: {kinds})"
+            head = (f"agreement with the theory: {self.agreement}/{n} seeds reached the optimum with the "
+                    f"check's verdict (exact check: {self.check_verdict}; trained: {kinds}{reached})")
         else:
             head = f"exact check: {self.check_verdict or 'not run'} (nothing to agree with); trained: {kinds}"
         gaps = self.gaps
@@ -232,6 +248,7 @@ class VerifyResult:
             "names": list(self.names),
             "runs": [r.to_dict() for r in self.runs],
             "agreement": int(self.agreement),
+            "reached": int(self.reached),
             "comparable": bool(self.comparable),
             "summary": self.summary(),
             "settings": self.settings,
@@ -449,8 +466,8 @@ def verify_code(
         Z = S @ W.T + project_biases(W, S)
         active = np.flatnonzero((Z.max(0) - Z.min(0)) > active_threshold * (Z.max(0) - Z.min(0)).max())
         Wa = W[active]
-        angles = mixing_angles(Wa)
-        run_verdict = "mixed" if angles.max() > angle_tol else "modular"
+        angles = angle_to_axes(Wa, sources.beta)
+        run_verdict = "mixed" if angles.max() >= angle_tol else "modular"
         projected = reduced_loss(W, S, lam_in, lam_out)
         gap = match = wit = gram_err = cost = None
         if optimum is not None:
@@ -475,18 +492,26 @@ def verify_code(
         ))
 
     comparable = verdict in ("modular", "mixed")
+    adv = None if optimum is None or mod_value is None else (mod_value - optimum) / abs(optimum)
+
+    def reached_optimum(r: RunResult) -> bool:
+        if r.gap is None or r.gap > REACHED_GAP:
+            return False
+        return verdict != "mixed" or adv is None or r.gap < adv
+
+    reached = sum(reached_optimum(r) for r in runs)
     agreement = 0
     if comparable:
         mixed_opt = None
         if opt_T is not None:
-            mixed_opt = opt_T[mixing_angles(opt_T) > angle_tol]
+            mixed_opt = opt_T[angle_to_axes(opt_T, sources.beta) >= angle_tol]
         for r in runs:
-            if r.verdict != verdict:
+            if r.verdict != verdict or not reached_optimum(r):
                 continue
             if verdict == "modular":
                 agreement += 1
                 continue
-            mixed_trained = r.tuning[mixing_angles(r.tuning) > angle_tol]
+            mixed_trained = r.tuning[angle_to_axes(r.tuning, sources.beta) >= angle_tol]
             along = []
             if witness is not None:
                 along.append(_angles(np.asarray(witness)[None, :], mixed_trained).min())
@@ -506,6 +531,6 @@ def verify_code(
     return VerifyResult(
         optimum=optimum, optimum_status=status, optimum_relative_gap=opt_gap, modular_value=mod_value,
         check_verdict=verdict, margin=margin, witness=None if witness is None else np.asarray(witness),
-        optimal_tuning=opt_T, runs=tuple(runs), agreement=agreement, comparable=comparable,
+        optimal_tuning=opt_T, runs=tuple(runs), agreement=agreement, comparable=comparable, reached=reached,
         names=sources.names, settings=settings, seconds=time.perf_counter() - started,
     )

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from biomodular import BiomodularError, Sources
-from biomodular.solvers.check import DEFAULT_TOL, check_modularity
+from biomodular.solvers.check import check_modularity
 
 from .test_gap import random_dataset
 
@@ -22,12 +22,12 @@ def _sources(params) -> tuple[np.ndarray, Sources]:
 def test_margin_is_invariant_to_translation_rescaling_sign_and_permutation(params, data):
     S, src = _sources(params)
     d = S.shape[1]
-    base = check_modularity(src, method="cones", tol=1e-8)
+    base = check_modularity(src, method="cones")
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     scale = rng.uniform(0.01, 100, d) * rng.choice([-1.0, 1.0], d)
     shift = rng.uniform(-1000, 1000, d)
     perm = rng.permutation(d)
-    moved = check_modularity(Sources.from_samples((S * scale + shift)[:, perm]), method="cones", tol=1e-8)
+    moved = check_modularity(Sources.from_samples((S * scale + shift)[:, perm]), method="cones")
     assert moved.margin == pytest.approx(base.margin, rel=1e-6, abs=1e-9)
     assert moved.verdict == base.verdict
     if base.margin < -1e-6:
@@ -69,9 +69,9 @@ def test_range_independence_implies_modular_whatever_the_correlations(params):
     corners = np.array(np.meshgrid(*zip(lo, hi))).reshape(d, -1).T
     src = Sources.from_samples(np.vstack([S, corners]))
     assert src.range_independent
-    exact = check_modularity(src, method="cones", tol=0.0)  # not the certificate shortcut
-    assert exact.margin >= -1e-9
-    assert exact.verdict == "modular" or exact.tie_gap is not None and exact.tie_gap <= 0.0
+    exact = check_modularity(src, method="cones")  # not the certificate shortcut
+    assert exact.margin >= -exact.rounding_bound
+    assert exact.verdict in ("modular", "tie")
     assert check_modularity(src).method == "range-independence"
 
 
@@ -81,15 +81,15 @@ def test_exact_methods_agree_on_the_verdict_both_ways(params):
     """sector, cones and (for positive semidefinite F) facets share no code path
     beyond the objective; a local search is sound, so it never contradicts modular."""
     _, src = _sources(params)
-    reference = check_modularity(src, method="cones", tol=1e-6)
-    assume(abs(reference.margin + 1e-6) > 1e-8)
+    reference = check_modularity(src, method="cones")
+    assume(abs(reference.margin) > 1e3 * reference.rounding_bound or reference.margin == 0)
     if src.n_sources == 2:
-        assert check_modularity(src, method="sector", tol=1e-6).verdict == reference.verdict
+        assert check_modularity(src, method="sector").verdict == reference.verdict
     if np.linalg.eigvalsh(src.modularity_matrix)[0] > 0:
-        facets = check_modularity(src, method="facets", tol=1e-6)
+        facets = check_modularity(src, method="facets")
         assert (facets.verdict == "mixed") == (reference.verdict == "mixed")
     if reference.verdict == "modular":
-        assert check_modularity(src, method="search", tol=1e-6).margin >= -1e-9
+        assert check_modularity(src, method="search").margin >= -reference.rounding_bound
 
 
 def _square_with_cut(c: float, n: int = 4000, seed: int = 0) -> np.ndarray:
@@ -111,13 +111,20 @@ def test_full_square_is_modular_and_cut_square_mixes():
     assert set(result.mixes) == {"s1", "s2"}
 
 
-def test_random_sample_of_a_square_is_borderline_with_its_margin():
+def test_random_sample_of_a_square_is_mixed_by_a_sliver_with_its_margin():
+    """The samples are the support: their hull misses the square's corners, and the
+    exact optimum tilts a neuron by a fraction of a degree (a sliver)."""
     S = np.random.default_rng(1).uniform(-1, 1, (5000, 2))
     result = check_modularity(Sources.from_samples(S))
-    assert result.verdict == "borderline"
-    assert -DEFAULT_TOL <= result.margin < 0
-    strict = check_modularity(Sources.from_samples(S), tol=1e-9)
-    assert strict.verdict == "mixed"
+    assert result.verdict == "mixed" and result.exact
+    assert -1e-2 < result.margin < -1e3 * result.rounding_bound
+    assert 0 < result.witness_angle < 1.0
+    assert len(result.mixes) == 2  # a mixed verdict never lists one source
+    lo, hi = result.mixing_advantage_bracket
+    assert 0 < lo <= hi < 1e-2
+    # A modelling tolerance, if you set one, calls it modular and says it is not exact.
+    tolerant = check_modularity(Sources.from_samples(S), tol=1e-2)
+    assert tolerant.verdict == "modular" and not tolerant.exact and "tolerance" in tolerant.certificate
 
 
 def test_three_sources_can_mix_when_every_pair_passes():
@@ -142,16 +149,19 @@ def test_three_sources_can_mix_when_every_pair_passes():
     full = check_modularity(Sources.from_samples(S))
     assert full.verdict == "mixed"
     assert len(full.mixes) == 3
+    assert full.witness_angle > 45
 
 
 def test_regular_octagon_is_an_exact_tie():
     """The inscribed circle touches all eight sides: modular and mixed codes tie."""
     angles = np.arange(8) * np.pi / 4 + np.pi / 8
     result = check_modularity(Sources.from_samples(np.column_stack([np.cos(angles), np.sin(angles)])))
-    assert result.verdict == "borderline"
-    assert abs(result.margin) < 1e-12
-    assert result.tie_gap is not None and abs(result.tie_gap) < 1e-12
+    assert result.verdict == "tie"
+    assert abs(result.margin) <= result.rounding_bound < 1e-10
+    assert result.tie_gap is not None and abs(result.tie_gap) <= result.rounding_bound
     assert result.tie_angle == pytest.approx(45.0)
+    assert result.witness_angle == pytest.approx(45.0)
+    assert result.mixing_advantage == 0.0
 
 
 def test_search_is_undetermined_without_violation_or_certificate():
@@ -168,11 +178,12 @@ def test_search_is_undetermined_without_violation_or_certificate():
 def test_result_serialises_and_rejects_bad_arguments():
     src = Sources.from_samples(_square_with_cut(0.0))
     payload = check_modularity(src).to_dict()
-    for key in ("verdict", "margin", "witness", "method", "n_samples", "n_sources", "tolerance"):
+    for key in ("verdict", "margin", "witness", "witness_angle", "mixing_advantage", "mixes", "sampling",
+                "method", "n_samples", "n_sources", "rounding_bound"):
         assert key in payload
     import json
 
-    json.dumps(payload)
+    json.dumps(payload, allow_nan=False)
     with pytest.raises(BiomodularError, match="unknown method"):
         check_modularity(src, method="nope")
     with pytest.raises(BiomodularError, match="tol"):

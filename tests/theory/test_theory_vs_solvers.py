@@ -211,11 +211,13 @@ def test_threshold_against_sampled_region(d):
         cval = thr.decimal + delta
         x = rng.uniform(-1, 1, size=(300_000, d))
         x = x[x.sum(1) >= -cval]
-        result = check_modularity(Sources.from_samples(x))  # default tolerance: sampled hull
+        # the sampled hull misses the corners by a sliver: exact verdict mixed, so judge the
+        # population side with an explicit modelling tolerance
+        result = check_modularity(Sources.from_samples(x), tol=1e-2)
         if verdict == "mixed":
             assert result.verdict == "mixed", result
         else:
-            assert result.verdict in ("modular", "borderline") and result.margin > -1e-2, result
+            assert result.verdict == "modular" and result.margin > -1e-2, result
 
 
 def test_cube_pairs_look_range_independent_but_the_triple_mixes():
@@ -433,7 +435,7 @@ def test_exact_2d_margin_equals_check_margin(pts):
         # measured difference 4e-16 over the drawn cases; 1e-9 is the exact-data tolerance
         assert float(cond.direction_gap(w_scaled)) == pytest.approx(float(exact.value), abs=EXACT_TOL)
     elif exact.value == 0:
-        assert result.verdict in ("modular", "borderline")
+        assert result.verdict in ("modular", "tie")
 
 
 def test_cut_square_threshold_not_preempted_by_a_vertex_cone():
