@@ -60,7 +60,7 @@ MIXED_ANGLE_DEGREES = 5.0
 MIXES_SHARE = 0.01
 
 
-def beta_scaled(tunings: np.ndarray, beta: np.ndarray) -> np.ndarray:
+def beta_scaled(tunings: np.ndarray | Sequence[np.ndarray], beta: np.ndarray) -> np.ndarray:
     """Tunings in beta-scaled units, ``u_j = t_j beta_j`` (rows are neurons)."""
     return np.atleast_2d(np.asarray(tunings, dtype=float)) * np.asarray(beta, dtype=float)
 
@@ -142,7 +142,7 @@ class NeuronKind:
 
 
 def classify_neurons(
-    tunings: np.ndarray,
+    tunings: np.ndarray | Sequence[np.ndarray],
     beta: np.ndarray,
     names: Sequence[str],
     activities: Sequence[float] | None = None,
@@ -172,6 +172,7 @@ def classify_neurons(
             shares = [float(a) / total for a in activities]
     out = []
     for u, angle, share in zip(U, angles, shares):
+        coded: tuple[str, ...]
         if angle <= AXIS_ANGLE_DEGREES:
             kind, coded = "modular", (names[int(np.argmax(np.abs(u)))],)
         else:
