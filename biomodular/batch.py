@@ -164,10 +164,9 @@ def compute_row(command: str, path: str, parameters: dict) -> dict:
         sources = Sources.from_file(path, columns=p["columns"], key=p["key"])
         row = {"n_samples": sources.n_samples, "n_sources": sources.n_sources}
         if command == "check":
-            from .solvers.check import DEFAULT_TOL, check_modularity
+            from .solvers.check import check_modularity
 
-            c = check_modularity(sources, tol=DEFAULT_TOL if p["tol"] is None else p["tol"],
-                                 method=p["method"], seed=p["seed"])
+            c = check_modularity(sources, tol=p["tol"], method=p["method"], seed=p["seed"])
             row.update(verdict=c.verdict, margin=_number(c.margin), method=c.method, exact=bool(c.exact))
         else:
             from .solvers.program import DEFAULT_TOL as SOLVE_TOL

@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--method", default=None,
                         choices=["auto", "sector", "cones", "facets", "search", "grid"],
                         help="check: decision method (default auto)")
-    parser.add_argument("--tol", type=float, default=None, help="check or solve: tolerance (their defaults)")
+    parser.add_argument("--tol", type=float, default=None, help="check: an opt-in modelling tolerance on the margin (default none: exact); solve: relative gap (default 1e-6)")
     parser.add_argument("--lam-in", type=float, default=None, metavar="X",
                         help="solve, verify: encoder weight-energy coefficient (default 1)")
     parser.add_argument("--lam-out", type=float, default=None, metavar="X",
