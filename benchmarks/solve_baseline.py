@@ -20,7 +20,9 @@ import numpy as np
 
 from _solve_data import datasets
 from biomodular import Sources
-from biomodular.solvers.program import Problem, code_loss, phi_values, solve_code
+from biomodular.solvers.energy import code_loss, phi_values
+from biomodular.solvers.problem import Problem
+from biomodular.solvers.program import solve_code
 
 
 def dictionary(d: int, n: int, seed: int = 0) -> np.ndarray:

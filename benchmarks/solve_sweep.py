@@ -20,8 +20,9 @@ import time
 import numpy as np
 
 from _solve_data import datasets
-from biomodular.solvers import program
-from biomodular.solvers.program import Problem, solve_code
+from biomodular.solvers.master import ProgramCache
+from biomodular.solvers.problem import Problem
+from biomodular.solvers.program import solve_code
 from biomodular.solvers.sweep import sweep
 
 
@@ -38,7 +39,7 @@ def main() -> None:
     for name, sources in datasets().items():
         t_sweep, t_build, t_par = [], [], []
         for _ in range(args.repeats):
-            program._PROGRAMS.clear()
+            ProgramCache.shared().clear()
             start = time.perf_counter()
             table = sweep(sources, lam_in=lam_in, lam_out=lam_out, processes=1, chunk_size=n)
             t_sweep.append((time.perf_counter() - start) / n)
@@ -46,7 +47,7 @@ def main() -> None:
             values = []
             for a in lam_in:
                 for b in lam_out:
-                    program._PROGRAMS.clear()
+                    ProgramCache.shared().clear()
                     values.append(solve_code(sources, Problem.autoencoder(a, b)).value)
             t_build.append((time.perf_counter() - start) / n)
             start = time.perf_counter()

@@ -23,7 +23,8 @@ import time
 import numpy as np
 
 from biomodular import Sources, examples
-from biomodular.solvers.program import Problem, solve_code
+from biomodular.solvers.problem import Problem
+from biomodular.solvers.program import solve_code
 from biomodular.verify import reduced_loss
 from biomodular.verify.linear import train_linear
 

@@ -1,8 +1,8 @@
-"""The one exception type that biomodular raises for problems a user can fix."""
+"""The one exception type that biomodular raises for problems a user can fix, and its warnings."""
 
 from __future__ import annotations
 
-__all__ = ["BiomodularError"]
+__all__ = ["BiomodularError", "BiomodularWarning", "SolverWarning", "ConvergenceWarning"]
 
 
 class BiomodularError(ValueError):
@@ -13,3 +13,19 @@ class BiomodularError(ValueError):
     similar problems.  The message says what is wrong and what to do about it.
     The command-line interface prints it on one line and exits with status 2.
     """
+
+
+class BiomodularWarning(UserWarning):
+    """Base class of the warnings biomodular issues (filter them with ``warnings``)."""
+
+
+class SolverWarning(BiomodularWarning):
+    """A solve that returned a result which is not certified optimal.
+
+    The result is still returned, with its status (``optimal_inaccurate``,
+    ``uncertified`` or ``max_rounds``) and certificate saying how far it is.
+    """
+
+
+class ConvergenceWarning(BiomodularWarning):
+    """Training stopped at its step limit before its convergence criterion was met."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from typing import Sequence
 
-from ..errors import BiomodularError
+from ..errors import BiomodularError, BiomodularWarning
 
 #: subcommand -> one-line help
 SUBCOMMANDS = {
@@ -43,6 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(command: str):
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, BiomodularWarning):
+            print(f"biomodular {command}: warning: {message}", file=sys.stderr)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``biomodular`` console script; returns the exit status."""
     parser = build_parser()
@@ -51,7 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            # A result that is not certified says so in its status; on stderr, one line.
+            warnings.simplefilter("default", BiomodularWarning)
+            warnings.showwarning = _one_line_warning(args.command)
+            return int(args._run(args) or 0)
     except BiomodularError as exc:
         print(f"biomodular {args.command}: error: {exc}", file=sys.stderr)
         return 2

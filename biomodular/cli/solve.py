@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     plot_path = figure_path(args.plot)
     sources, samples = load_sources(args, statistics=True)
-    from ..solvers.program import DEFAULT_TOL, Problem, solve_code
+    from ..solvers.problem import Problem
+    from ..solvers.program import DEFAULT_GAP_TOL, solve_code
 
     A = _read_matrix(args.mixing, "input mixing") if args.mixing else None
     B = _read_matrix(args.readout, "readout") if args.readout else None
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         if args.readout_budget is not None:
             raise BiomodularError("--readout-budget needs --fixed-variance")
         problem = Problem.autoencoder(args.lam_in, args.lam_out, A=A, B=B)
-    tol = DEFAULT_TOL if args.tol is None else args.tol
+    tol = DEFAULT_GAP_TOL if args.tol is None else args.tol
     if args.max_rounds < 1:
         raise BiomodularError("--max-rounds must be at least 1")
     result = solve_code(sources, problem, tol=tol, max_rounds=args.max_rounds, solver=args.solver,

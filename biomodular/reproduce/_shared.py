@@ -33,7 +33,8 @@ def optimum_tilts(samples: np.ndarray, lam: float) -> dict:
         ``advantage`` ((best modular - optimum) / optimum), ``certified_gap``
         (the solver's certified relative gap), ``tunings`` and ``value``.
     """
-    from ..solvers.program import Problem, solve_code
+    from ..solvers.problem import Problem
+    from ..solvers.program import solve_code
     from ..sources import Sources
     from ..verify.compare import SIGNIFICANT_NEURON
     from ..verify.metrics import mixing_angles

@@ -4,8 +4,7 @@ THEORY.md sections 3-4.  :func:`phi_values` is the activity energy
 ``phi(w) = w^T C w + m(w)^2`` of a tuning with its cheapest nonnegative bias;
 :func:`code_loss` is the loss of a code given by its tunings; :func:`lower_bound` is the
 weak-duality bound of the certificate; :func:`caratheodory` reduces a conic combination of
-directions to at most ``d(d+1)/2 + 1`` terms without changing the loss; :func:`_sqrtm` is the
-square root of a symmetric positive semidefinite matrix.
+directions to at most ``d(d+1)/2 + 1`` terms without changing the loss.
 """
 
 from __future__ import annotations
@@ -116,7 +115,3 @@ def caratheodory(W: np.ndarray, c: np.ndarray, phi: np.ndarray) -> np.ndarray:
         cb[k] = 0.0
         c[block] = np.clip(cb, 0.0, None)
 
-
-def _sqrtm(S: np.ndarray) -> np.ndarray:
-    vals, vecs = np.linalg.eigh((S + S.T) / 2)
-    return (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T

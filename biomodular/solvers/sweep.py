@@ -151,7 +151,7 @@ def sweep(
     -------
     SweepTable
     """
-    from .program import Problem
+    from .problem import Problem
 
     started = time.perf_counter()
     if isinstance(sources, Sources):
@@ -208,16 +208,16 @@ def sweep(
 
 def _run_block(label, sources, problem, block, seed, keep_results, solve_options):
     """Worker: one program for the dataset, re-solved for every point of the block."""
-    from .program import _Session, solve_code
+    from .program import ColumnGeneration
 
-    session_keys = ("solver", "pricing", "max_faces")
-    session = _Session(sources, problem.with_coefficients(**block[0][1]), seed=seed,
-                       **{k: v for k, v in solve_options.items() if k in session_keys})
-    options = {k: v for k, v in solve_options.items() if k not in session_keys}
+    setup_keys = ("solver", "pricing", "max_faces")
+    run = ColumnGeneration(sources, problem.with_coefficients(**block[0][1]), seed=seed,
+                           **{k: v for k, v in solve_options.items() if k in setup_keys})
+    options = {k: v for k, v in solve_options.items() if k not in setup_keys}
     out = []
     for i, point in block:
         pb = problem.with_coefficients(**point)
-        result = solve_code(sources, pb, _session=session, seed=seed, **options)
+        result = run.solve(pb, **options)
         row = {
             "dataset": label,
             "lam_in": pb.lam_in if pb.kind == "autoencoder" else None,

@@ -440,7 +440,8 @@ def verify_code(
     verdict = margin = witness = opt_T = Lam = G_opt = None
     if solve:
         from ..solvers.check import check_modularity
-        from ..solvers.program import Problem, solve_code
+        from ..solvers.problem import Problem
+        from ..solvers.program import solve_code
 
         chk = check_modularity(sources)
         verdict, margin, witness = chk.verdict, float(chk.margin), chk.witness

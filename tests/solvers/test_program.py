@@ -22,7 +22,9 @@ from scipy.optimize import minimize
 from biomodular import BiomodularError, Sources
 from biomodular.cli import main
 from biomodular.solvers.check import check_modularity
-from biomodular.solvers.program import Problem, caratheodory, code_loss, lower_bound, solve_code
+from biomodular.solvers.energy import caratheodory, code_loss, lower_bound
+from biomodular.solvers.problem import Problem
+from biomodular.solvers.program import solve_code
 
 SQUARE = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 1], [-1, 1]])
 CUT = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]),

@@ -18,7 +18,8 @@ from hypothesis import assume, given, strategies as st
 
 from biomodular import Sources
 from biomodular.solvers.check import check_modularity
-from biomodular.solvers.program import Problem, solve_code
+from biomodular.solvers.problem import Problem
+from biomodular.solvers.program import solve_code
 
 #: The check's tolerance here (units of beta^2): margins below -1e-3 are mixed, and only exact
 #: zeros (up to rounding) are modular; anything between is skipped as too close to call.

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from biomodular import BiomodularError, Sources
-from biomodular.solvers.program import Problem, _Session, solve_code
+from biomodular.solvers.master import ProgramCache
+from biomodular.solvers.problem import Problem
+from biomodular.solvers.program import ColumnGeneration, solve_code
 from biomodular.solvers.sweep import COLUMNS, SweepTable, sweep
 
 CUT = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]),
@@ -20,8 +22,11 @@ SQUARE = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1,
 
 def test_restricted_programs_are_dpp():
     for problem in (Problem.autoencoder(), Problem.fixed_variance(1.0)):
-        session = _Session(CUT, problem)
-        assert session._cp.is_dpp()
+        cache = ProgramCache()
+        ColumnGeneration(CUT, problem, programs=cache)
+        assert len(cache) == 1
+        for program in cache.compiled():
+            assert program.is_dpp()
 
 
 def test_sweep_values_equal_fresh_solves_and_obey_homogeneity():

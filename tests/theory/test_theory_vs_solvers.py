@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from biomodular import Sources
 from biomodular.solvers.check import check_modularity
-from biomodular.solvers.program import Problem, solve_code
+from biomodular.solvers.problem import Problem
+from biomodular.solvers.program import solve_code
 from biomodular.theory import (
     cut_box, cut_box_threshold, modular_code, modularity_condition, nuclear_norm_bound, point_set,
     two_uniform_information, uniform_box,

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from biomodular import Sources
 from biomodular.solvers.check import check_modularity
-from biomodular.solvers.program import Problem, solve_code
+from biomodular.solvers.problem import Problem
+from biomodular.solvers.program import solve_code
 from biomodular.verify.compare import verify_code
 from biomodular.verify.metrics import Binned, linear_cinfom, linear_infom, mir
 from biomodular.verify.models import ExactLinearAE, project_biases, reduced_loss
