@@ -169,8 +169,9 @@ def compute_row(command: str, path: str, parameters: dict) -> dict:
             c = check_modularity(sources, tol=p["tol"], method=p["method"], seed=p["seed"])
             row.update(verdict=c.verdict, margin=_number(c.margin), method=c.method, exact=bool(c.exact))
         else:
-            from .solvers.program import DEFAULT_TOL as SOLVE_TOL
-            from .solvers.program import Problem, solve_code
+            from .solvers.problem import Problem
+            from .solvers.program import DEFAULT_GAP_TOL as SOLVE_TOL
+            from .solvers.program import solve_code
 
             s = solve_code(sources, Problem.autoencoder(p["lam_in"], p["lam_out"]),
                            tol=SOLVE_TOL if p["tol"] is None else p["tol"], seed=p["seed"])

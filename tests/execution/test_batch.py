@@ -14,7 +14,8 @@ from biomodular.cli import main
 from biomodular.errors import BiomodularError
 from biomodular.execution import BatchInterrupted
 from biomodular.solvers.check import check_modularity
-from biomodular.solvers.program import Problem, solve_code
+from biomodular.solvers.problem import Problem
+from biomodular.solvers.program import solve_code
 
 NAMES = ("square", "cut-corner", "triangle")
 
