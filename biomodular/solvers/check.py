@@ -334,7 +334,8 @@ def exact_advantage(sources: Sources) -> float:
     on the sources divided by their ``beta_j`` (needs cvxpy; a second or so).
     Raises :class:`BiomodularError` if the solve is not certified optimal.
     """
-    from .program import Problem, solve_code
+    from .problem import Problem
+    from .program import solve_code
 
     beta = sources.beta
     scaled = Sources.from_statistics(
