@@ -1,0 +1,125 @@
+"""Sphinx configuration of the biomodular documentation site.
+
+The pages are the Markdown files of this folder (read by MyST), so they stay
+readable on their own; the site adds the navigation, an API reference built
+from the docstrings (numpydoc), and a gallery of the scripts in ``examples/``,
+executed at every build (sphinx-gallery).
+
+Build:  python -m sphinx -W --keep-going -b html docs docs/_build/html
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE / "_ext"))
+
+import biomodular  # noqa: E402
+
+project = "biomodular"
+author = "the biomodular authors"
+copyright = "the biomodular authors, MIT licence"
+version = release = biomodular.__version__
+
+extensions = [
+    "myst_parser",
+    "numpydoc",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx_gallery.gen_gallery",
+]
+
+root_doc = "index"
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+exclude_patterns = ["_build", "_ext", "generated/README.md", "gallery/*.ipynb", "gallery/*.py", "gallery/*.zip",
+                    "gallery/*.md5", "gallery/*.codeobj.json", "gallery/sg_execution_times.rst"]
+templates_path: list[str] = []
+
+# --- Markdown pages --------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3  # "#the-exact-modularity-condition" links work as on GitHub
+myst_dmath_double_inline = True
+
+#: The order of the pages in the navigation; a page of this folder not named here comes after them.
+PAGE_ORDER = ["input", "check", "solve", "verify", "mathematics", "theory", "reproduce", "gallery/index",
+              "api", "benchmarks", "changelog"]
+#: Markdown files of this folder that are not pages of the site.
+NOT_PAGES = {"index"}
+
+
+def _pages() -> list[str]:
+    present = {p.stem for p in HERE.glob("*.md")} - NOT_PAGES
+    ordered = [p for p in PAGE_ORDER if p in present or p == "gallery/index"]
+    return ordered + sorted(present - set(ordered))
+
+
+_HTML_ANCHOR = re.compile(r'^<a id="([^"]+)"></a>$', re.MULTILINE)
+
+
+def _html_anchors_as_targets(app, docname, source) -> None:
+    """``<a id="x"></a>`` (an anchor that works on any Markdown viewer) becomes the MyST target ``(x)=``."""
+    source[0] = _HTML_ANCHOR.sub(r"(\1)=", source[0])
+
+
+def _add_navigation(app, docname, source) -> None:
+    """Give the landing page its table of contents at build time.
+
+    ``index.md`` stays a plain Markdown page (it reads well without Sphinx);
+    the site's navigation is added here, so every page of ``docs/`` is in it.
+    """
+    if docname == root_doc:
+        entries = "\n".join(_pages())
+        source[0] += f"\n\n```{{toctree}}\n:hidden:\n:maxdepth: 2\n\n{entries}\n```\n"
+
+
+def setup(app):
+    app.connect("source-read", _add_navigation)
+    app.connect("source-read", _html_anchors_as_targets)
+
+
+# --- API reference --------------------------------------------------------
+autosummary_generate = True
+autodoc_typehints = "none"  # numpydoc renders the documented types
+autodoc_default_options = {"members": False}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+
+
+# --- Gallery ---------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": str(ROOT / "examples"),
+    "gallery_dirs": "gallery",
+    "filename_pattern": r"/plot_",  # every plot_*.py is executed at every build
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "matplotlib_animations": False,
+    "within_subsection_order": "FileNameSortKey",
+    "abort_on_example_error": True,
+    "show_memory": False,
+    "reference_url": {"biomodular": None},
+    # biomodular's figures are not pyplot's: see docs/_ext/figure_scraper.py
+    "image_scrapers": ("matplotlib", "figure_scraper.scrape_figures"),
+}
+
+# --- HTML ------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"biomodular {release}"
+html_static_path: list[str] = []
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "navbar_align": "left",
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_show_sourcelink = False
+html_last_updated_fmt = None
+
+nitpicky = False
