@@ -285,7 +285,7 @@ class Sources:
         return np.unique(codes).size == 2**d
 
     def support_min(self, directions: np.ndarray) -> np.ndarray:
-        """``m(w) = min_i w . (s_i - mean)`` for each row ``w`` of ``directions``."""
+        """The support function ``m(w) = min_i w^T (s_i - mean)`` for each row ``w`` of ``directions``."""
         directions = np.atleast_2d(np.asarray(directions, dtype=float))
         return (directions @ self.centred_points.T).min(axis=1)
 

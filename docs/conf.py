@@ -37,9 +37,11 @@ extensions = [
 
 root_doc = "index"
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["_build", "_ext", "generated/README.md", "gallery/*.ipynb", "gallery/*.py", "gallery/*.zip",
+exclude_patterns = ["_build", "_ext", "_templates", "generated/README.md", "gallery/*.ipynb", "gallery/*.py", "gallery/*.zip",
                     "gallery/*.md5", "gallery/*.codeobj.json", "gallery/sg_execution_times.rst"]
-templates_path: list[str] = []
+# The class template lists methods only: attributes are described in each class's docstring (numpydoc
+# renders its Attributes section), and a dataclass field's default would otherwise lend it str's docstring.
+templates_path = ["_templates"]
 
 # --- Markdown pages --------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
