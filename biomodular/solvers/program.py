@@ -63,6 +63,7 @@ __all__ = [
     "ColumnGeneration",
     "solve_code",
     "modular_value",
+    "modular_code",
     "DEFAULT_GAP_TOL",
     "OPTIMAL",
     "OPTIMAL_INACCURATE",
@@ -72,6 +73,10 @@ __all__ = [
 
 #: Default relative optimality gap at which column generation stops.
 DEFAULT_GAP_TOL = 1e-6
+
+#: Relative amount by which a lower bound may exceed a known code's loss through rounding
+#: of the loss evaluation alone (a few hundred units of double precision).
+BOUND_SLACK = 1e-13
 
 # The statuses of a solve (CodeResult.status).
 #: Every restricted solve optimal, the pricing exact, the relative gap within the tolerance.
@@ -328,10 +333,26 @@ class ColumnGeneration:
         nz = np.flatnonzero(c > 0)
         T = _feasible_scale(sources, problem, units.invert_tunings(it.directions[nz], c[nz]))
         terms = code_loss(sources, problem, T)
+        try:
+            mod, how = modular_value(sources, problem, solver=master.solver, programs=master.programs)
+        except BiomodularError:
+            mod, how = math.nan, "unavailable"
+        if problem.kind == "autoencoder":
+            # The closed-form modular code is always available: when rounding in an
+            # ill-conditioned program left the solver's code worse, return the modular one.
+            T_mod = modular_code(sources, problem)
+            terms_mod = code_loss(sources, problem, T_mod)
+            if terms_mod["value"] < terms["value"]:
+                T, terms = T_mod, terms_mod
         value = float(terms.pop("value"))
         if problem.kind == "fixed_variance":
             terms.pop("budget")
         lower = units.invert_value(it.lower)
+        # No code can beat the optimum: a bound above a known code's loss is a numerical failure.
+        known = min(value, mod) if math.isfinite(mod) else value
+        rigorous = pricing_exact = it.pricing.exact
+        if lower > known + BOUND_SLACK * abs(known):
+            rigorous = False
         gap = value - lower
         rel = gap / abs(value) if value else math.inf
         multipliers: dict[str, Any] = {"Lambda": units.invert_quadratic(it.Lambda)}
@@ -347,11 +368,12 @@ class ColumnGeneration:
             upper_bound=value,
             gap=gap,
             relative_gap=rel,
-            exact=pricing.exact,
+            exact=pricing_exact,
             pricing_method=pricing.method,
             multipliers=multipliers,
+            rigorous=rigorous,
         )
-        status = decide_status(stop, pricing.exact, rel <= tol, master.inaccurate)
+        status = decide_status(stop, rigorous, rel <= tol, master.inaccurate)
         neurons = []
         mean = sources.mean
         for t in T:
@@ -369,10 +391,6 @@ class ColumnGeneration:
         kinds = classify_neurons([n.tuning for n in neurons], sources.beta, sources.names,
                                  [n.activity for n in neurons])
         neurons = [dataclasses.replace(n, kind=k) for n, k in zip(neurons, kinds)]
-        try:
-            mod, how = modular_value(sources, problem, solver=master.solver, programs=master.programs)
-        except BiomodularError:
-            mod, how = math.nan, "unavailable"
         verdict, reason = code_verdict(sources, problem, value, mod, gap, status, neurons)
         solvers = sorted(set(master.solvers_used), key=master.solvers_used.index)
         if status != OPTIMAL:
@@ -491,6 +509,26 @@ def modular_value(
     T = units.invert_tunings(master.dictionary, c)[c > 0]
     T = _feasible_scale(sources, problem, T)
     return float(code_loss(sources, problem, T)["value"]), "convex program over the axes"
+
+
+def modular_code(sources: Sources, problem: Problem) -> np.ndarray:
+    """Tunings (rows) of the best modular code of the autoencoder problem, in closed form.
+
+    Source ``j`` gets one neuron along the axis whose extreme is nearer the
+    mean (``m^2 = beta_j^2``), with weight
+    ``g_j = sqrt(lam_out Q_jj / (E_j + lam_in P_jj))``: the minimiser of
+    ``g (E_j + lam_in P_jj) + lam_out Q_jj / g``, whose value is the term of
+    :func:`modular_value`.
+    """
+    if problem.kind != "autoencoder":
+        raise BiomodularError("the modular code has a closed form only for the autoencoder problem")
+    d = sources.n_sources
+    P, Q = problem.matrices(d)
+    points = sources.centred_points
+    sign = np.where(-points.min(axis=0) <= points.max(axis=0), 1.0, -1.0)
+    E = np.diag(sources.cov) + sources.beta**2
+    g = np.sqrt(problem.lam_out * np.diag(Q) / (E + problem.lam_in * np.diag(P)))
+    return np.diag(sign * np.sqrt(g))
 
 
 def _feasible_scale(sources: Sources, problem: Problem, T: np.ndarray) -> np.ndarray:

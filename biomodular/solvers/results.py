@@ -93,10 +93,15 @@ class Certificate:
     relative_gap : float
         ``gap / |upper_bound|``.
     exact : bool
-        Whether the pricing minimum is exact (then the bound is proven).
+        Whether the pricing minimum is exact.
     pricing_method : str
     multipliers : dict
         ``Lambda`` (d x d) and, for the fixed-variance problem, ``nu`` and ``mu``.
+    rigorous : bool
+        Whether ``lower_bound`` is proven: the pricing is exact and no known
+        code (the returned one, the closed-form modular code) has a lower
+        loss.  A bound above a known code's loss can only come from rounding
+        in an ill-conditioned program; it is reported but not trusted.
     """
 
     violation: float
@@ -108,6 +113,7 @@ class Certificate:
     exact: bool
     pricing_method: str
     multipliers: dict = field(repr=False, default_factory=dict)
+    rigorous: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         mult = {k: (np.asarray(v).tolist() if isinstance(v, np.ndarray) else float(v)) for k, v in self.multipliers.items()}
@@ -119,6 +125,7 @@ class Certificate:
             "gap": _jsonable(self.gap),
             "relative_gap": _jsonable(self.relative_gap),
             "exact": bool(self.exact),
+            "rigorous": bool(self.rigorous),
             "pricing_method": self.pricing_method,
             "multipliers": mult,
         }
@@ -292,7 +299,8 @@ def _format_table(r: CodeResult) -> str:
         f"energy         {energy}",
         f"certificate    largest pricing violation {c.violation:.3g}; "
         f"lower bound {c.lower_bound:.10g}; gap {c.gap:.3g} (relative {c.relative_gap:.3g}); "
-        f"pricing {c.pricing_method}{' (exact)' if c.exact else ' (not exact: bound unproven)'}",
+        f"pricing {c.pricing_method}{' (exact)' if c.exact else ' (not exact)'}"
+        f"{'' if c.rigorous else '; bound unproven'}",
         f"status         {r.status} ({r.solver}, {r.rounds} rounds, {r.n_columns} columns, "
         f"{r.seconds:.3g} s); tolerance: relative gap {r.tolerance:g}",
     ]
