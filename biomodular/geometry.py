@@ -10,11 +10,26 @@ __all__ = ["hull_2d", "hull_2d_equations"]
 def hull_2d(points: np.ndarray) -> np.ndarray:
     """Indices of the convex hull's vertices of 2-D ``points``, counter-clockwise.
 
-    Andrew's monotone chain; collinear boundary points are dropped, so only
-    true vertices are returned.  Raises ``ValueError`` when the points are
-    collinear (no 2-D hull).
+    Points that already form a convex counter-clockwise polygon are returned
+    as they are; otherwise a vectorised pass removes points that lie in a
+    triangle of others (see :func:`_prune_reflex`) and Andrew's monotone chain
+    finishes on what is left, unless that is already convex.  Collinear
+    boundary points are dropped, so only true vertices are returned; the
+    first vertex may be any of them.  Raises ``ValueError`` when the points
+    are collinear (no 2-D hull).
     """
     points = np.asarray(points, dtype=float)
+    if _is_convex_ccw(points):
+        return np.arange(points.shape[0])
+    survivors = _prune_reflex(points)
+    if survivors is not None and _is_convex_ccw(points[survivors]):
+        return survivors
+    if survivors is not None:
+        return survivors[_monotone_chain(points[survivors])]
+    return _monotone_chain(points)
+
+
+def _monotone_chain(points: np.ndarray) -> np.ndarray:
     order = np.lexsort((points[:, 1], points[:, 0]))
     xs, ys = points[order, 0].tolist(), points[order, 1].tolist()
 
@@ -37,6 +52,62 @@ def hull_2d(points: np.ndarray) -> np.ndarray:
     if len(ring) < 3:
         raise ValueError("the points are collinear: they have no two-dimensional hull")
     return order[np.array(ring)]
+
+
+def _cross(o: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``(a - o) x (b - o)`` row by row: positive when ``o, a, b`` turn left."""
+    return (a[..., 0] - o[..., 0]) * (b[..., 1] - o[..., 1]) - (a[..., 1] - o[..., 1]) * (b[..., 0] - o[..., 0])
+
+
+def _prune_reflex(points: np.ndarray, max_passes: int = 64) -> np.ndarray | None:
+    """Indices of a subset of ``points`` that keeps every hull vertex, in
+    counter-clockwise order around their centroid ``c`` (vectorised).
+
+    In that order, a point ``p`` with neighbours ``a`` and ``b`` that lies in
+    the triangle ``c, a, b`` (it is angularly between them, they span less
+    than a half-turn, and ``a, p, b`` does not turn left) is in the hull of
+    other points, so it is not a vertex; all such points go at once, and the
+    pass repeats until none is left.  Points on a circle survive the first
+    pass, so this is one sort and a few array operations where the chain
+    would visit every point in Python.  None when fewer than three remain.
+    """
+    centre = points.mean(axis=0)
+    rel = points - centre
+    idx = np.lexsort((np.einsum("ij,ij->i", rel, rel), np.arctan2(rel[:, 1], rel[:, 0])))
+    for _ in range(max_passes):
+        if idx.shape[0] < 3:
+            return None
+        P = points[idx]
+        prev, nxt = np.roll(P, 1, axis=0), np.roll(P, -1, axis=0)
+        inside = (
+            (_cross(prev, P, nxt) <= 0)
+            & (_cross(centre, prev, P) >= 0)
+            & (_cross(centre, P, nxt) >= 0)
+            & (_cross(centre, prev, nxt) > 0)
+            & (P != prev).any(axis=1)
+            & (P != nxt).any(axis=1)
+        )
+        if not inside.any():
+            break
+        idx = idx[~inside]
+    return idx if idx.shape[0] >= 3 else None
+
+
+def _is_convex_ccw(points: np.ndarray) -> bool:
+    """Whether ``points`` already are a convex polygon's vertices, counter-clockwise
+    (every turn strictly left, winding once): then they are their own hull.
+    Hulls are recomputed from their own vertices often; this O(n) test skips
+    the sort and the chain for them."""
+    n = points.shape[0]
+    if n < 3:
+        return False
+    a, b = points, np.roll(points, -1, axis=0)
+    if not (_cross(a, b, np.roll(points, -2, axis=0)) > 0).all():
+        return False
+    # Left turns everywhere and the edge directions turn through one full circle.
+    angles = np.arctan2(b[:, 1] - a[:, 1], b[:, 0] - a[:, 0])
+    turns = np.mod(np.roll(angles, -1) - angles, 2 * np.pi)
+    return bool(abs(turns.sum() - 2 * np.pi) < 1e-6)
 
 
 def hull_2d_equations(vertices: np.ndarray) -> np.ndarray:

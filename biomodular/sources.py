@@ -513,16 +513,16 @@ def _drop_inner_collinear(X: np.ndarray) -> np.ndarray:
     boundary rows share exact values."""
     if X.shape[1] != 2 or X.shape[0] <= 4:
         return X
-    X = np.unique(X, axis=0)  # distinct rows: the ends of each group are well defined
-    keep = np.ones(X.shape[0], dtype=bool)
-    for a, b in ((0, 1), (1, 0)):
-        order = np.lexsort((X[:, b], X[:, a]))
-        key = X[order, a]
-        change = key[1:] != key[:-1]
-        ends = np.zeros(X.shape[0], dtype=bool)
-        ends[order[np.r_[True, change] | np.r_[change, True]]] = True
-        keep &= ends  # strictly inside its group in either grouping: not a vertex
-    return X[keep]
+    S = X[np.lexsort((X[:, 1], X[:, 0]))]
+    X = S[np.r_[True, (S[1:] != S[:-1]).any(axis=1)]]  # distinct rows, sorted by (x, y)
+    new_x = np.r_[True, X[1:, 0] != X[:-1, 0]]
+    keep = new_x | np.r_[new_x[1:], True]  # the ends of each group of equal x
+    order = np.lexsort((X[:, 0], X[:, 1]))
+    key = X[order, 1]
+    new_y = np.r_[True, key[1:] != key[:-1]]
+    ends_y = np.zeros(X.shape[0], dtype=bool)
+    ends_y[order[new_y | np.r_[new_y[1:], True]]] = True
+    return X[keep & ends_y]  # strictly inside a group in either grouping: not a vertex
 
 
 def _normalised(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -574,7 +574,9 @@ def _hull_equations(X: np.ndarray) -> np.ndarray | None:
 
 def _hull_points(X: np.ndarray) -> tuple[np.ndarray, bool]:
     """Vertices of the hull of ``X`` (exact when ``d <= HULL_MAX_SOURCES``)."""
-    X = _drop_inner_collinear(_discard_interior(X))
+    if X.shape[1] > 2:  # two sources: the vectorised hull prunes the interior itself
+        X = _discard_interior(X)
+    X = _drop_inner_collinear(X)
     hull = _convex_hull(X) if X.shape[1] <= HULL_MAX_SOURCES else None
     if hull is None:
         # Too many sources for a hull, or a flat chunk of data that is not flat

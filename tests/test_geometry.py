@@ -31,3 +31,44 @@ def test_hull_2d_matches_qhull(seed, n, on_grid):
 def test_collinear_points_have_no_hull():
     with pytest.raises(ValueError, match="collinear"):
         hull_2d(np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]))
+
+
+def _structured(kind: str, seed: int, n: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    if kind == "circle":
+        t = rng.uniform(0, 2 * np.pi, n)
+        P = np.column_stack([np.cos(t), np.sin(t)])
+    elif kind == "clipped":
+        P = np.clip(rng.standard_normal((n, 2)), -1, 1)
+    elif kind == "grid":
+        P = rng.integers(0, 4, (n, 2)).astype(float)
+    elif kind == "duplicated":
+        base = rng.standard_normal((max(3, n // 5), 2))
+        P = base[rng.integers(0, len(base), n)]
+    else:  # an annulus: many points near the hull, few on it
+        t = rng.uniform(0, 2 * np.pi, n)
+        r = rng.uniform(0.99, 1.0, n)
+        P = np.column_stack([r * np.cos(t), r * np.sin(t)])
+    return P
+
+
+@given(st.sampled_from(["circle", "clipped", "grid", "duplicated", "annulus"]),
+       st.integers(0, 2**32 - 1), st.integers(3, 2000))
+def test_vectorised_pruning_keeps_exactly_the_chains_vertices(kind, seed, n):
+    """Second route: Andrew's chain alone on the same points."""
+    from biomodular.geometry import _monotone_chain
+
+    P = _structured(kind, seed, n)
+    try:
+        expected = _monotone_chain(P)
+    except ValueError:
+        with pytest.raises(ValueError):
+            hull_2d(P)
+        return
+    got = hull_2d(P)
+    assert len(got) == len(expected)
+    assert {tuple(p) for p in P[got]} == {tuple(p) for p in P[expected]}
+    V = P[got]
+    cross = ((np.roll(V, -1, 0) - V)[:, 0] * (np.roll(V, -2, 0) - V)[:, 1]
+             - (np.roll(V, -1, 0) - V)[:, 1] * (np.roll(V, -2, 0) - V)[:, 0])
+    assert (cross > 0).all()  # strictly convex, counter-clockwise

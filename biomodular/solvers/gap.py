@@ -242,24 +242,53 @@ def _hull(points: np.ndarray):
 
 
 def _sector(points: np.ndarray, M: np.ndarray) -> GapMinimum:
+    """Exact minimum for two sources in O(k log k) (the hull) plus O(k).
+
+    Vertex ``i`` of the counter-clockwise hull minimises ``w . p`` on the
+    closed cone between the inward normals of edges ``i - 1`` and ``i``, so a
+    candidate found in that cone is scored against vertex ``i`` alone (and
+    its two neighbours, which covers a candidate that rounding placed just
+    across a boundary).  The decisive candidates are then re-scored against
+    every point, so the value returned is attained."""
     try:
         V = points[hull_2d(points)]  # counter-clockwise
     except ValueError as exc:
         raise BiomodularError(f"could not compute the convex hull of the support: {exc}") from None
+    k = len(V)
     edges = np.roll(V, -1, axis=0) - V  # edge i runs from vertex i to vertex i+1
     inward = np.column_stack([-edges[:, 1], edges[:, 0]])  # left normal = interior for CCW
     inward = _unit_rows(inward)
     # Vertex i minimises w . p on the cone between the normals of edges i-1 and i.
     n_start = np.roll(inward, 1, axis=0)
     n_end = inward
-    _, vecs = np.linalg.eigh(V[:, :, None] * V[:, None, :] - M)  # (k, 2, 2), columns
-    E = np.concatenate([vecs, -vecs], axis=2).transpose(0, 2, 1)  # (k, 4, 2): +-eigenvectors
+    # Eigenvectors of the symmetric 2x2 matrices v v^T - M in closed form: the
+    # principal axes at angle theta = atan2(2 q01, q00 - q11) / 2 and theta + 90 degrees.
+    q00, q01, q11 = V[:, 0] ** 2 - M[0, 0], V[:, 0] * V[:, 1] - M[0, 1], V[:, 1] ** 2 - M[1, 1]
+    theta = 0.5 * np.arctan2(2 * q01, q00 - q11)
+    c, s = np.cos(theta), np.sin(theta)
+    first, second = np.column_stack([c, s]), np.column_stack([-s, c])
+    E = np.stack([first, second, -first, -second], axis=1)  # (k, 4, 2): +-eigenvectors
     a, b = n_start[:, None, :], n_end[:, None, :]
     inside = (a[..., 0] * E[..., 1] - a[..., 1] * E[..., 0] >= 0) & (
         E[..., 0] * b[..., 1] - E[..., 1] * b[..., 0] >= 0
     )
-    candidates = [n_end, E[inside]]
-    return _finish(points, M, np.vstack(candidates), "sector", exact=True, n_faces=len(V))
+    candidates = _unit_rows(np.vstack([n_end, E[inside]]))
+    owner = np.concatenate([np.arange(k), np.nonzero(inside)[0]])
+    m = np.einsum("ij,ij->i", candidates, V[owner])
+    for step in (-1, 1):
+        np.minimum(m, np.einsum("ij,ij->i", candidates, V[(owner + step) % k]), out=m)
+    w0, w1 = candidates[:, 0], candidates[:, 1]
+    values = m**2 - (M[0, 0] * w0**2 + 2 * M[0, 1] * w0 * w1 + M[1, 1] * w1**2)
+    _require_finite(values)
+    # The decisive values, scored against every point: attained, whatever rounding did.
+    decisive = np.argpartition(values, 16)[:16] if values.shape[0] > 16 else np.arange(values.shape[0])
+    values[decisive] = gap_values(points, M, candidates[decisive])
+    best = int(np.argmin(values))
+    return GapMinimum(
+        value=float(values[best]), direction=candidates[best].copy(), exact=True,
+        method="sector", n_candidates=int(candidates.shape[0]), candidates=candidates,
+        candidate_values=values, n_faces=k, exact_sign=True,
+    )
 
 
 def _merged_facets(hull) -> tuple[list[frozenset[int]], np.ndarray]:
