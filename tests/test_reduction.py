@@ -11,11 +11,13 @@ from biomodular import BiomodularError, Sources
 from biomodular.sources import Reduction
 
 
-def _reference(S):
-    """Statistics by a second route: numpy's two-pass mean and covariance, scipy's hull."""
+def _reference(S, scale):
+    """Statistics by a second route: numpy's two-pass mean and covariance, and
+    scipy's hull (of the data in units of ``scale``: qhull overflows near 1e77)."""
     from scipy.spatial import ConvexHull
 
-    return S.mean(axis=0), np.cov(S.T, bias=True), {tuple(p) for p in S[ConvexHull(S).vertices]}
+    vertices = ConvexHull(S / scale).vertices
+    return S.mean(axis=0), np.cov(S.T, bias=True), {tuple(p) for p in S[vertices]}
 
 
 @settings(max_examples=40, deadline=None)
@@ -32,8 +34,8 @@ def test_merged_partial_reductions_equal_the_whole(seed, d, n_parts, log_scale, 
         merged = pickle.loads(pickle.dumps(parts[i])).merge(parts[j])
         parts = [p for k, p in enumerate(parts) if k not in (i, j)] + [merged]
     src = parts[0].finish()
-    mean, cov, vertices = _reference(S)
     scale = 10.0**log_scale
+    mean, cov, vertices = _reference(S, scale)
     np.testing.assert_allclose(src.mean, mean, rtol=1e-12, atol=1e-12 * scale * (1 + abs(offset)))
     np.testing.assert_allclose(src.cov, cov, rtol=1e-9, atol=1e-12 * np.abs(cov).max())
     np.testing.assert_array_equal(src.lower, S.min(axis=0))
