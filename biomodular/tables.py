@@ -24,3 +24,14 @@ class RowTable:
     def column(self, name: str) -> list:
         """One column as a list."""
         return [row[name] for row in self.rows]
+
+    def to_frame(self):
+        """The rows as a :class:`pandas.DataFrame` (needs pandas), columns in table order."""
+        from .display import frame
+
+        return frame(self.rows, getattr(self, "columns", None))
+
+    def _repr_html_(self) -> str:
+        from .display import rows_html
+
+        return rows_html(self)

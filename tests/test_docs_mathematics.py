@@ -32,3 +32,22 @@ def test_the_api_reference_lists_every_public_name():
     missing = [name for name in biomodular.__all__ if name not in listed and name not in modules
                and not name.startswith("__")]
     assert not missing, f"add these to docs/api.md: {missing}"
+
+
+def test_package_metadata_agrees_with_the_single_version():
+    """The version lives in biomodular.__version__; pyproject and CITATION.cff follow it."""
+    import tomllib
+
+    import yaml
+
+    import biomodular
+
+    root = DOCS.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "biomodular.__version__"}
+    citation = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["version"] == biomodular.__version__ and citation["license"] == "MIT"
+    assert "MIT License" in (root / "LICENSE").read_text(encoding="utf-8")
+    assert (root / "biomodular" / "py.typed").exists()
+    assert "py.typed" in project["tool"]["setuptools"]["package-data"]["biomodular"]

@@ -147,6 +147,11 @@ class CheckResult:
     sampling: Any = None
     witness_scaled: np.ndarray | None = field(default=None, repr=False)
 
+    def _repr_html_(self) -> str:
+        from ..display import check_html
+
+        return check_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary of every field (non-finite numbers become None)."""
         lo, hi = self.mixing_advantage_bracket

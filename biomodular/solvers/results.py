@@ -265,6 +265,17 @@ class CodeResult:
         """The human-readable report printed by ``biomodular solve``."""
         return _format_table(self)
 
+    def to_frame(self):
+        """The neurons as a :class:`pandas.DataFrame` (needs pandas): one row each, a column per source weight."""
+        from ..display import code_rows, frame
+
+        return frame(code_rows(self))
+
+    def _repr_html_(self) -> str:
+        from ..display import code_html
+
+        return code_html(self)
+
 
 def _format_table(r: CodeResult) -> str:
     names = list(r.names)

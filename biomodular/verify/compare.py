@@ -257,6 +257,17 @@ class VerifyResult:
             "seconds": float(self.seconds),
         }
 
+    def to_frame(self):
+        """The trained seeds as a :class:`pandas.DataFrame` (needs pandas): one row each, scalar fields."""
+        from ..display import frame, verify_rows
+
+        return frame(verify_rows(self))
+
+    def _repr_html_(self) -> str:
+        from ..display import verify_html
+
+        return verify_html(self)
+
     def table(self) -> str:
         """The per-seed table printed by ``biomodular verify``."""
         lines = []
