@@ -124,14 +124,20 @@ def load_samples(args: argparse.Namespace):
     return np.vstack(blocks), names
 
 
-def load_sources(args: argparse.Namespace, statistics: bool = False):
+def load_sources(args: argparse.Namespace, statistics: bool = False, reservoir=None):
     """``(Sources, samples or None)``: examples keep their samples for figures;
-    files are reduced in one chunked pass and their samples are not kept."""
+    files are reduced in one chunked pass and their samples are not kept.
+
+    ``reservoir`` (a :class:`biomodular.solvers.population.Reservoir`), if
+    given, keeps a random subset of the rows on the way (not for statistics
+    or ``--dask`` data)."""
     from ..sources import Sources
 
     _require_one_input(args)
     if args.example is not None:
         samples, names = load_samples(args)
+        if reservoir is not None:
+            reservoir.add(samples)
         return Sources.from_chunks([samples], names=names, origin=f"example:{args.example}"), samples
     if statistics and args.path.endswith(".json"):
         return _read_statistics(args.path), None
@@ -141,6 +147,13 @@ def load_sources(args: argparse.Namespace, statistics: bool = False):
         from ..errors import BiomodularError
 
         raise BiomodularError("--scheduler reduces --dask data here; add --dask, or drop --scheduler")
+    if reservoir is not None:
+        from .. import io
+
+        names, chunks = io.iter_chunks(args.path, columns=parse_columns(args.columns), key=args.key,
+                                       index_col=parse_index_col(args.index_col))
+        origin = "standard input" if io.is_stdin(args.path) else str(args.path)
+        return Sources.from_chunks(reservoir.tee(chunks), names=names, origin=origin), None
     return Sources.from_file(args.path, columns=parse_columns(args.columns), key=args.key,
                              index_col=parse_index_col(args.index_col)), None
 

@@ -24,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exact-advantage", action="store_true",
                         help="solve the convex program for the exact mixing advantage (needs cvxpy, "
                              "about a second); default: certified bounds in closed form")
+    parser.add_argument("--no-sampling", action="store_true",
+                        help="skip the sampling analysis (what the samples say about their population; "
+                             "on by default for samples, never for statistics)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", metavar="PNG", help="save a figure of the verdict")
 
@@ -47,6 +50,13 @@ def _format_advantage(result) -> str:
     return f"between {lo:.3g} and {hi:.3g} of the energy (certified bracket; --exact-advantage solves for it)"
 
 
+def _format_sampling(s) -> str:
+    steps = ", ".join(f"{m:,}: {x:.2g}" for m, x in zip(s.sizes, s.median_margins))
+    rate = "" if s.rate is None else f"; |margin| ~ n^-{s.rate:.2g}"
+    return (f"population {s.population}: {s.reason}\n"
+            f"          (median margin by sample size {steps}{rate}; {s.rows_used:,} random rows, seed {s.seed})")
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``biomodular check``; returns the exit status."""
     if args.list_examples:
@@ -57,13 +67,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     started = time.perf_counter()
     plot_path = figure_path(args.plot)
-    sources, samples = load_sources(args)
-    from ..solvers.check import check_modularity
+    from ..solvers.population import Reservoir, check_with_sampling
+
+    reservoir = None if args.no_sampling else Reservoir(seed=args.seed)
+    sources, samples = load_sources(args, reservoir=reservoir)
     from ..solvers.gap import DEFAULT_MAX_FACES
 
     max_faces = DEFAULT_MAX_FACES if args.max_faces is None else args.max_faces
-    result = check_modularity(sources, tol=args.tol, method=args.method, max_faces=max_faces, seed=args.seed,
-                              advantage="exact" if args.exact_advantage else "bracket")
+    result = check_with_sampling(sources, reservoir, seed=args.seed, tol=args.tol, method=args.method,
+                                 max_faces=max_faces, advantage="exact" if args.exact_advantage else "bracket")
     total = time.perf_counter() - started
 
     if args.json:
@@ -83,11 +95,14 @@ def run(args: argparse.Namespace) -> int:
     ]
     if result.verdict in ("mixed", "tie"):
         lines.append(f"advantage {_format_advantage(result)}")
+    if result.sampling is not None:
+        lines.append(_format_sampling(result.sampling))
     lines += [
         f"method    {result.method} ({kind}): {result.certificate}",
         f"data      {data}, {sources.n_sources} sources ({', '.join(sources.names)}) from {sources.origin}",
         f"time      {result.seconds:.3g} s to decide, {total:.3g} s in all",
     ]
+    lines.append(f"in short  {result.summary()}")
     print("\n".join(lines))
     if plot_path:
         _save_figure(plot_path, sources, result, samples)

@@ -157,6 +157,7 @@ class CheckResult:
         lo, hi = self.mixing_advantage_bracket
         return {
             "verdict": self.verdict,
+            "summary": self.summary(),
             "margin": _finite(self.margin),
             "margin_is_upper_bound": not self.margin_exact,
             "rounding_bound": _finite(self.rounding_bound),
@@ -179,6 +180,12 @@ class CheckResult:
             "names": list(self.names),
             "seconds": self.seconds,
         }
+
+    def summary(self) -> str:
+        """One sentence to quote: the exact verdict and, for samples, the population's."""
+        from .population import summary_sentence
+
+        return summary_sentence(self)
 
     def __repr__(self) -> str:
         w = "None" if self.witness is None else np.array2string(self.witness, precision=4)
