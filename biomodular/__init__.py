@@ -19,6 +19,8 @@ _LAZY = {
     "Sources": "biomodular.sources",
     "check_modularity": "biomodular.solvers.check",
     "CheckResult": "biomodular.solvers.check",
+    "check_samples": "biomodular.solvers.population",
+    "PopulationResult": "biomodular.solvers.population",
     "solve_code": "biomodular.solvers.program",
     "Problem": "biomodular.solvers.problem",
     "CodeResult": "biomodular.solvers.results",

@@ -17,6 +17,14 @@ import numpy as np
 __all__ = ["plot_code"]
 
 
+def _tuning_text(neuron, names) -> str:
+    """``"x (modular)"``, ``"x (sliver: 0.3 deg off its axis, 48% of the energy)"``, ``"x+y (mixed: ...)"``."""
+    kind = getattr(neuron, "kind", None)
+    if kind is not None:
+        return kind.describe()
+    return f"{'+'.join(neuron.sources)} ({'modular' if neuron.modular else 'mixed'})"
+
+
 def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarray | None = None,
               max_pairs: int = 15):
     """Draw the neurons of ``result`` (a :class:`CodeResult`) over ``sources``.
@@ -46,7 +54,7 @@ def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarr
     pairs = [(0, 1)] if d == 2 else list(itertools.combinations(range(d), 2))[:max_pairs]
     cols = min(3, len(pairs))
     rows = (len(pairs) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 4.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 5.6 * rows), squeeze=False)
     points = sources.points if samples is None else np.asarray(samples, float)
     T, b = result.tunings, result.biases
     colours = plt.get_cmap("tab10")
@@ -65,7 +73,7 @@ def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarr
         for n, neuron in enumerate(result.neurons):
             t = neuron.tuning[[j, k]]
             colour = colours(n % 10)
-            label = f"{n + 1}: {'+'.join(neuron.sources)}"
+            label = f"neuron {n + 1}: " + _tuning_text(neuron, sources.names)
             arrow = t / longest * 0.45 * span
             ax.annotate("", xy=centre + arrow, xytext=centre,
                         arrowprops=dict(arrowstyle="->", color=colour, lw=2))
@@ -76,20 +84,25 @@ def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarr
                 foot = -b[n] * t / np.dot(t, t)
                 ends = np.array([foot - 2 * span * u[::-1] * [1, -1], foot + 2 * span * u[::-1] * [1, -1]])
                 ax.plot(ends[:, 0], ends[:, 1], ls="--", color=colour, lw=1)
+        ax.plot([], [], color="0.3", lw=2, marker=r"$\rightarrow$", ms=10, ls="none",
+                label="arrow: a neuron's tuning, from the mean; it fires more towards the tip")
+        if d == 2:
+            ax.plot([], [], color="0.3", lw=1, ls="--",
+                    label="dashed: where that neuron is silent (z = 0)")
         pad = 0.15 * span
         ax.set_xlim(sources.lower[j] - pad, sources.upper[j] + pad)
         ax.set_ylim(sources.lower[k] - pad, sources.upper[k] + pad)
         ax.set_xlabel(sources.names[j])
         ax.set_ylabel(sources.names[k])
         ax.set_aspect("equal", adjustable="box")
-        ax.legend(fontsize=7, loc="upper right")
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
     for ax in axes.ravel()[len(pairs):]:
         ax.set_visible(False)
-    verdict = "mixed" if result.mixed else "modular"
+    verdict = getattr(result, "verdict", "") or ("mixed" if result.mixed else "modular")
     fig.suptitle(f"optimal code: {verdict}, value {result.value:.5g} "
                  f"(modular {result.modular_value:.5g}), {result.status}", fontsize=10)
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=120)
+        fig.savefig(path, dpi=120, bbox_inches="tight")
         plt.close(fig)
     return fig

@@ -158,7 +158,10 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
 
     Notes
     -----
-    Everything is in the sources' own units, centred on the mean.  Black: the
+    Everything is in beta-scaled units: each source centred on its mean and
+    divided by ``beta_j``, its distance to the nearer extreme, so sources in
+    different units are not squashed (the condition is the same in these
+    units; the nearer extremes sit at +-1).  Black: the
     convex hull.  Blue: the ellipse ``{x : x^T F^-1 x <= 1}`` (THEORY.md s.2),
     drawn when ``F`` is positive definite.  Green squares: where the ellipse
     reaches each source's nearer extreme (the faces on which the modular
@@ -198,10 +201,17 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
             raise BiomodularError(f"samples must have shape (n_samples, {d}); got {samples.shape}")
         if samples.shape[0] > MAX_SCATTER:
             samples = samples[np.linspace(0, samples.shape[0] - 1, MAX_SCATTER).astype(int)]
-        samples = samples - sources.mean
+        samples = (samples - sources.mean) / sources.beta
+    if witness is not None:
+        witness = witness * sources.beta  # w . s = (w beta) . (s / beta)
+        witness = witness / np.linalg.norm(witness)
+    sources = _beta_scaled(sources)
 
     pd = _is_positive_definite(sources.modularity_matrix)
     lines = [f"{verdict.upper()}   margin {margin:.3g} (units of beta$^2$)" + (f", method {method}" if method else "")]
+    angle = getattr(result, "witness_angle", None)
+    if witness is not None and angle is not None:
+        lines.append(f"witness w: {float(angle):.2g} deg from the nearest axis" + _advantage_text(result))
     if not pd:
         lines.append("F is not positive definite, so there is no ellipse: the code mixes iff along\n"
                      "some direction -w the reach sqrt(w$^T$Fw) (red star) passes the hull (dashed line)")
@@ -258,6 +268,29 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
     return fig
 
 
+def _beta_scaled(sources: Sources) -> Sources:
+    """The same support and moments with each source centred and divided by its ``beta_j``."""
+    import dataclasses
+
+    beta = sources.beta
+    return dataclasses.replace(
+        sources, mean=np.zeros_like(beta), cov=sources.cov / np.outer(beta, beta),
+        lower=(sources.lower - sources.mean) / beta, upper=(sources.upper - sources.mean) / beta,
+        points=sources.centred_points / beta,
+    )
+
+
+def _advantage_text(result: Any) -> str:
+    exact = getattr(result, "mixing_advantage", None)
+    if exact is not None:
+        return f", saves {float(exact):.2g} of the energy" if exact > 0 else ""
+    bracket = getattr(result, "mixing_advantage_bracket", None)
+    if not bracket or bracket[0] is None:
+        return ""
+    lo, hi = bracket
+    return f", saves {lo:.2g} to {hi:.2g} of the energy" if hi is not None else f", saves at least {lo:.2g} of the energy"
+
+
 def _pair_status(margin: float, rounding: float | None) -> str:
     if margin >= -(_HULL_TOL if rounding is None else rounding):
         return "pair alone passes"
@@ -308,8 +341,8 @@ def _draw_panel(ax, sources: Sources, P: np.ndarray, samples, witness, extremes,
                 label="ellipse touches the nearer extremes")
     if witness is not None:
         _draw_witness(ax, sources, P, witness, scale)
-    ax.set_xlabel(xname if xname.startswith("along") else f"{xname} - mean")
-    ax.set_ylabel(yname if yname.startswith("along") else f"{yname} - mean")
+    ax.set_xlabel(xname if xname.startswith("along") else f"({xname} - mean) / beta")
+    ax.set_ylabel(yname if yname.startswith("along") else f"({yname} - mean) / beta")
     ax.set_aspect("equal", adjustable="datalim")
     ax.grid(True, lw=0.3, alpha=0.5)
     return equations
@@ -339,5 +372,5 @@ def _draw_witness(ax, sources: Sources, P: np.ndarray, w: np.ndarray, scale: flo
             label="hull's supporting line where the mixed neuron w is silent")
     ax.annotate("", xy=0.3 * scale * wp / np.linalg.norm(wp), xytext=(0.0, 0.0), zorder=6,
                 arrowprops=dict(arrowstyle="->", color="tab:purple", lw=1.8))
-    label = "w = (" + ", ".join(f"{x:.2f}" for x in w) + ")" if w.size <= 3 else "w"
+    label = "w = (" + ", ".join(f"{x:.2f}" for x in w) + "), beta-scaled" if w.size <= 3 else "w"
     ax.plot([], [], color="tab:purple", lw=1.8, label=f"mixed neuron's tuning {label}: it fires this way")

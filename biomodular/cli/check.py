@@ -100,7 +100,9 @@ def run(args: argparse.Namespace) -> int:
     lines += [
         f"method    {result.method} ({kind}): {result.certificate}",
         f"data      {data}, {sources.n_sources} sources ({', '.join(sources.names)}) from {sources.origin}",
-        f"time      {result.seconds:.3g} s to decide, {total:.3g} s in all",
+        f"time      {result.seconds:.3g} s to decide"
+        + (f", {result.sampling.seconds:.3g} s for the sampling analysis" if result.sampling is not None else "")
+        + f", {total:.3g} s in all",
     ]
     lines.append(f"in short  {result.summary()}")
     print("\n".join(lines))

@@ -74,7 +74,7 @@ MIN_GROWTH = 16
 MIN_SAMPLES_MIXED = 1000
 #: Median angle (degrees) between the subsamples' witnesses and the full one
 #: below which the witness counts as stable.
-WITNESS_STABLE = 10.0
+WITNESS_STABLE = 20.0
 
 POPULATIONS = ("modular", "mixed", "unclear")
 
