@@ -89,19 +89,12 @@ def run(sizes, n_seeds, families=None):
 
 def budget(n: int = 1_000_000, repeats: int = 7) -> None:
     """The default check of n x 2 samples (sampling included) against one numpy pass."""
+    from check_scaling import median_time  # benchmarks/ is on the path when run as a script
+
     S = np.ascontiguousarray(_box(np.random.default_rng(0), n, 2, keep=lambda x: x.sum(1) > -0.5))
-
-    def median(fn):
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return float(np.median(times))
-
-    floor = median(lambda: S.mean(axis=0))
-    exact = median(lambda: check_modularity(Sources.from_samples(S)))
-    full = median(lambda: check_samples(S))
+    floor = median_time(lambda: S.mean(axis=0), repeats)
+    exact = median_time(lambda: check_modularity(Sources.from_samples(S)), repeats)
+    full = median_time(lambda: check_samples(S), repeats)
     print(f"# {n} x 2 cut box: numpy pass {1e3 * floor:.1f} ms; exact check {1e3 * exact:.1f} ms "
           f"({exact / floor:.1f}x); with the sampling analysis {1e3 * full:.1f} ms ({full / floor:.1f}x)")
 

@@ -42,12 +42,12 @@ def _format_witness(result) -> str:
 
 
 def _format_advantage(result) -> str:
+    words = f"{result.advantage_words(3)} of the energy"
     if result.mixing_advantage is not None:
-        return f"{result.mixing_advantage:.3g} of the energy ({result.mixing_advantage_method})"
-    lo, hi = result.mixing_advantage_bracket
-    if hi is None:
-        return f"at least {lo:.3g} of the energy (certified lower bound; no upper bound without an exact margin)"
-    return f"between {lo:.3g} and {hi:.3g} of the energy (certified bracket; --exact-advantage solves for it)"
+        return f"{words} ({result.mixing_advantage_method})"
+    if result.mixing_advantage_bracket[1] is None:
+        return f"{words} (certified lower bound; no upper bound without an exact margin)"
+    return f"{words} (certified bracket; --exact-advantage solves for it)"
 
 
 def _format_sampling(s) -> str:

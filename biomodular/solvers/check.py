@@ -181,6 +181,13 @@ class CheckResult:
             "seconds": self.seconds,
         }
 
+    def advantage_words(self, digits: int = 2) -> str:
+        """The mixing advantage in words: ``"0.0046"``, ``"0.0025 to 0.1"`` or ``"at least 0.0025"``."""
+        if self.mixing_advantage is not None:
+            return f"{self.mixing_advantage:.{digits}g}"
+        lo, hi = self.mixing_advantage_bracket
+        return f"at least {lo:.{digits}g}" if hi is None else f"{lo:.{digits}g} to {hi:.{digits}g}"
+
     def summary(self) -> str:
         """One sentence to quote: the exact verdict and, for samples, the population's."""
         from .population import summary_sentence

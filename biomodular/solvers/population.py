@@ -364,12 +364,7 @@ def check_with_sampling(sources, reservoir: Reservoir | None, seed: int = 0, **c
 
 
 def _energy(result) -> str:
-    if result.mixing_advantage is not None:
-        return f"saving {result.mixing_advantage:.2g} of the energy"
-    lo, hi = result.mixing_advantage_bracket
-    if hi is None:
-        return f"saving at least {lo:.2g} of the energy"
-    return f"saving {lo:.2g} to {hi:.2g} of the energy"
+    return f"saving {result.advantage_words()} of the energy"
 
 
 def summary_sentence(result) -> str:
