@@ -16,7 +16,7 @@ import numpy as np
 from ..sources import Sources
 from .problem import Problem
 
-__all__ = ["phi_values", "code_loss", "lower_bound", "caratheodory"]
+__all__ = ["phi_values", "code_terms", "code_loss", "lower_bound", "caratheodory"]
 
 
 def phi_values(points: np.ndarray, C: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -24,6 +24,49 @@ def phi_values(points: np.ndarray, C: np.ndarray, W: np.ndarray) -> np.ndarray:
     W = np.atleast_2d(W)
     m = (W @ points.T).min(axis=1)
     return np.einsum("ij,jk,ik->i", W, C, W) + m**2
+
+
+def code_terms(
+    points: np.ndarray,
+    C: np.ndarray,
+    tunings: np.ndarray,
+    P: np.ndarray | None = None,
+    Q: np.ndarray | None = None,
+) -> dict[str, float]:
+    """The energies of a code from arrays: the one definition every caller uses.
+
+    Parameters
+    ----------
+    points : ndarray, shape (k, d)
+        Centred support points (or all centred samples: the minimum is the same).
+    C : ndarray, shape (d, d)
+        Covariance of the sources.
+    tunings : ndarray, shape (n, d)
+        One row per neuron, including its gain.
+    P, Q : ndarray, optional
+        Encoder and readout matrices (identity when omitted).
+
+    Returns
+    -------
+    dict
+        ``activity = sum_n t_n^T C t_n + m(t_n)^2`` (cheapest nonnegative biases),
+        ``encoder = tr(P G)`` and ``readout = tr(Q G^-1)`` (cheapest readout;
+        ``inf`` when ``G = T^T T`` is singular), ``variance = tr(C G)``.
+    """
+    T = np.atleast_2d(np.asarray(tunings, dtype=float))
+    d = T.shape[1]
+    P = np.eye(d) if P is None else P
+    Q = np.eye(d) if Q is None else Q
+    G = T.T @ T
+    activity = float(phi_values(points, C, T).sum())
+    try:
+        readout = float(np.trace(np.linalg.solve(G, Q)))
+    except np.linalg.LinAlgError:
+        readout = math.inf
+    if not np.isfinite(readout) or np.linalg.matrix_rank(G) < d:
+        readout = math.inf
+    return {"activity": activity, "encoder": float(np.trace(P @ G)), "readout": readout,
+            "variance": float(np.trace(C @ G))}
 
 
 def code_loss(sources: Sources, problem: Problem, tunings: np.ndarray) -> dict[str, float]:
@@ -35,28 +78,19 @@ def code_loss(sources: Sources, problem: Problem, tunings: np.ndarray) -> dict[s
     feasible when ``variance >= problem.variance`` and ``readout_weights <=
     budget``).
     """
-    T = np.atleast_2d(np.asarray(tunings, dtype=float))
-    d = sources.n_sources
-    P, Q = problem.matrices(d)
-    C = sources.cov
-    G = T.T @ T
-    activity = float(phi_values(sources.centred_points, C, T).sum())
-    try:
-        readout = float(np.trace(np.linalg.solve(G, Q)))
-    except np.linalg.LinAlgError:
-        readout = math.inf
-    if not np.isfinite(readout) or np.linalg.matrix_rank(G) < d:
-        readout = math.inf
+    P, Q = problem.matrices(sources.n_sources)
+    terms = code_terms(sources.centred_points, sources.cov, tunings, P, Q)
+    activity = terms["activity"]
     if problem.kind == "autoencoder":
-        encoder = problem.lam_in * float(np.trace(P @ G))
-        out = {"activity": activity, "encoder": encoder, "readout": problem.lam_out * readout}
+        out = {"activity": activity, "encoder": problem.lam_in * terms["encoder"],
+               "readout": problem.lam_out * terms["readout"]}
         out["value"] = activity + out["encoder"] + out["readout"]
         return out
     return {
         "activity": activity,
-        "variance": float(np.trace(C @ G)),
-        "readout_weights": readout,
-        "budget": problem.budget(C, Q),
+        "variance": terms["variance"],
+        "readout_weights": terms["readout"],
+        "budget": problem.budget(sources.cov, Q),
         "value": activity,
     }
 

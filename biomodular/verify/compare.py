@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import BiomodularError
 from ..mixing import MIXED_ANGLE_DEGREES, angle_to_axes
+from ..solvers.energy import phi_values
 from .metrics import ACTIVE_THRESHOLD, Binned, Estimator, infom, mir
 from .linear import train_linear
 from .models import project_biases, reduced_loss
@@ -492,7 +493,7 @@ def verify_code(
             G = W.T @ W
             gram_err = float(np.linalg.norm(G - G_opt) / np.linalg.norm(G_opt))
             U = Wa / np.linalg.norm(Wa, axis=1, keepdims=True)
-            phi = np.einsum("ij,jk,ik->i", U, C, U) + (Sc @ U.T).min(0) ** 2
+            phi = phi_values(Sc, C, U)
             cost = float(((phi - np.einsum("ij,jk,ik->i", U, Lam, U)) / phi).max())
             if witness is not None:
                 wit = float(_angles(np.asarray(witness)[None, :], Wa).min())

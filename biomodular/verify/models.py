@@ -93,19 +93,15 @@ def reduced_loss(W: np.ndarray, samples: np.ndarray, lam_in: float, lam_out: flo
     bound on the optimum of the convex problem.  Infinite if ``W`` has
     deficient column rank.
     """
+    from ..solvers.energy import code_terms
+
     W = np.asarray(W, float)
     S = np.asarray(samples, float)
     Sc = S - S.mean(axis=0)
-    proj = Sc @ W.T
-    activity = float((proj**2).mean(axis=0).sum() + (proj.min(axis=0) ** 2).sum())
-    G = W.T @ W
-    try:
-        eig = np.linalg.eigvalsh(G)
-    except np.linalg.LinAlgError:  # pragma: no cover - non-finite W
+    if not np.all(np.isfinite(W)):
         return float("inf")
-    if eig[0] <= 1e-14 * max(eig[-1], 1e-300):
-        return float("inf")
-    return activity + lam_in * float((W**2).sum()) + lam_out * float(np.sum(1.0 / eig))
+    terms = code_terms(Sc, Sc.T @ Sc / Sc.shape[0], W)
+    return terms["activity"] + lam_in * terms["encoder"] + lam_out * terms["readout"]
 
 
 @dataclass(frozen=True)
