@@ -87,3 +87,26 @@ def test_plot_is_written(tmp_path):
     proc = run_cli("check", "--example", "triangle", "--plot", str(out))
     assert proc.returncode == 0, proc.stderr
     assert out.stat().st_size > 10_000
+
+
+def test_a_search_margin_is_reported_as_an_upper_bound(capsys):
+    assert main(["check", "--example", "cut-corner", "--method", "search", "--no-sampling"]) == 0
+    margin_line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("margin"))
+    assert "at most" in margin_line and "upper bound" in margin_line
+    assert main(["check", "--example", "cut-corner", "--no-sampling"]) == 0
+    margin_line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("margin"))
+    assert "at most" not in margin_line and "rounding bound" in margin_line
+
+
+def test_a_source_in_large_units_is_not_dropped_from_mixes(capsys):
+    """Mixes and the witness angle are judged in beta-scaled units: a source measured in
+    micro-units has a tiny raw weight but mixes as much as the other."""
+    import biomodular as bm
+
+    S, _ = bm.examples.load("cut-corner")
+    scaled = S * np.array([1e6, 1.0])
+    result = bm.check_modularity(bm.Sources.from_samples(scaled, ["big", "small"]))
+    assert result.verdict == "mixed"
+    assert abs(result.witness[0]) < 1e-5  # raw weight on the big source
+    assert result.mixes == ("big", "small")
+    assert result.witness_angle == pytest.approx(44.8, abs=0.5)

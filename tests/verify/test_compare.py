@@ -133,3 +133,14 @@ def test_cli_errors_exit_2_with_one_line(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("biomodular verify: error:")
+
+
+def test_a_seed_that_did_not_reach_the_optimum_does_not_agree():
+    """Stopped long before convergence, a seed can be mixed along the witness and still be far from
+    the optimum: it must not count as agreeing with the theory."""
+    samples, names = examples.load("cut-corner", seed=0)
+    r = verify_code(samples, names, seeds=1, max_steps=60, processes=1)
+    run = r.runs[0]
+    assert run.gap > 0.01
+    assert r.reached == 0 and r.agreement == 0
+    assert "0/1 seeds reached the optimum" in r.summary()
