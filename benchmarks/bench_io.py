@@ -4,7 +4,9 @@ Baseline: ``numpy.loadtxt`` on the whole file (the fastest text parser numpy
 has, with no checks, no chunking, the whole array in memory).  Measured:
 ``biomodular.io.iter_chunks`` (chunked, checked), with and without a column
 selection, and the full one-pass reduction ``Sources.from_file``; also an
-``.npy`` file read through the memory map.  Medians of ``--repeat`` runs.
+``.npy`` file read through the memory map, and a CSV as pandas writes a
+DataFrame with its index and a quoted text column (baseline
+``pandas.read_csv`` of the two numeric columns).  Medians of ``--repeat`` runs.
 
 Run:  python benchmarks/bench_io.py [--rows 1000000] [--repeat 5]
 """
@@ -76,6 +78,30 @@ def main() -> None:
         print("NPY")
         for k, v in m.items():
             print(f"  {k:30s} {v:7.3f} s  ratio {v / base:5.2f}")
+        _pandas_csv(tmp, data, args.repeat)
+
+
+def _pandas_csv(tmp: Path, data: np.ndarray, repeat: int) -> None:
+    """A DataFrame written by pandas: index column, two numbers, a quoted text field holding a comma."""
+    try:
+        import pandas as pd
+    except ImportError:
+        print("pandas CSV: skipped (pandas is not installed)")
+        return
+    frame = pd.DataFrame({"speed": data[:, 0], "heading": data[:, 1], "label": "trial, ok"})
+    csv = tmp / "frame.csv"
+    frame.to_csv(csv, float_format="%.8g")
+    m = _medians(
+        {
+            "pandas.read_csv usecols": lambda: pd.read_csv(csv, usecols=["speed", "heading"]).to_numpy(),
+            "iter_chunks columns=[speed,heading]": lambda: _drain(csv, columns=["speed", "heading"]),
+        },
+        repeat,
+    )
+    base = m["pandas.read_csv usecols"]
+    print("CSV written by pandas (index, quoted text column), %.8g")
+    for k, v in m.items():
+        print(f"  {k:36s} {v:7.3f} s  ratio {v / base:5.2f}")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,7 @@ CASES = [
     (["verify", "--example", "square", "--report", "nodir/report"], "directory 'nodir' does not exist"),
     (["verify", "--example", "square", "--report", "plain.csv"], "exists and is not a directory"),
     (["prove", "modular-code", "--out", "nodir/proof.md"], "directory 'nodir' does not exist"),
+    (["batch", "check", "plain.csv", "--output", "nodir/table.csv"], "directory 'nodir' does not exist"),
 ]
 
 
@@ -106,6 +107,14 @@ def test_a_failed_write_never_loses_the_result(bad_files, monkeypatch, capsys):
     assert "value" in captured.out and "figure" not in captured.out  # the solved code is there
     assert captured.err.count("\n") == 1
     assert "the result above is complete, but --plot 'fig.png' could not be written: No space left" in captured.err
+
+
+def test_batch_output_is_checked_without_creating_it(bad_files, monkeypatch, capsys):
+    """A batch refused after the output check (here: its cache is a file) leaves no empty --output behind."""
+    monkeypatch.chdir(bad_files)
+    before = _files(bad_files)
+    assert main(["batch", "check", "plain.csv", "--output", "table.csv", "--cache", "t.csv"]) == 2
+    assert _files(bad_files) == before
 
 
 def test_plot_without_extension_writes_png_and_says_so(bad_files, monkeypatch, capsys):

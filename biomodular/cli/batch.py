@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ._common import add_executor_arguments, executor_from_args, parse_columns
+from ._output import writable_file
 
 #: option -> the commands it applies to
 _APPLIES = {
@@ -68,11 +69,7 @@ def _check_output(path: str | None) -> None:
         return
     if not path.endswith((".csv", ".json")):
         raise BiomodularError(f"--output must end in .csv or .json; got {path!r}")
-    try:
-        with open(path, "a", encoding="utf-8"):
-            pass
-    except OSError as exc:
-        raise BiomodularError(f"cannot write {path!r}: {exc.strerror or exc}") from None
+    writable_file(path, "--output")  # checked without creating it: nothing is written before the work
 
 
 def _print(table, args) -> None:

@@ -275,10 +275,11 @@ def check_text_columns(layout: Layout, indices: list[int], labels: tuple[str, ..
 class TextReader:
     """Iterates a text table in blocks of lines.
 
-    Each block without double quotes is parsed by ``numpy.loadtxt`` (C speed;
+    Each block is parsed by ``numpy.loadtxt`` (C speed, CSV quoting included;
     without its comment handling, which runs a Python generator over the
-    lines).  A block with quotes, or one that ``loadtxt`` refuses, is parsed
-    record by record with CSV quoting, which also handles comments and
+    lines).  A block that ``loadtxt`` refuses, or with a quoted field that
+    spans lines, is parsed record by record with the :mod:`csv` module, which
+    also handles comments and
     whitespace-only lines, and names any problem: ragged line, non-numeric
     cell, or empty cell (read as NaN so that the reduction reports it with its
     row).
@@ -325,11 +326,17 @@ class TextReader:
     # fast path ------------------------------------------------------------
     def _parse(self, lines: list[str], lineno: int, rows_before: int) -> np.ndarray:
         d = self.delimiter
-        if any('"' in line for line in lines):
+        quoted = any('"' in line for line in lines)
+        if quoted and (d is None or any(line.count('"') % 2 for line in lines)):
+            # Quotes between whitespace-separated fields, or a quoted field spanning lines.
             return self._parse_records(lines, lineno, rows_before)
         if self.indices is not None:
-            # loadtxt with usecols ignores extra fields, so check the counts first.
-            if d is not None:
+            # loadtxt with usecols ignores extra fields, so check the counts first
+            # (through the csv module when quotes may hide delimiters).
+            if quoted:
+                records = csv.reader(lines, delimiter=d, skipinitialspace=True)  # type: ignore[arg-type]
+                counts = np.fromiter(map(len, records), np.int64, len(lines))
+            elif d is not None:
                 counts = np.fromiter(map(str.count, lines, itertools.repeat(d)), np.int64, len(lines)) + 1
             else:
                 counts = np.fromiter(map(len, map(str.split, lines)), np.int64, len(lines))
@@ -342,7 +349,7 @@ class TextReader:
                 warnings.simplefilter("ignore")
                 block = np.loadtxt(
                     lines, delimiter=d, dtype=np.float64, ndmin=2, comments=None,
-                    usecols=self.indices, encoding=None,
+                    usecols=self.indices, encoding=None, quotechar='"' if quoted else None,
                 )
         except ValueError:
             return self._parse_records(lines, lineno, rows_before)
