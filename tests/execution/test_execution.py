@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from biomodular import Sources
 from biomodular.errors import BiomodularError
 from biomodular.execution import in_worker, run_tasks, spawn_seeds
 
@@ -119,3 +120,29 @@ def test_seeds_are_derived_up_front_and_independent_of_the_count():
 def test_bad_process_count_is_an_error():
     with pytest.raises(BiomodularError, match="processes"):
         run_tasks(square_after, [(1,)], processes=0)
+
+
+def block_that_kills_square(label, *args):
+    from biomodular.solvers import sweep as sweep_module
+
+    if label == "square":
+        os._exit(3)
+    return sweep_module.__dict__["_original_run_block"](label, *args)
+
+
+def test_a_sweep_block_whose_worker_always_dies_is_a_row_that_says_so(monkeypatch):
+    from biomodular.solvers import sweep as sweep_module
+
+    monkeypatch.setitem(sweep_module.__dict__, "_original_run_block", sweep_module._run_block)
+    monkeypatch.setattr(sweep_module, "_run_block", block_that_kills_square)
+    cut = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]),
+                                  [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]])
+    square = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 1], [-1, 1]])
+    table = sweep_module.sweep({"cut": cut, "square": square}, lam_in=[0.5, 2.0], processes=2, progress=False)
+    assert len(table) == 4
+    for row in table:
+        if row["dataset"] == "cut":
+            assert row["status"] == "optimal" and row["value"] is not None
+        else:
+            assert row["status"].startswith("failed: worker lost after 4 attempts")  # 1 + 2 retries + alone
+            assert row["value"] is None and row["lam_in"] in (0.5, 2.0)
