@@ -123,3 +123,21 @@ def test_batch_verify_rows(data_dir, capsys):
     assert main(["batch", "verify", path, "--seeds", "2", "--max-steps", "3000", "--workers", "1"]) == 0
     out = capsys.readouterr().out
     assert "check_verdict" in out and "mixed" in out and "1 files: 1 ok" in out
+
+
+def test_ctrl_c_prints_the_finished_rows_and_exits_130(data_dir, tmp_path, monkeypatch, capsys):
+    calls = []
+    original = ResultCache.put
+
+    def put_then_interrupt(self, key, result):
+        original(self, key, result)
+        calls.append(key)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(ResultCache, "put", put_then_interrupt)
+    code = main(["batch", "check", str(data_dir / "*.npy"), "--workers", "1", "--cache", str(tmp_path / "c"),
+                 "--json"])
+    captured = capsys.readouterr()
+    assert code == 130 and "interrupted; 1 files not run" in captured.err
+    assert [r["status"] for r in json.loads(captured.out)["rows"]] == ["ok", "ok", "not run"]
