@@ -30,7 +30,7 @@ SQUARE = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1,
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=logging.ERROR) as local, distributed.Client(local) as client:
         yield local, client
 
@@ -153,3 +153,15 @@ def test_chunk_files_and_zarr_from_the_command_line(cluster, tmp_path, capsys):
     assert from_file[0]["verdict"] == from_file[1]["verdict"] == "mixed"
     assert from_file[0]["n_samples"] == X.shape[0] and single["n_samples"] == parts[0].shape[0]
     assert abs(from_file[0]["margin"] - from_file[1]["margin"]) <= 1e-9
+
+
+def nesting(_: int) -> tuple[bool, int]:
+    from biomodular.execution import in_worker, workers_for
+
+    return in_worker(), workers_for(8)
+
+
+def test_no_pools_are_nested_inside_dask_tasks(cluster):
+    _, client = cluster
+    out = run_tasks(nesting, [(0,), (1,)], executor=client.get_executor(), show=False)
+    assert out.results == ((True, 1), (True, 1))
