@@ -72,24 +72,26 @@ def _prune_reflex(points: np.ndarray, max_passes: int = 64) -> np.ndarray | None
     would visit every point in Python.  None when fewer than three remain.
     """
     centre = points.mean(axis=0)
-    rel = points - centre
-    idx = np.lexsort((np.einsum("ij,ij->i", rel, rel), np.arctan2(rel[:, 1], rel[:, 0])))
+    x, y = points[:, 0] - centre[0], points[:, 1] - centre[1]
+    idx = np.lexsort((x * x + y * y, np.arctan2(y, x)))
+    x, y = x[idx], y[idx]
+    # Repeated points are adjacent now (same angle, same distance): keep one of each.
+    distinct = np.r_[True, (points[idx[1:]] != points[idx[:-1]]).any(axis=1)]
+    idx, x, y = idx[distinct], x[distinct], y[distinct]
     for _ in range(max_passes):
         if idx.shape[0] < 3:
             return None
-        P = points[idx]
-        prev, nxt = np.roll(P, 1, axis=0), np.roll(P, -1, axis=0)
+        px, py, nx, ny = np.roll(x, 1), np.roll(y, 1), np.roll(x, -1), np.roll(y, -1)
         inside = (
-            (_cross(prev, P, nxt) <= 0)
-            & (_cross(centre, prev, P) >= 0)
-            & (_cross(centre, P, nxt) >= 0)
-            & (_cross(centre, prev, nxt) > 0)
-            & (P != prev).any(axis=1)
-            & (P != nxt).any(axis=1)
+            ((x - px) * (ny - py) - (y - py) * (nx - px) <= 0)  # no left turn at the point
+            & (px * y - py * x >= 0)  # angularly after its predecessor ...
+            & (x * ny - y * nx >= 0)  # ... and before its successor,
+            & (px * ny - py * nx > 0)  # which span less than a half-turn
         )
         if not inside.any():
             break
-        idx = idx[~inside]
+        keep = ~inside
+        idx, x, y = idx[keep], x[keep], y[keep]
     return idx if idx.shape[0] >= 3 else None
 
 

@@ -413,7 +413,7 @@ def _check_mean_inside(mean: np.ndarray, points: np.ndarray, exact: bool) -> Non
 
 #: Rows processed at a time by the reduction: small enough that a block and its
 #: projections stay in cache, large enough that numpy's per-call cost is small.
-BLOCK_ROWS = 1 << 14
+BLOCK_ROWS = 1 << 16
 
 #: Every source's standard deviation, range and ``beta`` must lie within
 #: ``2**-SCALE_BITS .. 2**SCALE_BITS``.  Then every product of two of them (a
@@ -463,15 +463,25 @@ class _InteriorFilter:
         self.best = np.full(len(self.directions), -np.inf)
         self.extremes = np.zeros((len(self.directions), d))  # relative to origin
         self.equations: np.ndarray | None = None
+        self._ball: tuple[np.ndarray, float] | None = None
 
     def __call__(self, block: np.ndarray, centred: np.ndarray | None = None) -> np.ndarray:
         """Rows of ``block`` that may be hull vertices (of everything seen).
 
         ``centred`` is ``(block - origin).T`` as a C-contiguous array, if the
         caller has it: reductions along its rows are much faster than down ``block``.
+
+        Rows are first tested against the current inner polytope (a ball
+        inscribed in it first, then its facets, only for rows outside the
+        ball); only the survivors are projected to update the extremes, since
+        a row inside the polytope cannot beat an extreme.
         """
         if centred is None:
             centred = np.subtract(block.T, self.origin[:, None], order="C")
+        if self.equations is not None:
+            block, centred = self._outside(block, centred)
+        if block.shape[0] == 0:
+            return block
         # einsum, not matmul: BLAS threads these skinny products badly on a busy machine
         proj = np.einsum("ij,jk->ik", self.directions, centred)  # (n_directions, rows)
         arg = proj.argmax(axis=1)
@@ -482,14 +492,38 @@ class _InteriorFilter:
             self.extremes[better] = centred[:, arg[better]].T
             inner = np.unique(self.extremes[np.isfinite(self.best)], axis=0)
             self.equations = _hull_equations(inner) if inner.shape[0] > block.shape[1] else None
-        if self.equations is None:
-            return block
+            self._ball = self._inscribed_ball() if self.equations is not None else None
+            if self.equations is not None:
+                block, _ = self._outside(block, centred)
+        return block
+
+    def _inscribed_ball(self) -> tuple[np.ndarray, float] | None:
+        """Centre and squared radius of a ball inside the polytope (shrunk by 1e-9)."""
+        assert self.equations is not None
+        centre = self.extremes[np.isfinite(self.best)].mean(axis=0)
+        depth = -(self.equations[:, :-1] @ centre + self.equations[:, -1]).max()
+        if not 0 < depth < 2.0**500:  # its square must be a finite double
+            return None
+        return centre, (depth * (1 - 1e-9)) ** 2
+
+    def _outside(self, block: np.ndarray, centred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows not strictly inside the inner polytope (and their centred columns)."""
+        assert self.equations is not None
+        if self._ball is not None:
+            centre, radius2 = self._ball
+            with np.errstate(over="ignore"):  # an infinite distance keeps the row
+                distance2 = np.square(centred[0] - centre[0])
+                for j in range(1, centred.shape[0]):
+                    distance2 += np.square(centred[j] - centre[j])
+            far = ~(distance2 < radius2)
+            block, centred = block[far], centred[:, far]
         scale = np.abs(self.extremes).max()
         outside = np.einsum("ij,jk->ik", self.equations[:, :-1], centred)
         outside += self.equations[:, -1:]
         # Rounding in these coordinates is far below 1e-9 of their scale; a NaN
         # (from an overflow the reduction reports) keeps the row.
-        return block[~(outside.max(axis=0) < -1e-9 * scale)]
+        keep = ~(outside.max(axis=0) < -1e-9 * scale)
+        return block[keep], centred[:, keep]
 
 
 def _discard_interior(X: np.ndarray) -> np.ndarray:
@@ -504,25 +538,20 @@ def _discard_interior(X: np.ndarray) -> np.ndarray:
     return X
 
 
-def _drop_inner_collinear(X: np.ndarray) -> np.ndarray:
-    """Two sources: drop rows that lie strictly between two others on a line
-    ``x = const`` or ``y = const`` (exactly equal coordinates), which no hull
-    can have as a vertex.  Keeps, for every value of one coordinate, only the
-    rows with the smallest and largest value of the other.  This is what makes
-    saturated data (clipped sensors, integer grids, repeated rows) cheap: their
-    boundary rows share exact values."""
-    if X.shape[1] != 2 or X.shape[0] <= 4:
-        return X
-    S = X[np.lexsort((X[:, 1], X[:, 0]))]
-    X = S[np.r_[True, (S[1:] != S[:-1]).any(axis=1)]]  # distinct rows, sorted by (x, y)
-    new_x = np.r_[True, X[1:, 0] != X[:-1, 0]]
-    keep = new_x | np.r_[new_x[1:], True]  # the ends of each group of equal x
-    order = np.lexsort((X[:, 0], X[:, 1]))
-    key = X[order, 1]
-    new_y = np.r_[True, key[1:] != key[:-1]]
-    ends_y = np.zeros(X.shape[0], dtype=bool)
-    ends_y[order[new_y | np.r_[new_y[1:], True]]] = True
-    return X[keep & ends_y]  # strictly inside a group in either grouping: not a vertex
+def _thin_saturated(X: np.ndarray) -> np.ndarray:
+    """Two sources, in O(rows): of the rows at a column's smallest or largest
+    value (a clipped or saturated sensor puts many rows there), keep only the
+    two with the extreme values of the other column.  The others lie strictly
+    between those two on a line (or repeat one), so no hull has them as vertices."""
+    keep = np.ones(X.shape[0], dtype=bool)
+    for a, b in ((0, 1), (1, 0)):
+        for value in (X[:, a].min(), X[:, a].max()):
+            on = np.flatnonzero(X[:, a] == value)
+            if on.shape[0] > 2:
+                ends = on[[np.argmin(X[on, b]), np.argmax(X[on, b])]]
+                keep[on] = False
+                keep[ends] = True
+    return X[keep]
 
 
 def _normalised(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -539,17 +568,20 @@ def _normalised(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return Z * scale, origin, scale
 
 
-def _convex_hull(X: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _convex_hull(X: np.ndarray, equations_too: bool = True) -> tuple[np.ndarray, np.ndarray | None] | None:
     """Vertex indices and facet equations ``[normal, offset]`` of the hull of
-    ``X`` (inside: ``normal . x + offset <= 0``, unit normals), or None when
-    ``X`` is flat.  Computed in normalised coordinates (see :func:`_normalised`).
-    Two dimensions use the scipy-free monotone chain."""
+    ``X`` (inside: ``normal . x + offset <= 0``, unit normals; None unless
+    ``equations_too``), or None when ``X`` is flat.  Computed in normalised
+    coordinates (see :func:`_normalised`).  Two dimensions use the scipy-free
+    :func:`biomodular.geometry.hull_2d`."""
     Z, origin, scale = _normalised(X)
     if X.shape[1] == 2:
         try:
             vertices = hull_2d(Z)
         except ValueError:
             return None
+        if not equations_too:
+            return vertices, None
         equations = hull_2d_equations(Z[vertices])
     else:
         from scipy.spatial import ConvexHull, QhullError
@@ -574,10 +606,11 @@ def _hull_equations(X: np.ndarray) -> np.ndarray | None:
 
 def _hull_points(X: np.ndarray) -> tuple[np.ndarray, bool]:
     """Vertices of the hull of ``X`` (exact when ``d <= HULL_MAX_SOURCES``)."""
-    if X.shape[1] > 2:  # two sources: the vectorised hull prunes the interior itself
+    if X.shape[1] > 2:
         X = _discard_interior(X)
-    X = _drop_inner_collinear(X)
-    hull = _convex_hull(X) if X.shape[1] <= HULL_MAX_SOURCES else None
+    elif X.shape[0] > 64:  # two sources: the vectorised hull prunes the interior itself
+        X = _thin_saturated(X)
+    hull = _convex_hull(X, equations_too=False) if X.shape[1] <= HULL_MAX_SOURCES else None
     if hull is None:
         # Too many sources for a hull, or a flat chunk of data that is not flat
         # as a whole: keep every candidate (a superset of the vertices).
@@ -643,7 +676,7 @@ class Reduction:
         Rows reduced so far.
 
     Memory is that of one block plus the candidates, which are compacted to
-    the hull's vertices whenever they double.
+    the hull's vertices each time they grow geometrically (so total work stays linear).
 
     Examples
     --------
@@ -688,7 +721,7 @@ class Reduction:
         self.keep = _InteriorFilter(d, self.reference)
         self.candidates: list[np.ndarray] = []
         self.n_candidates = 0
-        self.compacted = 0
+        self.compact_at = 4096 * d
 
     def _rescale(self, magnitude: np.ndarray) -> None:
         """Grow the per-source units so that values up to ``magnitude`` are at most 1."""
@@ -712,13 +745,20 @@ class Reduction:
 
     def _take_candidates(self, rows: np.ndarray, centred: np.ndarray | None = None) -> None:
         kept = self.keep(rows, centred)
+        if kept.shape[0] > 64 and self.d == 2:
+            kept = _thin_saturated(kept)
         if kept.shape[0]:
             self.candidates.append(kept)
             self.n_candidates += kept.shape[0]
-        if self.n_candidates > max(4096 * self.d, 2 * self.compacted):
+        if self.n_candidates > self.compact_at:
+            before = self.n_candidates
             points, _ = _hull_points(np.vstack(self.candidates))
             self.candidates, self.n_candidates = [points], points.shape[0]
-            self.compacted = points.shape[0]
+            # Compact again when the candidates double, or grow eightfold if
+            # compacting barely helped (most candidates are vertices, as on a
+            # circle): the total work stays proportional to the rows.
+            growth = 2 if points.shape[0] < before / 2 else 8
+            self.compact_at = max(4096 * self.d, growth * points.shape[0])
 
     def _refuse_span(self, columns: np.ndarray) -> None:
         j = int(np.argmax(~np.isfinite(columns).all(axis=1)))
@@ -745,22 +785,25 @@ class Reduction:
             self._start(lo0)
         for start in range(0, rows, BLOCK_ROWS):
             block = chunk[start : start + BLOCK_ROWS]
-            lo, hi = block.min(axis=0), block.max(axis=0)
+            # A new (d, rows) array, so reductions run along contiguous rows
+            # and the caller's array is only read.
+            columns = np.array(block.T, order="C")
+            lo, hi = columns.min(axis=1), columns.max(axis=1)
             if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
                 self._raise_not_finite(block, offset + start)
             np.minimum(self.lower, lo, out=self.lower)
             np.maximum(self.upper, hi, out=self.upper)
-            # A new (d, rows) array: the caller's array is only read.
-            centred = np.subtract(block.T, self.reference[:, None], order="C")
-            magnitude = np.abs(centred).max(axis=1)
+            columns -= self.reference[:, None]  # now centred on the reference row
+            # Rounding is monotone, so these are the largest |x - reference|.
+            magnitude = np.maximum(hi - self.reference, self.reference - lo)
             if not np.isfinite(magnitude).all():
-                self._refuse_span(centred)
+                self._refuse_span(columns)
             self._rescale(magnitude)
-            scaled = np.ldexp(centred, -self.exponent[:, None])
-            mean_b = scaled.mean(axis=1)
-            scaled -= mean_b[:, None]
-            self._absorb(block.shape[0], mean_b, scaled @ scaled.T)
-            self._take_candidates(block, centred)
+            self._take_candidates(block, columns)
+            columns *= np.ldexp(1.0, -self.exponent)[:, None]  # exact: powers of two
+            mean_b = columns.mean(axis=1)
+            columns -= mean_b[:, None]
+            self._absorb(block.shape[0], mean_b, columns @ columns.T)
         return self
 
     def merge(self, other: "Reduction") -> "Reduction":
