@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hull_2d", "hull_2d_equations"]
+__all__ = ["hull_2d", "hull_2d_equations", "hull_facets"]
 
 
 def hull_2d(points: np.ndarray) -> np.ndarray:
@@ -123,3 +123,31 @@ def hull_2d_equations(vertices: np.ndarray) -> np.ndarray:
     normals /= np.linalg.norm(normals, axis=1, keepdims=True)
     offsets = -np.einsum("ij,ij->i", normals, vertices)
     return np.column_stack([normals, offsets])
+
+
+def hull_facets(points: np.ndarray) -> tuple[list[frozenset[int]], np.ndarray]:
+    """The true facets of the convex hull of ``points`` (any dimension, via qhull).
+
+    qhull triangulates the hull into simplicial facets; coplanar ones (same
+    equation up to rounding) are merged.  Returns each facet's vertex indices
+    (rows of ``points``) and its equation ``[normal, offset]`` (inside:
+    ``normal . x + offset <= 0``, unit normal).  Raises ``ValueError`` when
+    the points are flat (no full-dimensional hull).
+    """
+    from scipy.spatial import ConvexHull, QhullError
+
+    try:
+        hull = ConvexHull(points)
+    except QhullError as exc:
+        raise ValueError(str(exc).splitlines()[0]) from None
+    eq = hull.equations
+    scale = max(np.abs(eq[:, -1]).max(), 1e-300)
+    keys = np.round(np.column_stack([eq[:, :-1], eq[:, -1] / scale]), 9)
+    group = np.asarray(np.unique(keys, axis=0, return_inverse=True)[1]).ravel()
+    vertex_sets: dict[int, set[int]] = {}
+    equations: dict[int, np.ndarray] = {}
+    for simplex, g, equation in zip(hull.simplices, group, eq):
+        vertex_sets.setdefault(int(g), set()).update(int(i) for i in simplex)
+        equations.setdefault(int(g), equation)
+    order = sorted(vertex_sets)
+    return [frozenset(vertex_sets[g]) for g in order], np.array([equations[g] for g in order])

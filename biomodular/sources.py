@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .errors import BiomodularError
-from .geometry import hull_2d, hull_2d_equations
+from .geometry import hull_2d, hull_2d_equations, hull_facets
 
 __all__ = ["Sources", "Reduction", "as_sources", "HULL_MAX_SOURCES"]
 
@@ -288,6 +288,47 @@ class Sources:
         """The support function ``m(w) = min_i w^T (s_i - mean)`` for each row ``w`` of ``directions``."""
         directions = np.atleast_2d(np.asarray(directions, dtype=float))
         return (directions @ self.centred_points.T).min(axis=1)
+
+    @cached_property
+    def _scaled_facets(self) -> tuple[list[frozenset[int]], np.ndarray] | None:
+        """The hull's facets in beta-scaled centred coordinates, computed once."""
+        if self.n_sources > HULL_MAX_SOURCES:
+            return None
+        try:
+            return hull_facets(self.centred_points / self.beta)
+        except ValueError:
+            return None
+
+    def facets(self, scale: np.ndarray | float | None = None) -> tuple[list[frozenset[int]], np.ndarray] | None:
+        """The facets of the support's hull, in the coordinates ``(points - mean) / scale``.
+
+        The hull is computed once per dataset (in beta-scaled coordinates) and
+        every caller that scales the sources differently (the check divides by
+        ``beta``, the solver by one common unit) maps its equations instead of
+        rebuilding it.
+
+        Parameters
+        ----------
+        scale : ndarray of shape (d,) or float, optional
+            Unit of each source (default ``beta``).
+
+        Returns
+        -------
+        (vertex_sets, equations) or None
+            Each facet's vertices (indices of rows of ``points``) and its
+            equation ``[normal, offset]`` (inside: ``normal . y + offset <= 0``,
+            unit normal) in the scaled coordinates ``y``; None when the hull is
+            not computed (more than ``HULL_MAX_SOURCES`` sources, or flat points).
+        """
+        facets = self._scaled_facets
+        if facets is None:
+            return None
+        vertex_sets, equations = facets
+        unit = self.beta if scale is None else np.broadcast_to(np.asarray(scale, dtype=float), self.beta.shape)
+        # n . z + c <= 0 with z = y * unit / beta  <=>  (n * unit / beta) . y + c <= 0
+        normals = equations[:, :-1] * (unit / self.beta)
+        length = np.linalg.norm(normals, axis=1)
+        return vertex_sets, np.column_stack([normals, equations[:, -1]]) / length[:, None]
 
     def to_dict(self) -> dict:
         """JSON-ready summary (no raw points)."""

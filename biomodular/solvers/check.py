@@ -460,7 +460,8 @@ def check_modularity(
     chosen = method
     if method == "auto" and not sources.points_are_vertices:
         chosen = "search"
-    gap = min_quadratic_gap(points, F, method=chosen, max_faces=max_faces, seed=seed)
+    facets = sources.facets() if d > 2 and chosen in ("auto", "cones", "facets", "search") else None
+    gap = min_quadratic_gap(points, F, method=chosen, max_faces=max_faces, seed=seed, facets=facets)
     margin = min(gap.value, 0.0)
 
     angles = angle_to_axes(gap.candidates)

@@ -52,7 +52,7 @@ from itertools import combinations
 import numpy as np
 
 from ..errors import BiomodularError
-from ..geometry import hull_2d
+from ..geometry import hull_2d, hull_facets
 
 __all__ = [
     "GapMinimum",
@@ -129,6 +129,7 @@ def min_quadratic_gap(
     max_faces: int = DEFAULT_MAX_FACES,
     seed: int | np.random.Generator = 0,
     n_directions: int = 500,
+    facets: Facets | None = None,
 ) -> GapMinimum:
     """Minimise ``(min_i w . p_i)^2 - w^T M w`` over unit ``w``.
 
@@ -150,6 +151,10 @@ def min_quadratic_gap(
         Randomness of ``search`` and ``grid`` (reproducible).
     n_directions : int
         Directions of the ``grid`` baseline.
+    facets : tuple, optional
+        The hull's facets ``(vertex index sets, equations)`` in the coordinates
+        of ``points`` when the caller already has them
+        (:meth:`biomodular.Sources.facets`); computed otherwise.
 
     Returns
     -------
@@ -165,26 +170,26 @@ def min_quadratic_gap(
         if d == 2:
             return _sector(points, M)
         try:
-            return _cones(points, M, max_faces)
+            return _cones(points, M, max_faces, facets)
         except TooManyFaces:
             if _is_psd(M):
-                return _facets(points, M)
-            return _search(points, M, seed)
+                return _facets(points, M, facets)
+            return _search(points, M, seed, facets)
     if method == "sector":
         if d != 2:
             raise BiomodularError(f"the sector method needs exactly two sources; got {d}")
         return _sector(points, M)
     if method == "cones":
-        return _cones(points, M, max_faces)
+        return _cones(points, M, max_faces, facets)
     if method == "facets":
         if not _is_psd(M):
             raise BiomodularError(
                 "the facet test needs a positive semidefinite matrix (the ellipsoid form); "
                 "use method='cones' or 'search'"
             )
-        return _facets(points, M)
+        return _facets(points, M, facets)
     if method == "search":
-        return _search(points, M, seed)
+        return _search(points, M, seed, facets)
     if method == "grid":
         return _grid(points, M, seed, n_directions)
     raise BiomodularError(
@@ -229,15 +234,19 @@ def _require_finite(values: np.ndarray) -> None:
         )
 
 
-def _hull(points: np.ndarray):
-    from scipy.spatial import ConvexHull, QhullError
+#: The hull's true facets: vertex index sets and equations (see :func:`biomodular.geometry.hull_facets`).
+Facets = tuple[list[frozenset[int]], np.ndarray]
 
+
+def _hull_facets(points: np.ndarray, facets: Facets | None = None) -> Facets:
+    """The given facets, or those of the hull of ``points`` (a BiomodularError when flat)."""
+    if facets is not None:
+        return facets
     try:
-        return ConvexHull(points)
-    except QhullError as exc:
+        return hull_facets(points)
+    except ValueError as exc:
         raise BiomodularError(
-            "could not compute the convex hull of the support (are the points flat?): "
-            + str(exc).splitlines()[0]
+            "could not compute the convex hull of the support (are the points flat?): " + str(exc)
         ) from None
 
 
@@ -291,31 +300,18 @@ def _sector(points: np.ndarray, M: np.ndarray) -> GapMinimum:
     )
 
 
-def _merged_facets(hull) -> tuple[list[frozenset[int]], np.ndarray]:
-    """Group qhull's simplicial facets into true facets: vertex sets and equations."""
-    eq = hull.equations
-    scale = max(np.abs(eq[:, -1]).max(), 1e-300)
-    keys = np.round(np.column_stack([eq[:, :-1], eq[:, -1] / scale]), 9)
-    group = np.asarray(np.unique(keys, axis=0, return_inverse=True)[1]).ravel()
-    vertex_sets: dict[int, set[int]] = {}
-    equations: dict[int, np.ndarray] = {}
-    for simplex, g, equation in zip(hull.simplices, group, eq):
-        vertex_sets.setdefault(int(g), set()).update(int(i) for i in simplex)
-        equations.setdefault(int(g), equation)
-    order = sorted(vertex_sets)
-    return [frozenset(vertex_sets[g]) for g in order], np.array([equations[g] for g in order])
-
-
-def hull_faces(points: np.ndarray, max_faces: int = DEFAULT_MAX_FACES) -> set[frozenset[int]]:
+def hull_faces(
+    points: np.ndarray, max_faces: int = DEFAULT_MAX_FACES, facets: Facets | None = None
+) -> set[frozenset[int]]:
     """Every face of the convex hull of ``points``, as sets of point indices.
 
     Every face lies in a facet.  A simplicial facet's faces are all subsets
     of its vertices; a larger facet's faces are the closure under intersection
     of its intersections with the facets that share a vertex with it.  Raises
-    :class:`TooManyFaces` past ``max_faces``.
+    :class:`TooManyFaces` past ``max_faces``.  ``facets``: the hull's facets
+    when already known (e.g. from :meth:`biomodular.Sources.facets`).
     """
-    hull = _hull(points)
-    facets, _ = _merged_facets(hull)
+    facet_sets, _ = _hull_facets(points, facets)
     d = points.shape[1]
     faces: set[frozenset[int]] = set()
 
@@ -328,10 +324,10 @@ def hull_faces(points: np.ndarray, max_faces: int = DEFAULT_MAX_FACES) -> set[fr
             )
 
     incident: dict[int, list[int]] = {}
-    for f, vs in enumerate(facets):
+    for f, vs in enumerate(facet_sets):
         for v in vs:
             incident.setdefault(v, []).append(f)
-    for f, vs in enumerate(facets):
+    for f, vs in enumerate(facet_sets):
         if len(vs) == d:
             items = sorted(vs)
             for r in range(1, d + 1):
@@ -345,7 +341,7 @@ def hull_faces(points: np.ndarray, max_faces: int = DEFAULT_MAX_FACES) -> set[fr
             nxt = []
             for face in frontier:
                 for g in neighbours:
-                    sub = face & facets[g]
+                    sub = face & facet_sets[g]
                     if sub and sub not in local:
                         local.add(sub)
                         nxt.append(sub)
@@ -388,8 +384,8 @@ def _cone_candidates(points: np.ndarray, M: np.ndarray, faces: list[list[int]]) 
     return np.vstack(out)
 
 
-def _cones(points: np.ndarray, M: np.ndarray, max_faces: int) -> GapMinimum:
-    faces = hull_faces(points, max_faces)
+def _cones(points: np.ndarray, M: np.ndarray, max_faces: int, facets: Facets | None = None) -> GapMinimum:
+    faces = hull_faces(points, max_faces, facets)
     by_size: dict[int, list[list[int]]] = {}
     for face in faces:
         by_size.setdefault(len(face), []).append(sorted(face))
@@ -398,9 +394,8 @@ def _cones(points: np.ndarray, M: np.ndarray, max_faces: int) -> GapMinimum:
     return _finish(points, M, np.vstack([W, -W]), "cones", exact=True, n_faces=len(faces))
 
 
-def _facets(points: np.ndarray, M: np.ndarray) -> GapMinimum:
-    hull = _hull(points)
-    _, equations = _merged_facets(hull)
+def _facets(points: np.ndarray, M: np.ndarray, facets: Facets | None = None) -> GapMinimum:
+    _, equations = _hull_facets(points, facets)
     normals = equations[:, :-1]
     # f(-n_f) = h_f^2 - n_f^T M n_f: the ellipsoid support against the facet offset.
     return _finish(points, M, -normals, "facets", exact=False, n_faces=len(normals), exact_sign=True)
@@ -414,7 +409,7 @@ def _interior_stationary(points: np.ndarray, M: np.ndarray) -> np.ndarray:
     return np.vstack([W, -W])
 
 
-def _search(points: np.ndarray, M: np.ndarray, seed) -> GapMinimum:
+def _search(points: np.ndarray, M: np.ndarray, seed, facets: Facets | None = None) -> GapMinimum:
     from scipy.optimize import minimize
 
     rng = np.random.default_rng(seed)
@@ -424,7 +419,7 @@ def _search(points: np.ndarray, M: np.ndarray, seed) -> GapMinimum:
         blocks.append(_interior_stationary(points, M))
     if d <= 7:
         try:
-            _, equations = _merged_facets(_hull(points))
+            _, equations = _hull_facets(points, facets)
             blocks.append(equations[:, :-1])
             blocks.append(-equations[:, :-1])
         except BiomodularError:

@@ -267,7 +267,9 @@ class ColumnGeneration:
             return PricingResult.from_gap(self.pricing(points, M))
         from .gap import min_quadratic_gap
 
-        kwargs = {} if self.max_faces is None else {"max_faces": self.max_faces}
+        kwargs: dict[str, Any] = {} if self.max_faces is None else {"max_faces": self.max_faces}
+        if self.sources.n_sources > 2 and self.pricing in ("auto", "cones", "facets", "search"):
+            kwargs["facets"] = self.sources.facets(self.units.sigma)  # the hull Sources holds
         return PricingResult.from_gap(min_quadratic_gap(points, M, method=self.pricing, seed=self.seed, **kwargs))
 
     def iterate(self, c_solver: np.ndarray) -> Iterate:
