@@ -89,6 +89,8 @@ def test_dataframe_and_array_inputs_everywhere_the_api_takes_samples():
     assert by_frame.names == ("speed", "heading")
     assert (by_frame.verdict, by_frame.margin) == (by_array.verdict, by_array.margin)
     assert bm.check_modularity(S.tolist()).verdict == by_array.verdict
+    with_sampling = bm.check_samples(df, seed=0)
+    assert with_sampling.names == ("speed", "heading") and with_sampling.margin == by_array.margin
     assert bm.Sources.from_samples(df, names=["a", "b"]).names == ("a", "b")
 
 

@@ -326,7 +326,7 @@ def check_samples(
 
     Parameters
     ----------
-    samples : array_like, shape (n_samples, n_sources)
+    samples : array_like, pandas.DataFrame or xarray.DataArray, shape (n_samples, n_sources)
     names : sequence of str, optional
     seed : int
         Seed of the random subsets (results are reproducible).
@@ -340,9 +340,11 @@ def check_samples(
     CheckResult
         With ``sampling`` set to a :class:`PopulationResult`.
     """
+    from ..io import as_samples
     from ..sources import Sources
 
     reservoir = Reservoir(seed=seed) if sampling else None
+    samples, names = as_samples(samples, names)  # a DataFrame or DataArray keeps its source names
     array = np.asarray(samples, dtype=float) if not isinstance(samples, np.ndarray) else samples
     sources = Sources.from_samples(array, names)
     if reservoir is not None:
