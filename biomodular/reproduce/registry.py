@@ -13,6 +13,8 @@ MODULES = {
     "worked-example": "worked_example",
     "cube-corners": "cube_corners",
     "what-where": "what_where",
+    "frequency-ratios": "frequency_ratios",
+    "space-reward": "space_reward",
 }
 
 
