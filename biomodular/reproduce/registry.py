@@ -15,6 +15,7 @@ MODULES = {
     "what-where": "what_where",
     "frequency-ratios": "frequency_ratios",
     "space-reward": "space_reward",
+    "six-factors": "six_factors",
 }
 
 
