@@ -16,6 +16,7 @@ MODULES = {
     "frequency-ratios": "frequency_ratios",
     "space-reward": "space_reward",
     "six-factors": "six_factors",
+    "linear-disentangling": "linear_disentangling",
 }
 
 
