@@ -108,7 +108,7 @@ FINDING = Finding(
     measure=measure,
     draw=draw,
     notes=("MIR is reported relative to the binned MIR of a perfectly aligned code on the same samples, "
-           "which is below 1 (about 0.85 at 2000 samples, 0.92 at 4000: the plug-in estimator's positive bias "
+           "which is below 1 (`mir_aligned_code`: the plug-in estimator's positive bias "
            "on independent variables). A first version compared the raw MIR with 0.85 at 1000 samples and "
            "4000 steps: it failed because the aligned code itself scores 0.83 there and training had not "
            "converged; the size and the relative threshold were set once, from that diagnosis. "

@@ -17,6 +17,7 @@ MODULES = {
     "space-reward": "space_reward",
     "six-factors": "six_factors",
     "linear-disentangling": "linear_disentangling",
+    "sparsity-entangles": "sparsity_entangles",
 }
 
 
