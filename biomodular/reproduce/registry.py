@@ -18,6 +18,7 @@ MODULES = {
     "six-factors": "six_factors",
     "linear-disentangling": "linear_disentangling",
     "sparsity-entangles": "sparsity_entangles",
+    "connectome": "connectome",
 }
 
 

@@ -95,6 +95,7 @@ def test_runs_are_reproducible_bit_for_bit(outcome):
     assert again.to_dict(timing=False) == outcome("single-datapoint").to_dict(timing=False)
 
 
+@pytest.mark.slow
 def test_docs_page_is_current(outcome):
     from biomodular.reproduce.render_docs import render
 
