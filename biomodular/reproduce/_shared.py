@@ -28,22 +28,24 @@ def optimum_tilts(samples: np.ndarray, lam: float) -> dict:
     Returns
     -------
     dict
-        ``tilt`` (largest angle, degrees, of a significant neuron from its axis),
+        ``tilt`` (largest angle, degrees, of a significant neuron from its axis, in the
+        beta-scaled units of :mod:`biomodular.mixing`, as trained networks are measured),
         ``n_tilted`` (significant neurons tilted by more than ``TILTED_DEG``),
         ``advantage`` ((best modular - optimum) / optimum), ``certified_gap``
         (the solver's certified relative gap), ``tunings`` and ``value``.
     """
+    from ..mixing import angle_to_axes
     from ..solvers.problem import Problem
     from ..solvers.program import solve_code
     from ..sources import Sources
     from ..verify.compare import SIGNIFICANT_NEURON
-    from ..verify.metrics import mixing_angles
 
-    res = solve_code(Sources.from_samples(np.asarray(samples, float)), Problem.autoencoder(lam_in=lam, lam_out=lam))
+    sources = Sources.from_samples(np.asarray(samples, float))
+    res = solve_code(sources, Problem.autoencoder(lam_in=lam, lam_out=lam))
     T = np.asarray(res.tunings, float)
     norms2 = (T**2).sum(axis=1)
     sig = T[norms2 >= SIGNIFICANT_NEURON * norms2.max()]
-    angles = mixing_angles(sig)
+    angles = angle_to_axes(sig, sources.beta)
     return {
         "tilt": float(angles.max()),
         "n_tilted": int((angles > TILTED_DEG).sum()),

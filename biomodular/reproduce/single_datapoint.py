@@ -136,6 +136,6 @@ FINDING = Finding(
     draw=draw,
     notes=("The effect is small: the 27 points violate the condition by a margin of about -0.005 (in units of "
            "the nearer extreme squared), far beyond rounding, so `biomodular check` calls them *mixed*, exactly; "
-           "the exact optimum tilts one neuron by about 0.67 degrees and saves under 0.1 % of the energy. The "
+           "the exact optimum tilts one neuron by about 0.6 degrees (beta-scaled units) and saves under 0.1 % of the energy. The "
            "trained networks (exact linear autoencoder, full batch) find that tilt."),
 )

@@ -37,7 +37,9 @@ def nonneg_energy(theta: float) -> float:
 
 def measure(full: bool, seed: int) -> Measurement:
     from ..networks import SparseLinearAE
-    from ..verify.metrics import Binned, active_neurons, mir, mixing_angles
+    from ..mixing import angle_to_axes
+    from ..sources import Sources
+    from ..verify.metrics import Binned, active_neurons, mir
     from ..verify.models import FeedForward
     from ..verify.training import train
 
@@ -55,13 +57,14 @@ def measure(full: bool, seed: int) -> Measurement:
         "l1_cost_45deg_sampled": float(np.abs(Zs).sum(axis=1).mean()),
         "energy_argmin_deg": float(np.degrees(thetas[energy.argmin()])),
     }
+    beta = Sources.from_samples(E).beta
     sparse_mir, sparse_angle, nonneg_mir = [], [], []
     for s in range(seed, seed + n_seeds):
         model = SparseLinearAE(2, 4, beta_recon=100.0, beta_l1=1.0, beta_activity=1.0, beta_weight=1e-2)
         res = train(model, E, seed=s, lr=1e-2, batch_size=256, max_steps=steps)
         Z = model.code(res.params, E)
         sparse_mir.append(mir(Z, E, Binned(20)))
-        sparse_angle.append(float(mixing_angles(res.params["W"][active_neurons(Z)]).min()))
+        sparse_angle.append(float(angle_to_axes(res.params["W"][active_neurons(Z)], beta).min()))
         bio = FeedForward(sizes=(2, 4, 2), activations=("linear", "linear"), code_layer=1, beta_pred=100.0,
                           beta_activity=1.0, beta_nonneg=10.0, beta_weight=1e-2)
         res = train(bio, E, E, seed=s, lr=1e-2, batch_size=256, max_steps=steps)
@@ -101,7 +104,7 @@ def draw(outcome, fig) -> None:
     ax1.plot(deg, d["energy"] / d["energy"][0], color="C0", label="nonnegative energy (relative to aligned)")
     ax1.set_xlabel("rotation of the code (deg)")
     ax1.legend(fontsize=7)
-    for i, (label, values) in enumerate((("L1 penalty", d["sparse_mir"]), ("nonnegativity", d["nonneg_mir"]))):
+    for i, values in enumerate((d["sparse_mir"], d["nonneg_mir"])):
         ax2.scatter(np.full(len(values), i), values, color="C3" if i == 0 else "C0")
     ax2.set_xticks([0, 1], ["L1 penalty", "nonnegativity"])
     ax2.set_xlim(-0.5, 1.5)
