@@ -295,13 +295,15 @@ def advantage_bracket(
     ``E_j = C_jj + 1`` and multiplier ``Lambda = diag(E)`` (docs/check.md,
     "How much the mixing is worth").
 
-    Lower bound: the cheapest of two explicit codes that use the witness ``w``
+    Lower bound: the cheapest of three explicit codes that use the witness ``w``
     (so the optimum is at least as good): the modular code plus a neuron along
     ``w`` with the best weight, which saves
     ``(q / a) (1 - sqrt(1 - r))^2`` with ``q = w^T Lambda w``,
-    ``a = w^T G*^-1 w``, ``r = -gap(w) / q``; or the modular code with neuron
+    ``a = w^T G*^-1 w``, ``r = -gap(w) / q``; the modular code with neuron
     ``j`` replaced by ``w``, a basis code whose cost is
-    ``2 sum_i sqrt(phi_i ||(U^-1)_{:,i}||^2)`` in closed form.
+    ``2 sum_i sqrt(phi_i ||(U^-1)_{:,i}||^2)`` in closed form; and the
+    modular neurons plus ``w`` with every weight re-balanced
+    (:func:`_reweighted_cost`).
 
     Upper bound (needs the exact margin): every direction has
     ``phi(w) >= w^T (Lambda + margin I) w``, so by weak duality no code costs
@@ -335,6 +337,7 @@ def advantage_bracket(
             phis[j] = phi_w
             cost = 2.0 * float(np.sqrt(np.maximum(phis, 0.0) * (V * V).sum(axis=0)).sum())
             lower = max(lower, (L_mod - cost) / L_mod)
+        lower = max(lower, (L_mod - _reweighted_cost(points, E, C, w)) / L_mod)
     upper: float | None = None
     if margin_exact:
         shift = min(margin - bound, 0.0)
@@ -344,6 +347,49 @@ def advantage_bracket(
             upper = 1.0
         upper = max(upper, lower)
     return float(lower), upper
+
+
+def _reweighted_cost(points: np.ndarray, E: np.ndarray, C: np.ndarray, w: np.ndarray, rounds: int = 40) -> float:
+    """Cost of a code with the modular neurons and ``w``, all weights re-balanced (an attained code).
+
+    Minimises the convex ``L(c) = sum_k c_k phi_k + tr(G^-1)``, ``G = sum_k c_k u_k u_k^T``,
+    over ``c > 0`` by damped Newton steps (gradient ``phi_k - u_k^T G^-2 u_k``,
+    Hessian ``2 (u_k^T G^-1 u_l)(u_k^T G^-2 u_l)``), keeping ``c`` positive.
+    Whatever the iterate, it is a code, so its cost bounds the optimum from above.
+    """
+    sign = np.where(points.min(axis=0) >= -1.0 - 1e-12, -1.0, 1.0)  # nearer extreme at -1: fire upwards
+    U = np.vstack([np.diag(-sign), w])
+    m = (U @ points.T).min(axis=1)
+    phi = np.einsum("ij,jk,ik->i", U, C, U) + m * m
+    if np.any(phi <= 0):
+        return float("inf")
+
+    def cost(c: np.ndarray) -> float:
+        return float(c @ phi + np.trace(np.linalg.inv((U.T * c) @ U)))
+
+    c = np.append(1.0 / np.sqrt(E), 1e-2 / math.sqrt(float(phi[-1])))
+    best = cost(c)
+    for _ in range(rounds):
+        Ginv = np.linalg.inv((U.T * c) @ U)
+        A, B = U @ Ginv @ U.T, U @ Ginv @ Ginv @ U.T
+        grad = phi - np.diag(B)
+        hess = 2 * A * B
+        try:
+            step = -np.linalg.solve(hess + 1e-12 * np.trace(hess) * np.eye(len(c)), grad)
+        except np.linalg.LinAlgError:
+            break
+        shrink = step < 0
+        t = min(1.0, 0.9 * float(np.min(-c[shrink] / step[shrink]))) if shrink.any() else 1.0
+        while t > 1e-12:
+            trial = c + t * step
+            value = cost(trial)
+            if value < best:
+                c, best = trial, value
+                break
+            t /= 2
+        else:
+            break
+    return best
 
 
 def exact_advantage(sources: Sources) -> float:
