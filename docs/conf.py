@@ -49,7 +49,7 @@ myst_heading_anchors = 3  # "#the-exact-modularity-condition" links work as on G
 myst_dmath_double_inline = True
 
 #: The order of the pages in the navigation; a page of this folder not named here comes after them.
-PAGE_ORDER = ["input", "check", "solve", "verify", "notebooks", "mathematics", "theory", "reproduce", "gallery/index",
+PAGE_ORDER = ["input", "check", "solve", "verify", "batch", "notebooks", "mathematics", "theory", "reproduce", "gallery/index",
               "api", "benchmarks"]
 #: Markdown files of this folder that are not pages of the site.
 NOT_PAGES = {"index"}
