@@ -141,3 +141,18 @@ def test_ctrl_c_prints_the_finished_rows_and_exits_130(data_dir, tmp_path, monke
     captured = capsys.readouterr()
     assert code == 130 and "interrupted; 1 files not run" in captured.err
     assert [r["status"] for r in json.loads(captured.out)["rows"]] == ["ok", "ok", "not run"]
+
+
+def test_verify_cli_gives_the_same_result_on_one_or_two_workers(capsys):
+    outputs = []
+    for workers in ("1", "2"):
+        assert main(["verify", "--example", "cut-corner", "--seeds", "2", "--max-steps", "600",
+                     "--max-samples", "400", "--json", "--workers", workers]) == 0
+        payload = json.loads(capsys.readouterr().out)
+        payload.pop("seconds")
+        for run in payload["runs"]:
+            run.pop("seconds")
+        outputs.append(payload)
+    assert outputs[0] == outputs[1]
+    assert main(["verify", "--example", "cut-corner", "--workers", "2", "--scheduler", "tcp://nowhere:1"]) == 2
+    assert "not both" in capsys.readouterr().err
