@@ -165,3 +165,22 @@ def test_no_pools_are_nested_inside_dask_tasks(cluster):
     _, client = cluster
     out = run_tasks(nesting, [(0,), (1,)], executor=client.get_executor(), show=False)
     assert out.results == ((True, 1), (True, 1))
+
+
+def test_chunked_input_errors_are_one_line(tmp_path, capsys):
+    from biomodular.chunked import open_chunked
+    from biomodular.errors import BiomodularError
+
+    with pytest.raises(BiomodularError, match="dask.array"):
+        Sources.from_dask(np.zeros((10, 3)))
+    with pytest.raises(BiomodularError, match="no .npy files"):
+        open_chunked(tmp_path)
+    np.save(tmp_path / "a.npy", np.random.default_rng(0).uniform(size=(50, 3)))
+    np.save(tmp_path / "b.npy", np.random.default_rng(1).uniform(size=(50, 2)))
+    assert main(["check", str(tmp_path), "--dask"]) == 2
+    assert "different numbers of columns" in capsys.readouterr().err
+    (tmp_path / "b.npy").unlink()
+    assert main(["check", str(tmp_path), "--dask", "--columns", "0,7"]) == 2
+    assert "column 7 does not exist" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "a.npy"), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--dask" in capsys.readouterr().err
