@@ -4,9 +4,10 @@ Run after the build (``python -m sphinx -W -b html docs docs/_build/html``)::
 
     python docs/check_site.py docs/_build/html
 
-For the landing page and a gallery page it checks, in a real browser, that
-the page renders (the DOM after scripts ran holds the expected text, the
-gallery page its executed figure), and saves a screenshot to
+For the landing page, a gallery page and the mathematics page it checks, in
+a real browser, that the page renders (the DOM after scripts ran holds the
+expected text, the gallery page its executed figure, the mathematics page
+formulas typeset by MathJax), and saves a screenshot to
 ``docs/_build/screenshots/`` that must not be blank.  Exits 1 with one line
 per failure.  Needs Chromium (Debian: ``apt-get install chromium``).
 """
@@ -29,6 +30,7 @@ CHROMIUM_FLAGS = [
 PAGES = {
     "index.html": ["biomodular documentation", "The mathematics", "API reference"],
     "gallery/plot_check_verdicts.html": ["Modular or mixed", "sphx-glr-single-img", "mixed margin"],
+    "mathematics.html": ["The exact modularity condition", "mjx-container"],  # formulas typeset by MathJax
 }
 
 

@@ -10,7 +10,9 @@ Build:  python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 from __future__ import annotations
 
+import importlib.resources
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -80,7 +82,33 @@ def _add_navigation(app, docname, source) -> None:
         source[0] += f"\n\n```{{toctree}}\n:hidden:\n:maxdepth: 2\n\n{entries}\n```\n"
 
 
+# --- Mathematics ------------------------------------------------------------
+def _local_mathjax() -> Path | None:
+    """MathJax 3 from the docs extra (package django-static-mathjax, static files only), if installed."""
+    try:
+        es5 = Path(str(importlib.resources.files("mathjax"))) / "static" / "mathjax" / "es5"
+    except (ModuleNotFoundError, TypeError):
+        return None
+    return es5 if (es5 / "tex-chtml.js").is_file() else None
+
+
+MATHJAX = _local_mathjax()
+if MATHJAX is not None:
+    # Served with the site, so the formulas render offline too; relative to _static.
+    mathjax_path = "mathjax/tex-chtml.js"
+
+
+def _copy_mathjax(app, exception) -> None:
+    if exception is not None or MATHJAX is None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / "mathjax"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(MATHJAX / "tex-chtml.js", target / "tex-chtml.js")
+    shutil.copytree(MATHJAX / "output" / "chtml" / "fonts", target / "output" / "chtml" / "fonts", dirs_exist_ok=True)
+
+
 def setup(app):
+    app.connect("build-finished", _copy_mathjax)
     app.connect("source-read", _add_navigation)
     app.connect("source-read", _html_anchors_as_targets)
 
