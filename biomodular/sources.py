@@ -19,12 +19,23 @@ import numpy as np
 from .errors import BiomodularError
 from .geometry import hull_2d, hull_2d_equations, hull_facets
 
-__all__ = ["Sources", "Reduction", "as_sources", "HULL_MAX_SOURCES"]
+__all__ = ["Sources", "Reduction", "as_sources", "HULL_MAX_SOURCES", "MAX_SUPPORT_BYTES"]
 
 #: Above this many sources the convex hull is not computed (qhull's output grows
-#: too fast); the support is then kept as a set of candidate points that
-#: contains every hull vertex, which is all the support function needs.
-HULL_MAX_SOURCES = 7
+#: too fast, and the global route of the check needs no hull); the support is
+#: then kept as a set of candidate points that contains every hull vertex, which
+#: is all the support function needs.
+HULL_MAX_SOURCES = 4
+
+#: Above this many sources the interior filter is off: it needs the hull of a
+#: few dozen extreme points, whose facet count explodes with the dimension
+#: (10 sources asked qhull for tens of GiB), and in that many dimensions
+#: nearly every sample is a hull vertex anyway.
+FILTER_MAX_SOURCES = 7
+
+#: Memory the kept support points may take (bytes).  Past it the reduction
+#: stops with a message instead of exhausting memory.
+MAX_SUPPORT_BYTES = 1 << 30
 
 #: Relative size of the smallest eigenvalue of the correlation matrix below
 #: which the data are taken to lie in a lower-dimensional flat.
@@ -400,13 +411,20 @@ def _check_sources(d, n, cov, lower, upper, names) -> None:
     _check_flat(cov, names)
 
 
+def _refuse_too_few_rows(n: int, d: int) -> None:
+    """Refuse ``n <= d`` samples, with the likely cause."""
+    hint = ("; is the array transposed (one row per sample, one column per source)? "
+            "or select the source columns with --columns") if n < d else ""
+    raise BiomodularError(
+        f"need at least n_sources + 1 = {d + 1} samples for {d} sources; got {n}{hint}"
+    )
+
+
 def _check_support(d, n, lower, upper, names) -> None:
     """Enough samples, no constant source."""
     _require_two_sources(d)
     if n < d + 1:
-        raise BiomodularError(
-            f"need at least n_sources + 1 = {d + 1} samples for {d} sources; got {n}"
-        )
+        _refuse_too_few_rows(n, d)
     constant = [names[j] for j in range(d) if not upper[j] > lower[j]]
     if constant:
         raise BiomodularError(
@@ -570,6 +588,8 @@ class _InteriorFilter:
 def _discard_interior(X: np.ndarray) -> np.ndarray:
     """A subset of the rows of ``X`` that contains every vertex of its hull."""
     n, d = X.shape
+    if d > FILTER_MAX_SOURCES:
+        return X
     for stage in (0, 1):
         if X.shape[0] <= 64 * (d + 1):
             break
@@ -732,6 +752,10 @@ class Reduction:
         self.names = None if names is None else _check_names(names, len(_name_tuple(names)))
         self.n = 0
         self.d: int | None = None
+        # Rows held back while there are no more rows than sources, so that a
+        # transposed or too-short input is refused before any per-sample work.
+        self.pending: list[tuple[np.ndarray, int | None]] | None = []
+        self.n_pending = 0
 
     @property
     def n_samples(self) -> int:
@@ -759,7 +783,7 @@ class Reduction:
         self.m2_scaled = np.zeros((d, d))
         self.lower = np.full(d, np.inf)
         self.upper = np.full(d, -np.inf)
-        self.keep = _InteriorFilter(d, self.reference)
+        self.keep = _InteriorFilter(d, self.reference) if d <= FILTER_MAX_SOURCES else None
         self.candidates: list[np.ndarray] = []
         self.n_candidates = 0
         self.compact_at = 4096 * d
@@ -785,13 +809,20 @@ class Reduction:
         self.n = total
 
     def _take_candidates(self, rows: np.ndarray, centred: np.ndarray | None = None) -> None:
-        kept = self.keep(rows, centred)
+        kept = rows.copy() if self.keep is None else self.keep(rows, centred)
         if kept.shape[0] > 64 and self.d == 2:
             kept = _thin_saturated(kept)
         if kept.shape[0]:
             self.candidates.append(kept)
             self.n_candidates += kept.shape[0]
-        if self.n_candidates > self.compact_at:
+        if self.n_candidates * self.d * 8 > MAX_SUPPORT_BYTES:
+            raise BiomodularError(
+                f"the support of {self.n} samples of {self.d} sources keeps {self.n_candidates} "
+                f"candidate hull vertices (over {MAX_SUPPORT_BYTES >> 20} MiB): in this many "
+                "dimensions nearly every sample is a vertex; use fewer rows (a subsample) or "
+                "fewer columns (--columns)"
+            )
+        if self.keep is not None and self.n_candidates > self.compact_at:
             before = self.n_candidates
             points, _ = _hull_points(np.vstack(self.candidates))
             self.candidates, self.n_candidates = [points], points.shape[0]
@@ -818,6 +849,13 @@ class Reduction:
         self._set_width(d)
         if rows == 0:
             return self
+        if self.n == 0 and self.n_pending + rows <= d and self.pending is not None:
+            if not np.isfinite(chunk).all():
+                self._raise_not_finite(chunk, self.n_pending if first_row is None else int(first_row))
+            self.pending.append((chunk, first_row))
+            self.n_pending += rows
+            return self
+        self._flush_pending()
         offset = self.n if first_row is None else int(first_row)
         if self.n == 0:
             lo0 = chunk[0]
@@ -847,6 +885,14 @@ class Reduction:
             self._absorb(block.shape[0], mean_b, columns @ columns.T)
         return self
 
+    def _flush_pending(self) -> None:
+        if not self.pending:
+            return
+        held, self.pending = self.pending, None  # None: add() takes rows at once
+        for block, first_row in held:
+            self.add(block, first_row)
+        self.pending, self.n_pending = [], 0
+
     def merge(self, other: "Reduction") -> "Reduction":
         """Add everything ``other`` has reduced (see the class docstring); returns ``self``."""
         if not isinstance(other, Reduction):
@@ -854,6 +900,9 @@ class Reduction:
         if other.d is None:
             return self
         self._set_width(other.d)
+        self._flush_pending()
+        for block, first_row in other.pending or ():
+            self.add(block, first_row)
         if other.n == 0:
             return self
         if self.n == 0:
@@ -887,9 +936,11 @@ class Reduction:
 
     def finish(self, names: Sequence[str] | None = None, origin: str = "samples") -> Sources:
         """Check the statistics and return the :class:`Sources` (see the class docstring)."""
-        if self.d is None or self.n == 0:
+        if self.d is None or (self.n == 0 and self.n_pending == 0):
             raise BiomodularError("no samples: the input is empty")
         d = self.d
+        if self.n == 0:
+            _refuse_too_few_rows(self.n_pending, d)
         names_t = _check_names(self.names if names is None else names, d)
         _check_support(d, self.n, self.lower, self.upper, names_t)
         offset = np.ldexp(self.mean_scaled, self.exponent)  # mean - reference

@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a modelling tolerance you choose, in units of beta^2: margins in [-TOL, 0] are "
                              "called modular, marked not exact (default: none; the verdict is exact)")
     parser.add_argument("--method", default="auto",
-                        choices=["auto", "sector", "cones", "facets", "search", "grid"],
+                        choices=["auto", "sector", "cones", "facets", "global", "search", "grid"],
                         help="decision method (default: auto, the fastest exact one)")
     parser.add_argument("--max-faces", type=int, default=None, metavar="N",
                         help="face budget of the cones method")
@@ -27,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-sampling", action="store_true",
                         help="skip the sampling analysis (what the samples say about their population; "
                              "on by default for samples, never for statistics)")
+    parser.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                        help="time budget of the global route for five or more sources (default 60); "
+                             "when it runs out the verdict is 'undetermined' with the best bound")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", metavar="PNG", help="save a figure of the verdict")
 
@@ -75,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
 
     max_faces = DEFAULT_MAX_FACES if args.max_faces is None else args.max_faces
     result = check_with_sampling(sources, reservoir, seed=args.seed, tol=args.tol, method=args.method,
-                                 max_faces=max_faces, advantage="exact" if args.exact_advantage else "bracket")
+                                 max_faces=max_faces, advantage="exact" if args.exact_advantage else "bracket",
+                                 time_limit=args.time_limit)
     total = time.perf_counter() - started
 
     if args.json:

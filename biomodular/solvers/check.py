@@ -51,7 +51,7 @@ NUMERICAL_FLOOR = 1e-9
 #: Unit roundoff of IEEE double precision.
 UNIT_ROUNDOFF = 2.0**-53
 
-METHODS = ("auto", "sector", "cones", "facets", "search", "grid")
+METHODS = ("auto", "sector", "cones", "facets", "global", "search", "grid")
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -430,6 +430,7 @@ def check_modularity(
     max_faces: int = DEFAULT_MAX_FACES,
     seed: int | np.random.Generator = 0,
     advantage: str = "bracket",
+    time_limit: float | None = None,
 ) -> CheckResult:
     """Decide whether the optimal nonnegative efficient code of ``sources`` is modular.
 
@@ -464,7 +465,11 @@ def check_modularity(
     max_faces : int
         Budget of hull faces for the ``cones`` method.
     seed : int or Generator
-        Randomness of ``search``/``grid`` (results are reproducible).
+        Randomness of ``search``/``grid``/``global`` (results are reproducible).
+    time_limit : float, optional
+        Seconds the ``global`` route may spend (default
+        :data:`biomodular.solvers.polar.DEFAULT_TIME_LIMIT`); when they run out
+        the verdict is ``undetermined`` with the best proven bound.
     advantage : {"bracket", "exact"}
         ``bracket`` (default, closed form, microseconds): certified bounds on
         the mixing advantage; ``exact``: also solve the convex program for it
@@ -485,6 +490,8 @@ def check_modularity(
         raise BiomodularError(f"tol must be a non-negative number (units of beta^2); got {tol}")
     if method not in METHODS:
         raise BiomodularError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
+        raise BiomodularError(f"time_limit must be a positive number of seconds; got {time_limit}")
     if advantage not in ("bracket", "exact"):
         raise BiomodularError(f"advantage must be 'bracket' or 'exact'; got {advantage!r}")
     started = time.perf_counter()
@@ -505,9 +512,14 @@ def check_modularity(
     points, F = standardised_problem(sources)
     chosen = method
     if method == "auto" and not sources.points_are_vertices:
-        chosen = "search"
-    facets = sources.facets() if d > 2 and chosen in ("auto", "cones", "facets", "search") else None
-    gap = min_quadratic_gap(points, F, method=chosen, max_faces=max_faces, seed=seed, facets=facets)
+        chosen = "global"
+    if chosen == "global":
+        from .polar import global_gap
+
+        gap = global_gap(points, F, bound, tol=tol, time_limit=time_limit, seed=seed)
+    else:
+        facets = sources.facets() if d > 2 and chosen in ("auto", "cones", "facets", "search") else None
+        gap = min_quadratic_gap(points, F, method=chosen, max_faces=max_faces, seed=seed, facets=facets)
     margin = min(gap.value, 0.0)
 
     angles = angle_to_axes(gap.candidates)
@@ -521,7 +533,9 @@ def check_modularity(
     # A violation that some direction attains proves "mixed" whatever the method;
     # "modular" and "tie" need an exact method or the range-independence certificate.
     upper = " (an upper bound on the minimum)" if not gap.exact else ""
-    if tol is not None and -max(tol, bound) <= margin < -bound and gap.exact_sign:
+    if chosen == "global":
+        verdict, exact, certificate = gap.verdict, gap.verdict_exact, gap.certificate
+    elif tol is not None and -max(tol, bound) <= margin < -bound and gap.exact_sign:
         verdict, exact = "modular", False
         certificate = (f"margin {margin:.3g} is within the tolerance {tol:g} you set (not exact: the data "
                        "as given are mixed)")

@@ -1,0 +1,496 @@
+"""The global route: the modularity condition as a quadratic program over the polar polytope.
+
+For centred support points ``p_i`` (rows of ``points``, the origin strictly
+inside their hull), a symmetric matrix ``M`` and a shift ``t >= 0``,
+
+    min over unit u of  m(u)^2 - u^T M u  >=  -t
+    <=>   max { w^T (M - t I) w : w . p_i >= -1 for every i }  <=  1,
+
+with ``m(u) = min_i u . p_i`` (docs/mathematics.md, "The exact modularity
+condition").  Why: ``g(w) = m(w)^2 - w^T (M - t I) w`` is 2-homogeneous, so it
+is nonnegative everywhere iff it is nonnegative on the boundary ``m(w) = -1`` of
+the polytope ``P = {w : m(w) >= -1}`` (a direction with ``w^T (M - tI) w <= 0``
+never violates it), and on that boundary it reads ``1 - w^T (M - tI) w``.  This
+holds for any symmetric ``M``, positive semidefinite or not.
+
+``P`` is the polar of the support's hull, so no hull is computed: the
+constraints are added lazily (cutting planes).  A subset of the points gives a
+larger polytope, so a bound proven on it holds for ``P``; a maximiser of the
+subset problem is checked against every point (one vectorised product) and
+either is feasible (then it is a witness: ``u = w / |w|`` has
+``m(u)^2 - u^T M u < -t``, recomputed from the data) or names the points whose
+constraints it violates, which are added before the next round.
+
+The subset problems are solved by SCIP (``pyscipopt``) by spatial branch and
+bound, with the objective limit 1: SCIP either proves that nothing exceeds 1
+(status ``infeasible``) or returns a point above it.  SCIP works with a
+feasibility tolerance ``SCIP_FEASTOL`` (relative, on constraints of size 1); a
+proof therefore holds for the polytope enlarged by that factor, i.e. it shows
+``max <= 1 + eta`` with ``eta = 3 * SCIP_FEASTOL``.  By homogeneity that bounds the
+gap of every unit direction by ``-t - eta * rho^2`` with ``rho = max_i |p_i|``
+(since ``m(u)^2 <= rho^2``), so each proof is run at the shift
+``t - eta * rho^2`` and the claim made is ``margin >= -t``.  A time limit or a
+solver failure never counts as a proof.
+
+A sound search (axes, random directions, the stationary directions of the most
+extreme points, then local polishing) runs first: a violation below ``-tol`` is
+a proof of ``mixed`` that needs no solver.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import BiomodularError
+from .gap import GapMinimum, gap_values
+
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "SCIP_FEASTOL",
+    "GlobalMinimum",
+    "MarginProof",
+    "global_gap",
+    "prove_margin",
+    "rounding_floor",
+]
+
+#: SCIP's feasibility tolerance (its default), set explicitly so the derived bound holds.
+SCIP_FEASTOL = 1e-6
+
+#: Default time budget (seconds) of one decision: fit for an interactive run.
+DEFAULT_TIME_LIMIT = 60.0
+
+#: Points added to the cut pool per infeasible point (in multiples of the dimension).
+CUTS_PER_POINT = 1
+
+
+def _eta() -> float:
+    return 3.0 * SCIP_FEASTOL
+
+
+def rounding_floor(points: np.ndarray) -> float:
+    """Smallest margin deficit the global route can prove absent: ``2 eta rho^2``."""
+    rho2 = float(np.max(np.einsum("ij,ij->i", points, points)))
+    return 2.0 * _eta() * rho2
+
+
+@dataclass(frozen=True)
+class MarginProof:
+    """Outcome of :func:`prove_margin` for one shift ``t``.
+
+    Attributes
+    ----------
+    status : str
+        ``"proven"``: ``margin >= -t``.  ``"violated"``: ``witness`` has a unit
+        gap below ``-t``.  ``"time-limit"`` or ``"failed"``: neither.
+    shift : float
+        The ``t`` of the claim.
+    dual_bound : float
+        SCIP's bound on ``max w^T (M - t' I) w`` over the pool polytope at the
+        last round (``t' = t - eta rho^2``); ``-inf`` when proven infeasible.
+    lower_bound : float
+        A margin lower bound implied by ``dual_bound``: ``-t - (max(U, 1) - 1 + eta) rho^2``
+        (``-inf`` when no bound is known).
+    pool : ndarray of int
+        Indices of the points whose constraints were used.
+    witness : ndarray or None
+        Unit direction with gap below ``-t`` (``status == "violated"``).
+    rounds, nodes : int
+    seconds : float
+    """
+
+    status: str
+    shift: float
+    dual_bound: float
+    lower_bound: float
+    pool: np.ndarray = field(repr=False)
+    witness: np.ndarray | None
+    rounds: int
+    nodes: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class GlobalMinimum(GapMinimum):
+    """A :class:`GapMinimum` from the global route, with its proof.
+
+    ``value`` is the gap at ``direction`` (attained, recomputed from the data);
+    ``lower_bound`` is a proven lower bound on the minimum (``-inf`` if none);
+    ``proof`` is the last :class:`MarginProof` run; ``verdict``,
+    ``verdict_exact`` and ``certificate`` are what
+    :func:`biomodular.check_modularity` reports.
+    """
+
+    lower_bound: float = -np.inf
+    proof: MarginProof | None = None
+    certificate: str = ""
+    verdict: str = "undetermined"
+    verdict_exact: bool = False
+
+
+# ---------------------------------------------------------------- the search
+def _initial_pool(points: np.ndarray, rng: np.random.Generator, per_dim: int = 16) -> np.ndarray:
+    """Points minimising ``w . p`` over the axes and random directions."""
+    d = points.shape[1]
+    dirs = np.vstack([np.eye(d), -np.eye(d), rng.standard_normal((per_dim * d, d))])
+    return np.unique(_argmin_blocks(points, dirs))
+
+
+def _argmin_blocks(points: np.ndarray, dirs: np.ndarray) -> np.ndarray:
+    out = np.empty(dirs.shape[0], dtype=np.int64)
+    block = max(1, 4_000_000 // max(points.shape[0], 1))
+    for start in range(0, dirs.shape[0], block):
+        out[start : start + block] = np.argmin(dirs[start : start + block] @ points.T, axis=1)
+    return out
+
+
+def _polish(points: np.ndarray, M: np.ndarray, starts: np.ndarray, deadline: float) -> list[np.ndarray]:
+    """Local minimisation of the unit gap from each start (Nelder-Mead)."""
+    from scipy.optimize import minimize
+
+    d = points.shape[1]
+
+    def objective(x: np.ndarray) -> float:
+        norm = np.linalg.norm(x)
+        return float(gap_values(points, M, x / norm)[0]) if norm > 0 else 0.0
+
+    found = []
+    for x0 in starts:
+        if time.perf_counter() > deadline:
+            break
+        res = minimize(objective, x0, method="Nelder-Mead",
+                       options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 100 * d})
+        if np.all(np.isfinite(res.x)) and np.linalg.norm(res.x) > 0:
+            found.append(res.x / np.linalg.norm(res.x))
+    return found
+
+
+def _descend(points: np.ndarray, M: np.ndarray, U: np.ndarray, steps: int = 30) -> np.ndarray:
+    """Active-point iteration from each row of ``U``: replace ``u`` by the
+    eigenvector of ``v v^T - M`` with the smallest eigenvalue, where ``v``
+    minimises ``u . p`` (on ``v``'s normal cone the gap is that quadratic form);
+    a row moves only when the gap decreases."""
+    U = U.copy()
+    best = gap_values(points, M, U)
+    for _ in range(steps):
+        V = points[_argmin_blocks(points, U)]
+        _, vecs = np.linalg.eigh(V[:, :, None] * V[:, None, :] - M)
+        E = vecs[:, :, 0]
+        E *= np.where(np.einsum("ij,ij->i", E, V) > 0, -1.0, 1.0)[:, None]
+        values = gap_values(points, M, E)
+        better = values < best - 1e-15
+        if not better.any():
+            break
+        U[better], best[better] = E[better], values[better]
+    return U
+
+
+def _lp_max(points: np.ndarray, pool: np.ndarray, c: np.ndarray):
+    """``argmax c . w`` over ``P = {w : w . p_i >= -1}`` by cutting planes; (w, pool) or None."""
+    from scipy.optimize import linprog
+
+    d = points.shape[1]
+    for _ in range(50):
+        A = points[pool]
+        res = linprog(-c, A_ub=-A, b_ub=np.ones(A.shape[0]), bounds=(None, None), method="highs")
+        if res.status != 0:
+            return None
+        w = res.x
+        proj = points @ w
+        if proj.min() >= -1.0 - 1e-9:
+            return w, pool
+        pool = np.union1d(pool, np.argsort(proj)[:d])
+    return None
+
+
+def _ascend(points: np.ndarray, M: np.ndarray, starts: np.ndarray, pool: np.ndarray,
+            deadline: float, steps: int = 12) -> list[np.ndarray]:
+    """Local maximisation of the convex part of ``w^T M w`` over the polar polytope:
+    from each start, repeatedly move to the vertex of ``P`` that maximises the
+    linearisation ``(M w) . w'`` (an LP); each vertex is a candidate direction."""
+    found: list[np.ndarray] = []
+    for w in starts:
+        w = w / max(-(points @ w).min(), 1e-300)
+        for _ in range(steps):
+            if time.perf_counter() > deadline:
+                return found
+            out = _lp_max(points, pool, M @ w)
+            if out is None:
+                break
+            new, pool = out
+            found.append(new / np.linalg.norm(new))
+            if new @ M @ new <= w @ M @ w * (1 + 1e-12):
+                break
+            w = new
+    return found
+
+
+def search_violation(points: np.ndarray, M: np.ndarray, rng: np.random.Generator,
+                     deadline: float) -> tuple[np.ndarray, np.ndarray]:
+    """Sound search: local minima of the unit gap and their values (every value attained).
+
+    Memory stays within a few tens of MB whatever the support size: directions
+    are scored in blocks, and stationary directions are taken only for the
+    points farthest from the mean.
+    """
+    k, d = points.shape
+    # Axes, the eigenvectors of M (where w^T M w is extreme), random directions.
+    _, eig = np.linalg.eigh(M)
+    # Missing corners of the bounding box are what makes codes mix (range
+    # independence), so the directions of the box's corners are scored too.
+    if d <= 12:
+        corners = np.array(np.meshgrid(*[[-1.0, 1.0]] * d)).reshape(d, -1).T
+    else:
+        corners = rng.choice([-1.0, 1.0], size=(4096, d))
+    blocks = [np.eye(d), -np.eye(d), eig.T, -eig.T, corners, rng.standard_normal((64 * d, d))]
+    # Interior stationary directions (eigenvectors of v v^T - M) of the outermost points.
+    n_far = int(min(k, max(16, 200_000 // (d * d * d + 1))))
+    far = np.argsort(-np.einsum("ij,ij->i", points, points))[:n_far]
+    Q = points[far, :, None] * points[far, None, :] - M
+    _, vecs = np.linalg.eigh(Q)
+    W = np.transpose(vecs, (0, 2, 1)).reshape(-1, d)
+    blocks += [W, -W]
+    candidates = np.vstack(blocks)
+    candidates /= np.linalg.norm(candidates, axis=1, keepdims=True)
+    values = gap_values(points, M, candidates)
+    order = np.argsort(values)[: 16 * d]
+    descended = _descend(points, M, candidates[order])
+    dvalues = gap_values(points, M, descended)
+    pick = np.argsort(dvalues)[:4]
+    polished = [*descended[pick]]
+    polished += _ascend(points, M, descended[np.argsort(dvalues)[:8]], _initial_pool(points, rng),
+                        deadline)
+    if d <= 12:
+        polished += _polish(points, M, descended[pick], deadline)
+    # Keep the local minima (stationary directions) and the best start: callers
+    # look for near-ties among stationary directions only.
+    kept = np.vstack([candidates[order[:1]]] + ([np.array(polished)] if polished else []))
+    return kept, gap_values(points, M, kept)
+
+
+# ----------------------------------------------------------------- the proof
+def _bounds_lp(A: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Range of each ``V[:, k] . w`` over ``{w : A w >= -1}`` (None if unbounded)."""
+    from scipy.optimize import linprog
+
+    lo, hi = np.empty(V.shape[1]), np.empty(V.shape[1])
+    b = np.ones(A.shape[0])
+    for k, v in enumerate(V.T):
+        for sign, out in ((1.0, lo), (-1.0, hi)):
+            res = linprog(sign * v, A_ub=-A, b_ub=b, bounds=(None, None), method="highs")
+            if res.status != 0:
+                return None
+            out[k] = sign * res.fun
+    pad = 1e-6 * max(1.0, float(np.abs(np.concatenate([lo, hi])).max()))
+    return lo - pad, hi + pad
+
+
+def _scip_round(A: np.ndarray, lam: np.ndarray, V: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                seconds: float):
+    """One SCIP solve of ``max sum lam_k y_k^2`` s.t. ``A V y >= -1``, objective limit 1."""
+    from pyscipopt import Model, quicksum
+
+    d = lam.shape[0]
+    model = Model()
+    model.hideOutput()
+    model.setParam("numerics/feastol", SCIP_FEASTOL)
+    model.setParam("limits/time", max(seconds, 0.1))
+    model.setParam("limits/solutions", 1)
+    model.setParam("randomization/randomseedshift", 0)
+    y = [model.addVar(lb=float(lo[j]), ub=float(hi[j]), name=f"y{j}") for j in range(d)]
+    z = model.addVar(lb=None, ub=None, name="z")
+    rows = A @ V
+    for row in rows:
+        model.addCons(quicksum(float(row[j]) * y[j] for j in range(d) if row[j] != 0.0) >= -1.0)
+    model.addCons(z <= quicksum(float(lam[j]) * y[j] * y[j] for j in range(d)))
+    model.setObjective(z, "maximize")
+    model.setObjlimit(1.0)
+    model.optimize()
+    status = model.getStatus()
+    sols = model.getSols()
+    Y = np.array([[model.getSolVal(s, v) for v in y] for s in sols], dtype=float).reshape(-1, d)
+    dual = float(model.getDualbound())
+    return status, Y @ V.T, dual, int(model.getNNodes())
+
+
+def prove_margin(points: np.ndarray, M: np.ndarray, t: float, deadline: float,
+                 rng: np.random.Generator, pool: np.ndarray | None = None,
+                 on_round=None) -> MarginProof:
+    """Prove ``min over unit u of m(u)^2 - u^T M u >= -t``, or find a violation.
+
+    See the module docstring.  ``deadline`` is a ``time.perf_counter()`` value.
+    """
+    started = time.perf_counter()
+    k, d = points.shape
+    rho2 = float(np.max(np.einsum("ij,ij->i", points, points)))
+    shift = t - _eta() * rho2
+    if shift < 0:
+        raise BiomodularError(
+            f"cannot prove a margin of -{t:g}: below the solver's rounding floor {_eta() * rho2:.2g}"
+        )
+    Mt = M - shift * np.eye(d)
+    lam, V = np.linalg.eigh(Mt)
+    cuts: np.ndarray = np.unique(_initial_pool(points, rng) if pool is None else pool)
+    bounds = _bounds_lp(points[cuts], V)
+    while bounds is None:  # the pool's polytope is unbounded: add more directions
+        cuts = np.union1d(cuts, _initial_pool(points, rng, per_dim=64))
+        bounds = _bounds_lp(points[cuts], V)
+        if bounds is None and cuts.size == k:
+            raise BiomodularError("the mean is not strictly inside the support's hull")
+    lo, hi = bounds
+    rounds = nodes = 0
+    dual = np.inf
+
+    def finish(status: str, witness=None) -> MarginProof:
+        if status == "proven":
+            lower = -t
+        elif np.isfinite(dual):
+            lower = -shift - (max(dual, 1.0) - 1.0 + _eta()) * rho2
+        else:
+            lower = -np.inf
+        return MarginProof(status=status, shift=t, dual_bound=dual, lower_bound=lower, pool=cuts,
+                           witness=witness, rounds=rounds, nodes=nodes,
+                           seconds=time.perf_counter() - started)
+
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return finish("time-limit")
+        rounds += 1
+        status, W, round_dual, round_nodes = _scip_round(points[cuts], lam, V, lo, hi, remaining)
+        nodes += round_nodes
+        above = W[np.einsum("ij,jk,ik->i", W, Mt, W) > 1.0] if W.size else W
+        if status == "infeasible" or (status == "optimal" and above.shape[0] == 0):
+            dual = -np.inf
+            return finish("proven")
+        if status not in ("sollimit", "optimal", "bestsollimit", "timelimit", "userinterrupt"):
+            return finish("failed")
+        dual = round_dual if np.isfinite(round_dual) else dual
+        if above.shape[0] == 0:
+            return finish("time-limit" if status in ("timelimit", "userinterrupt") else "failed")
+        values = above @ points.T  # (solutions, k)
+        # Scaled into P, a solution still above the level is a point of P with
+        # w^T (M - tI) w > 1 >= m(w)^2: its direction violates the condition.
+        inside = above / np.maximum(1.0, -values.min(axis=1))[:, None]
+        level = np.einsum("ij,jk,ik->i", inside, Mt, inside)
+        if (level > 1.0).any():
+            cand = inside[level > 1.0]
+            cand /= np.linalg.norm(cand, axis=1, keepdims=True)
+            gaps = gap_values(points, M, cand)
+            best = int(np.argmin(gaps))
+            if gaps[best] < -t:
+                return finish("violated", cand[best])
+        new = np.argsort(values, axis=1)[:, : CUTS_PER_POINT * d].ravel()
+        grown = np.union1d(cuts, new)
+        if grown.size == cuts.size:
+            # Only rounding separates the solution from P: no cut to add.
+            return finish("failed")
+        cuts = grown
+        if on_round is not None:
+            on_round(rounds, cuts.size)
+
+
+# ------------------------------------------------------------------ decision
+def global_gap(points: np.ndarray, M: np.ndarray, bound: float, tol: float | None = None,
+               time_limit: float | None = None, seed: int | np.random.Generator = 0,
+               show_progress: bool | None = None) -> GlobalMinimum:
+    """The verdict of the global route, with its witness or proof.
+
+    Parameters
+    ----------
+    points, M : ndarray
+        Beta-scaled centred support points and the matrix of the condition.
+    bound : float
+        Rounding bound of the margin: a gap below ``-bound`` proves ``mixed``.
+    tol : float, optional
+        Modelling tolerance: a proof of ``margin >= -tol`` makes the verdict
+        ``modular`` (not exact) when no violation below ``-tol`` exists.
+    time_limit : float, optional
+        Seconds (default :data:`DEFAULT_TIME_LIMIT`).
+    seed : int or Generator
+    show_progress : bool, optional
+
+    Returns
+    -------
+    GlobalMinimum
+        ``value``/``direction``: the smallest gap found (attained, recomputed
+        from the data); ``lower_bound``: a proven lower bound on the minimum;
+        ``verdict``, ``verdict_exact``, ``certificate``: as
+        :func:`biomodular.check_modularity` reports them.
+
+    Notes
+    -----
+    ``mixed`` needs a witness with gap below ``-max(bound, tol)``; ``modular``
+    (exact) a proof of ``margin >= -bound``, possible only when the solver's
+    rounding floor (:func:`rounding_floor`) is below ``bound``; a proof at a
+    larger shift leaves ``undetermined`` unless ``tol`` covers it.  A time
+    limit or a solver failure gives ``undetermined`` with the best bound.
+    """
+    from ..progress import progress
+
+    started = time.perf_counter()
+    limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
+    deadline = started + limit
+    rng = np.random.default_rng(seed)
+    points = np.asarray(points, dtype=float)
+    M = np.asarray(M, dtype=float)
+    M = (M + M.T) / 2
+    d = points.shape[1]
+    claim = max(bound, 0.0 if tol is None else float(tol))
+    floor = rounding_floor(points)
+
+    with progress(desc=f"global check ({d} sources)", unit="round", show=show_progress) as bar:
+        candidates, values = search_violation(points, M, rng, min(deadline, started + 0.25 * limit))
+
+        def result(verdict: str, exact: bool, certificate: str, lower: float,
+                   proof: MarginProof | None = None) -> GlobalMinimum:
+            best = int(np.argmin(values))
+            return GlobalMinimum(
+                value=float(values[best]), direction=candidates[best].copy(), exact=False,
+                method="global", n_candidates=int(candidates.shape[0]), candidates=candidates,
+                candidate_values=values, n_faces=0 if proof is None else int(proof.pool.size),
+                exact_sign=exact, lower_bound=lower, proof=proof, certificate=certificate,
+                verdict=verdict, verdict_exact=exact,
+            )
+
+        best_value = float(values.min())
+        if best_value < -claim:
+            return result("mixed", True, f"a mixed neuron lowers the energy: gap {best_value:.3g} "
+                                         f"< -{claim:.1e} (found by the search)", -np.inf)
+
+        def on_round(rounds: int, pool_size: int) -> None:
+            bar.update(1)
+            bar.set_postfix(cuts=pool_size)
+
+        t = max(claim, floor)
+        proof = prove_margin(points, M, t, deadline, rng, on_round=on_round)
+        if proof.status == "violated" and proof.witness is not None:
+            w = proof.witness
+            candidates = np.vstack([candidates, w])
+            values = np.append(values, gap_values(points, M, w))
+            return result("mixed", True, f"a mixed neuron lowers the energy: gap {values.min():.3g} "
+                                         f"< -{t:.1e} (a point of the polar polytope found by SCIP)",
+                          -np.inf, proof)
+        if proof.status != "proven":
+            lower = proof.lower_bound
+            return result("undetermined", False,
+                          f"no violation below -{claim:.1e} found and no proof: SCIP stopped "
+                          f"({proof.status}) after {proof.rounds} rounds; proven margin >= {lower:.3g}",
+                          lower, proof)
+        proven = (f"SCIP proved margin >= -{t:.2g} over the polar polytope with {proof.pool.size} "
+                  "cutting planes")
+        if best_value < -bound:  # only with tol: a violation within the tolerance
+            return result("modular", False, f"margin {best_value:.3g} is within the tolerance {tol:g} "
+                                            f"you set ({proven}; not exact: the data as given are mixed)",
+                          -t, proof)
+        if t <= bound:
+            return result("modular", True, proven + " (the rounding bound)", -t, proof)
+        if tol is not None and t <= tol:
+            return result("modular", False, proven + f", within the tolerance {tol:g} you set (not exact)",
+                          -t, proof)
+        return result("undetermined", False,
+                      f"{proven} (the solver's precision) and no violation below -{bound:.1e} was found: "
+                      "the margin is in [-{:.2g}, 0]".format(t), -t, proof)
