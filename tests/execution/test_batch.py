@@ -156,3 +156,14 @@ def test_verify_cli_gives_the_same_result_on_one_or_two_workers(capsys):
     assert outputs[0] == outputs[1]
     assert main(["verify", "--example", "cut-corner", "--workers", "2", "--scheduler", "tcp://nowhere:1"]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_output_file_holds_the_printed_table(data_dir, tmp_path, capsys):
+    out_csv, out_json = tmp_path / "t.csv", tmp_path / "t.json"
+    assert main(["batch", "check", str(data_dir / "*.npy"), "--workers", "1", "--output", str(out_csv)]) == 0
+    assert main(["batch", "check", str(data_dir / "*.npy"), "--workers", "1", "--output", str(out_json)]) == 0
+    capsys.readouterr()
+    lines = out_csv.read_text().splitlines()
+    assert lines[0].startswith("file,status,n_samples,n_sources,verdict") and len(lines) == 4
+    rows = json.loads(out_json.read_text())["rows"]
+    assert [r["verdict"] for r in rows] == [line.split(",")[4] for line in lines[1:]]
