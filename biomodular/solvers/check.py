@@ -89,8 +89,9 @@ class CheckResult:
         (:func:`biomodular.mixing.mixed_sources`); never a single source.
     mixing_advantage : float or None
         Relative energy saved by the optimal code over the best modular code,
-        ``1 - L_opt / L_mod``, when computed exactly (``advantage="exact"``);
-        else None and see ``mixing_advantage_bracket``.  Defined for the
+        ``1 - L_opt / L_mod``, when known exactly: 0 for ``modular`` and
+        ``tie``, the convex program's value with ``advantage="exact"``; else
+        None and see ``mixing_advantage_bracket``.  Defined for the
         autoencoder with readout cost only, on beta-scaled sources: the one
         setting where it is a property of the data alone (docs/check.md).
     mixing_advantage_bracket : tuple of (float, float or None)
@@ -98,7 +99,7 @@ class CheckResult:
         an explicit code that uses the witness, the upper one comes from weak
         duality with the margin (None when the margin is not exact).
     mixing_advantage_method : str
-        ``"bracket"`` or ``"exact"`` (convex program, :func:`solve_code`).
+        ``"bracket"`` or ``"exact"`` (zero by the verdict, or the convex program).
     tie_gap, tie_angle : float or None
         Smallest gap found at a stationary direction off the axes, and that
         direction's angle (degrees) to the nearest axis.
@@ -506,7 +507,7 @@ def check_modularity(
             method="range-independence", exact=True, margin_exact=True,
             certificate="every corner of the bounding box is in the support (range independence)",
             seconds=time.perf_counter() - started, mixing_advantage=0.0,
-            mixing_advantage_bracket=(0.0, 0.0), **common,
+            mixing_advantage_bracket=(0.0, 0.0), mixing_advantage_method="exact", **common,
         )
 
     points, F = standardised_problem(sources)
@@ -580,7 +581,7 @@ def check_modularity(
     else:
         bracket = (0.0, None)
     exact_value: float | None = 0.0 if verdict in ("modular", "tie") else None
-    how = "bracket"
+    how = "exact" if exact_value is not None else "bracket"  # modular or tie: nothing to save, exactly
     if advantage == "exact" and verdict in ("mixed", "undetermined"):
         exact_value, how = exact_advantage(sources), "exact"
 

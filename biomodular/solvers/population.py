@@ -280,8 +280,10 @@ def population_analysis(
 
 
 def _decide(full, rate, spread, growth, n) -> tuple[str, str]:
-    if full.verdict in ("modular", "tie"):
-        return "modular", f"the samples themselves are {full.verdict}"
+    if full.verdict == "modular":
+        return "modular", "the samples themselves are modular"
+    if full.verdict == "tie":
+        return "modular", "the samples themselves tie: a modular code is among their optima"
     if full.verdict != "mixed":
         return "unclear", f"the exact check of the samples is {full.verdict}"
     angle = float(full.witness_angle)
