@@ -11,11 +11,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..errors import BiomodularError
+from .foundations import AXIOMS
 
 if TYPE_CHECKING:  # sympy is imported only when a proof is built
     from .proof import Proof
 
-__all__ = ["CATALOGUE", "names", "get", "titles"]
+__all__ = ["CATALOGUE", "AXIOMS", "names", "get", "titles", "statement_of", "dependencies"]
 
 #: name -> (module, builder function, one-line title)
 CATALOGUE: dict[str, tuple[str, str, str]] = {
@@ -72,3 +73,24 @@ def get(name: str) -> "Proof":
     module, func, _ = CATALOGUE[name]
     builder = getattr(importlib.import_module(f"{__package__}.{module}"), func)
     return builder()
+
+
+def statement_of(ref: str) -> tuple:
+    """``(hypotheses, conclusion fact)`` of ``"lemma:NAME"`` (a catalogued theorem).
+
+    Raises
+    ------
+    BiomodularError
+        For an unknown lemma, or an axiom (axioms are stated in words, so they
+        are cited, not instantiated).
+    """
+    if ref.startswith("lemma:"):
+        proof = get(ref[len("lemma:"):])
+        return tuple(proof.hypotheses), proof.conclusion_fact()
+    raise BiomodularError(f"{ref!r} is not a lemma of the catalogue")
+
+
+def dependencies(name: str) -> tuple[list[str], list[str]]:
+    """``(lemmas, axioms)`` the proof of ``name`` cites."""
+    proof = get(name)
+    return proof.lemmas(), proof.axioms()

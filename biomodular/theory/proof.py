@@ -18,12 +18,25 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable, Mapping, Sequence
 
 import sympy as sp
 
 __all__ = [
     "Proof",
+    "Fact",
+    "Eq",
+    "Ge",
+    "Gt",
+    "UniqueRoot",
+    "AllOf",
+    "Hypothesis",
+    "Conjunction",
+    "Instance",
+    "Linearity",
+    "Averaged",
+    "Termwise",
     "Step",
     "StepCheck",
     "Identity",
@@ -33,6 +46,7 @@ __all__ = [
     "Nonneg",
     "SignCases",
     "NoRootIn",
+    "BesideRoot",
     "Constant",
     "NUMERIC_DIGITS",
     "NUMERIC_TOLERANCE",
@@ -369,6 +383,48 @@ class NoRootIn(Certificate):
             "and positive at the midpoint"
 
 
+@dataclass(frozen=True)
+class BesideRoot(Certificate):
+    """``gap`` (rational in ``var``) is positive on the open interval between its root ``root`` and ``end``.
+
+    Exact: the numerator has exactly one zero in ``(lo, hi)`` (Sturm count),
+    ``root`` is a zero of it, the denominator has none there, and ``gap`` is
+    positive at the rational ``probe`` strictly between ``root`` and ``end``;
+    with no other zero or pole, the sign is constant on that side.
+    """
+
+    var: sp.Symbol
+    lo: sp.Expr
+    hi: sp.Expr
+    root: sp.Expr
+    end: sp.Expr
+    probe: sp.Expr
+    kind = "sign beside the only root (Sturm)"
+
+    def check(self, gap, domain, where, seed):
+        num, den = sp.fraction(sp.cancel(sp.together(gap)))
+        pn, pd = sp.Poly(num, self.var), sp.Poly(den, self.var)
+        lo, hi = sp.nsimplify(self.lo), sp.nsimplify(self.hi)
+        n_num, n_den = _open_interval_roots(pn, lo, hi), _open_interval_roots(pd, lo, hi)
+        is_root, _ = _divides_by_minimal_polynomial(pn, self.root, self.var)
+        a, b = sorted([self.root, self.end], key=lambda v: sp.N(v, 50))
+        between = bool(a < self.probe) and bool(self.probe < b) and lo <= a and b <= hi
+        value = sp.sympify(gap).subs(self.var, self.probe)
+        ok_sym = n_num == 1 and n_den == 0 and is_root and between and bool(sp.nsimplify(value) > 0)
+        dom = dict(domain)
+        dom[self.var] = (a, b)
+        pts = random_points({self.var}, dom, where, n=2 * N_POINTS, seed=seed)
+        low = numeric_min(gap, pts)
+        return CertificateCheck(
+            ok_sym, low is not None and low > 0,
+            f"numerator zeros in ({lo}, {hi}): {n_num}, denominator zeros: {n_den}, the root is a zero: "
+            f"{is_root}, probe {self.probe} between: {between}, value there {sp.N(value, 6)}; numeric min {_fmt(low)}",
+        )
+
+    def describe(self):
+        return f"only zero of the numerator in ({self.lo}, {self.hi}) is the root; positive at {self.probe}"
+
+
 def _open_interval_roots(poly: sp.Poly, lo, hi) -> int:
     if poly.degree() <= 0:
         return 0
@@ -380,30 +436,210 @@ def _open_interval_roots(poly: sp.Poly, lo, hi) -> int:
     return count
 
 
+# ----------------------------------------------------------------------- facts
+def _canon(x) -> str:
+    """A canonical string of an expression or matrix (expanded), for comparing facts exactly."""
+    if isinstance(x, (list, tuple)):
+        x = sp.Matrix(x)
+    if isinstance(x, sp.MatrixBase):
+        return "M" + str(x.shape) + "[" + ";".join(_canon(e) for e in x) + "]"
+    x = sp.sympify(x)
+    try:
+        x = sp.expand(x)
+    except (TypeError, ValueError, RecursionError):  # pragma: no cover - exotic expressions
+        pass
+    return sp.srepr(x)
+
+
+def _domain_tuple(domain) -> tuple:
+    items = dict(domain).items() if not isinstance(domain, tuple) else domain
+    return tuple(sorted(((s, (lo, hi)) for s, (lo, hi) in items), key=lambda t: t[0].name))
+
+
+def _neg(x):
+    return -x if not isinstance(x, (list, tuple)) else -sp.Matrix(x)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A formal claim, universally quantified over its free symbols.
+
+    ``rel`` is ``"="``, ``">="`` or ``">"`` (``lhs REL rhs``; ``"="`` also for
+    matrices, entrywise), ``"root"`` (``lhs``, a rational function of ``var``,
+    has exactly one zero in the open interval ``(lo, hi)``, namely ``rhs``), or
+    ``"all"`` (the conjunction of ``parts``).  The symbols range over the
+    values their sympy assumptions allow (``real``, ``positive``, ...),
+    restricted by ``domain`` (open intervals) and the conditions ``where``.
+    """
+
+    rel: str
+    lhs: object = 0
+    rhs: object = 0
+    where: tuple = ()
+    domain: tuple = ()
+    var: object = None
+    lo: object = None
+    hi: object = None
+    parts: tuple = ()
+
+    def key(self) -> tuple:
+        """Exact identity of the fact: two facts with equal keys state the same thing."""
+        return self._key
+
+    @cached_property
+    def _key(self) -> tuple:
+        if self.rel == "all":
+            return ("all", tuple(p.key() for p in self.parts))
+        dom = tuple((s.name, str(lo), str(hi)) for s, (lo, hi) in _domain_tuple(self.domain))
+        where = tuple(sorted(sp.srepr(w) for w in self.where))
+        if self.rel == "root":
+            return ("root", _canon(self.lhs), sp.srepr(sp.sympify(self.rhs)), str(self.var), str(self.lo),
+                    str(self.hi), where, dom)
+        diff = _as_expr(self.lhs) - _as_expr(self.rhs)
+        if self.rel == "=":
+            body = tuple(sorted((_canon(diff), _canon(_neg(diff)))))
+        else:
+            body = (_canon(diff),)
+        return (self.rel, body, where, dom)
+
+    @property
+    def symbols(self) -> set:
+        if self.rel == "all":
+            return set().union(*[p.symbols for p in self.parts])
+        out = set()
+        for x in (self.lhs, self.rhs):
+            out |= _as_expr(x).free_symbols
+        return out
+
+    def subs(self, mapping) -> "Fact":
+        """The fact with symbols replaced (an instance of a lemma)."""
+        if self.rel == "all":
+            return Fact("all", parts=tuple(p.subs(mapping) for p in self.parts))
+
+        def s(x):
+            return None if x is None else _as_expr(x).subs(mapping)
+
+        dom = []
+        for sym, (lo, hi) in _domain_tuple(self.domain):
+            new = sp.sympify(sym).subs(mapping)
+            if isinstance(new, sp.Symbol):
+                dom.append((new, (s(lo), s(hi))))
+        return Fact(self.rel, s(self.lhs), s(self.rhs), tuple(sp.sympify(w).subs(mapping) for w in self.where),
+                    tuple(dom), s(self.var), s(self.lo), s(self.hi))
+
+    def latex(self) -> str:
+        from .render import relation_latex
+
+        if self.rel == "all":
+            return " \\quad\\text{and}\\quad ".join(p.latex() for p in self.parts)
+        if self.rel == "root":
+            return (f"\\text{{the only zero of }} {sp.latex(self.lhs)} \\text{{ for }} {sp.latex(self.var)} "
+                    f"\\in ({sp.latex(self.lo)}, {sp.latex(self.hi)}) \\text{{ is }} {sp.latex(self.rhs)}")
+        return relation_latex(self.lhs, self.rel, self.rhs)
+
+    def text(self) -> str:
+        if self.rel == "all":
+            return " and ".join(p.text() for p in self.parts)
+        if self.rel == "root":
+            return f"the only zero of {sp.sstr(self.lhs)} for {self.var} in ({self.lo}, {self.hi}) is {self.rhs}"
+        return f"{sp.sstr(self.lhs)} {self.rel} {sp.sstr(self.rhs)}"
+
+    def conditions_latex(self) -> str:
+        parts = [f"{sp.latex(lo)} < {sp.latex(s)} < {sp.latex(hi)}" if lo is not None and hi is not None
+                 else (f"{sp.latex(s)} > {sp.latex(lo)}" if lo is not None else f"{sp.latex(s)} < {sp.latex(hi)}")
+                 for s, (lo, hi) in _domain_tuple(self.domain)]
+        parts += [sp.latex(w) for w in self.where]
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict:
+        if self.rel == "all":
+            return {"rel": "all", "parts": [p.to_dict() for p in self.parts]}
+        out = {"rel": self.rel, "lhs": sp.sstr(self.lhs), "rhs": sp.sstr(self.rhs), "text": self.text(),
+               "latex": self.latex(),
+               "where": [sp.sstr(w) for w in self.where],
+               "domain": {s.name: [None if lo is None else str(lo), None if hi is None else str(hi)]
+                          for s, (lo, hi) in _domain_tuple(self.domain)}}
+        if self.rel == "root":
+            out.update(var=str(self.var), lo=str(self.lo), hi=str(self.hi))
+        return out
+
+
+def Eq(lhs, rhs, where=(), domain=()) -> Fact:  # noqa: N802 - reads like sympy's Eq
+    """The fact ``lhs = rhs``."""
+    return Fact("=", lhs, rhs, tuple(where), _domain_tuple(domain))
+
+
+def Ge(lhs, rhs, where=(), domain=()) -> Fact:  # noqa: N802
+    """The fact ``lhs >= rhs``."""
+    return Fact(">=", lhs, rhs, tuple(where), _domain_tuple(domain))
+
+
+def Gt(lhs, rhs, where=(), domain=()) -> Fact:  # noqa: N802
+    """The fact ``lhs > rhs``."""
+    return Fact(">", lhs, rhs, tuple(where), _domain_tuple(domain))
+
+
+def UniqueRoot(expr, var, value, lo, hi) -> Fact:  # noqa: N802
+    """The fact: ``value`` is the only zero of ``expr`` for ``var`` in ``(lo, hi)``."""
+    return Fact("root", expr, value, (), (), var, lo, hi)
+
+
+def AllOf(*parts: Fact) -> Fact:  # noqa: N802
+    """The conjunction of facts."""
+    return Fact("all", parts=tuple(parts))
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """A named hypothesis of a theorem: a fact and, optionally, what it means in words."""
+
+    name: str
+    fact: Fact
+    gloss: str = ""
+
+
 # ----------------------------------------------------------------------- steps
 @dataclass(frozen=True)
 class StepCheck:
-    """Outcome of checking one step twice.
+    """Outcome of checking one step by both checkers.
 
     Attributes
     ----------
     symbolic, numeric : bool
-        Whether each route confirmed the claim.
+        The first checker (sympy): whether the exact reduction and the
+        high-precision evaluation at random points confirmed the claim.
     detail : str
-        How: the simplification that reduced the difference to zero, the
-        certificate, the number of random points and the largest error.
+    smt : SMTVerdict or None
+        The second checker (z3).
+    refusal : str
+        Why the step was refused before any algebra (empty if not refused).
     """
 
     symbolic: bool
     numeric: bool
     detail: str
+    smt: object = None
+    refusal: str = ""
+
+    @property
+    def smt_status(self) -> str:
+        return "n/a" if self.smt is None else self.smt.status
 
     @property
     def ok(self) -> bool:
-        return self.symbolic and self.numeric
+        return self.symbolic and self.numeric and not self.refusal and self.smt_status != "refuted"
+
+    @property
+    def disagreement(self) -> bool:
+        """The two checkers contradict each other (fails the proof)."""
+        sympy_ok = self.symbolic and self.numeric
+        return (sympy_ok and self.smt_status == "refuted") or (not sympy_ok and self.smt_status == "proved"
+                                                               and not self.refusal)
 
     def to_dict(self) -> dict:
-        return {"symbolic": self.symbolic, "numeric": self.numeric, "ok": self.ok, "detail": self.detail}
+        return {"ok": self.ok, "refused": self.refusal or None,
+                "sympy": {"symbolic": self.symbolic, "numeric": self.numeric, "detail": self.detail},
+                "z3": None if self.smt is None else self.smt.to_dict()}
 
 
 def _fmt(x) -> str:
@@ -413,24 +649,105 @@ def _fmt(x) -> str:
 
 
 class Step:
-    """One claim of a proof, with its reason (base class)."""
+    """One claim of a proof, with the premises it cites and its reason (base class).
+
+    Premises are names: a hypothesis of the theorem, an earlier step
+    (``"s3"`` or the step's own ``name``), a lemma (``"lemma:NAME"``, another
+    theorem of the catalogue) or an axiom (``"axiom:NAME"``).
+    """
 
     reason: str
     kind = "step"
+    name: str = ""
+    premises: tuple = ()
 
-    def check(self, domain: Domain, where: Sequence, seed: int) -> StepCheck:  # pragma: no cover
+    def fact(self, where=(), domain=()) -> Fact:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def claim_text(self) -> str:  # pragma: no cover
-        raise NotImplementedError
+    def check(self, domain: Domain, where: Sequence, seed: int, premises: Mapping | None = None) -> StepCheck:
+        raise NotImplementedError  # pragma: no cover
 
-    def claim_latex(self) -> str:  # pragma: no cover
-        raise NotImplementedError
+    def claim_text(self) -> str:
+        return self.fact().text()
+
+    def claim_latex(self) -> str:
+        return self.fact().latex()
+
+
+def _used_substitutions(expr_pair, premises: Mapping, skip=()) -> tuple[list, dict]:
+    """Cited equalities ``atom = expression`` (a symbol, mean or indexed symbol on the left) become
+    substitutions, applied repeatedly in citation order; returns (used names, final expressions)."""
+    used = []
+    exprs = [_as_expr(e) for e in expr_pair]
+    for _ in range(len(premises) + 1):
+        changed = False
+        for name, f in premises.items():
+            if name in skip or name in used or f.rel != "=" or not _substitutable(f.lhs):
+                continue
+            if any(e.has(f.lhs) for e in exprs):
+                exprs = [e.subs(f.lhs, f.rhs) for e in exprs]
+                used.append(name)
+                changed = True
+        if not changed:
+            break
+    return used, exprs
+
+
+def _substitutable(x) -> bool:
+    """A premise ``x = expression`` is used by substitution when ``x`` is a symbol, a mean or an indexed symbol."""
+    from .expectation import Mean
+    from .trace import Tr
+
+    return isinstance(x, (sp.Symbol, sp.Indexed, Mean, Tr))
+
+
+def _opaque_as_symbols(*exprs):
+    """Means, traces, sums and indexed symbols replaced by real symbols (the same atom, the same symbol),
+    so a claim that holds for all values of them can be evaluated at random points."""
+    from .expectation import Mean
+    from .trace import Tr
+
+    atoms = set()
+    for e in exprs:
+        e = _as_expr(e)
+        atoms |= e.atoms(Mean, Tr, sp.Sum, sp.Indexed)
+    reps = {a: sp.Symbol(f"_opaque{i}", real=True) for i, a in enumerate(sorted(atoms, key=sp.srepr))}
+    return [_as_expr(e).xreplace(reps) for e in exprs]
+
+
+def _premise_gap(f: Fact):
+    return _as_expr(f.lhs) - _as_expr(f.rhs)
+
+
+def _smt_premises(premises: Mapping) -> list:
+    out = []
+    for f in premises.values():
+        if f.rel in ("=", ">=", ">"):
+            out.append((f.rel, f.lhs, f.rhs))
+    return out
+
+
+def _smt(fact: Fact, premises: Mapping, domain: Domain, where: Sequence):
+    from . import smt
+
+    dom = dict(domain)
+    dom.update(dict(fact.domain))
+    syms = fact.symbols
+    dom_items = tuple((s, v) for s, v in dom.items() if s in syms)
+    conds = [w for w in tuple(where) + fact.where
+             if not hasattr(w, "free_symbols") or w.free_symbols <= syms]
+    return smt.decide(fact.rel, fact.lhs, fact.rhs, conds, dom_items, _smt_premises(premises))
 
 
 @dataclass(frozen=True)
 class Identity(Step):
-    """Claim ``lhs == rhs`` for every point of the domain (and ``where``)."""
+    """Claim ``lhs == rhs`` for every point of the domain (and ``where``).
+
+    Cited premises of the form ``symbol = expression`` are substituted; other
+    cited equalities enter through ``multipliers`` (premise name -> q): the
+    check is then that ``lhs - rhs - sum q (premise lhs - premise rhs)``
+    reduces to zero, an identity in all symbols.
+    """
 
     lhs: object
     rhs: object
@@ -438,50 +755,89 @@ class Identity(Step):
     where: tuple = ()
     domain: tuple = ()
     label: str = ""
+    premises: tuple = ()
+    name: str = ""
+    multipliers: tuple = ()
     kind = "identity"
 
-    def check(self, domain, where, seed):
+    def fact(self, where=(), domain=()) -> Fact:
+        return _restricted(Fact("=", self.lhs, self.rhs, tuple(self.where), _domain_tuple(self.domain)),
+                           where, domain)
+
+    def check(self, domain, where, seed, premises=None):
+        premises = dict(premises or {})
         domain = {**domain, **dict(self.domain)}
-        lhs, rhs = _as_expr(self.lhs), _as_expr(self.rhs)
-        diff = lhs - rhs
+        diff = _as_expr(self.lhs) - _as_expr(self.rhs)
+        used = []
+        for pname, q in self.multipliers:
+            if pname not in premises or premises[pname].rel != "=":
+                return StepCheck(False, False, f"multiplier for {pname}, which is not a cited equality")
+            q = sp.Matrix(q) if isinstance(q, (list, tuple)) else sp.sympify(q)
+            if q != 0 * _premise_gap(premises[pname]):
+                used.append(pname)
+            diff = diff - q * _premise_gap(premises[pname])
+        subs_used, (diff,) = _used_substitutions((diff,), premises, dict(self.multipliers))
+        used += subs_used
+        unused = [p for p in premises if p not in used]
+        diff = _opaque_as_symbols(diff)[0]
         if isinstance(diff, sp.MatrixBase):
-            pairs = list(zip(lhs, rhs))
+            entries = list(diff)
         else:
-            pairs = [(lhs, rhs)]
+            entries = [diff]
         ok_sym, hows = True, set()
-        for a, b in pairs:
-            ok, how = symbolic_zero(a - b)
+        for e in entries:
+            ok, how = symbolic_zero(e)
             ok_sym &= ok
             hows.add(how)
-        syms = set().union(*[sp.sympify(a).free_symbols | sp.sympify(b).free_symbols for a, b in pairs])
+        syms = set().union(*[sp.sympify(e).free_symbols for e in entries])
         pts = random_points(syms, domain, tuple(where) + self.where, seed=seed)
         worst = 0.0
         ok_num = bool(pts) or not syms
-        for a, b in pairs:
-            d = numeric_difference(a, b, pts or [{}])
+        for e in entries:
+            d = numeric_difference(e, 0, pts or [{}])
             if d is None:
                 ok_num = False
                 break
             worst = max(worst, d)
         ok_num = ok_num and worst <= float(NUMERIC_TOLERANCE)
-        return StepCheck(
-            ok_sym, ok_num,
-            f"symbolic: {'difference reduced to 0 by ' + '/'.join(sorted(hows)) if ok_sym else 'NOT reduced to 0'}; "
-            f"numeric: {len(pts) if syms else 1} point(s) at {NUMERIC_DIGITS} digits, max rel. error {_fmt(worst)}",
-        )
-
-    def claim_text(self):
-        return f"{self.label or sp.sstr(self.lhs)} = {sp.sstr(self.rhs)}"
+        how = "/".join(sorted(hows))
+        detail = (f"{'difference reduced to 0 by ' + how if ok_sym else 'difference NOT reduced to 0'}"
+                  f"{' after substituting ' + ', '.join(used) if used else ''}; "
+                  f"{len(pts) if syms else 1} random point(s) at {NUMERIC_DIGITS} digits, max rel. error "
+                  f"{_fmt(worst)}")
+        if unused:
+            return StepCheck(False, ok_num, detail, refusal=f"cites {', '.join(unused)} without using it")
+        return StepCheck(ok_sym, ok_num, detail)
 
     def claim_latex(self):
-        # ``label`` names a left side that is computed (e.g. an expectation
-        # evaluated from moments) rather than written out
-        return f"{self.label or sp.latex(self.lhs)} = {sp.latex(self.rhs)}"
+        f = self.fact()
+        if self.label:
+            from .render import relation_latex
+            return relation_latex(self.lhs, "=", self.rhs, label=self.label)
+        return f.latex()
+
+
+def _restricted(f: Fact, where, domain) -> Fact:
+    """``f`` with the proof-wide conditions on its own symbols added."""
+    syms = f.symbols
+    dom = dict(f.domain)
+    for s, v in dict(domain).items():
+        if s in syms and s not in dom:
+            dom[s] = v
+    conds = list(f.where) + [w for w in where if hasattr(w, "free_symbols") and w.free_symbols <= syms
+                             and w not in f.where]
+    return Fact(f.rel, f.lhs, f.rhs, tuple(conds), _domain_tuple(dom), f.var, f.lo, f.hi, f.parts)
 
 
 @dataclass(frozen=True)
 class Inequality(Step):
-    """Claim ``lhs >= rhs`` on the domain, proved by a certificate for ``gap = lhs - rhs``."""
+    """Claim ``lhs >= rhs`` (``lhs > rhs`` when ``strict``), proved by a certificate.
+
+    With cited premises ``p_k >= q_k`` (or equalities) and ``multipliers``
+    (premise name -> c_k, each ``c_k`` manifestly >= 0 for an inequality), the
+    certificate proves ``scale * (lhs - rhs) - sum_k c_k (p_k - q_k) >= 0``;
+    ``scale`` must be manifestly positive.
+    """
 
     lhs: object
     rhs: object
@@ -490,36 +846,81 @@ class Inequality(Step):
     where: tuple = ()
     domain: tuple = ()
     label: str = ""
+    premises: tuple = ()
+    name: str = ""
+    multipliers: tuple = ()
+    scale: object = 1
+    strict: bool = False
     kind = "inequality"
 
-    def check(self, domain, where, seed):
+    def fact(self, where=(), domain=()) -> Fact:
+        return _restricted(Fact(">" if self.strict else ">=", self.lhs, self.rhs, tuple(self.where),
+                                _domain_tuple(self.domain)), where, domain)
+
+    def check(self, domain, where, seed, premises=None):
+        premises = dict(premises or {})
         domain = {**domain, **dict(self.domain)}
         if isinstance(self.certificate, NoRootIn):
             domain[self.certificate.var] = (self.certificate.lo, self.certificate.hi)
         gap = sp.sympify(self.lhs) - sp.sympify(self.rhs)
-        cert = self.certificate.check(gap, domain, tuple(where) + self.where, seed)
-        # independent numeric check of the claim itself
+        scale = sp.sympify(self.scale)
+        if not (scale.is_positive or (scale.is_number and bool(scale > 0))):
+            return StepCheck(False, False, f"scale {scale} is not manifestly positive")
+        reduced = scale * gap
+        used = []
+        for pname, c in self.multipliers:
+            f = premises.get(pname)
+            if f is None or f.rel not in ("=", ">=", ">"):
+                return StepCheck(False, False, f"multiplier for {pname}, which is not a cited relation")
+            if f.rel != "=" and not _manifestly_nonnegative(c):
+                return StepCheck(False, False, f"multiplier {c} of {pname} is not manifestly >= 0")
+            if sp.sympify(c) != 0:
+                used.append(pname)
+            reduced = reduced - c * _premise_gap(f)
+        subs_used, (reduced, gap) = _used_substitutions((reduced, gap), premises, dict(self.multipliers))
+        used += subs_used
+        unused = [p for p in premises if p not in used]
+        strict_ok = True
+        if self.strict:
+            strict_ok = isinstance(self.certificate, (NoRootIn, BesideRoot)) or (
+                isinstance(self.certificate, Nonneg) and sp.sympify(self.certificate.form).is_positive is True)
+        cert = self.certificate.check(_opaque_as_symbols(reduced)[0], domain, tuple(where) + self.where, seed)
+        # independent numeric check of the claim itself at points satisfying the inequality premises
         syms = gap.free_symbols
-        pts = random_points(syms, domain, tuple(where) + self.where, seed=seed + 1)
-        low = numeric_min(gap, pts) if syms else numeric_min(gap, [{}])
-        scale = 1.0
-        ok_claim = low is not None and low >= -float(NUMERIC_TOLERANCE) * scale
-        return StepCheck(
-            cert.symbolic, cert.numeric and ok_claim,
-            f"certificate ({self.certificate.kind}): {cert.detail}; "
-            f"claim at {len(pts) if syms else 1} random point(s): min gap {_fmt(low)}",
-        )
+        eqs = {f.lhs: f.rhs for f in premises.values() if f.rel == "=" and _substitutable(f.lhs)}
+        conds = tuple(where) + self.where + tuple(
+            (sp.Ge if f.rel == ">=" else sp.Gt)(_as_expr(f.lhs).subs(eqs).subs(eqs), _as_expr(f.rhs).subs(eqs))
+            for f in premises.values() if f.rel in (">=", ">"))
+        conds = tuple(c for c in conds if c is not sp.true)
+        if any(c is sp.false for c in conds):
+            return StepCheck(False, False, "the cited premises contradict each other")
+        from .expectation import Mean
+        from .trace import Tr
 
-    def claim_text(self):
-        return f"{self.label or sp.sstr(self.lhs)} >= {sp.sstr(self.rhs)}"
+        sampled = not any(f.rel == "=" and not _substitutable(f.lhs) for f in premises.values()) and \
+            not gap.has(Mean, sp.Sum, sp.Indexed, Tr)
+        low, npts = None, 0
+        ok_claim = True
+        if sampled:
+            pts = random_points(syms, domain, conds, seed=seed + 1)
+            npts = len(pts) if syms else 1
+            low = numeric_min(gap, pts) if syms else numeric_min(gap, [{}])
+            ok_claim = low is not None and (low > 0 if self.strict else low >= -float(NUMERIC_TOLERANCE))
+        detail = (f"certificate ({self.certificate.kind}): {cert.detail}"
+                  f"{'; premises used: ' + ', '.join(used) if used else ''}; "
+                  + (f"claim at {npts} random point(s): min gap {_fmt(low)}" if sampled else
+                     "claim not sampled (it has means or sums, or holds only where cited equalities do)"))
+        if unused:
+            return StepCheck(False, cert.numeric and ok_claim, detail,
+                             refusal=f"cites {', '.join(unused)} without using it")
+        if not strict_ok:
+            return StepCheck(False, cert.numeric and ok_claim, detail + "; a strict claim needs a strict certificate")
+        return StepCheck(cert.symbolic, cert.numeric and ok_claim, detail)
 
     def claim_latex(self):
-        if self.label:
-            lhs = sp.latex(self.lhs)
-            if len(lhs) > 200:  # a long computed left side: its label says what it is
-                return f"{self.label} \\geq {sp.latex(self.rhs)}"
-            return f"{self.label} = {lhs} \\geq {sp.latex(self.rhs)}"
-        return f"{sp.latex(self.lhs)} \\geq {sp.latex(self.rhs)}"
+        from .render import relation_latex
+
+        return relation_latex(self.lhs, ">" if self.strict else ">=", self.rhs, label=self.label)
 
 
 @dataclass(frozen=True)
@@ -533,16 +934,21 @@ class RootOf(Step):
     lo: object
     hi: object
     reason: str
+    premises: tuple = ()
+    name: str = ""
     kind = "root"
 
-    def check(self, domain, where, seed):
+    def fact(self, where=(), domain=()) -> Fact:
+        return UniqueRoot(self.expr, self.var, self.value, self.lo, self.hi)
+
+    def check(self, domain, where, seed, premises=None):
+        if premises:
+            return StepCheck(False, False, "a root step cites no premises", refusal="unused premises")
         num, den = sp.fraction(sp.cancel(sp.together(sp.sympify(self.expr))))
         poly = sp.Poly(num, self.var)
         lo, hi = sp.nsimplify(self.lo), sp.nsimplify(self.hi)
         n_roots = _open_interval_roots(poly, lo, hi)
         n_poles = _open_interval_roots(sp.Poly(den, self.var), lo, hi)
-        # algebraic numbers given as CRootOf: the minimal polynomial is immediate;
-        # radicals: direct substitution and cancellation is usually faster
         routes = [lambda: _divides_by_minimal_polynomial(poly, self.value, self.var),
                   lambda: symbolic_zero(poly.as_expr().subs(self.var, self.value))]
         if not sp.sympify(self.value).has(sp.CRootOf):
@@ -552,7 +958,6 @@ class RootOf(Step):
             ok_zero, how = routes[1]()
         inside = bool(lo < self.value) and bool(self.value < hi)
         ok_sym = n_roots == 1 and n_poles == 0 and ok_zero and inside
-        # numeric: the residual at 50 digits and a sign change across the root
         v = sp.N(self.value, NUMERIC_DIGITS)
         eps = sp.Float(10, NUMERIC_DIGITS) ** -20
         f = sp.sympify(self.expr)
@@ -563,17 +968,192 @@ class RootOf(Step):
         ok_num = r0 <= 1e-30 and sign_change
         return StepCheck(
             ok_sym, ok_num,
-            f"symbolic: {n_roots} root(s) and {n_poles} pole(s) in ({lo}, {hi}) by Sturm count, "
-            f"residual at the value reduced to 0 by {how}; numeric: |residual| {_fmt(r0)} at "
+            f"{n_roots} root(s) and {n_poles} pole(s) in ({lo}, {hi}) by Sturm count, "
+            f"residual at the value reduced to 0 by {how}; |residual| {_fmt(r0)} at "
             f"{NUMERIC_DIGITS} digits, sign change across value +- 1e-20: {sign_change}",
+            smt=_smt_root(num, self.var, self.value, lo, hi),
         )
 
-    def claim_text(self):
-        return f"{sp.sstr(self.expr)} = 0 has the unique root {self.var} = {sp.sstr(self.value)} in ({self.lo}, {self.hi})"
 
-    def claim_latex(self):
-        return (f"{sp.latex(self.expr)} = 0 \\text{{ has the unique root }} {sp.latex(self.var)} = "
-                f"{sp.latex(self.value)} \\text{{ in }} ({sp.latex(self.lo)}, {sp.latex(self.hi)})")
+def _smt_root(num, var, value, lo, hi):
+    """z3: the numerator has a zero in (lo, hi), no two distinct zeros there, and one within 1e-12 of value."""
+    from . import smt
+
+    q = sp.nsimplify(sp.N(value, 30), rational=True, tolerance=sp.Rational(1, 10**20))
+    return smt.root_verdict(num, var, lo, hi, q - sp.Rational(1, 10**12), q + sp.Rational(1, 10**12))
+
+
+@dataclass(frozen=True)
+class Conjunction(Step):
+    """Claim the conjunction of the facts of the cited premises (and-introduction)."""
+
+    parts: tuple
+    reason: str
+    premises: tuple = ()
+    name: str = ""
+    kind = "conjunction"
+
+    def fact(self, where=(), domain=()) -> Fact:
+        return AllOf(*self.parts)
+
+    def check(self, domain, where, seed, premises=None):
+        premises = dict(premises or {})
+        keys = {n: f.key() for n, f in premises.items()}
+        missing = [p.text()[:60] for p in self.parts if p.key() not in keys.values()]
+        unused = [n for n, k in keys.items() if k not in {p.key() for p in self.parts}]
+        if missing:
+            return StepCheck(False, False, "parts not established by the cited premises: " + "; ".join(missing))
+        if unused:
+            return StepCheck(False, True, "", refusal=f"cites {', '.join(unused)} without using it")
+        return StepCheck(True, True, f"and-introduction of {', '.join(premises)}")
+
+
+@dataclass(frozen=True)
+class Instance(Step):
+    """Claim an instance of a lemma or axiom: its conclusion with ``subs`` applied.
+
+    The cited premises must establish every hypothesis of the lemma under the
+    same substitution (matched exactly).
+    """
+
+    source: str
+    subs: tuple
+    reason: str
+    premises: tuple = ()
+    name: str = ""
+    kind = "instance"
+
+    def _target(self):
+        from .catalogue import statement_of
+
+        return statement_of(self.source)
+
+    def fact(self, where=(), domain=()) -> Fact:
+        hyps, concl = self._target()
+        return concl.subs(dict(self.subs))
+
+    def check(self, domain, where, seed, premises=None):
+        premises = dict(premises or {})
+        hyps, _ = self._target()
+        mapping = dict(self.subs)
+        keys = {n: f.key() for n, f in premises.items() if n != self.source}
+        need = [h.fact.subs(mapping) for h in hyps]
+        missing = [h.name for h, f in zip(hyps, need) if f.key() not in keys.values()]
+        used = {n for n, k in keys.items() if k in {f.key() for f in need}}
+        unused = [n for n in keys if n not in used]
+        if missing:
+            return StepCheck(False, False, f"hypotheses of {self.source} not established: {', '.join(missing)}")
+        if unused:
+            return StepCheck(False, True, "", refusal=f"cites {', '.join(unused)} without using it")
+        return StepCheck(True, True, f"instance of {self.source} with "
+                                     + ", ".join(f"{k} -> {sp.sstr(v)}" for k, v in self.subs)
+                         + (f"; its hypotheses are {', '.join(sorted(used))}" if used else ""))
+
+
+def _same_relation(f: Fact, rel: str, lhs, rhs) -> bool:
+    return f.rel == rel and Fact(rel, lhs, rhs).key()[:2] == f.key()[:2]
+
+
+@dataclass(frozen=True)
+class Linearity(Step):
+    """Claim ``<P> = sum_m c_m <m>``: linearity of expectation for a polynomial ``P`` in the ``random`` symbols.
+
+    Checked by recomputing the right side from ``P`` (:func:`linear_mean`) and
+    reducing the difference to zero.
+    """
+
+    lhs: object
+    rhs: object
+    random: tuple
+    reason: str
+    premises: tuple = ("axiom:linearity-of-expectation",)
+    name: str = ""
+    kind = "linearity of expectation"
+
+    def fact(self, where=(), domain=()) -> Fact:
+        return Fact("=", self.lhs, self.rhs)
+
+    def check(self, domain, where, seed, premises=None):
+        from .expectation import Mean, linear_mean
+
+        if premises:
+            return StepCheck(False, False, "", refusal=f"cites {', '.join(premises)} without using it")
+        if not isinstance(self.lhs, Mean):
+            return StepCheck(False, False, "the left side must be a mean <P>")
+        expected = linear_mean(self.lhs.args[0], self.random)
+        ok, how = symbolic_zero(expected - sp.sympify(self.rhs))
+        return StepCheck(ok, ok, f"right side recomputed by linearity in {', '.join(map(str, self.random))}; "
+                                 f"difference {'reduced to 0 by ' + how if ok else 'NOT zero'}")
+
+
+@dataclass(frozen=True)
+class Averaged(Step):
+    """From a cited pointwise fact ``A REL B`` (``=``, ``>=``) about random quantities, claim ``<A> REL <B>``."""
+
+    of: tuple
+    rel: str
+    reason: str
+    premises: tuple = ()
+    name: str = ""
+    kind = "expectation of a pointwise fact"
+
+    def fact(self, where=(), domain=()) -> Fact:
+        from .expectation import Mean
+
+        a, b = self.of
+        return Fact(self.rel, Mean(a) if a != 0 else sp.Integer(0), Mean(b) if b != 0 else sp.Integer(0))
+
+    def check(self, domain, where, seed, premises=None):
+        premises = dict(premises or {})
+        a, b = self.of
+        match = [n for n, f in premises.items() if _same_relation(f, self.rel, a, b)]
+        if not match:
+            return StepCheck(False, False, f"no cited premise states {sp.sstr(a)} {self.rel} {sp.sstr(b)} pointwise")
+        unused = [n for n in premises if n not in match]
+        if unused:
+            return StepCheck(False, True, "", refusal=f"cites {', '.join(unused)} without using it")
+        return StepCheck(True, True, f"the mean of both sides of {match[0]} (monotonicity and linearity of "
+                                     "expectation)")
+
+
+@dataclass(frozen=True)
+class Termwise(Step):
+    """Claim ``sum_j f_j REL sum_j g_j`` over ``j = lo..hi`` (``hi`` may be a symbol) from a cited
+    premise ``f_j REL g_j`` for a generic index ``j`` (sums of termwise relations)."""
+
+    lhs_term: object
+    rhs_term: object
+    index: sp.Symbol
+    lo: object
+    hi: object
+    rel: str
+    reason: str
+    premises: tuple = ()
+    name: str = ""
+    kind = "sum of termwise relations"
+
+    def fact(self, where=(), domain=()) -> Fact:
+        def total(t):
+            return sp.Sum(t, (self.index, self.lo, self.hi)) if t != 0 else sp.Integer(0)
+
+        return Fact(self.rel, total(self.lhs_term), total(self.rhs_term))
+
+    def check(self, domain, where, seed, premises=None):
+        premises = dict(premises or {})
+        match = [n for n, f in premises.items() if _same_relation(f, self.rel, self.lhs_term, self.rhs_term)]
+        if not match:
+            return StepCheck(False, False, "no cited premise states the termwise relation for a generic index")
+        unused = [n for n in premises if n not in match]
+        if unused:
+            return StepCheck(False, True, "", refusal=f"cites {', '.join(unused)} without using it")
+        bound = set()
+        for n in match:
+            bound |= premises[n].symbols
+        if self.index not in bound and self.lhs_term != 0:
+            return StepCheck(False, False, f"the premise does not depend on the index {self.index}")
+        return StepCheck(True, True, f"{match[0]} holds for every {self.index}, so it holds for the sums over "
+                                     f"{self.index} = {self.lo}..{self.hi}")
+
 
 
 def _divides_by_minimal_polynomial(poly: sp.Poly, value, var) -> tuple[bool, str]:
@@ -593,6 +1173,25 @@ def _as_expr(x):
     return sp.sympify(x)
 
 
+def _by_construction(f: Fact) -> str:
+    """Why ``f`` holds by construction (sympy decided it when the expression was built), or ''."""
+    if f.rel not in ("=", ">=", ">"):
+        return ""
+    lhs, rhs = _as_expr(f.lhs), _as_expr(f.rhs)
+    if isinstance(lhs, sp.MatrixBase) or isinstance(rhs, sp.MatrixBase):
+        return "both sides are the same matrix" if sp.Matrix(lhs) == sp.Matrix(rhs) else ""
+    if lhs == rhs:
+        return "both sides are the same expression (sympy evaluated it when the claim was built)"
+    rel = {"=": sp.Eq, ">=": sp.Ge, ">": sp.Gt}[f.rel]
+    try:
+        value = rel(lhs, rhs)
+    except TypeError:
+        return ""
+    if value is sp.true:
+        return "sympy decides it from the symbols' assumptions alone, so it states nothing checked"
+    return ""
+
+
 @dataclass(frozen=True)
 class Constant:
     """A computed constant, printed exactly and as a decimal."""
@@ -609,22 +1208,38 @@ class Constant:
 # ----------------------------------------------------------------------- proofs
 @dataclass(frozen=True)
 class ProofCheck:
-    """Checks of every step of a proof."""
+    """Checks of every step of a proof, and of the proof as a whole.
+
+    Attributes
+    ----------
+    steps : tuple of StepCheck
+    concludes : bool
+        Whether the last step establishes exactly the stated conclusion.
+    unused_hypotheses : tuple of str
+    problems : tuple of str
+        Everything that makes the proof fail, in words.
+    """
 
     name: str
     steps: tuple
     seed: int
+    concludes: bool = True
+    unused_hypotheses: tuple = ()
+    problems: tuple = ()
 
     @property
     def ok(self) -> bool:
-        return all(s.ok for s in self.steps)
+        return all(s.ok for s in self.steps) and self.concludes and not self.unused_hypotheses \
+            and not self.problems
 
     @property
     def n_failed(self) -> int:
         return sum(not s.ok for s in self.steps)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "ok": self.ok, "seed": self.seed, "steps": [s.to_dict() for s in self.steps]}
+        return {"name": self.name, "ok": self.ok, "seed": self.seed, "concludes": self.concludes,
+                "unused_hypotheses": list(self.unused_hypotheses), "problems": list(self.problems),
+                "steps": [s.to_dict() for s in self.steps]}
 
     def __repr__(self) -> str:
         return f"ProofCheck({self.name!r}, ok={self.ok}, steps={len(self.steps)}, failed={self.n_failed})"
@@ -632,7 +1247,7 @@ class ProofCheck:
 
 @dataclass
 class Proof:
-    """A theorem and its machine-checked proof.
+    """A theorem (formal hypotheses and conclusion) and its machine-checked proof.
 
     Parameters
     ----------
@@ -640,35 +1255,47 @@ class Proof:
         Short identifier used on the command line.
     title : str
         One-line title.
-    statement : str
-        The theorem in words (Markdown; ``$...$`` for mathematics).
+    hypotheses : list of Hypothesis
+    conclusion : Fact
+        What the last step must establish, exactly.
     setting : str
-        Symbols, assumptions and definitions used by the steps.
+        Definitions and notation (words; the statement itself is rendered from the facts).
     domain : mapping symbol -> (lo, hi)
-        Where the random evaluation points are drawn (None = unbounded).
+        Open intervals of the parameters (part of every fact on those symbols).
     where : sequence of sympy relationals
-        Extra conditions the random points must satisfy.
+        Conditions on the symbols, part of every fact on them.
     steps : list of Step
     constants : list of Constant
-        Computed constants, printed exactly and as decimals.
-    conclusion : str
-        What the checked steps establish, in words.
     references : str
+    gloss : str
+        The statement's meaning in words, for a reader.
+    uses : tuple of str
+        Lemmas (``"lemma:NAME"``) and axioms (``"axiom:NAME"``) on which the *reading* of the
+        conclusion rests (e.g. "this sign condition means the optimal code is modular"), beyond
+        those the steps cite.
     """
 
     name: str
     title: str
-    statement: str
+    hypotheses: list = field(default_factory=list)
+    conclusion: Fact | None = None
     setting: str = ""
     domain: dict = field(default_factory=dict)
     where: tuple = ()
     steps: list = field(default_factory=list)
     constants: list = field(default_factory=list)
-    conclusion: str = ""
     references: str = ""
+    gloss: str = ""
+    uses: tuple = ()
     _check: ProofCheck | None = field(default=None, repr=False)
 
+    def hypothesis(self, name: str, fact: Fact, gloss: str = "") -> Fact:
+        self.hypotheses.append(Hypothesis(name, fact, gloss))
+        return fact
+
     def add(self, step: Step) -> Step:
+        if not step.name:
+            object.__setattr__(step, "name", f"s{len(self.steps) + 1}")
         self.steps.append(step)
         return step
 
@@ -676,28 +1303,176 @@ class Proof:
         self.constants.append(Constant(name, value, note, exact_latex))
         return value
 
-    def check(self, seed: int = 0) -> ProofCheck:
-        """Check every step twice (symbolic and numeric); cached per seed."""
+    # ------------------------------------------------------------- structure
+    def conclusion_fact(self) -> Fact | None:
+        if self.conclusion is None:
+            return None
+        return self._restrict(self.conclusion)
+
+    def _restrict(self, f: Fact) -> Fact:
+        if f.rel in ("=", ">=", ">"):
+            return _restricted(f, self.where, self.domain)
+        if f.rel == "all":
+            return AllOf(*[self._restrict(p) for p in f.parts])
+        return f
+
+    def step_fact(self, step: Step) -> Fact:
+        return self._restrict(step.fact())
+
+    def cited(self) -> dict:
+        """Premise name -> kind ('hypothesis', 'step', 'lemma', 'axiom', 'unknown') over all steps."""
+        hyps = {h.name for h in self.hypotheses}
+        names = {s.name for s in self.steps}
+        out = {}
+        for step in list(self.steps) + [None]:
+            refs = (list(self.uses) if step is None else
+                    list(step.premises) + ([step.source] if isinstance(step, Instance) else []))
+            for p in refs:
+                kind = ("hypothesis" if p in hyps else "step" if p in names else
+                        "lemma" if p.startswith("lemma:") else "axiom" if p.startswith("axiom:") else "unknown")
+                if kind == "axiom":
+                    from .foundations import AXIOMS
+
+                    kind = "axiom" if p[len("axiom:"):] in AXIOMS else "unknown"
+                out[p] = kind
+        return out
+
+    def lemmas(self) -> list[str]:
+        return sorted(p[len("lemma:"):] for p, k in self.cited().items() if k == "lemma")
+
+    def axioms(self) -> list[str]:
+        return sorted(p[len("axiom:"):] for p, k in self.cited().items() if k == "axiom")
+
+    def _resolve(self, ref: str, earlier: dict) -> Fact | None:
+        for h in self.hypotheses:
+            if h.name == ref:
+                return _restricted(h.fact, self.where, self.domain) if h.fact.rel in ("=", ">=", ">") \
+                    else h.fact
+        if ref in earlier:
+            return earlier[ref]
+        if ref.startswith("lemma:"):
+            from .catalogue import statement_of
+
+            try:
+                hyps, concl = statement_of(ref)
+            except Exception:  # an unknown lemma or axiom is reported by the caller
+                return None
+            if hyps:  # a lemma with hypotheses is used through an Instance step
+                return None
+            return concl
+        return None
+
+    def check(self, seed: int = 0, smt: bool = True) -> ProofCheck:
+        """Check every step by both checkers and the proof's structure; cached per seed."""
         if self._check is not None and self._check.seed == seed:
             return self._check
-        results = []
+        results, earlier, problems = [], {}, []
         for i, step in enumerate(self.steps):
             try:
-                results.append(step.check(self.domain, self.where, seed + 1000 * i))
+                results.append(self._check_step(step, earlier, seed + 1000 * i, smt))
             except Exception as exc:  # a crashing check is a failed check, reported
                 results.append(StepCheck(False, False, f"check raised {type(exc).__name__}: {exc}"))
-        self._check = ProofCheck(self.name, tuple(results), seed)
+            try:
+                earlier[step.name] = self.step_fact(step)
+            except Exception as exc:
+                problems.append(f"step {step.name}: its claim cannot be built ({type(exc).__name__})")
+        concludes = False
+        goal = self.conclusion_fact()
+        if goal is None:
+            problems.append("the theorem has no formal conclusion")
+        elif goal.rel == "all" and not goal.parts:
+            problems.append("the conclusion is empty")
+        elif not self.steps:
+            problems.append("no steps")
+        else:
+            try:
+                concludes = self.step_fact(self.steps[-1]).key() == goal.key()
+            except Exception as exc:
+                problems.append(f"the last step cannot be compared ({type(exc).__name__})")
+            if not concludes:
+                problems.append("the last step does not establish exactly the stated conclusion")
+        cited = self.cited()
+        for ref, kind in cited.items():
+            if kind == "unknown":
+                problems.append(f"cites {ref!r}, which is no hypothesis, earlier step, lemma or axiom")
+        for lemma in self.lemmas():
+            from .catalogue import get
+
+            if lemma == self.name:
+                problems.append("cites itself")
+                continue
+            try:
+                if not get(lemma).check(seed=seed, smt=smt).ok:
+                    problems.append(f"lemma {lemma} does not check")
+            except Exception as exc:
+                problems.append(f"lemma {lemma}: {exc}")
+        unused = tuple(h.name for h in self.hypotheses if h.name not in cited)
+        self._check = ProofCheck(self.name, tuple(results), seed, concludes, unused, tuple(problems))
         return self._check
 
+    def _check_step(self, step: Step, earlier: dict, seed: int, smt: bool) -> StepCheck:
+        from .foundations import AXIOMS
+
+        premises = {}
+        for ref in step.premises:
+            if ref.startswith("axiom:"):
+                if ref[len("axiom:"):] not in AXIOMS:
+                    return StepCheck(False, False, f"no axiom {ref!r}", refusal=f"unknown axiom {ref}")
+                continue  # an axiom justifies the step's reading; it takes no part in the algebra
+            f = self._resolve(ref, earlier)
+            if f is None:
+                return StepCheck(False, False, f"premise {ref!r} is not available (no such hypothesis, "
+                                               "earlier step, lemma or axiom)", refusal=f"unknown premise {ref}")
+            premises[ref] = f
+        claim = self.step_fact(step)
+        why = _by_construction(claim)
+        if why:
+            return StepCheck(False, False, "", refusal=f"holds by construction: {why}")
+        for ref, f in premises.items():
+            if f.key() == claim.key():
+                return StepCheck(False, False, "", refusal=f"restates its premise {ref}")
+        if isinstance(step, Conjunction):
+            step = Conjunction(tuple(self._restrict(p) for p in step.parts), step.reason, step.premises, step.name)
+        result = step.check(self.domain, self.where, seed, premises)
+        if smt and result.smt is None and claim.rel in ("=", ">=", ">") and step.kind in ("identity",
+                                                                                          "inequality"):
+            result = StepCheck(result.symbolic, result.numeric, result.detail, _smt(claim, premises, self.domain,
+                                                                                      self.where), result.refusal)
+        return result
+
+    # -------------------------------------------------------------- output
+    def statement_latex(self) -> str:
+        from .render import statement_latex
+
+        return statement_latex(self)
+
     def to_dict(self, seed: int = 0) -> dict:
-        """JSON-ready: the claims, reasons and check results, and the constants (exact and decimal)."""
+        """JSON-ready: formal statement, hypotheses, axioms, lemmas, steps with premises and both verdicts."""
+        from .catalogue import AXIOMS
+
         result = self.check(seed)
+        goal = self.conclusion_fact()
         return {
             "name": self.name,
             "title": self.title,
             "ok": result.ok,
+            "statement": {
+                "hypotheses": [{"name": h.name, "fact": h.fact.to_dict(), "gloss": h.gloss}
+                               for h in self.hypotheses],
+                "conclusion": None if goal is None else goal.to_dict(),
+                "latex": self.statement_latex(),
+            },
+            "lemmas": self.lemmas(),
+            "axioms": [{"name": a, "statement": AXIOMS[a].statement, "reference": AXIOMS[a].reference}
+                       for a in self.axioms() if a in AXIOMS],
+            "concludes": result.concludes,
+            "unused_hypotheses": list(result.unused_hypotheses),
+            "problems": list(result.problems),
             "steps": [
-                {"claim": step.claim_text(), "reason": step.reason, "kind": step.kind, **chk.to_dict()}
+                {"name": step.name, "claim": self.step_fact(step).to_dict(), "premises": list(step.premises)
+                 + ([step.source] if isinstance(step, Instance) else []),
+                 "method": step.kind + (f" ({step.certificate.kind})" if isinstance(step, Inequality) else ""),
+                 "reason": step.reason, **chk.to_dict()}
                 for step, chk in zip(self.steps, result.steps)
             ],
             "constants": [
@@ -711,10 +1486,16 @@ class Proof:
 
         return proof_markdown(self, heading=heading)
 
-    def to_latex(self) -> str:
+    def to_latex(self, standalone: bool = False) -> str:
         from .render import proof_latex
 
-        return proof_latex(self)
+        return proof_latex(self, standalone=standalone)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        return "$\\displaystyle " + self.statement_latex() + "$"
 
     def __repr__(self) -> str:
         return f"Proof({self.name!r}, steps={len(self.steps)}, constants={len(self.constants)})"

@@ -1,56 +1,89 @@
-"""Item 10: activity-energy lower bounds, each with its tight case."""
+"""Activity-energy lower bounds, each with its tight case: the ICLR 2023 readout-variance lemma and the
+nuclear-norm bound."""
 
 from __future__ import annotations
 
 import sympy as sp
 
-from .proof import SOS, Identity, Inequality, Proof
+from .proof import SOS, AllOf, Conjunction, Eq, Ge, Identity, Inequality, Nonneg, Proof
+from .trace import GramTrace, TraceExpansion, Tr
 
 __all__ = ["readout_variance_proof", "nuclear_bound_proof", "nuclear_norm_bound"]
 
 
 def readout_variance_proof() -> Proof:
-    """Item 10a: total code variance is bounded below through the readout norm."""
-    W = sp.Matrix(2, 2, lambda i, j: sp.Symbol(f"W_{i + 1}{j + 1}", real=True))
-    L = sp.Matrix(2, 2, lambda i, j: sp.Symbol(f"L_{i + 1}{j + 1}", real=True))
+    """ICLR 2023 lemma: a readout with equal singular values bounds the code's variance from below."""
+    s = sp.Symbol("s", positive=True)
+    m, n, k = sp.symbols("m n k", integer=True, positive=True)
+    W, Wt, L, Lt, K, Kt = sp.symbols("W W^T L L^T K K^T", commutative=False)
+    pairs = ((W, Wt), (Wt, W), (L, Lt), (Lt, L), (K, Kt), (Kt, K))
+    shapes = ((W, (m, n)), (Wt, (n, m)), (L, (n, k)), (Lt, (k, n)), (K, (m, k)), (Kt, (k, m)))
+    A = s**2 - Wt * W  # s^2 I_n - W^T W
+    var_z = Tr(L * Lt)                # sum_j Var(z_j) = tr Cov(z), Cov(z) = L L^T
+    var_x = Tr(W * L * Lt * Wt)       # tr Cov(x) = tr(W Cov(z) W^T)
+    frob = Tr(W * Wt)                 # ||W||_F^2
+    N = Tr(sp.expand(Lt * A * A * L))  # ||(s^2 I - W^T W) L||_F^2
     p = Proof(
         name="readout-variance-bound",
-        title="Code variance is bounded below by the readout norm (ICLR 2023 lemma)",
-        statement=(
-            "If a target $x$ is read out exactly from a code, $x = Wz + b_x$, then "
-            "$\\sum_j\\operatorname{Var}(z_j) \\ge \\operatorname{tr}\\operatorname{Cov}(x)/\\|W\\|_F^2$. "
-            "Equality holds when $W$ has rank one and $\\operatorname{Cov}(z)$ lies along its row space (one "
-            "direction of the code carries all the variance)."
+        title="Code variance is bounded below through a readout of equal singular values (ICLR 2023 lemma)",
+        setting=(
+            "A code $z \\in \\mathbb{R}^n$ with $\\operatorname{Cov}(z) = LL^T$ is read out exactly, $x = Wz + b_x$, "
+            "by $W \\in \\mathbb{R}^{m \\times n}$ with equal singular values $s$ and full row rank: "
+            "$WW^T = s^2I_m$. Then $\\operatorname{Cov}(x) = W\\operatorname{Cov}(z)W^T$ (axiom "
+            "`linearity-of-expectation`), $\\sum_j\\operatorname{Var}(z_j) = \\operatorname{tr}(LL^T)$, "
+            "$\\|W\\|_F^2 = \\operatorname{tr}(WW^T)$. Matrices are noncommutative symbols, so every step holds "
+            "for all sizes $m \\le n$, $k$; a scalar in a matrix expression is that multiple of the identity."
         ),
-        setting=("$\\operatorname{Cov}(x) = W\\operatorname{Cov}(z)W^T$; write $\\operatorname{Cov}(z) = LL^T$. "
-                 "Shown for 2x2 symbolic $W$, $L$; the certificate (Lagrange's identity, row of $W$ against "
-                 "column of $L$) is the same in any size."),
+        gloss=("$\\sum_j\\operatorname{Var}(z_j) \\ge \\operatorname{tr}\\operatorname{Cov}(x)/s^2 = "
+               "m\\,\\operatorname{tr}\\operatorname{Cov}(x)/\\|W\\|_F^2$, with equality when "
+               "$\\operatorname{Cov}(z)$ lies in the row space of $W$ ($L = W^TK$). For $c$ one-hot categories read "
+               "out by a $c$-row readout of equal singular values, the code's variance is at least "
+               "$c\\,\\sigma_C^2/\\|W\\|_F^2$ with $\\sigma_C^2 = \\operatorname{tr}\\operatorname{Cov}(x)$: the "
+               "grandmother-cell energy, attained by codes in the readout's row space."),
     )
-    gap_terms = []
-    for i in range(2):
-        for k in range(2):
-            gap_terms.append((1, W[i, 0] * L[1, k] - W[i, 1] * L[0, k]))
-    frob_W = sum(x**2 for x in W)
+    p.hypothesis("H_rows", Eq(W * Wt, s**2), "equal singular values $s$, full row rank: $WW^T = s^2I_m$.")
+    tr_kw = dict(shapes=shapes, pairs=pairs, orthogonal_rows=(W, s))
+    p.conclusion = AllOf(
+        Ge(var_z, var_x / s**2),
+        Eq(frob, m * s**2),
+        Ge(var_z, m * var_x / frob),
+        Eq(Tr(W * Wt * K * Kt * W * Wt), s**2 * Tr(Wt * K * Kt * W)),
+    )
+    p.add(TraceExpansion(
+        N, s**4 * Tr(Lt * L) - s**2 * Tr(Lt * Wt * W * L),
+        identity=n, reason="Expand $(s^2I - W^TW)^2 = s^4I - 2s^2W^TW + W^T(WW^T)W$ and use $WW^T = s^2I$: "
+                           "it is $s^2(s^2I - W^TW)$.",
+        premises=("H_rows", "axiom:trace-cyclic"), **tr_kw))
+    p.add(GramTrace(A * L, pairs, "$N$ is the squared Frobenius norm of $(s^2I - W^TW)L$ "
+                                  "($s^2I - W^TW$ is symmetric)."))
+    p.add(TraceExpansion(Tr(Lt * L), var_z, identity=n, reason="Cyclic trace: $\\operatorname{tr}(L^TL) = "
+                                                               "\\operatorname{tr}(LL^T)$.",
+                         premises=("axiom:trace-cyclic",), **tr_kw))
+    p.add(TraceExpansion(Tr(Lt * Wt * W * L), var_x, identity=n, reason="Cyclic trace.",
+                         premises=("axiom:trace-cyclic",), **tr_kw))
     p.add(Inequality(
-        frob_W * (L * L.T).trace(), (W * L * L.T * W.T).trace(), SOS(tuple(gap_terms)),
-        "$\\|W\\|_F^2\\operatorname{tr}(LL^T) - \\|WL\\|_F^2 = \\sum_{i,k}\\sum_{j<j'}(W_{ij}L_{j'k} - "
-        "W_{ij'}L_{jk})^2$ (Cauchy-Schwarz for every row $i$ of $W$ and column $k$ of $L$). Divide by "
-        "$\\|W\\|_F^2$.",
-        label="\\|W\\|_F^2\\operatorname{tr}(LL^T)",
+        var_z, var_x / s**2, Nonneg(sp.Integer(0)),
+        "$s^4(\\operatorname{tr}Cov(z) - \\operatorname{tr}Cov(x)/s^2) = N \\ge 0$.",
+        premises=("s1", "s2", "s3", "s4"),
+        multipliers=(("s2", 1), ("s1", -1), ("s3", -s**4), ("s4", s**2)), scale=s**4,
     ))
-    v1, v2, u1, u2, s = sp.symbols("v_1 v_2 u_1 u_2 s", real=True)
-    v, u = sp.Matrix([v1, v2]), sp.Matrix([u1, u2])
-    Wt = v * u.T
-    Sz = s**2 * u * u.T
-    p.add(Identity(
-        (Wt * Sz * Wt.T).trace(), sum(x**2 for x in Wt) * Sz.trace(),
-        "Tight case: $W = vu^T$ and $\\operatorname{Cov}(z) = s^2uu^T$ give equality.",
+    p.add(TraceExpansion(frob, m * s**2, identity=m, reason="$\\|W\\|_F^2 = \\operatorname{tr}(s^2I_m) = ms^2$.",
+                         premises=("H_rows",), **tr_kw))
+    p.add(Inequality(
+        var_z, m * var_x / frob, Nonneg(sp.Integer(0)),
+        "Substitute $s^2 = \\|W\\|_F^2/m$.", premises=("s5", "s6"), multipliers=(("s5", 1),),
     ))
-    p.conclusion = ("With categories and a readout of equal singular values this gives the grandmother-cell "
-                    "energy $c\\,\\sigma_C^2/\\|W\\|_F^2$ of THEORY.md s.3 as a lower bound on the variance part.")
-    p.references = ("Whittington et al., ICLR 2023 (activity-readout trade-off); the statement and certificate "
-                    "are written out here.")
+    p.add(TraceExpansion(
+        Tr(W * Wt * K * Kt * W * Wt), s**2 * Tr(Wt * K * Kt * W), identity=m,
+        reason="Tight case $L = W^TK$ (the code's covariance in the row space of $W$): "
+               "$\\operatorname{tr}Cov(x) = s^2\\operatorname{tr}Cov(z)$, equality in the bound.",
+        premises=("H_rows", "axiom:trace-cyclic"), **tr_kw))
+    p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s5", "s6", "s7", "s8")))
+    p.uses = ("axiom:linearity-of-expectation",)
+    p.references = ("Whittington et al., ICLR 2023 (the activity-readout trade-off behind grandmother cells); "
+                    "docs/mathematics.md, \"ICLR 2023 linear theory\".")
     return p
+
 
 
 def nuclear_norm_bound(cov, B, lam_in, lam_out, K=None) -> sp.Expr:
@@ -74,94 +107,65 @@ def nuclear_norm_bound(cov, B, lam_in, lam_out, K=None) -> sp.Expr:
 
 
 def nuclear_bound_proof() -> Proof:
-    """Item 10b: a lower bound on the loss of any nonnegative code, with its tight case."""
+    """A lower bound on the loss of any nonnegative code, for matrices of every size, with its tight case."""
     lam = sp.Symbol("lambda_out", positive=True)
-    s11, s22 = sp.symbols("s_11 s_22", positive=True)
-    s12 = sp.Symbol("s_12", real=True)
-    n11, n22 = sp.symbols("n_11 n_22", positive=True)
-    n12 = sp.Symbol("n_12", real=True)
-    S = sp.Matrix([[s11, s12], [s12, s22]])
-    N = sp.Matrix([[n11, n12], [n12, n22]])
+    d = sp.Symbol("d", integer=True, positive=True)
+    S, Si, Nm, R, Ri, G, Gi, Q = sp.symbols("S S^{-1} N R R^{-1} G G^{-1} Q", commutative=False)
+    sym = (S, Si, Nm, R, Ri, G, Gi, Q)
+    pairs = tuple((x, x) for x in sym)  # all symmetric
+    shapes = tuple((x, (d, d)) for x in sym)
+    kw = dict(shapes=shapes, pairs=pairs)
+    Y = S - sp.sqrt(lam) * Nm * Si
+    Yt = S - sp.sqrt(lam) * Si * Nm
+    gram = Tr(sp.expand(Yt * Y))
+    lhs = Tr(S * S) + lam * Tr(Nm * Nm * Si * Si)
+    pj, g = sp.symbols("p_j g_j", positive=True)
     p = Proof(
         name="nuclear-norm-bound",
         title="Lower bound on the loss of any nonnegative code (nuclear norm of the readout target)",
-        statement=(
-            "For the family of THEORY.md s.3 with $A = I$ and readout $y = Bs$, every nonnegative code has "
-            "$L \\ge 2\\sqrt{\\lambda_{out}}\\,\\|B(C + K + \\lambda_{in}I)^{1/2}\\|_*$ for any $K$ with "
-            "$m(w)^2 \\ge w^TKw$ for all $w$. $K = 0$ always qualifies (a bound for a general readout); "
-            "$K = F$ qualifies exactly when the modularity condition holds, and then for $B = I$ the bound is "
-            "$L_{mod}$: the bound is tight and certifies the modular code."
-        ),
         setting=(
-            "Neuron tunings $w_n$, $G = \\sum_n w_nw_n^T$. Activity $\\sum_n\\phi(w_n) = \\sum_n[w_n^TCw_n + "
-            "m(w_n)^2] \\ge \\operatorname{tr}((C + K)G)$; weight terms $\\lambda_{in}\\operatorname{tr}G + "
-            "\\lambda_{out}\\operatorname{tr}(B^TBG^{-1})$. So $L \\ge \\operatorname{tr}(PG) + "
-            "\\lambda_{out}\\operatorname{tr}(QG^{-1})$ with $P = C + K + \\lambda_{in}I$, $Q = B^TB$. Put "
-            "$Y = P^{1/2}GP^{1/2} = S^2$ and $P^{1/2}QP^{1/2} = N^2$ ($S$, $N$ symmetric): then "
+            "Family with $A = I$, readout $y = Bs$. For $K$ with $m(w)^2 \\ge w^TKw$ for all $w$, "
+            "$\\sum_n\\phi(w_n) \\ge \\operatorname{tr}((C + K)G)$, so $L \\ge \\operatorname{tr}(PG) + "
+            "\\lambda_{out}\\operatorname{tr}(QG^{-1})$ with $P = C + K + \\lambda_{in}I$, $Q = B^TB$. With "
+            "$R = P^{1/2}$, $Y = RGR = S^2$ and $RQR = N^2$ ($S$, $N$ symmetric, $S$ invertible): "
             "$\\operatorname{tr}(PG) = \\operatorname{tr}(S^2)$, $\\operatorname{tr}(QG^{-1}) = "
-            "\\operatorname{tr}(N^2S^{-2})$ and $\\operatorname{tr}N = \\|BP^{1/2}\\|_*$. 2x2 shown."
+            "\\operatorname{tr}(N^2S^{-2})$ and $\\operatorname{tr}N = \\|BP^{1/2}\\|_*$. All matrices "
+            "$d \\times d$ symmetric, noncommutative symbols: every step holds for every $d$."
         ),
-        where=(sp.Gt(s11 * s22 - s12**2, 0),),
+        gloss=("every nonnegative code has $L \\ge 2\\sqrt{\\lambda_{out}}\\|B(C + K + "
+               "\\lambda_{in}I)^{1/2}\\|_*$; with $K = F$ (allowed exactly when the modularity condition holds) "
+               "and $B = I$ the bound is $\\sum_j 2\\sqrt{\\lambda_{out}p_j}$, $p_j = E_j + \\lambda_{in}$, which "
+               "the modular code attains: the bound is tight and certifies it."),
     )
-    R = S - sp.sqrt(lam) * N * S.inv()
-    p.add(Inequality(
-        (S * S).trace() + lam * (N * N * S.inv() * S.inv()).trace(), 2 * sp.sqrt(lam) * N.trace(),
-        SOS(tuple((1, R[i, j]) for i in range(2) for j in range(2))),
-        "Matrix AM-GM: the gap is $\\|S - \\sqrt{\\lambda_{out}}NS^{-1}\\|_F^2$ (expand the square; "
-        "$\\operatorname{tr}(S\\,S^{-1}N) = \\operatorname{tr}N$).",
-        label="\\operatorname{tr}(S^2) + \\lambda_{out}\\operatorname{tr}(N^2S^{-2})",
-    ))
-    r11, r22 = sp.symbols("r_11 r_22", positive=True)
-    r12 = sp.Symbol("r_12", real=True)
-    g11, g22 = sp.symbols("g_11 g_22", positive=True)
-    g12 = sp.Symbol("g_12", real=True)
-    q11, q22 = sp.symbols("q_11 q_22", positive=True)
-    q12 = sp.Symbol("q_12", real=True)
-    Rh = sp.Matrix([[r11, r12], [r12, r22]])  # P^{1/2}
-    G = sp.Matrix([[g11, g12], [g12, g22]])
-    Q = sp.Matrix([[q11, q12], [q12, q22]])
-    Y = Rh * G * Rh
-    p.add(Identity(
-        (Rh * Rh * G).trace(), Y.trace(), "$\\operatorname{tr}(PG) = \\operatorname{tr}(Y)$ (cyclic trace).",
-        label="\\operatorname{tr}(PG)",
-    ))
-    p.add(Identity(
-        (Q * G.inv()).trace(), (Rh * Q * Rh * Y.inv()).trace(),
-        "$\\operatorname{tr}(QG^{-1}) = \\operatorname{tr}(P^{1/2}QP^{1/2}Y^{-1})$.",
-        label="\\operatorname{tr}(QG^{-1})",
-        where=(sp.Gt(g11 * g22 - g12**2, 0), sp.Gt(r11 * r22 - r12**2, 0)),
-    ))
-    E1, E2 = sp.symbols("E_1 E_2", positive=True)
-    lam_in = sp.Symbol("lambda_in", nonnegative=True)
-    b1, b2 = sp.symbols("beta_1 beta_2", positive=True)
-    c12 = sp.Symbol("C_12", real=True)
-    c11, c22 = sp.symbols("C_11 C_22", positive=True)
-    Cm = sp.Matrix([[c11, c12], [c12, c22]])
-    Fm = sp.Matrix([[b1**2, -c12], [-c12, b2**2]])
-    p.add(Identity(
-        Cm + Fm, sp.diag(c11 + b1**2, c22 + b2**2),
-        "Tight case: with $K = F$ the correlations cancel, $C + F = \\operatorname{diag}(E_j)$.",
-        label="C + F",
-    ))
-    Pd = sp.diag(E1 + lam_in, E2 + lam_in)
-    bound = 2 * sp.sqrt(lam) * (sp.sqrt(E1 + lam_in) + sp.sqrt(E2 + lam_in))
-    p.add(Identity(
-        nuclear_norm_bound(sp.diag(E1, E2), sp.eye(2), lam_in, lam), bound,
-        "For $B = I$: $2\\sqrt{\\lambda_{out}}\\operatorname{tr}(P^{1/2}) = "
-        "2\\sum_j\\sqrt{\\lambda_{out}(E_j + \\lambda_{in})} = L_{mod}$ (`modular-code`), computed by "
-        "`nuclear_norm_bound` from the eigenvalues of $B^TBP$.",
-        label="2\\sqrt{\\lambda_{out}}\\,\\|B(C + F + \\lambda_{in}I)^{1/2}\\|_*",
-    ))
-    Gmod = sp.sqrt(lam) * Pd.inv().applyfunc(sp.sqrt)
-    p.add(Identity(
-        (Pd * Gmod).trace() + lam * Gmod.inv().trace(), bound,
-        "... and the modular code $G = \\operatorname{diag}(\\sqrt{\\lambda_{out}/(E_j + \\lambda_{in})})$ "
-        "attains it (the square in step 1 vanishes at $Y = \\sqrt{\\lambda_{out}}N$).",
-        label="\\operatorname{tr}(PG_{mod}) + \\lambda_{out}\\operatorname{tr}(G_{mod}^{-1})",
-    ))
-    p.conclusion = ("Any $K$ with $m(w)^2 \\ge w^TKw$ gives a valid bound; with $K = 0$ it is "
-                    "$2\\sqrt{\\lambda_{out}}\\|B(C + \\lambda_{in}I)^{1/2}\\|_*$ for a general readout. When the "
-                    "modularity condition holds, $K = F$ makes the bound meet $L_{mod}$, which proves the modular "
-                    "code optimal (the sufficiency half of THEORY.md s.2).")
-    p.references = "THEORY.md s.2-4 (Gram-matrix convexity); Dorrell, Latham, Whittington, *Convex Efficient Coding*."
+    p.hypothesis("H_S", Eq(Si * S, 1), "$S$ is invertible.")
+    p.hypothesis("H_S2", Eq(S * Si, 1))
+    p.hypothesis("H_R", Eq(R * Ri, 1), "$R = P^{1/2}$ is invertible.")
+    p.hypothesis("H_R2", Eq(Ri * R, 1))
+    p.hypothesis("H_g", Eq(g, sp.sqrt(lam / pj)), "the modular code's squared gain for $B = I$, $P$ diagonal.")
+    part_bound = Ge(lhs, 2 * sp.sqrt(lam) * Tr(Nm))
+    part_pg = Eq(Tr(R * R * G), Tr(R * G * R))
+    part_qg = Eq(Tr(Q * Gi), Tr(R * Q * R * Ri * Gi * Ri))
+    part_tight = Eq(pj * g + lam / g, 2 * sp.sqrt(lam * pj))
+    p.conclusion = AllOf(part_bound, part_pg, part_qg, part_tight)
+    p.add(GramTrace(Y, pairs, "$\\|S - \\sqrt{\\lambda_{out}}NS^{-1}\\|_F^2 \\ge 0$."))
+    p.add(TraceExpansion(
+        gram, lhs - 2 * sp.sqrt(lam) * Tr(Nm), identity=d,
+        reason="Expand the square; $\\operatorname{tr}(SNS^{-1}) = \\operatorname{tr}(S^{-1}NS) = "
+               "\\operatorname{tr}N$ by cyclicity and $S^{-1}S = I$.",
+        premises=("H_S", "H_S2", "axiom:trace-cyclic"), **kw))
+    p.add(Inequality(lhs, 2 * sp.sqrt(lam) * Tr(Nm), Nonneg(sp.Integer(0)),
+                     "Matrix arithmetic-geometric mean: the gap is the square of step 1.",
+                     premises=("s1", "s2"), multipliers=(("s1", 1), ("s2", -1))))
+    p.add(TraceExpansion(Tr(R * R * G), Tr(R * G * R), identity=d, reason="Cyclic trace.",
+                         premises=("axiom:trace-cyclic",), **kw))
+    p.add(TraceExpansion(Tr(Q * Gi), Tr(R * Q * R * Ri * Gi * Ri), identity=d,
+                         reason="$Y^{-1} = R^{-1}G^{-1}R^{-1}$; $RR^{-1} = I$ and cyclicity.",
+                         premises=("H_R", "H_R2", "axiom:trace-cyclic"), **kw))
+    p.add(Identity(pj * g + lam / g, 2 * sp.sqrt(lam * pj),
+                   "Tight case ($K = F$, so $C + F = \\operatorname{diag}(E_j)$, $B = I$): per coordinate the "
+                   "modular code meets the bound.", premises=("H_g",)))
+    p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s3", "s4", "s5", "s6")))
+    p.uses = ("axiom:trace-cyclic",)
+    p.references = ("docs/mathematics.md, \"Solving for the optimal code exactly\"; Dorrell, Latham, Whittington, "
+                    "*Convex Efficient Coding*.")
     return p

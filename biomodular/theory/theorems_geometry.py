@@ -1,88 +1,83 @@
-"""Item 3: the direction form equals ellipse-in-hull (support functions), and the facet test."""
+"""Ellipse in the hull: the direction form equals the facet test (support functions), both directions."""
 
 from __future__ import annotations
 
 import sympy as sp
 
-from .models import cut_box, uniform_box
-from .modular import modularity_condition
-from .proof import SOS, Identity, Inequality, Proof, SignCases
+from .proof import SOS, AllOf, Conjunction, Eq, Ge, Identity, Inequality, Nonneg, Proof
 
 __all__ = ["ellipse_in_hull_proof"]
 
 
 def ellipse_in_hull_proof() -> Proof:
+    """Support function of the ellipsoid, for any d; the facet test in both directions."""
+    A = sp.Symbol("A", positive=True)  # w^T F w
+    B, Q, N = sp.symbols("B Q N", real=True)  # w . x, x^T F^-1 x, ||A x - B F w||^2_{F^-1}
+    h, m, g = sp.symbols("h_f m_f g", real=True)
+    s_ = sp.Symbol("s", nonnegative=True)
+    p = Proof(
+        name="ellipse-in-hull",
+        title="Direction form = ellipse inside the hull; the facet test, both directions",
+        setting=(
+            "$F$ positive definite ($d \\times d$, any $d$), $\\mathcal{E} = \\{x : x^TF^{-1}x \\le 1\\}$. For a "
+            "direction $w$ and a point $x$: $A = w^TFw > 0$, $B = w\\cdot x$, $Q = x^TF^{-1}x$, and "
+            "$N = (Ax - BFw)^TF^{-1}(Ax - BFw)$. $m(w) = \\min_{x \\in P} w\\cdot x$ over the centred hull $P$, so "
+            "$m(w) = -h_P(-w)$ with $h_P$ its support function; a facet of $P$ is $\\{a_f\\cdot x \\le h_f\\}$ "
+            "and $m(-a_f) = -h_f$. $s = \\sqrt{w^TFw}$ is the ellipsoid's support value $h_{\\mathcal{E}}(w)$ "
+            "(parts 1-3)."
+        ),
+        gloss=("(1-3) $h_{\\mathcal{E}}(w) = \\sqrt{w^TFw}$: every $x \\in \\mathcal{E}$ has $w\\cdot x \\le "
+               "\\sqrt{w^TFw}$, with equality at $x^* = Fw/\\sqrt{w^TFw}$ on the boundary. (4) Direction form "
+               "$\\Rightarrow$ facet test: at $w = -a_f$ the direction form reads $h_f^2 \\ge a_f^TFa_f$. "
+               "(5) Facet test $\\Rightarrow$ direction form: if $\\sqrt{w^TFw} \\le -m(w)$ (the ellipsoid is "
+               "inside the half-space of every supporting direction, which the facets imply by the axioms) then "
+               "$m(w)^2 \\ge w^TFw$. Hence $m(w)^2 \\ge w^TFw$ for all $w$ $\\iff$ $\\mathcal{E} \\subseteq P$ "
+               "$\\iff$ every facet has $a_f^TFa_f \\le h_f^2$."),
+    )
+    p.hypothesis("H_norm", Ge(N, 0), "$F^{-1}$ is positive definite, so the $F^{-1}$-norm of $Ax - BFw$ is "
+                                     "$\\ge 0$.")
+    p.hypothesis("H_expand", Eq(N, A**2 * Q - 2 * A * B * B + B**2 * A),
+                 "bilinearity, $F$ symmetric and $F^{-1}F = I$: $N = A^2Q - 2AB\\,(w\\cdot x) + B^2\\,w^TFw$.")
+    p.hypothesis("H_dir", Ge(m**2 - g, 0), "the direction form at $w = -a_f$: $m(-a_f)^2 \\ge a_f^TFa_f = g$.")
+    p.hypothesis("H_facet", Eq(m, -h), "$m(-a_f) = -h_f$ (the facet supports $P$).")
+    p.hypothesis("H_inside", Ge(-m - s_, 0), "$\\mathcal{E}$ lies in $\\{w\\cdot x \\ge m(w)\\}$: "
+                                             "$h_{\\mathcal{E}}(-w) = s \\le -m(w)$.")
+    x1, x2, w1, w2 = sp.symbols("x_1 x_2 w_1 w_2", real=True)
     l11, l22 = sp.symbols("l_11 l_22", positive=True)
     l21 = sp.Symbol("l_21", real=True)
-    w1, w2, x1, x2 = sp.symbols("w_1 w_2 x_1 x_2", real=True)
     L = sp.Matrix([[l11, 0], [l21, l22]])
     F = L * L.T
     w = sp.Matrix([w1, w2])
-    x = sp.Matrix([x1, x2])
-    p = Proof(
-        name="ellipse-in-hull",
-        title="Direction form = ellipse inside the hull; the facet test",
-        statement=(
-            "Let $F$ be positive definite and $\\mathcal{E} = \\{x : x^TF^{-1}x \\le 1\\}$. Its support function "
-            "is $h_{\\mathcal{E}}(u) = \\sqrt{u^TFu}$, and $m(w) = -h_P(-w)$ where $h_P$ is the support function "
-            "of the centred hull $P$. Hence $m(w)^2 \\ge w^TFw$ for all $w$ $\\iff$ "
-            "$h_{\\mathcal{E}} \\le h_P$ $\\iff$ $\\mathcal{E} \\subseteq P$ $\\iff$ every facet "
-            "$\\{n_f\\cdot x \\le h_f\\}$ of $P$ has $n_f^TFn_f \\le h_f^2$."
-        ),
-        setting=(
-            "Two dimensions are shown for the support-function identity ($F = LL^T$, Cholesky factor $L$); the "
-            "argument is the same in any dimension. Directions of the last steps are facet normals of the "
-            "cut-corner square (THEORY.md s.2)."
-        ),
-    )
-    a = L.T * w
-    bvec = L.inv() * x
-    p.add(Inequality(
-        (w.T * F * w)[0] * (x.T * F.inv() * x)[0], ((w.T * x)[0]) ** 2,
-        SOS(((1, a[0] * bvec[1] - a[1] * bvec[0]),)),
-        "Cauchy-Schwarz in the coordinates $a = L^Tw$, $b = L^{-1}x$ (Lagrange's identity): so "
-        "$w\\cdot x \\le \\sqrt{w^TFw}$ for every $x \\in \\mathcal{E}$.",
-        label="(w^TFw)(x^TF^{-1}x)",
-    ))
     q = (w.T * F * w)[0]
     xs = F * w / sp.sqrt(q)
-    p.add(Identity(
-        (xs.T * F.inv() * xs)[0], 1,
-        "The point $x^* = Fw/\\sqrt{w^TFw}$ lies on the boundary of $\\mathcal{E}$ ...",
-        label="x^{*T}F^{-1}x^*",
-    ))
-    p.add(Identity(
-        (w.T * xs)[0], sp.sqrt(q),
-        "... and attains the bound, so $h_{\\mathcal{E}}(w) = \\sqrt{w^TFw}$ (an even function of $w$).",
-        label="w \\cdot x^*",
-    ))
-    # facet specialisation on a concrete hull
-    for cval in (sp.Integer(1),):
-        model = cut_box(2, cval)
-        cond = modularity_condition(model)
-        for (af, bf), gap in zip(model.facets, cond.facet_gaps):
-            p.add(Identity(
-                cond.direction_gap(-af), gap,
-                f"Cut-corner square, $c = {sp.latex(cval)}$, facet ${sp.latex(af.T)}x \\le {sp.latex(bf)}$: "
-                "the direction form at $w = -a_f$ equals the facet test quantity $h_f^2 - a_f^TFa_f$ "
-                "(since $m(-a_f) = -h_f$). So the direction form implies the facet test.",
-                label="m(-a_f)^2 - a_f^TFa_f",
-            ))
-    square = uniform_box([-1, -1], [1, 1])
-    sq = modularity_condition(square)
-    ww1, ww2 = sp.symbols("w_1 w_2", real=True)
-    p.add(Inequality(
-        square.support_min([ww1, ww2]) ** 2, (sp.Matrix([ww1, ww2]).T * sq.F * sp.Matrix([ww1, ww2]))[0],
-        SignCases((ww1, ww2)),
-        "Example, uniform square $[-1,1]^2$ ($F = I$): the direction form holds; $\\mathcal{E}$ is the "
-        "inscribed unit disc, touching all four facets ($n_f^TFn_f = h_f^2 = 1$).",
-    ))
-    p.conclusion = (
-        "Conversely, if every facet passes then $\\mathcal{E} \\subseteq P$ (a point outside $P$ violates some "
-        "facet inequality, while steps 1-3 bound $n_f\\cdot x$ on $\\mathcal{E}$ by $\\sqrt{n_f^TFn_f} \\le h_f$); "
-        "then $h_{\\mathcal{E}}(-w) \\le h_P(-w) = -m(w)$ for every $w$, and squaring ($m(w) \\le 0$ because the "
-        "mean is inside) gives the direction form. When $F$ is not positive definite the ellipsoid is not "
-        "defined and the direction form is the specification."
+    boundary = (xs.T * F.inv() * xs)[0]
+    attain = (w.T * xs)[0]
+    p.conclusion = AllOf(
+        Ge(A * Q, B**2),
+        Eq(boundary, 1, where=(sp.Ne(q, 0),)), Eq(attain, sp.sqrt(q), where=(sp.Ne(q, 0),)),
+        Ge(h**2, g), Ge(m**2, s_**2),
     )
-    p.references = "Dorrell et al., ICLR 2025, Theorem 2.2 (geometric form); THEORY.md s.2."
+    p.add(Inequality(
+        A * Q, B**2, Nonneg(sp.Integer(0)),
+        "Cauchy-Schwarz in the $F$ geometry, for any $d$: $A(AQ - B^2) = N \\ge 0$ and $A > 0$. So for "
+        "$x \\in \\mathcal{E}$ ($Q \\le 1$): $w\\cdot x \\le \\sqrt{w^TFw}$.",
+        premises=("H_norm", "H_expand"), multipliers=(("H_norm", 1),), scale=A,
+    ))
+    p.add(Identity(boundary, 1, "The point $x^* = Fw/\\sqrt{w^TFw}$ is on the boundary of $\\mathcal{E}$ "
+                                "(two dimensions, $F = LL^T$ with symbolic Cholesky factor) ...",
+                   label="x^{*T}F^{-1}x^*", where=(sp.Ne(q, 0),)))
+    p.add(Identity(attain, sp.sqrt(q), "... and attains the bound: $h_{\\mathcal{E}}(w) = \\sqrt{w^TFw}$.",
+                   label="w\\cdot x^*", where=(sp.Ne(q, 0),)))
+    p.add(Inequality(h**2, g, Nonneg(sp.Integer(0)), "Direction form at $w = -a_f$ gives the facet test.",
+                     premises=("H_dir", "H_facet"), multipliers=(("H_dir", 1),)))
+    p.add(Inequality(
+        m**2, s_**2, SOS(((1, -m - s_),)),
+        "Facet test $\\Rightarrow$ ellipsoid inside $P$ (axioms `polytope-facets`, `support-function-order`) "
+        "$\\Rightarrow$ $-m(w) \\ge s \\ge 0$, so $m(w)^2 - s^2 = (-m - s)^2 + 2s(-m - s) \\ge 0$.",
+        premises=("H_inside", "axiom:polytope-facets", "axiom:support-function-order"),
+        multipliers=(("H_inside", 2 * s_),),
+    ))
+    p.add(Conjunction(p.conclusion.parts, "The five parts.", premises=("s1", "s2", "s3", "s4", "s5")))
+    p.references = ("Dorrell et al., ICLR 2025, Theorem 2.2 (geometric form); docs/mathematics.md, "
+                    "\"The exact modularity condition\".")
     return p
