@@ -10,8 +10,10 @@ independent route against which :mod:`biomodular.solvers` is tested.
   :func:`kkt_multiplier`, :func:`nuclear_norm_bound`; the direction form
   solved exactly for two sources, :func:`exact_margin_2d`.
 - Exact thresholds: :func:`facet_thresholds`, :func:`cut_box_threshold`.
-- Proofs: :class:`Proof`, :func:`prove` (name -> checked proof),
-  :func:`theorem_names`.
+- Proofs: :class:`Proof` with formal hypotheses and conclusion (:class:`Fact`,
+  built with :func:`Eq`, :func:`Ge`, :func:`Gt`, :func:`UniqueRoot`,
+  :func:`AllOf`), :func:`prove` (name -> checked proof), :func:`theorem_names`;
+  the axioms the catalogue rests on, :data:`AXIOMS`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .catalogue import CATALOGUE, get as _get, names as theorem_names
 
 __all__ = [
     "Proof", "Step", "Identity", "Inequality", "RootOf", "SOS", "Nonneg", "SignCases", "NoRootIn",
+    "Fact", "Eq", "Ge", "Gt", "UniqueRoot", "AllOf", "AXIOMS",
     "SymbolicSources", "uniform_box", "point_set", "grid", "polygon", "cut_box",
     "ModularCode", "ModularityCondition", "modular_code", "modularity_condition", "kkt_multiplier",
     "ExactMargin", "exact_margin_2d", "nuclear_norm_bound", "Threshold", "facet_thresholds", "cut_box_threshold",
@@ -32,7 +35,8 @@ __all__ = [
 
 _LAZY = {
     **{n: "proof" for n in ("Proof", "Step", "Identity", "Inequality", "RootOf", "SOS", "Nonneg",
-                            "SignCases", "NoRootIn")},
+                            "SignCases", "NoRootIn", "Fact", "Eq", "Ge", "Gt", "UniqueRoot", "AllOf")},
+    "AXIOMS": "foundations",
     **{n: "models" for n in ("SymbolicSources", "uniform_box", "point_set", "grid", "polygon", "cut_box")},
     **{n: "modular" for n in ("ModularCode", "ModularityCondition", "modular_code", "modularity_condition",
                               "kkt_multiplier", "ExactMargin", "exact_margin_2d")},
@@ -49,7 +53,8 @@ _LAZY = {
 def prove(name: str, seed: int = 0):
     """Build and check the proof called ``name``; returns the :class:`Proof` (checked).
 
-    ``proof.check().ok`` tells whether every step checked.
+    ``proof.check().ok`` tells whether the proof is accepted: every step checked by sympy and not
+    refuted by z3, the last step establishes the stated conclusion, every hypothesis is used.
     """
     proof = _get(name)
     proof.check(seed=seed)

@@ -25,7 +25,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "lambda-independence": ("theorems_autoencoder", "lambda_independence_proof",
                             "The modularity condition does not depend on lambda_in, lambda_out"),
     "ellipse-in-hull": ("theorems_geometry", "ellipse_in_hull_proof",
-                        "Direction form = ellipse inside the hull; the facet test"),
+                        "Direction form = ellipse inside the hull; the facet test, both directions"),
     "range-independence": ("theorems_autoencoder", "range_independence_proof",
                            "Range independence implies modularity, for any number of sources"),
     "energy-identity": ("theorems_iclr2023", "energy_identity_proof",
@@ -40,10 +40,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                              "Exact threshold of the cut-corner square"),
     "cut-cube-threshold": ("theorems_thresholds", "cut_cube_proof",
                            "Three sources: every pair looks range independent, yet the code mixes"),
+    "modularity-necessity": ("theorems_optimality", "modularity_necessity_proof",
+                             "Necessity: where the condition fails, a small mixed neuron lowers the loss"),
     "readout-variance-bound": ("theorems_bounds", "readout_variance_proof",
-                               "Code variance is bounded below by the readout norm (ICLR 2023 lemma)"),
+                               "Code variance is bounded below through a readout of equal singular values (ICLR 2023 lemma)"),
     "nuclear-norm-bound": ("theorems_bounds", "nuclear_bound_proof",
-                           "Lower bound on the loss of any nonnegative code (nuclear norm)"),
+                           "Lower bound on the loss of any nonnegative code (nuclear norm of the readout target)"),
 }
 
 

@@ -55,6 +55,9 @@ AXIOMS: dict[str, Axiom] = {a.name: a for a in [
           "$\\operatorname{tr}(XY) = \\operatorname{tr}(YX)$ and $\\operatorname{tr}(X^TX) = \\|X\\|_F^2 \\ge 0$ "
           "for matrices of compatible sizes",
           "Horn and Johnson, Matrix Analysis (2013), Sec. 0.4"),
+    Axiom("square-inverse",
+          "a right inverse of a square matrix is its inverse: $XY = I$ implies $YX = I$ and $Y = X^{-1}$",
+          "Horn and Johnson, Matrix Analysis (2013), Sec. 0.5"),
     Axiom("differential-entropy",
           "the differential entropy of a uniform density of width $w$ is $\\ln w$, and "
           "$I(z; e) = h(z) - h(z \\mid e)$",

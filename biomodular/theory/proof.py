@@ -89,7 +89,10 @@ def _sample_value(sym: sp.Symbol, domain: Domain, rng: random.Random) -> sp.Floa
 
 
 def _evaluate(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Float]) -> sp.Expr:
-    return sp.sympify(expr).evalf(NUMERIC_DIGITS + 5, subs=dict(point))
+    expr = sp.sympify(expr)
+    if expr.has(sp.Derivative, sp.Subs):  # derivatives are taken symbolically, then evaluated
+        expr = expr.doit()
+    return expr.evalf(NUMERIC_DIGITS + 5, subs=dict(point))
 
 
 def _satisfies(conditions: Sequence, point) -> bool:
@@ -168,8 +171,11 @@ def symbolic_zero(expr) -> tuple[bool, str]:
     expr = sp.sympify(expr)
     if expr == 0:
         return True, "identical"
+    if _clearly_nonzero(expr):
+        return False, "nothing (nonzero at a random point)"
     attempts: list[tuple[str, Callable]] = [
         ("expand", sp.expand),
+        ("doit+simplify", lambda e: sp.simplify(e.doit()) if e.has(sp.Derivative, sp.Subs) else e),
         ("cancel", lambda e: sp.cancel(sp.together(e))),
         ("simplify", sp.simplify),
         ("expand_trig+simplify", lambda e: sp.simplify(sp.expand_trig(e))),
@@ -187,6 +193,24 @@ def symbolic_zero(expr) -> tuple[bool, str]:
     except (TypeError, ValueError, NotImplementedError):
         pass
     return False, "nothing (not reduced to 0)"
+
+
+def _clearly_nonzero(expr) -> bool:
+    """Whether ``expr`` is far from zero at a random point of its symbols' domains (a fast way to fail;
+    never used to accept)."""
+    syms = [s for s in expr.free_symbols if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)]
+    if len(syms) != len(expr.free_symbols):
+        return False
+    try:
+        if expr.has(sp.Derivative, sp.Subs):
+            expr = expr.doit()
+        for point in random_points(syms, {}, (), n=2, seed=12345):
+            value = complex(sp.N(expr.subs(point), 30))
+            if abs(value) > 1e-15:
+                return True
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return False
+    return False
 
 
 def _manifestly_nonnegative(expr) -> bool:
@@ -674,7 +698,7 @@ class Step:
         return self.fact().latex()
 
 
-def _used_substitutions(expr_pair, premises: Mapping, skip=()) -> tuple[list, dict]:
+def _used_substitutions(expr_pair, premises: Mapping, skip=()) -> tuple[list, list]:
     """Cited equalities ``atom = expression`` (a symbol, mean or indexed symbol on the left) become
     substitutions, applied repeatedly in citation order; returns (used names, final expressions)."""
     used = []
@@ -701,18 +725,38 @@ def _substitutable(x) -> bool:
     return isinstance(x, (sp.Symbol, sp.Indexed, Mean, Tr))
 
 
+#: Size at which sums over a symbolic number of terms are expanded for the numeric check.
+NUMERIC_SUM_SIZE = 4
+
+
 def _opaque_as_symbols(*exprs):
-    """Means, traces, sums and indexed symbols replaced by real symbols (the same atom, the same symbol),
-    so a claim that holds for all values of them can be evaluated at random points."""
+    """A numerically evaluable form of the expressions: sums over a symbolic range expanded at
+    ``NUMERIC_SUM_SIZE`` terms, indexed symbols made plain symbols (with their base's assumptions), and
+    means and traces replaced by real symbols (the same atom, the same symbol), so a claim that holds for
+    all values of them can be evaluated at random points.  Used only by the numeric route."""
     from .expectation import Mean
     from .trace import Tr
 
-    atoms = set()
+    out = []
     for e in exprs:
         e = _as_expr(e)
+        sums = {}
+        for sm in e.atoms(sp.Sum):
+            hi = sm.limits[0][2]
+            sums[sm] = sm.subs({x: NUMERIC_SUM_SIZE for x in sp.sympify(hi).free_symbols}).doit() \
+                if len(sm.limits) == 1 else sm
+        e = e.xreplace(sums)
+        idx = {}
+        for a in e.atoms(sp.Indexed):
+            if all(i.is_Integer for i in a.indices):
+                base = a.base.label
+                idx[a] = sp.Symbol(f"{base}_{'_'.join(map(str, a.indices))}", **base.assumptions0)
+        out.append(e.xreplace(idx))
+    atoms = set()
+    for e in out:
         atoms |= e.atoms(Mean, Tr, sp.Sum, sp.Indexed)
     reps = {a: sp.Symbol(f"_opaque{i}", real=True) for i, a in enumerate(sorted(atoms, key=sp.srepr))}
-    return [_as_expr(e).xreplace(reps) for e in exprs]
+    return [e.xreplace(reps) for e in out]
 
 
 def _premise_gap(f: Fact):
@@ -779,16 +823,13 @@ class Identity(Step):
         subs_used, (diff,) = _used_substitutions((diff,), premises, dict(self.multipliers))
         used += subs_used
         unused = [p for p in premises if p not in used]
-        diff = _opaque_as_symbols(diff)[0]
-        if isinstance(diff, sp.MatrixBase):
-            entries = list(diff)
-        else:
-            entries = [diff]
         ok_sym, hows = True, set()
-        for e in entries:
+        for e in (list(diff) if isinstance(diff, sp.MatrixBase) else [diff]):
             ok, how = symbolic_zero(e)
             ok_sym &= ok
             hows.add(how)
+        diff = _opaque_as_symbols(diff)[0]
+        entries = list(diff) if isinstance(diff, sp.MatrixBase) else [diff]
         syms = set().union(*[sp.sympify(e).free_symbols for e in entries])
         pts = random_points(syms, domain, tuple(where) + self.where, seed=seed)
         worst = 0.0
@@ -883,8 +924,11 @@ class Inequality(Step):
         strict_ok = True
         if self.strict:
             strict_ok = isinstance(self.certificate, (NoRootIn, BesideRoot)) or (
-                isinstance(self.certificate, Nonneg) and sp.sympify(self.certificate.form).is_positive is True)
-        cert = self.certificate.check(_opaque_as_symbols(reduced)[0], domain, tuple(where) + self.where, seed)
+                isinstance(self.certificate, Nonneg) and sp.sympify(self.certificate.form).is_positive is True) or any(
+                premises[n].rel == ">" and sp.sympify(c).is_positive is True for n, c in self.multipliers
+                if n in premises)
+        cert = self.certificate.check(_opaque_as_symbols(reduced)[0] if not reduced.has(sp.Sum) else reduced,
+                                      domain, tuple(where) + self.where, seed)
         # independent numeric check of the claim itself at points satisfying the inequality premises
         syms = gap.free_symbols
         eqs = {f.lhs: f.rhs for f in premises.values() if f.rel == "=" and _substitutable(f.lhs)}
@@ -1288,6 +1332,7 @@ class Proof:
     gloss: str = ""
     uses: tuple = ()
     _check: ProofCheck | None = field(default=None, repr=False)
+    _step_cache: dict = field(default_factory=dict, repr=False)
 
     def hypothesis(self, name: str, fact: Fact, gloss: str = "") -> Fact:
         self.hypotheses.append(Hypothesis(name, fact, gloss))
@@ -1310,14 +1355,25 @@ class Proof:
         return self._restrict(self.conclusion)
 
     def _restrict(self, f: Fact) -> Fact:
+        hit = self._step_cache.get(("restrict", id(f)))
+        if hit is not None and hit[0] is f:  # the cache holds f, so its id cannot be reused
+            return hit[1]
         if f.rel in ("=", ">=", ">"):
-            return _restricted(f, self.where, self.domain)
-        if f.rel == "all":
-            return AllOf(*[self._restrict(p) for p in f.parts])
-        return f
+            out = _restricted(f, self.where, self.domain)
+        elif f.rel == "all":
+            out = AllOf(*[self._restrict(p) for p in f.parts])
+        else:
+            out = f
+        self._step_cache[("restrict", id(f))] = (f, out)
+        return out
 
     def step_fact(self, step: Step) -> Fact:
-        return self._restrict(step.fact())
+        hit = self._step_cache.get(("fact", id(step)))
+        if hit is not None and hit[0] is step:
+            return hit[1]
+        out = self._restrict(step.fact())
+        self._step_cache[("fact", id(step))] = (step, out)
+        return out
 
     def cited(self) -> dict:
         """Premise name -> kind ('hypothesis', 'step', 'lemma', 'axiom', 'unknown') over all steps."""
@@ -1346,8 +1402,7 @@ class Proof:
     def _resolve(self, ref: str, earlier: dict) -> Fact | None:
         for h in self.hypotheses:
             if h.name == ref:
-                return _restricted(h.fact, self.where, self.domain) if h.fact.rel in ("=", ">=", ">") \
-                    else h.fact
+                return self._restrict(h.fact)
         if ref in earlier:
             return earlier[ref]
         if ref.startswith("lemma:"):
@@ -1364,14 +1419,29 @@ class Proof:
 
     def check(self, seed: int = 0, smt: bool = True) -> ProofCheck:
         """Check every step by both checkers and the proof's structure; cached per seed."""
-        if self._check is not None and self._check.seed == seed:
+        if self._check is not None and self._check.seed == seed and self._step_cache.get("smt") == smt:
             return self._check
-        results, earlier, problems = [], {}, []
+        results: list = []
+        earlier: dict = {}
+        problems: list = []
         for i, step in enumerate(self.steps):
+            # a step's verdict depends on the step, the facts it cites and the seed: copies of a proof with
+            # another statement (the mutation tests) reuse it
             try:
-                results.append(self._check_step(step, earlier, seed + 1000 * i, smt))
-            except Exception as exc:  # a crashing check is a failed check, reported
-                results.append(StepCheck(False, False, f"check raised {type(exc).__name__}: {exc}"))
+                cited = tuple(sorted((r, str(f.key())) for r in step.premises
+                                     if (f := self._resolve(r, earlier)) is not None))
+            except Exception:
+                cited = ()
+            cache_key = (id(step), seed + 1000 * i, smt, cited)
+            if cache_key in self._step_cache:  # the cache holds the step, so its id cannot be reused
+                results.append(self._step_cache[cache_key][1])
+            else:
+                try:
+                    outcome = self._check_step(step, earlier, seed + 1000 * i, smt)
+                except Exception as exc:  # a crashing check is a failed check, reported
+                    outcome = StepCheck(False, False, f"check raised {type(exc).__name__}: {exc}")
+                self._step_cache[cache_key] = (step, outcome)
+                results.append(outcome)
             try:
                 earlier[step.name] = self.step_fact(step)
             except Exception as exc:
@@ -1408,6 +1478,7 @@ class Proof:
                 problems.append(f"lemma {lemma}: {exc}")
         unused = tuple(h.name for h in self.hypotheses if h.name not in cited)
         self._check = ProofCheck(self.name, tuple(results), seed, concludes, unused, tuple(problems))
+        self._step_cache["smt"] = smt
         return self._check
 
     def _check_step(self, step: Step, earlier: dict, seed: int, smt: bool) -> StepCheck:
@@ -1441,6 +1512,17 @@ class Proof:
         return result
 
     # -------------------------------------------------------------- output
+    def variant(self, hypotheses=None, conclusion=None, steps=None) -> "Proof":
+        """A copy with another statement (or steps), sharing the step checks already done."""
+        import copy
+
+        other = copy.copy(self)
+        other.hypotheses = list(self.hypotheses if hypotheses is None else hypotheses)
+        other.conclusion = self.conclusion if conclusion is None else conclusion
+        other.steps = list(self.steps if steps is None else steps)
+        other._check = None
+        return other
+
     def statement_latex(self) -> str:
         from .render import statement_latex
 

@@ -98,7 +98,8 @@ def _quantified_symbols(proof) -> list:
     syms = set(goal.symbols) if goal is not None else set()
     for h in proof.hypotheses:
         syms |= h.fact.symbols
-    return sorted(syms, key=lambda s: s.name)
+    # deterministic: by name, then kind and assumptions (an indexed family and a symbol may share a name)
+    return sorted(syms, key=lambda s: (s.name, type(s).__name__, str(sorted(s.assumptions0.items()))))
 
 
 def statement_parts(proof) -> tuple[str, list[tuple[str, str, str]], str]:
@@ -231,15 +232,14 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath,amssymb}
 \usepackage{graphicx}
-\usepackage[T1]{fontenc}
-\usepackage{lmodern}
 \sloppy
 \setlength{\emergencystretch}{4em}
 \setlength{\parindent}{0pt}
 % a display wider than the line is scaled down to the line width (never overfull)
 \newsavebox{\fitbox}
 \newcommand{\fitwidth}[1]{\sbox{\fitbox}{#1}\ifdim\wd\fitbox>\linewidth
-  \resizebox{\linewidth}{!}{\usebox{\fitbox}}\else\usebox{\fitbox}\fi}
+  \typeout{biomodular: display scaled to the line width}\resizebox{\linewidth}{!}{\usebox{\fitbox}}%
+  \else\usebox{\fitbox}\fi}
 \begin{document}
 """
 
@@ -274,7 +274,7 @@ def proof_latex(proof, standalone: bool = False) -> str:
     if proof.constants:
         out += ["\\paragraph{Computed constants.}", "\\begin{itemize}"]
         for c in proof.constants:
-            out.append(f"\\item " + _display(f"{c.name} = {c.exact_latex or sp.latex(c.value)} \\approx "
+            out.append("\\item " + _display(f"{c.name} = {c.exact_latex or sp.latex(c.value)} \\approx "
                                              f"{c.decimal()}") + f" {_tex_text(c.note)}")
         out.append("\\end{itemize}")
     out += ["", f"\\emph{{{len(proof.steps)} steps; {_tex_text(_verdict(proof, result))}.}}", ""]

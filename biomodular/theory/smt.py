@@ -25,10 +25,13 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["SMTVerdict", "decide", "SMT_TIMEOUT_MS", "available"]
+__all__ = ["SMTVerdict", "decide", "root_verdict", "SMT_RLIMIT", "SMT_TIMEOUT_MS", "available"]
 
-#: Per-query time limit of z3, milliseconds.
-SMT_TIMEOUT_MS = 20_000
+#: Per-query resource limit of z3 (its deterministic ``rlimit`` count, not wall-clock time, so that a
+#: verdict does not depend on the machine's load).
+SMT_RLIMIT = 30_000_000
+#: Wall-clock safety limit per query, milliseconds (far above what the resource limit allows).
+SMT_TIMEOUT_MS = 600_000
 
 
 def available() -> bool:
@@ -271,6 +274,7 @@ def decide(rel: str, lhs, rhs, assumptions=(), domain=(), premises=(), timeout_m
         return SMTVerdict("n/a", f"outside the z3 fragment: {exc}", time.perf_counter() - start)
     solver = z3.SolverFor("QF_NRA")
     solver.set("timeout", int(timeout_ms))
+    solver.set("rlimit", SMT_RLIMIT)
     solver.add(*t.side, *context, z3.Not(claim))
     answer = solver.check()
     seconds = time.perf_counter() - start
@@ -301,13 +305,14 @@ def root_verdict(num, var, lo, hi, a, b, timeout_ms: int = SMT_TIMEOUT_MS) -> SM
         c1, c2 = sp.Symbol("_c1", real=True), sp.Symbol("_c2", real=True)
         p1, p2 = t.expr(sp.sympify(num).subs(var, c1)), t.expr(sp.sympify(num).subs(var, c2))
         x1, x2 = t.var(c1), t.var(c2)
-        L, H, A, B = (t.expr(sp.nsimplify(v)) for v in (lo, hi, a, b))
+        L, H, A, B = (t.expr(sp.sympify(v)) for v in (lo, hi, a, b))  # never nsimplify: it may turn a rational into a radical
     except _Untranslatable as exc:
         return SMTVerdict("n/a", f"outside the z3 fragment: {exc}", time.perf_counter() - start)
 
     def query(*constraints):
         s = z3.SolverFor("QF_NRA")
         s.set("timeout", int(timeout_ms))
+        s.set("rlimit", SMT_RLIMIT)
         s.add(*t.side, *constraints)
         return s.check()
 

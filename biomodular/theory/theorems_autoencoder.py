@@ -118,7 +118,7 @@ def lambda_independence_proof() -> Proof:
 
 def range_independence_proof() -> Proof:
     """Range independence implies m(w)^2 >= w^T F w, for a symbolic number of sources."""
-    j, d = sp.symbols("j d", integer=True, positive=True)
+    j, d = sp.symbols("j N", integer=True, positive=True)  # N: the number of sources
     om, r = sp.symbols("omega_j r_j", nonnegative=True)
     pj, qj = sp.symbols("p_j q_j", positive=True)
     dj, beta = sp.symbols("d_j beta_j", nonnegative=True)
@@ -140,7 +140,7 @@ def range_independence_proof() -> Proof:
             "$Y = \\sum_j y_j = w\\cdot x - K$ with $K = -\\sum_j|w_j|d_j$ the minimum of $w \\cdot x$ over the "
             "box (at its corner $x_j = -d_j\\operatorname{sign}w_j$), and $m = m(w)$ the minimum over the "
             "support. Then $\\phi(w) = \\langle(w\\cdot x - m)^2\\rangle = \\langle(Y + K - m)^2\\rangle$ and "
-            "$\\phi(w) - w^T\\operatorname{diag}(E_j)w = m(w)^2 - w^TFw$ (`lambda-independence`). $d$ is a "
+            "$\\phi(w) - w^T\\operatorname{diag}(E_j)w = m(w)^2 - w^TFw$ (`lambda-independence`). $N$ is a "
             "symbolic number of sources."
         ),
         gloss=("if every corner of the bounding box is in the support, $\\phi(w) \\ge \\sum_j E_jw_j^2$ for every "
@@ -191,7 +191,7 @@ def range_independence_proof() -> Proof:
         name="s7j",
     ))
     p.add(Termwise(wi[j] ** 2 * (Ci[j] + di[j] ** 2), wi[j] ** 2 * (Ci[j] + bi[j] ** 2), j, 1, d, ">=",
-                   "Sum over the $d$ sources: $\\sum_j\\langle y_j^2\\rangle \\ge \\sum_j E_jw_j^2$.",
+                   "Sum over the $N$ sources: $\\sum_j\\langle y_j^2\\rangle \\ge \\sum_j E_jw_j^2$.",
                    premises=("s7j",)))
     p.add(Conjunction(p.conclusion.parts, "Together with $\\langle Y^2\\rangle = \\sum_j\\langle y_j^2\\rangle + "
                                           "\\sum_{j\\ne k}\\langle y_jy_k\\rangle$ and $y_jy_k \\ge 0$ pointwise "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .proof import SOS, AllOf, Conjunction, Eq, Ge, Identity, Inequality, Nonneg, Proof
+from .proof import AllOf, Conjunction, Eq, Ge, Identity, Inequality, Nonneg, Proof
 from .trace import GramTrace, TraceExpansion, Tr
 
 __all__ = ["readout_variance_proof", "nuclear_bound_proof", "nuclear_norm_bound"]

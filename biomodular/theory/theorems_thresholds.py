@@ -54,7 +54,6 @@ def _cut_proof(d: int, name: str, title: str) -> Proof:
     detF = sp.factor(F.det())
     minors = [sp.factor(F[:k, :k].det()) for k in range(1, d)]
     above, below = _rational_between(cstar, hi), _rational_between(lo, cstar)
-    whole = ((c, (lo, hi)),)
     p = Proof(name=name, title=title, domain={c: (lo, hi)})
     mean_int, cov_int = cut_box_moments_by_integration(d, c)
     parts = [Eq(model.mean, mean_int), Eq(model.cov, cov_int)]
@@ -114,7 +113,7 @@ def _cut_proof(d: int, name: str, title: str) -> Proof:
         f"$g < 0$ on $({lo}, c^*)$: $g({sp.latex(below)}) < 0$ (the ellipsoid crosses the cut: mixed).",
         domain=((c, (lo, cstar)),), label="-g(c)", strict=True)).name)
     p.add(Conjunction(p.conclusion.parts, "All parts.", premises=tuple(names)))
-    p.uses = ("lemma:ellipse-in-hull", "axiom:convex-duality")
+    p.uses = ("lemma:ellipse-in-hull", "lemma:modularity-necessity", "lemma:nuclear-norm-bound")
     p.constant("c^*", cstar, "the root of " + f"${sp.latex(thr.polynomial)}$ in $({lo}, {hi})$ (checked step)")
     p.constant("\\mu(c^*)", sp.factor(mu).subs(c, cstar),
                exact_latex=sp.latex(sp.factor(mu)) + "\\Big|_{c = c^*}")

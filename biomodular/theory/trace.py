@@ -28,7 +28,7 @@ import sympy as sp
 
 from .proof import Fact, Step, StepCheck, symbolic_zero
 
-__all__ = ["Tr", "TraceExpansion", "GramTrace", "transpose", "canonical_trace"]
+__all__ = ["Tr", "Inv", "TraceExpansion", "GramTrace", "RingIdentity", "InverseTrace", "transpose", "canonical_trace"]
 
 
 class Tr(sp.Function):
@@ -136,13 +136,13 @@ def _evaluate(expr, values: dict):
 
 
 def _random_values(shapes: dict, pairs: dict, scalars, orthogonal_rows: tuple, seed: int,
-                   inverses: tuple = ()) -> dict:
+                   inverses: tuple = ()) -> tuple[dict, dict]:
     """Random rational matrices of random compatible sizes; ``orthogonal_rows = (W, s)`` makes W W^T = s^2 I."""
     rng = random.Random(seed)
-    dims = {}
+    dims: dict = {}
     for rows, cols in shapes.values():
         for d in (rows, cols):
-            dims.setdefault(d, rng.randint(2, 4))
+            dims.setdefault(d, int(d) if sp.sympify(d).is_Integer else rng.randint(2, 4))
     if orthogonal_rows:
         W, _ = orthogonal_rows
         r, c = shapes[W]
@@ -303,3 +303,109 @@ class GramTrace(Step):
         ok = sp.expand(arg - transpose(self.of, dict(self.pairs)) * self.of) == 0
         return StepCheck(ok, ok, f"the argument is Y^T Y with Y = {sp.sstr(self.of)}: the trace is the sum of "
                                  "the squared entries of Y")
+
+
+@dataclass(frozen=True)
+class RingIdentity(Step):
+    """Claim ``lhs = rhs`` between noncommutative (matrix) expressions, for matrices of every size.
+
+    Checked by noncommutative expansion after substituting the cited equalities (products such as
+    ``G G^{-1} = 1`` or ``w^T G^{-1} w = q`` with ``q`` a scalar), and by exact evaluation at random
+    rational matrices of random compatible sizes that satisfy the cited equalities.
+    """
+
+    lhs: object
+    rhs: object
+    shapes: tuple
+    pairs: tuple
+    reason: str
+    premises: tuple = ()
+    name: str = ""
+    kind = "ring identity"
+
+    def fact(self, where=(), domain=()) -> Fact:
+        return Fact("=", self.lhs, self.rhs)
+
+    def check(self, domain, where, seed, premises=None):
+        premises = dict(premises or {})
+        subs_pairs = [(n, f.lhs, f.rhs) for n, f in premises.items() if f.rel == "="]
+        used: set = set()
+        diff = sp.expand(sp.sympify(self.lhs) - sp.sympify(self.rhs))
+        for _ in range(6):
+            new = diff
+            for name, a, b in subs_pairs:
+                nxt = sp.expand(new.subs(a, b))
+                if nxt != new:
+                    used.add(name)
+                new = nxt
+            if new == diff:
+                break
+            diff = new
+        ok = diff == 0
+        unused = [n for n in premises if n not in used]
+        shapes, pairs = dict(self.shapes), dict(self.pairs)
+        dim_symbols = {d for rc in shapes.values() for d in rc}
+        free = (sp.sympify(self.lhs).free_symbols | sp.sympify(self.rhs).free_symbols)
+        scalars = {s for s in free if s.is_commutative} - dim_symbols
+        defined = {f.rhs: f.lhs for f in premises.values() if f.rel == "=" and sp.sympify(f.rhs).is_Symbol
+                   and sp.sympify(f.rhs).is_commutative}
+        inverses = tuple((f.lhs.args[0], f.lhs.args[1]) for f in premises.values()
+                         if isinstance(f.lhs, sp.Mul) and len(f.lhs.args) == 2 and f.rhs == 1)
+        ok_num = True
+        for k in range(3):
+            values, dims = _random_values(shapes, pairs, scalars - set(defined), (), seed + k, inverses)
+            for sym, expr in defined.items():  # a scalar defined by a cited 1x1 product
+                values[sym] = _evaluate(expr, values)[0, 0]
+            a, b = _evaluate(self.lhs, values), _evaluate(self.rhs, values)
+            if isinstance(a, sp.MatrixBase) != isinstance(b, sp.MatrixBase):
+                a = a if isinstance(a, sp.MatrixBase) else a * sp.eye(b.shape[0])
+                b = b if isinstance(b, sp.MatrixBase) else b * sp.eye(a.shape[0])
+            if sp.simplify(sp.Matrix(a - b) if isinstance(a, sp.MatrixBase) else a - b) != sp.zeros(
+                    *(a.shape if isinstance(a, sp.MatrixBase) else (1, 1))) and not (
+                    not isinstance(a, sp.MatrixBase) and sp.simplify(a - b) == 0):
+                ok_num = False
+        detail = (f"noncommutative expansion{' after substituting ' + ', '.join(sorted(used)) if used else ''}: "
+                  f"{'0' if ok else sp.sstr(diff)[:80]}; exact evaluation at 3 random rational matrices of "
+                  f"random sizes: {'equal' if ok_num else 'DIFFER'}")
+        if unused:
+            return StepCheck(False, ok_num, detail, refusal=f"cites {', '.join(unused)} without using it")
+        return StepCheck(ok, ok_num, detail)
+
+
+class Inv(sp.Function):
+    """The inverse of a square matrix expression (noncommutative, unevaluated)."""
+
+    nargs = 1
+
+    def _latex(self, printer):
+        return "\\left(" + printer._print(self.args[0]) + "\\right)^{-1}"
+
+
+@dataclass(frozen=True)
+class InverseTrace(Step):
+    """From a cited ``X Y = c I`` (``c`` a nonzero scalar, ``X`` square) claim ``tr(X^{-1}) = tr(Y) / c``
+    (axiom ``square-inverse``: a right inverse of a square matrix is its inverse)."""
+
+    matrix: object
+    right: object
+    scalar: object
+    reason: str
+    premises: tuple = ("axiom:square-inverse",)
+    name: str = ""
+    kind = "inverse from a right inverse"
+
+    def fact(self, where=(), domain=()) -> Fact:
+        return Fact("=", Tr(Inv(self.matrix)), Tr(self.right) / self.scalar)
+
+    def check(self, domain, where, seed, premises=None):
+        premises = dict(premises or {})
+        target = sp.expand(sp.sympify(self.matrix) * sp.sympify(self.right))
+        match = [n for n, f in premises.items()
+                 if f.rel == "=" and sp.expand(sp.sympify(f.lhs)) == target
+                 and sp.expand(sp.sympify(f.rhs) - self.scalar) == 0]
+        unused = [n for n in premises if n not in match]
+        if not match:
+            return StepCheck(False, False, "no cited premise states X Y = c")
+        if unused:
+            return StepCheck(False, True, "", refusal=f"cites {', '.join(unused)} without using it")
+        return StepCheck(True, True, f"{match[0]} gives a right inverse Y / c of the square matrix X")

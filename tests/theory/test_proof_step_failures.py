@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from biomodular.theory.proof import Identity, Proof, Step
+from biomodular.theory.proof import Eq, Fact, Identity, Proof, Step
 
 
 @dataclass(frozen=True)
@@ -14,7 +14,11 @@ class _Crashing(Step):
     reason: str = "a check that raises"
     kind = "identity"
 
-    def check(self, domain, where, seed):
+    def fact(self, where=(), domain=()):
+        x = sp.Symbol("x", real=True)
+        return Fact("=", (x + 1) ** 3, x**3 + 3 * x**2 + 3 * x + 1)
+
+    def check(self, domain, where, seed, premises=None):
         raise ZeroDivisionError("division by zero inside the check")
 
     def claim_text(self):
@@ -26,7 +30,8 @@ class _Crashing(Step):
 
 def test_a_step_that_raises_counts_as_failed_and_is_reported():
     x = sp.Symbol("x", real=True)
-    proof = Proof(name="crash", title="Crash", statement="A proof with a crashing step.")
+    proof = Proof(name="crash", title="Crash")
+    proof.conclusion = Eq(x**2, x * x)
     proof.add(Identity((x + 1) ** 2, x**2 + 2 * x + 1, "square of a sum"))
     proof.add(_Crashing())
     result = proof.check()

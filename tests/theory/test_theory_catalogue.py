@@ -1,5 +1,6 @@
-"""Every theorem of the catalogue checks; the CLI and the generated docs."""
+"""Every theorem of the catalogue is proved; the CLI, JSON, Jupyter and the generated docs."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -8,8 +9,8 @@ import pytest
 import sympy as sp
 
 from biomodular.cli import main
-from biomodular.theory.catalogue import CATALOGUE, get, names
-from biomodular.theory.proof import Identity, Proof
+from biomodular.theory.catalogue import AXIOMS, CATALOGUE, get, names
+from biomodular.theory.proof import Eq, Identity, Proof
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,16 +26,31 @@ def test_catalogue_covers_the_required_theorems():
 
 
 @pytest.mark.parametrize("name", list(CATALOGUE))
-def test_every_step_checks(name):
+def test_every_theorem_is_proved(name):
     proof = get(name)
     result = proof.check()
-    failed = [(i, s.claim_text()[:120], r.detail) for i, (s, r) in enumerate(zip(proof.steps, result.steps))
-              if not r.ok]
+    failed = [(s.name, r.refusal, r.detail[:200]) for s, r in zip(proof.steps, result.steps) if not r.ok]
     assert not failed, failed
-    assert len(proof.steps) >= 2
+    assert result.concludes and not result.unused_hypotheses and not result.problems, result
+    assert not any(r.disagreement for r in result.steps)
+    # at least one step re-decided by z3, unless every claim is outside its fragment
+    assert len(proof.steps) >= 2 and proof.conclusion is not None
     for c in proof.constants:  # every constant has an exact value and a finite decimal
         value = complex(sp.N(c.value, 20))
         assert abs(value.imag) < 1e-15 and abs(value.real) < 1e12
+    for axiom in proof.axioms():
+        assert axiom in AXIOMS and AXIOMS[axiom].reference
+
+
+def test_thresholds_are_the_independently_derived_values():
+    """c* of the square and the cube, as rederived by two other routes (kept to 14 digits)."""
+    for name, value in (("cut-square-threshold", 1.25588435398163), ("cut-cube-threshold", 1.58778989696330)):
+        proof = get(name)
+        cstar = next(c for c in proof.constants if c.name == "c^*")
+        assert abs(float(sp.N(cstar.value, 30)) - value) < 5e-15
+        # the constant is the value the checked RootOf step established
+        root = next(s for s in proof.steps if s.kind == "root")
+        assert root.value == cstar.value
 
 
 def test_docs_theory_md_is_up_to_date():
@@ -44,10 +60,21 @@ def test_docs_theory_md_is_up_to_date():
     assert render() == committed, "regenerate: python -m biomodular.theory.render_docs docs/theory.md"
 
 
-def test_cli_list(capsys):
+def test_docs_have_the_table_graph_and_axioms():
+    text = (ROOT / "docs" / "theory.md").read_text(encoding="utf-8")
+    assert "```mermaid" in text and "| theorem | statement | hypotheses | lemmas | axioms | status |" in text
+    for a in AXIOMS:
+        assert f"`{a}`" in text
+
+
+def test_cli_list_shows_status_and_foundations(capsys):
     assert main(["prove", "--list"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split()[0] for line in lines] == names()
+    assert all(line.split()[1] == "proved" for line in lines)
+    assert all("lemmas=" in line and "axioms=" in line for line in lines)
+    square = next(line for line in lines if line.startswith("cut-square-threshold"))
+    assert "ellipse-in-hull" in square and "modularity-necessity" in square
 
 
 def test_cli_bad_name_exits_2_with_one_line(capsys):
@@ -57,26 +84,32 @@ def test_cli_bad_name_exits_2_with_one_line(capsys):
     assert main(["prove"]) == 2
 
 
-def test_cli_markdown_and_latex_out(tmp_path, capsys):
+def test_cli_markdown_json_and_out(tmp_path, capsys):
     assert main(["prove", "rotation-example"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("## `rotation-example`") and "all steps checked" in out
+    assert out.startswith("## `rotation-example`") and "**Theorem**" in out
+    assert main(["prove", "rotation-example", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] and data["statement"]["hypotheses"] and data["statement"]["conclusion"]["rel"] == "all"
+    step = data["steps"][1]
+    assert step["premises"] and step["method"] == "identity"
+    assert set(step["sympy"]) == {"symbolic", "numeric", "detail"} and "z3" in step
+    assert main(["prove", "rotation-example", "--out", str(tmp_path / "missing" / "x.md")]) == 2
     target = tmp_path / "r.tex"
     assert main(["prove", "rotation-example", "--format", "tex", "--out", str(target)]) == 0
-    tex = target.read_text()
-    assert "\\begin{enumerate}" in tex and "\\item" in tex
-    assert main(["prove", "rotation-example", "--out", str(tmp_path / "missing" / "x.md")]) == 2
+    assert target.read_text().startswith("\\documentclass")
 
 
-def test_cli_exit_1_when_a_step_fails(monkeypatch, capsys):
+def test_cli_exit_1_when_not_proved(monkeypatch, capsys):
     x = sp.Symbol("x", real=True)
-    bad = Proof(name="rotation-example", title="bad", statement="bad")
+    bad = Proof(name="rotation-example", title="bad")
+    bad.conclusion = Eq(x, x + 1)
     bad.add(Identity(x, x + 1, "false on purpose"))
     import biomodular.theory as theory
 
     monkeypatch.setattr(theory, "prove", lambda name, seed=0: bad)
     assert main(["prove", "rotation-example"]) == 1
-    assert "failed to check" in capsys.readouterr().err
+    assert "not proved" in capsys.readouterr().err
 
 
 def test_importing_theory_does_not_import_sympy():
@@ -85,13 +118,19 @@ def test_importing_theory_does_not_import_sympy():
     assert out.strip() == "False"
 
 
-def test_to_dict_is_json_ready():
-    import json
-
+def test_to_dict_is_json_ready_and_jupyter_renders():
     from biomodular.theory import cut_box
 
-    d = get("cut-square-threshold").to_dict()
+    proof = get("cut-square-threshold")
+    d = proof.to_dict()
     assert d["ok"] and json.loads(json.dumps(d)) == d
     assert any(c["name"] == "c^*" and abs(c["decimal"] - 1.2558843539816) < 1e-12 for c in d["constants"])
+    assert {"ellipse-in-hull", "modularity-necessity"} <= set(d["lemmas"])
+    assert proof._repr_markdown_().startswith("## ") and "\\forall" in proof._repr_latex_()
     m = cut_box(2).to_dict()
     assert json.loads(json.dumps(m)) == m and m["parameters"] == ["c"]
+
+
+def test_catalogue_titles_are_the_proofs_titles():
+    for name, (_, _, title) in CATALOGUE.items():
+        assert get(name).title == title and get(name).name == name

@@ -1,5 +1,6 @@
 """The proof checker itself: it must reject wrong claims, by each route."""
 
+import dataclasses
 
 import pytest
 import sympy as sp
@@ -7,7 +8,7 @@ import sympy as sp
 from biomodular.errors import BiomodularError
 from biomodular.theory.expectation import expect
 from biomodular.theory.proof import (
-    NUMERIC_TOLERANCE, SOS, Identity, Inequality, NoRootIn, Nonneg, Proof, RootOf, SignCases, random_points,
+    NUMERIC_TOLERANCE, SOS, Eq, Ge, Identity, Inequality, NoRootIn, Nonneg, Proof, RootOf, SignCases, random_points,
 )
 
 x, y = sp.symbols("x y", real=True)
@@ -95,7 +96,8 @@ def test_numeric_route_resolves_errors_far_below_float_precision():
 
 
 def test_proof_renders_every_step_and_reports_failures():
-    p = Proof(name="demo", title="Demo", statement="A demo.")
+    p = Proof(name="demo", title="Demo")
+    p.conclusion = Eq(x, x + 1)
     p.add(Identity((x + 1) ** 2, x**2 + 2 * x + 1, "square of a sum"))
     p.add(Identity(x, x + 1, "deliberately false"))
     p.constant("k", sp.sqrt(2))
@@ -107,6 +109,71 @@ def test_proof_renders_every_step_and_reports_failures():
     tex = p.to_latex()
     assert "\\begin{enumerate}" in tex and tex.count("\\item") == 3  # 2 steps + 1 constant
     assert result.to_dict()["ok"] is False
+
+
+def test_the_last_step_must_establish_the_conclusion():
+    p = Proof(name="demo", title="Demo")
+    p.conclusion = Eq((x + 1) ** 2, x**2 + 2 * x + 2)  # not what the step proves
+    p.add(Identity((x + 1) ** 2, x**2 + 2 * x + 1, "square of a sum"))
+    r = p.check()
+    assert r.steps[0].ok and not r.concludes and not r.ok
+
+
+def test_unused_hypotheses_are_reported_and_fail():
+    p = Proof(name="demo", title="Demo")
+    p.hypothesis("H_spare", Ge(x, 0))
+    p.conclusion = Eq((x + 1) ** 2, x**2 + 2 * x + 1)
+    p.add(Identity((x + 1) ** 2, x**2 + 2 * x + 1, "square of a sum"))
+    r = p.check()
+    assert r.unused_hypotheses == ("H_spare",) and not r.ok
+
+
+def test_steps_that_hold_by_construction_or_restate_a_premise_are_refused():
+    a, b = sp.symbols("a b", nonnegative=True)
+    cases = [
+        Identity(sp.Min(-a, a), -a, "Min evaluated when built"),
+        Identity(sp.sqrt(u) ** 2, u, "sqrt(u)**2 evaluated when built"),
+        Identity(x + y, y + x, "an expression compared with itself"),
+        Inequality(a * b, 0, Nonneg(a * b), "a sign read off the assumptions"),
+    ]
+    for step in cases:
+        p = Proof(name="t", title="t")
+        p.conclusion = step.fact()
+        p.add(step)
+        r = p.check()
+        assert not r.ok and "by construction" in r.steps[0].refusal, step.reason
+    p = Proof(name="t", title="t")
+    p.hypothesis("H", Ge(x, y))
+    p.conclusion = Ge(x, y)
+    p.add(Inequality(x, y, Nonneg(sp.Integer(0)), "restates H", premises=("H",), multipliers=(("H", 1),)))
+    assert "restates" in p.check().steps[0].refusal
+
+
+def test_premises_must_be_used_and_exist():
+    p = Proof(name="t", title="t")
+    p.hypothesis("H", Ge(x, y))
+    p.hypothesis("H2", Ge(y, 0))
+    p.conclusion = Ge(x**3 + x * y**2, y**3 + y * x**2)
+    p.add(Inequality(x**3 + x * y**2, y**3 + y * x**2, Nonneg(sp.Integer(0)), "(x - y)(x^2 + y^2)",
+                     premises=("H", "H2"), multipliers=(("H", x**2 + y**2),)))
+    r = p.check()
+    assert "without using it" in r.steps[0].refusal and not r.ok
+    p.steps[0] = dataclasses.replace(p.steps[0], premises=("H",))
+    p._check = None
+    p.hypotheses.pop()
+    r = p.check()
+    assert r.ok and r.steps[0].smt_status == "proved"
+    p.steps[0] = dataclasses.replace(p.steps[0], premises=("H", "nonexistent"))
+    p._check = None
+    assert "unknown premise" in p.check().steps[0].refusal
+
+
+def test_negative_multiplier_of_an_inequality_is_rejected():
+    p = Proof(name="t", title="t")
+    p.hypothesis("H", Ge(x, 0))
+    p.conclusion = Ge(-x, 0)
+    p.add(Inequality(-x, 0, Nonneg(sp.Integer(0)), "wrong sign", premises=("H",), multipliers=(("H", -1),)))
+    assert not p.check().ok
 
 
 def test_expect_requires_every_moment():

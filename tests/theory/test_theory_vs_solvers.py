@@ -5,7 +5,6 @@ biomodular.solvers (check_modularity, solve_code) and independent numerics
 written here (quadrature, dense direction search, sampling).
 """
 
-import functools
 import itertools
 import math
 
@@ -347,45 +346,41 @@ def test_rotation_mir_against_numeric_information(theta):
 
 
 # ------------------------------------------------------------------ bounds
-@functools.lru_cache(maxsize=1)
-def _readout_variance_steps():
-    """The package's bound (lhs >= rhs with its sum-of-squares certificate) and tight case, as numpy functions."""
-    from biomodular.theory.proof import Identity, Inequality
-    from biomodular.theory.theorems_bounds import readout_variance_proof
-
-    steps = readout_variance_proof().steps
-    ineq = next(s for s in steps if isinstance(s, Inequality))
-    tight = next(s for s in steps if isinstance(s, Identity))
-    W = [sp.Symbol(f"W_{i}{j}", real=True) for i in (1, 2) for j in (1, 2)]
-    L = [sp.Symbol(f"L_{i}{j}", real=True) for i in (1, 2) for j in (1, 2)]
-    vus = sp.symbols("v_1 v_2 u_1 u_2 s", real=True)
-    bound = [sp.lambdify(W + L, e, "numpy") for e in (ineq.lhs, ineq.rhs, ineq.certificate.expression())]
-    return bound, [sp.lambdify(vus, e, "numpy") for e in (tight.lhs, tight.rhs)]
+def _equal_singular_value_readout(rng, m, n, s):
+    """A random m x n readout with W W^T = s^2 I_m (rows s times orthonormal)."""
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    return s * q[:m]
 
 
-@given(st.lists(st.floats(-2, 2), min_size=8, max_size=8), st.lists(st.floats(-2, 2), min_size=5, max_size=5))
+@given(st.integers(1, 4), st.integers(0, 3), st.integers(1, 5), st.floats(0.2, 3.0), st.integers(0, 2**31 - 1))
 @settings(max_examples=30)
-def test_readout_variance_bound(entries, tight_entries):
-    """biomodular.theory's readout-variance bound, its certificate and tight case, against numpy."""
-    (lhs, rhs, sos), (tight_lhs, tight_rhs) = _readout_variance_steps()
-    W = np.array(entries[:4]).reshape(2, 2)
-    L = np.array(entries[4:]).reshape(2, 2)
-    S = L @ L.T
-    # the sides mean what the statement says: ||W||_F^2 tr Cov(z) and tr Cov(x) = tr(W Cov(z) W^T)
-    scale = np.sum(W**2) * np.trace(S) + 1e-300
-    assert lhs(*entries) == pytest.approx(np.sum(W**2) * np.trace(S), rel=1e-12, abs=1e-12 * scale)
-    assert rhs(*entries) == pytest.approx(np.trace(W @ S @ W.T), rel=1e-12, abs=1e-12 * scale)
-    # the certificate is the gap, and the bound holds (entries <= 2 in size: rounding ~1e-13)
-    assert lhs(*entries) - rhs(*entries) == pytest.approx(sos(*entries), abs=1e-12 * scale)
-    assert lhs(*entries) >= rhs(*entries) - 1e-12 * scale
-    # tight case W = v u^T, Cov(z) = s^2 u u^T: equality, for any v, u, s
-    v1, v2, u1, u2, s = tight_entries
-    v, u = np.array([v1, v2]), np.array([u1, u2])
-    Wt, St = np.outer(v, u), s**2 * np.outer(u, u)
-    expected = np.trace(Wt @ St @ Wt.T)
-    assert tight_lhs(*tight_entries) == pytest.approx(expected, rel=1e-12, abs=1e-300)
-    assert tight_rhs(*tight_entries) == pytest.approx(expected, rel=1e-12, abs=1e-300)
-    assert np.sum(Wt**2) * np.trace(St) == pytest.approx(expected, rel=1e-12, abs=1e-300)
+def test_readout_variance_lemma_against_numpy(m, extra, k, s, seed):
+    """ICLR 2023 lemma as proved (readout-variance-bound): sum Var(z) >= m tr Cov(x) / ||W||_F^2 for a readout
+    of equal singular values, with equality for codes in the row space; independent route: numpy."""
+    n = m + extra
+    rng = np.random.default_rng(seed)
+    W = _equal_singular_value_readout(rng, m, n, s)
+    L = rng.standard_normal((n, k))
+    cov_z = L @ L.T
+    cov_x = W @ cov_z @ W.T
+    scale = np.trace(cov_z) + 1e-300
+    # tolerance: rounding of a few products of O(1) matrices, relative to the variance's scale
+    assert np.trace(cov_z) >= m * np.trace(cov_x) / np.sum(W**2) - 1e-10 * scale
+    K = rng.standard_normal((m, k))
+    L_row = W.T @ K  # the tight case: Cov(z) in the row space of W
+    cz = L_row @ L_row.T
+    assert np.trace(cz) == pytest.approx(m * np.trace(W @ cz @ W.T) / np.sum(W**2), rel=1e-9)
+
+
+def test_the_readout_variance_lemma_needs_equal_singular_values():
+    """Without equal singular values the bound m tr Cov(x) / ||W||_F^2 can fail (the hypothesis H_rows is
+    needed); with them it holds for the same code."""
+    rng = np.random.default_rng(1)
+    W = np.diag([1.0, 1.0, 3.0])  # unequal singular values: the bound m tr Cov(x)/||W||^2 can fail
+    cov_z = np.diag([1.0, 1.0, 0.01])
+    assert np.trace(cov_z) < 3 * np.trace(W @ cov_z @ W.T) / np.sum(W**2)
+    W = _equal_singular_value_readout(rng, 3, 3, 1.7)
+    assert np.trace(cov_z) >= 3 * np.trace(W @ cov_z @ W.T) / np.sum(W**2) - 1e-12
 
 
 @given(st.lists(st.integers(-4, 4), min_size=4, max_size=4), st.floats(0.0, 2.0), st.floats(0.2, 3.0))

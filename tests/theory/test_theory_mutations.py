@@ -1,0 +1,192 @@
+"""Mutation tests: a false variant of any theorem's statement is rejected.
+
+For every theorem of the catalogue and every part of its conclusion: a changed constant, and for a bound a
+strengthened one, are rejected, whether only the statement is changed (the last step no longer establishes
+it) or the step that proves the part is changed with it (its check fails).  Dropping any hypothesis is
+rejected.  A step whose check raises, and a matrix identity with one wrong entry, fail the proof.
+"""
+
+import dataclasses
+
+import pytest
+import sympy as sp
+
+from biomodular.theory.catalogue import CATALOGUE, get
+from biomodular.theory.proof import (
+    AllOf, Conjunction, Eq, Fact, Identity, Inequality, Proof, RootOf, Step, StepCheck,
+)
+from biomodular.theory.trace import TraceExpansion
+
+
+def _parts(fact):
+    return list(fact.parts) if fact.rel == "all" else [fact]
+
+
+def _bump(x, amount):
+    if isinstance(x, sp.MatrixBase) or isinstance(x, (list, tuple)):
+        m = sp.Matrix(x).copy()
+        m[0, 0] = m[0, 0] + amount
+        return m
+    return sp.sympify(x) + amount
+
+
+def _gap_somewhere(part: Fact):
+    """lhs - rhs at a seeded random point of the part's domain (None when it cannot be evaluated)."""
+    from biomodular.theory.proof import random_points
+
+    gap = sp.sympify(part.lhs) - sp.sympify(part.rhs)
+    if not all(isinstance(s, sp.Symbol) for s in gap.free_symbols):
+        return None
+    points = random_points(gap.free_symbols, dict(part.domain), part.where, n=1, seed=7)
+    try:
+        value = complex(sp.N(gap.subs(points[0]) if points else gap, 30))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return None if abs(value.imag) > 1e-20 else sp.nsimplify(value.real, rational=True)
+
+
+def _mutations(part: Fact):
+    """(label, mutated fact, how to mutate the proving step's claim) for one conclusion part.
+
+    A strengthened bound raises the right side by more than the gap at a sample point, so it is false
+    there (when the gap cannot be evaluated, by 1: the statement-only test still applies)."""
+    out = []
+    if part.rel in ("=", ">=", ">"):
+        out.append(("changed constant", dataclasses.replace(part, rhs=_bump(part.rhs, 1)), ("rhs", 1)))
+        if part.rel in (">=", ">"):
+            gap = _gap_somewhere(part)
+            lift = 1 if gap is None else 2 * abs(gap) + 1
+            out.append(("strengthened bound", dataclasses.replace(part, rhs=sp.sympify(part.rhs) + lift),
+                        ("rhs*" if gap is not None else "unknown", lift)))
+    elif part.rel == "root":
+        out.append(("changed root", dataclasses.replace(part, rhs=part.rhs + sp.Rational(1, 10**6)),
+                    ("value", sp.Rational(1, 10**6))))
+    return out
+
+
+def _with_part(conclusion: Fact, i: int, new: Fact) -> Fact:
+    if conclusion.rel != "all":
+        return new
+    parts = list(conclusion.parts)
+    parts[i] = new
+    return AllOf(*parts)
+
+
+CASES = []
+for _name in CATALOGUE:
+    CASES.append(_name)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_false_statement_variants_are_rejected(name):
+    proof = get(name)
+    assert proof.check().ok
+    goal = proof.conclusion
+    for i, part in enumerate(_parts(goal)):
+        for label, mutated, _ in _mutations(part):
+            variant = proof.variant(conclusion=_with_part(goal, i, mutated))
+            result = variant.check()
+            assert not result.ok and not result.concludes, (name, i, label)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_dropping_any_hypothesis_is_rejected(name):
+    proof = get(name)
+    for h in proof.hypotheses:
+        variant = proof.variant(hypotheses=[x for x in proof.hypotheses if x.name != h.name])
+        result = variant.check()
+        assert not result.ok, (name, h.name)
+        assert any(r.refusal.startswith("unknown premise") or "not established" in r.detail
+                   for r in result.steps), (name, h.name)
+
+
+def _proving_step(proof: Proof, part: Fact):
+    key = proof._restrict(part).key()
+    for i, step in enumerate(proof.steps):
+        if proof.step_fact(step).key() == key:
+            return i, step
+    return None, None
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_false_claims_fail_their_check_when_the_proof_is_changed_too(name):
+    """The statement and the step proving that part are changed together: the step's own check rejects it."""
+    proof = get(name)
+    goal = proof.conclusion
+    tried = 0
+    for i, part in enumerate(_parts(goal)):
+        for label, mutated, (field, _amount) in _mutations(part):
+            k, step = _proving_step(proof, part)
+            if step is None:
+                continue
+            if isinstance(step, (Identity, Inequality, TraceExpansion)) and field in ("rhs", "rhs*"):
+                new_step = dataclasses.replace(step, rhs=mutated.rhs)
+            elif isinstance(step, RootOf) and field == "value":
+                new_step = dataclasses.replace(step, value=mutated.rhs)
+            else:
+                continue  # a rule step (and-introduction, linearity, ...): its claim is its premises'
+            steps = list(proof.steps)
+            steps[k] = new_step
+            new_goal = _with_part(goal, i, mutated)
+            last = steps[-1]
+            if isinstance(last, Conjunction):
+                steps[-1] = dataclasses.replace(last, parts=tuple(new_goal.parts))
+            variant = proof.variant(conclusion=new_goal, steps=steps)
+            result = variant.check(smt=False)
+            assert not result.ok, (name, i, label)
+            assert not result.steps[k].ok, (name, i, label, result.steps[k].detail)
+            tried += 1
+    assert tried >= 1, name
+
+
+def test_z3_refutes_a_false_polynomial_claim():
+    x, y = sp.symbols("x y", real=True)
+    p = Proof(name="false", title="false")
+    p.conclusion = Eq(x**2 + y**2, 2 * x * y + 1)
+    p.add(Identity(x**2 + y**2, 2 * x * y + 1, "false on purpose"))
+    r = p.check()
+    assert not r.ok and r.steps[0].smt_status == "refuted"
+
+
+def test_a_step_whose_check_raises_fails_the_proof():
+    @dataclasses.dataclass(frozen=True)
+    class Exploding(Step):
+        reason: str = "raises"
+        name: str = ""
+        premises: tuple = ()
+
+        def fact(self, where=(), domain=()):
+            return Fact("=", sp.Symbol("x", real=True), sp.Symbol("x", real=True) + 0 * sp.Symbol("y"))
+
+        def check(self, domain, where, seed, premises=None):
+            raise ZeroDivisionError("boom")
+
+    x = sp.Symbol("x", real=True)
+    p = Proof(name="raises", title="raises")
+    p.conclusion = Eq(x**2, x * x + 0 * x + 1)
+    p.add(Exploding())
+    r = p.check(smt=False)
+    assert not r.ok
+
+
+def test_a_matrix_identity_with_one_wrong_entry_fails():
+    a, b = sp.symbols("a b", real=True)
+    M = sp.Matrix([[a + b, a * b], [a - b, (a + b) ** 2]])
+    good = sp.Matrix([[b + a, b * a], [a - b, a**2 + 2 * a * b + b**2]])
+    wrong = good.copy()
+    wrong[1, 1] = a**2 + 2 * a * b + b**2 + sp.Rational(1, 10**30)
+    for target, ok in ((good, True), (wrong, False)):
+        p = Proof(name="matrix", title="matrix")
+        p.conclusion = Eq(M, target)
+        p.add(Identity(M, target, "entrywise"))
+        r = p.check()
+        assert r.ok is ok
+        if not ok:
+            assert not r.steps[0].symbolic and r.steps[0].smt_status == "refuted"
+
+
+def test_a_stepcheck_with_refutation_is_not_ok():
+    from biomodular.theory.smt import SMTVerdict
+
+    assert not StepCheck(True, True, "", SMTVerdict("refuted", "")).ok
+    assert StepCheck(True, True, "", SMTVerdict("refuted", "")).disagreement
