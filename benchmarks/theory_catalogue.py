@@ -15,7 +15,7 @@ import sys
 import time
 
 from biomodular.theory.catalogue import CATALOGUE, get
-from biomodular.theory.render_docs import _counts
+from biomodular.theory.render_docs import step_counts
 
 
 def _fresh(name: str):
@@ -42,7 +42,7 @@ def main(repeats: int = 3) -> None:
         tot_both += both
         tot_sympy += alone
         proof = get(name)
-        c = _counts(proof)
+        c = step_counts(proof)
         print(f"| {name} | {c['steps']} | {c['z3 proved']} | {c['z3 n/a'] + c['z3 unknown']} | {c['rule']} | "
               f"{len(proof.axioms())} | {both:.2f} | {alone:.2f} | {both / alone:.2f} |")
     print(f"| **total** (sum of medians; lemmas rechecked inside each) | | | | | | {tot_both:.1f} | "

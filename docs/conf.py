@@ -111,6 +111,10 @@ def setup(app):
     app.connect("build-finished", _copy_mathjax)
     app.connect("source-read", _add_navigation)
     app.connect("source-read", _html_anchors_as_targets)
+    # docs/theory.md's dependency graph is a ```mermaid block (drawn by GitHub); here it is shown as text
+    from pygments.lexers.special import TextLexer
+
+    app.add_lexer("mermaid", TextLexer)
 
 
 # --- API reference --------------------------------------------------------

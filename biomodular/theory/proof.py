@@ -903,6 +903,12 @@ class Inequality(Step):
         domain = {**domain, **dict(self.domain)}
         if isinstance(self.certificate, NoRootIn):
             domain[self.certificate.var] = (self.certificate.lo, self.certificate.hi)
+        # the claim's own conditions (a case of a theorem, e.g. c <= c*) may be used like premises: "where0", ...
+        for i, cond in enumerate(self.where):
+            if isinstance(cond, (sp.Ge, sp.Gt)):
+                premises.setdefault(f"where{i}", Fact(">=" if isinstance(cond, sp.Ge) else ">", cond.lhs, cond.rhs))
+            elif isinstance(cond, (sp.Le, sp.Lt)):
+                premises.setdefault(f"where{i}", Fact(">=" if isinstance(cond, sp.Le) else ">", cond.rhs, cond.lhs))
         gap = sp.sympify(self.lhs) - sp.sympify(self.rhs)
         scale = sp.sympify(self.scale)
         if not (scale.is_positive or (scale.is_number and bool(scale > 0))):
@@ -920,7 +926,7 @@ class Inequality(Step):
             reduced = reduced - c * _premise_gap(f)
         subs_used, (reduced, gap) = _used_substitutions((reduced, gap), premises, dict(self.multipliers))
         used += subs_used
-        unused = [p for p in premises if p not in used]
+        unused = [p for p in premises if p not in used and not p.startswith("where")]
         strict_ok = True
         if self.strict:
             strict_ok = isinstance(self.certificate, (NoRootIn, BesideRoot)) or (

@@ -62,7 +62,8 @@ explained in docs/mathematics.md.
 """
 
 
-def _counts(proof) -> dict:
+def step_counts(proof) -> dict:
+    """Steps of a checked proof by checker: decided by z3 too, by sympy only, rule steps."""
     result = proof.check()
     counts = {"steps": len(proof.steps), "z3 proved": 0, "z3 n/a": 0, "z3 unknown": 0, "rule": 0}
     for step, chk in zip(proof.steps, result.steps):
@@ -84,7 +85,7 @@ def summary_table() -> str:
     for name, (_, _, title) in CATALOGUE.items():
         proof = get(name)
         ok = proof.check().ok
-        c = _counts(proof)
+        c = step_counts(proof)
         hyps = ", ".join(f"`{h.name}`" for h in proof.hypotheses) or "none"
         lemmas = ", ".join(f"[`{x}`](#{x})" for x in proof.lemmas()) or "none"
         axioms = ", ".join(f"`{x}`" for x in proof.axioms()) or "none"

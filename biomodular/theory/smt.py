@@ -132,17 +132,7 @@ class _Translator:
         if e.is_Pow:
             base, ex = e.args
             if ex.is_Integer:
-                n = int(ex)
-                b = self.expr(base)
-                if n == 0:
-                    return z3.RealVal(1)
-                p = b
-                for _ in range(abs(n) - 1):
-                    p = p * b
-                if n < 0:
-                    self.side.append(b != 0)
-                    return 1 / p
-                return p
+                return self.expr_pow(self.expr(base), int(ex))
             if ex.is_Rational:  # base**(p/q): a fresh r with r**q = base (r >= 0 for even q)
                 r = self.aux("root")
                 b = self.expr(base)

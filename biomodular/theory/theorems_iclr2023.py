@@ -5,13 +5,14 @@ from __future__ import annotations
 import sympy as sp
 
 from .expectation import Mean, linear_mean
-from .proof import SOS, AllOf, Conjunction, Eq, Ge, Identity, Inequality, Linearity, Nonneg, Proof
+from .proof import SOS, AllOf, Conjunction, Eq, Ge, Gt, Identity, Inequality, Linearity, Nonneg, Proof, SignCases
 
 __all__ = [
     "energy_identity_proof",
     "rotation_example_proof",
     "theorem2_proof",
     "mixture_information_proof",
+    "theorem2_angle_proof",
     "two_uniform_entropy",
     "two_uniform_information",
     "rotation_mir",
@@ -260,4 +261,70 @@ def mixture_information_proof() -> Proof:
     p.constant("\\mathrm{MIR}_{example}", sp.log(1 / ex) / (sp.log(1 / ex) + ex))
     p.references = (_REF_2023 + " MIR as defined there; the closed form is derived here, not taken from the "
                     "paper.")
+    return p
+
+
+def theorem2_angle_proof() -> Proof:
+    """ICLR 2023 Theorem 2 with a non-orthogonal readout: the exact angle below which the optimum mixes."""
+    a = sp.Symbol("a", positive=True)
+    sigma2, E, u = sp.symbols("sigma^2 E u", positive=True)
+    c = sp.Symbol("c", nonnegative=True)  # cos of the angle between the readout's two unit columns
+    lam_in = sp.Symbol("lambda_in", nonnegative=True)
+    lam_out = sp.Symbol("lambda_out", positive=True)
+    w1, w2 = sp.symbols("w_1 w_2", real=True)
+    cstar = a**2 / (E + lam_in)
+    BtB = sp.Matrix([[1, c], [c, 1]])
+    Lam = lam_out / u**2 * BtB - lam_in * sp.eye(2)
+    Lam_closed = sp.Matrix([[E, (E + lam_in) * c], [(E + lam_in) * c, E]])
+    w = sp.Matrix([w1, w2])
+    phi = sigma2 * (w1**2 + w2**2) + a**2 * (sp.Abs(w1) + sp.Abs(w2)) ** 2
+    gap = phi - (w.T * Lam_closed * w)[0]
+    gap_closed = 2 * a**2 * sp.Abs(w1) * sp.Abs(w2) - 2 * (E + lam_in) * c * w1 * w2
+    p = Proof(
+        name="theorem2-angle",
+        title="ICLR 2023 Theorem 2 with a non-orthogonal readout: the angle below which the optimum mixes",
+        domain={c: (0, 1)},
+        setting=(
+            "Two factors uniform on $[-a, a]$ (variance $\\\\sigma^2$), predicted exactly through a readout $D$ of "
+            "two unit columns at angle $\\\\theta$, $c = \\\\cos\\\\theta \\\\in (0, 1)$: the Gram-form program with "
+            "$A = I$, $B = D$, $B^TB = [[1, c], [c, 1]]$. The best modular code has $G = uI$ (the diagonal of "
+            "$B^TB$ is 1, so `modular-code` applies per factor), and its multiplier is $\\\\Lambda = "
+            "\\\\lambda_{out}G^{-1}B^TBG^{-1} - \\\\lambda_{in}I$. For the factor box "
+            "$\\\\phi(w) = \\\\sigma^2\\\\|w\\\\|^2 + a^2(|w_1| + |w_2|)^2$."
+        ),
+        gloss=("the modular code passes the optimality test $\\\\phi(w) \\\\ge w^T\\\\Lambda w$ for every $w$ iff "
+               "$c \\\\le c^* = a^2/(\\\\sigma^2 + a^2 + \\\\lambda_{in})$; above it the direction $w = (1, 1)$ "
+               "violates it, so (`modularity-necessity`) a mixed neuron lowers the loss. For uniform factors "
+               "($\\\\sigma^2 = a^2/3$) and no encoder cost, $c^* = 3/4$: the optimum mixes once the angle between "
+               "the readout's columns is below $\\\\arccos(3/4) \\\\approx 41.41$ degrees; an encoder cost "
+               "$\\\\lambda_{in} > 0$ lowers $c^*$, so the optimum mixes at larger angles too."),
+    )
+    p.hypothesis("H_E", Eq(E, sigma2 + a**2), "the energy of a unit-gain factor neuron (bias $a$).")
+    p.hypothesis("H_gain", Eq(u, sp.sqrt(lam_out / (E + lam_in))), "the best modular gain.")
+    at_11 = gap_closed.subs({w1: 1, w2: 1})
+    below, above = (sp.Le(c, cstar),), (sp.Gt(c, cstar),)  # the two cases, as conditions of the parts
+    p.conclusion = AllOf(Eq(Lam, Lam_closed), Eq(gap, gap_closed), Ge(gap_closed, 0, where=below),
+                         Gt(0, at_11, where=above))
+    p.add(Identity(Lam, Lam_closed, "Substitute the gain: $\\\\lambda_{out}/u^2 = E + \\\\lambda_{in}$.",
+                   premises=("H_gain",), label="\\\\Lambda"))
+    p.add(Identity(gap, gap_closed, "$\\\\phi(w) - w^T\\\\Lambda w$: the variance terms cancel against $E$.",
+                   premises=("H_E", "axiom:polytope-facets")))
+    p.add(Inequality(
+        gap_closed, 0, SignCases((w1, w2)),
+        "For $c \\\\le c^*$: the gap is $2|w_1w_2|(E + \\\\lambda_{in})(c^* - c) + 2(E + \\\\lambda_{in})c(|w_1||w_2| - "
+        "w_1w_2)$, both terms $\\\\ge 0$ (case split on the signs of $w_1$, $w_2$).",
+        where=below, multipliers=(("where0", 2 * sp.Abs(w1) * sp.Abs(w2) * (E + lam_in)),)))
+    p.add(Inequality(
+        0, at_11, Nonneg(sp.Integer(0)),
+        "For $c > c^*$, at $w = (1, 1)$ the gap is $-2(E + \\\\lambda_{in})(c - c^*) < 0$.",
+        where=above, multipliers=(("where0", 2 * (E + lam_in)),), strict=True))
+    p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s1", "s2", "s3", "s4")))
+    p.uses = ("lemma:modularity-necessity", "axiom:convex-duality")
+    c0 = cstar.subs(E, sp.Rational(4, 3) * a**2).subs(lam_in, 0)
+    p.constant("c^*(\\\\sigma^2 = a^2/3, \\\\lambda_{in} = 0)", c0, "from the checked threshold")
+    p.constant("\\\\theta^* \\\\text{ (degrees)}", sp.acos(c0) * 180 / sp.pi, "mixes for smaller angles")
+    p.constant("\\\\theta^*(\\\\lambda_{in} = a^2) \\\\text{ (degrees)}",
+               sp.acos(cstar.subs(E, sp.Rational(4, 3) * a**2).subs(lam_in, a**2)) * 180 / sp.pi,
+               "an encoder cost moves the threshold to larger angles")
+    p.references = _REF_2023
     return p

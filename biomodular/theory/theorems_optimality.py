@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .proof import AllOf, Conjunction, Eq, Gt, Identity, Inequality, Nonneg, Proof, Termwise
-from .trace import Inv, InverseTrace, RingIdentity, Tr, TraceExpansion
+from .expectation import Mean as Mean_
+from .expectation import linear_mean as linear_mean_
+from .proof import SOS, AllOf, Conjunction, Eq, Ge, Gt, Identity, Inequality, Linearity, Nonneg, Proof, Termwise
+from .trace import GramTrace, Inv, InverseTrace, RingIdentity, Tr, TraceExpansion
 
-__all__ = ["modularity_necessity_proof"]
+__all__ = ["modularity_necessity_proof", "gram_reduction_proof"]
 
 _REF = ("docs/mathematics.md, \"The exact modularity condition\" and \"Solving for the optimal code exactly\"; "
         "Dorrell et al., ICLR 2025.")
@@ -89,4 +91,90 @@ def modularity_necessity_proof() -> Proof:
     p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s4", "s5", "s8", "s9")))
     p.uses = ("lemma:modular-code", "lemma:lambda-independence")
     p.references = _REF
+    return p
+
+
+def gram_reduction_proof() -> Proof:
+    """The linear autoencoder with input mixing A and readout target B reduces to the Gram form."""
+    n, d, p_, k = sp.symbols("n d p k", integer=True, positive=True)
+    T, Tt, Gi, B, Bt, E, Et, A, At, Ai, F2, F2t = sp.symbols(
+        "T T^T G^{-1} B B^T E E^T A A^T (A^TA)^{-1} E_2 E_2^T", commutative=False)
+    shapes = ((T, (n, d)), (Tt, (d, n)), (Gi, (d, d)), (B, (k, d)), (Bt, (d, k)), (E, (k, n)), (Et, (n, k)),
+              (A, (p_, d)), (At, (d, p_)), (Ai, (d, d)), (F2, (n, p_)), (F2t, (p_, n)))
+    pairs = ((T, Tt), (Tt, T), (Gi, Gi), (B, Bt), (Bt, B), (E, Et), (Et, E), (A, At), (At, A), (Ai, Ai),
+             (F2, F2t), (F2t, F2))
+    sizes = ((n, 4), (d, 2), (k, 3), (p_, 3))  # numeric check: more neurons than sources
+    kw = dict(shapes=shapes, pairs=pairs, sizes=sizes)
+    R = B * Gi * Tt            # the pseudo-inverse readout
+    W = T * Ai * At            # the cheapest encoder
+    bias = sp.Symbol("b", real=True)
+    m_ = sp.Symbol("m", nonpositive=True)
+    V = sp.Symbol("V", nonnegative=True)
+    y = sp.Symbol("y", real=True)
+    energy = Mean_((y + bias) ** 2)
+    p = Proof(
+        name="gram-reduction",
+        title="The linear autoencoder (input mixing A, readout B) reduces to the convex Gram-form program",
+        setting=(
+            "Sources $s$ (centred, $d$ of them), input $x = As$ ($A$ of full column rank), code $z = Wx + b = "
+            "Ts + b$ with tuning $T = WA$ ($n$ neurons, $G = T^TT$ invertible: enough neurons), target $y = Bs$ "
+            "read out exactly, $y = Rz + c$, so $RT = B$. Matrices are noncommutative symbols: every size. One "
+            "neuron: $y = w\\cdot s$ has $\\langle y\\rangle = 0$, $\\langle y^2\\rangle = V = w^TCw$, and "
+            "$z = y + b \\ge 0$ on the support needs $b \\ge -m$ with $m = m(w) \\le 0$."
+        ),
+        gloss=("the cheapest exact readout is $R = BG^{-1}T^T$ with $\\|R\\|_F^2 = \\operatorname{tr}(B^TBG^{-1})$; "
+               "the cheapest encoder is $W = T(A^TA)^{-1}A^T$ with $\\|W\\|_F^2 = \\operatorname{tr}((A^TA)^{-1}G)$; "
+               "the cheapest bias is $b = -m(w)$, costing $\\phi(w) = w^TCw + m(w)^2$. So the loss is "
+               "$\\sum_n\\phi(w_n) + \\lambda_{in}\\operatorname{tr}((A^TA)^{-1}G) + "
+               "\\lambda_{out}\\operatorname{tr}(B^TBG^{-1})$, linear plus convex in $G$."),
+    )
+    p.hypothesis("H_G", Eq(Gi * Tt * T, 1), "$G = T^TT$ is invertible (enough neurons, full rank).")
+    p.hypothesis("H_E", Eq(E * T, 0), "another exact readout $R + E$ has $ET = 0$ ...")
+    p.hypothesis("H_Et", Eq(Tt * Et, 0), "... and its transpose.")
+    p.hypothesis("H_A", Eq(Ai * At * A, 1), "$A$ has full column rank.")
+    p.hypothesis("H_F", Eq(F2 * A, 0), "another encoder $W + E_2$ with the same tuning has $E_2A = 0$ ...")
+    p.hypothesis("H_Ft", Eq(At * F2t, 0), "... and its transpose.")
+    p.hypothesis("H_mean", Eq(Mean_(y), 0), "centred sources.")
+    p.hypothesis("H_var", Eq(Mean_(y**2), V), "$V = w^TCw$.")
+    p.hypothesis("H_feasible", Ge(bias + m_, 0), "$z \\ge 0$ on the support: $b \\ge -m(w)$.")
+    readout_cost = Tr(Bt * B * Gi)
+    encoder_cost = Tr(Ai * Tt * T)
+    other_R = Tr(sp.expand((R + E) * (T * Gi * Bt + Et)))
+    other_W = Tr(sp.expand((W + F2) * (A * Ai * Tt + F2t)))
+    p.conclusion = AllOf(
+        Eq(R * T, B), Eq(Tr(sp.expand(R * T * Gi * Bt)), readout_cost), Ge(other_R, readout_cost),
+        Eq(W * A, T), Eq(Tr(sp.expand(W * A * Ai * Tt)), encoder_cost), Ge(other_W, encoder_cost),
+        Ge(energy, V + m_**2),
+    )
+    p.add(RingIdentity(R * T, B, shapes, pairs, "$BG^{-1}T^TT = B$: the readout is exact.", premises=("H_G",),
+                       sizes=sizes))
+    p.add(TraceExpansion(Tr(sp.expand(R * T * Gi * Bt)), readout_cost, identity=d,
+                         reason="$\\|R\\|_F^2 = \\operatorname{tr}(BG^{-1}T^TTG^{-1}B^T)$ ($R^T = TG^{-1}B^T$).",
+                         premises=("H_G", "axiom:trace-cyclic"), **kw))
+    p.add(TraceExpansion(other_R, readout_cost + Tr(E * Et), identity=d,
+                         reason="Any exact readout $R + E$: the cross terms vanish because $ET = 0$.",
+                         premises=("H_G", "H_E", "H_Et", "axiom:trace-cyclic"), **kw))
+    p.add(GramTrace(Et, pairs, "$\\|E\\|_F^2 \\ge 0$."))
+    p.add(Inequality(other_R, readout_cost, Nonneg(sp.Integer(0)), "So the pseudo-inverse readout is the "
+                                                                   "cheapest.",
+                     premises=("s3", "s4"), multipliers=(("s3", 1), ("s4", 1))))
+    p.add(RingIdentity(W * A, T, shapes, pairs, "$T(A^TA)^{-1}A^TA = T$: the encoder has tuning $T$.",
+                       premises=("H_A",), sizes=sizes))
+    p.add(TraceExpansion(Tr(sp.expand(W * A * Ai * Tt)), encoder_cost, identity=d,
+                         reason="$\\|W\\|_F^2 = \\operatorname{tr}(T(A^TA)^{-1}A^TA(A^TA)^{-1}T^T)$.",
+                         premises=("H_A", "axiom:trace-cyclic"), **kw))
+    p.add(TraceExpansion(other_W, encoder_cost + Tr(F2 * F2t), identity=d,
+                         reason="Any encoder $W + E_2$ with the same tuning: cross terms vanish ($E_2A = 0$).",
+                         premises=("H_A", "H_F", "H_Ft", "axiom:trace-cyclic"), **kw))
+    p.add(GramTrace(F2t, pairs, "$\\|E_2\\|_F^2 \\ge 0$."))
+    p.add(Inequality(other_W, encoder_cost, Nonneg(sp.Integer(0)), "So $T(A^TA)^{-1}A^T$ is the cheapest encoder.",
+                     premises=("s8", "s9"), multipliers=(("s8", 1), ("s9", 1))))
+    p.add(Linearity(energy, linear_mean_((y + bias) ** 2, [y]), (y,), "The mean is linear."))
+    p.add(Inequality(
+        energy, V + m_**2, SOS(((1, bias + m_),)),
+        "$\\langle z^2\\rangle = V + b^2$ and $b^2 - m^2 = (b + m)^2 - 2m(b + m) \\ge 0$ for $b \\ge -m \\ge 0$: the "
+        "cheapest bias is $-m(w)$.",
+        premises=("s11", "H_mean", "H_var", "H_feasible"), multipliers=(("H_feasible", -2 * m_),)))
+    p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s1", "s2", "s5", "s6", "s7", "s10", "s12")))
+    p.references = _REF + " Dorrell, Latham, Whittington, *Convex Efficient Coding* (the Gram-matrix view)."
     return p

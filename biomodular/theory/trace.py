@@ -136,10 +136,16 @@ def _evaluate(expr, values: dict):
 
 
 def _random_values(shapes: dict, pairs: dict, scalars, orthogonal_rows: tuple, seed: int,
-                   inverses: tuple = ()) -> tuple[dict, dict]:
-    """Random rational matrices of random compatible sizes; ``orthogonal_rows = (W, s)`` makes W W^T = s^2 I."""
+                   constraints: tuple = (), sizes: tuple = ()) -> tuple[dict, dict]:
+    """Random rational matrices of random compatible sizes satisfying cited equalities.
+
+    ``orthogonal_rows = (W, s)`` makes ``W W^T = s^2 I``.  ``constraints`` are cited facts
+    ``X_1 ... X_k = 1`` or ``= 0``: the first factor (or, if that one is already fixed, the last) is solved
+    for: an inverse, or a random matrix times the projector onto the orthogonal complement of the rest.
+    ``sizes`` fixes some dimensions (e.g. more neurons than sources).
+    """
     rng = random.Random(seed)
-    dims: dict = {}
+    dims: dict = dict(sizes)
     for rows, cols in shapes.values():
         for d in (rows, cols):
             dims.setdefault(d, int(d) if sp.sympify(d).is_Integer else rng.randint(2, 4))
@@ -149,6 +155,20 @@ def _random_values(shapes: dict, pairs: dict, scalars, orthogonal_rows: tuple, s
         if dims[r] > dims[c]:
             dims[r], dims[c] = dims[c], dims[r]
     values = {s: sp.Rational(rng.randint(1, 9), rng.randint(1, 5)) for s in scalars}
+    kept: list = []
+    seen: list = []
+    for f in constraints:  # a constraint that is the transpose of an earlier one adds nothing
+        lhs = sp.expand(sp.sympify(f.lhs))
+        if any(sp.expand(transpose(lhs, pairs) - s) == 0 for s in seen):
+            continue
+        seen.append(lhs)
+        kept.append(f)
+    constraints = tuple(kept)
+    solved = set()
+    for f in constraints:
+        factors = _factors(sp.sympify(f.lhs))[1]
+        if factors:
+            solved.add(factors[0])
     for sym, (rows, cols) in shapes.items():
         if sym in values or (pairs.get(sym) in values and isinstance(values[pairs[sym]], sp.MatrixBase)):
             continue
@@ -160,8 +180,24 @@ def _random_values(shapes: dict, pairs: dict, scalars, orthogonal_rows: tuple, s
             M = M + M.T + 40 * sp.eye(M.shape[0])
         values[sym] = M
         values[pairs[sym]] = M.T
-    for a, b in inverses:  # cited X Y = I
-        values[b] = values[a].inv()
+    for f in constraints:
+        factors = _factors(sp.sympify(f.lhs))[1]
+        if not factors or len(factors) < 2:
+            continue
+        first, rest = factors[0], sp.Mul(*factors[1:])
+        if first in solved:
+            X = _evaluate(rest, values)
+            if f.rhs == 1:
+                S = X.inv()
+            else:  # S X = 0: rows of S in the left null space of X
+                proj = sp.eye(X.shape[0]) - X * (X.T * X).inv() * X.T
+                K = sp.Matrix(dims[shapes[first][0]], X.shape[0],
+                              lambda i, j: sp.Rational(rng.randint(-9, 9), rng.randint(1, 4)))
+                S = K * proj
+            values[first] = S
+            values[pairs[first]] = S.T
+            solved.discard(first)
+            solved.discard(pairs[first])
     values.update({d: sp.Integer(n) for d, n in dims.items()})
     return values, dims
 
@@ -195,6 +231,7 @@ class TraceExpansion(Step):
     premises: tuple = ()
     name: str = ""
     orthogonal_rows: tuple = ()
+    sizes: tuple = ()
     kind = "trace algebra"
 
     def fact(self, where=(), domain=()) -> Fact:
@@ -266,9 +303,9 @@ class TraceExpansion(Step):
             scalars |= {self.orthogonal_rows[1]}
         ok_num, worst = True, 0
         for k in range(3):
-            inverses = tuple((f.lhs.args[0], f.lhs.args[1]) for f in premises.values()
-                             if isinstance(f.lhs, sp.Mul) and len(f.lhs.args) == 2 and f.rhs == 1)
-            values, dims = _random_values(shapes, pairs, scalars, self.orthogonal_rows, seed + k, inverses)
+            constraints = tuple(f for f in premises.values() if f.rhs in (0, 1) and not f.lhs.is_commutative)
+            values, dims = _random_values(shapes, pairs, scalars, self.orthogonal_rows, seed + k, constraints,
+                                          self.sizes)
             a = _numeric_trace(self.lhs, values, dims, self.identity)
             b = _numeric_trace(self.rhs, values, dims, self.identity)
             if sp.simplify(a - b) != 0:
@@ -321,6 +358,7 @@ class RingIdentity(Step):
     reason: str
     premises: tuple = ()
     name: str = ""
+    sizes: tuple = ()
     kind = "ring identity"
 
     def fact(self, where=(), domain=()) -> Fact:
@@ -349,11 +387,11 @@ class RingIdentity(Step):
         scalars = {s for s in free if s.is_commutative} - dim_symbols
         defined = {f.rhs: f.lhs for f in premises.values() if f.rel == "=" and sp.sympify(f.rhs).is_Symbol
                    and sp.sympify(f.rhs).is_commutative}
-        inverses = tuple((f.lhs.args[0], f.lhs.args[1]) for f in premises.values()
-                         if isinstance(f.lhs, sp.Mul) and len(f.lhs.args) == 2 and f.rhs == 1)
+        constraints = tuple(f for f in premises.values() if f.rhs in (0, 1) and not f.lhs.is_commutative)
         ok_num = True
         for k in range(3):
-            values, dims = _random_values(shapes, pairs, scalars - set(defined), (), seed + k, inverses)
+            values, dims = _random_values(shapes, pairs, scalars - set(defined), (), seed + k, constraints,
+                                          self.sizes)
             for sym, expr in defined.items():  # a scalar defined by a cited 1x1 product
                 values[sym] = _evaluate(expr, values)[0, 0]
             a, b = _evaluate(self.lhs, values), _evaluate(self.rhs, values)

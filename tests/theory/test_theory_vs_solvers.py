@@ -377,7 +377,7 @@ def test_the_readout_variance_lemma_needs_equal_singular_values():
     needed); with them it holds for the same code."""
     rng = np.random.default_rng(1)
     W = np.diag([1.0, 1.0, 3.0])  # unequal singular values: the bound m tr Cov(x)/||W||^2 can fail
-    cov_z = np.diag([1.0, 1.0, 0.01])
+    cov_z = np.diag([0.01, 0.01, 1.0])  # variance along the largest singular direction
     assert np.trace(cov_z) < 3 * np.trace(W @ cov_z @ W.T) / np.sum(W**2)
     W = _equal_singular_value_readout(rng, 3, 3, 1.7)
     assert np.trace(cov_z) >= 3 * np.trace(W @ cov_z @ W.T) / np.sum(W**2) - 1e-12
