@@ -56,7 +56,7 @@ CASES = [
     (["check", "--example", "square", "--key", "a"], "--key selects data in a file"),
     (["verify", "--example", "square", "--columns", "0,1"], "--columns selects data in a file"),
     (["solve", "--example", "square", "--index-col", "0"], "--index-col selects data in a file"),
-    (["check", "plain.csv", "--key", "a"], "applies only to .npz and .mat files"),
+    (["check", "plain.csv", "--key", "a"], "applies only to .npz, .mat and HDF5 files"),
     # output paths, checked before any work
     (["solve", "--example", "square", "--plot", "nodir/x.png"], "directory 'nodir' does not exist"),
     (["solve", "--example", "square", "--plot", "x.jpgx"], "cannot write a figure as .jpgx"),

@@ -296,3 +296,27 @@ def test_any_quoted_text_column_round_trips_through_csv_writer(
     blocks = list(chunks)
     assert names == ("u", "v") and all(b.shape[0] <= chunk_rows for b in blocks)
     assert np.vstack(blocks).tobytes() == data.tobytes()
+
+
+# -------------------------------------------------------------- HDF5 / NWB
+def test_hdf5_dataset_such_as_an_nwb_time_series(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    S = _data(700)
+    path = tmp_path / "session.nwb"
+    with h5py.File(path, "w") as f:  # the layout of an NWB TimeSeries: time first
+        series = f.create_group("acquisition").create_group("position")
+        series.create_dataset("data", data=S, chunks=(64, 2))
+        series.create_dataset("timestamps", data=np.arange(len(S)) / 50.0)
+    names, chunks = iter_chunks(path, chunk_rows=100)  # the only 2-D numeric dataset
+    blocks = list(chunks)
+    assert names is None and all(b.shape[0] <= 100 for b in blocks)
+    np.testing.assert_array_equal(np.vstack(blocks), S)
+    _same_reduction(bm.Sources.from_file(path, key="/acquisition/position/data"), bm.Sources.from_samples(S))
+    with h5py.File(path, "a") as f:
+        f["acquisition"].create_group("speed").create_dataset("data", data=S[:, :1] @ np.ones((1, 2)))
+    with pytest.raises(BiomodularError, match="holds 2 2-D numeric datasets; choose one with key"):
+        iter_chunks(path)
+    with pytest.raises(BiomodularError, match="has no dataset '/nope'"):
+        iter_chunks(path, key="/nope")
+    done = _cli(["check", "-", "--key", "/acquisition/position/data", "--json"], path.read_bytes())
+    assert done.returncode == 0, done.stderr

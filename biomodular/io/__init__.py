@@ -31,6 +31,10 @@ with a further ``.gz``)
     A 2-D numeric array chosen with ``key`` (needed when the archive holds
     several).  Arrays inside an ``.npz`` are loaded whole; save a ``.npy`` for
     data larger than memory.
+``.h5``, ``.hdf5``, ``.nwb`` (HDF5, with h5py)
+    A 2-D numeric dataset named by its path with ``key`` (needed when the
+    file holds several), samples first, read in row blocks; e.g. an NWB time
+    series at ``/acquisition/NAME/data``.
 ``.mat``
     A numeric matrix variable of a MATLAB file, chosen with ``key`` (needed
     when the file holds several).  Versions 4 to 7 are read with
@@ -67,11 +71,11 @@ __all__ = ["iter_chunks", "as_samples", "read_matrix", "is_stdin", "TEXT_SUFFIXE
 #: File name endings read as delimited text tables.
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")
 #: File name endings read as arrays.
-ARRAY_SUFFIXES = (".npy", ".npz", ".mat")
+ARRAY_SUFFIXES = (".npy", ".npz", ".mat", ".h5", ".hdf5", ".nwb")
 #: Human-readable list of what :func:`iter_chunks` accepts.
 SUPPORTED = (
     ".csv, .tsv, .txt, .dat (text tables, also gzip-compressed as e.g. .csv.gz), .npy, .npz, .mat, "
-    "or - for standard input"
+    ".h5/.hdf5/.nwb, or - for standard input"
 )
 #: Names of standard input.
 STDIN_NAMES = ("-", "/dev/stdin")
@@ -173,6 +177,8 @@ def iter_chunks(
         return _arrays.npz_chunks(p, where, selection, key, chunk_rows)
     if suffix == ".mat":
         return _arrays.mat_chunks(p, where, selection, key, chunk_rows)
+    if suffix in (".h5", ".hdf5", ".nwb"):
+        return _arrays.hdf5_chunks(p, where, selection, key, chunk_rows)
     return _text.text_chunks(_text.FileLines(p, compressed), selection, chunk_rows, index_col)
 
 
@@ -189,9 +195,9 @@ def _check_chunk_rows(chunk_rows) -> int:
 
 
 def _check_options(kind: str, key, index_col, where: str) -> None:
-    if key is not None and kind not in (".npz", ".mat", ".mat73"):
-        raise BiomodularError(f"key={key!r} applies only to .npz and .mat files; {where} is not one")
-    if index_col is not None and index_col is not False and kind in ARRAY_SUFFIXES + (".mat73",):
+    if key is not None and kind not in (".npz", ".mat", ".mat73") + ARRAY_SUFFIXES[3:]:
+        raise BiomodularError(f"key={key!r} applies only to .npz, .mat and HDF5 files; {where} is not one")
+    if index_col is not None and index_col is not False and kind in ARRAY_SUFFIXES + (".mat73", ".h5"):
         raise BiomodularError(f"index_col={index_col!r} applies only to text tables; {where} is an array file")
 
 
@@ -257,12 +263,14 @@ def _stream_chunks(path, selection, key, chunk_rows: int, index_col):
         raise BiomodularError(f"{where} is empty; it needs one row per sample")
     kind = _arrays.kind_of(head)
     _check_options(kind or ".csv", key, index_col, where)
-    if kind in (".npy", ".npz", ".mat", ".mat73"):
+    if kind in (".npy", ".npz", ".mat", ".mat73", ".h5"):
         data = _stdio.BytesIO(head + binary.read())
         if kind == ".npy":
             return _arrays.npy_chunks(data, where, selection, chunk_rows)
         if kind == ".npz":
             return _arrays.npz_chunks(data, where, selection, key, chunk_rows)
+        if kind == ".h5":
+            return _arrays.hdf5_chunks(data, where, selection, key, chunk_rows)
         return _arrays.mat_chunks(data, where, selection, key, chunk_rows)
     raw = _stdio.BufferedReader(_Prepend(head, binary))
     if kind == ".gz":

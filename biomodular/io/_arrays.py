@@ -38,6 +38,8 @@ def kind_of(head: bytes) -> str | None:
         return ".mat73"
     if head.startswith(b"MATLAB"):
         return ".mat"
+    if head.startswith(HDF5_MAGIC):
+        return ".h5"
     if head.startswith(GZIP_MAGIC):
         return ".gz"
     return None
@@ -241,6 +243,54 @@ def _mat73_chunks(source, where: str, selection, key: str | None, chunk_rows: in
     def blocks() -> Iterator[np.ndarray]:
         with handle:
             yield from _row_blocks(dataset, indices, chunk_rows, transposed=True)
+
+    return names, blocks()
+
+
+# ------------------------------------------------------------------- HDF5
+def hdf5_chunks(source, where: str, selection, key: str | None, chunk_rows: int):
+    """Row blocks of a 2-D numeric dataset of an HDF5 file (``.h5``, ``.hdf5``, or an NWB file).
+
+    ``key`` is the dataset's path in the file (an NWB time series keeps its
+    samples at ``/acquisition/<name>/data``, time first); without it the file
+    must hold exactly one 2-D numeric dataset.  Stored samples first, as
+    numpy and NWB write them, and read in row blocks.
+    """
+    try:
+        import h5py
+    except ImportError:
+        raise BiomodularError(f"{where} is an HDF5 file, which needs h5py: pip install 'biomodular[mat]'") from None
+    try:
+        handle = h5py.File(source, "r")
+    except _READ_ERRORS as exc:
+        raise BiomodularError(f"cannot read {where} as an HDF5 file ({exc})") from None
+    if key is None:
+        found: list[str] = []
+        handle.visititems(lambda name, obj: found.append("/" + name) if isinstance(obj, h5py.Dataset)
+                          and obj.ndim == 2 and obj.dtype.kind in "biuf" else None)
+        if len(found) != 1:
+            handle.close()
+            listing = ", ".join(repr(k) for k in found[:20]) or "none"
+            raise BiomodularError(
+                f"{where} holds {len(found)} 2-D numeric datasets; choose one with key (one of {listing})"
+            )
+        key = found[0]
+    if key not in handle or not isinstance(handle[key], h5py.Dataset):
+        handle.close()
+        raise BiomodularError(f"{where} has no dataset {key!r}; give its path in the file, e.g. /acquisition/NAME/data")
+    dataset = handle[key]
+    where = f"dataset {key!r} of {where}"
+    if dataset.dtype.kind not in "biuf" or dataset.ndim != 2 or dataset.shape[0] == 0:
+        handle.close()
+        raise BiomodularError(
+            f"{where} holds {dataset.dtype} values of shape {dataset.shape}; "
+            "biomodular needs a 2-D numeric array (n_samples, n_sources) with rows"
+        )
+    indices, names = _select(dataset.shape[1], selection, where)
+
+    def blocks() -> Iterator[np.ndarray]:
+        with handle:
+            yield from _row_blocks(dataset, indices, chunk_rows)
 
     return names, blocks()
 
