@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from ..errors import BiomodularError, BiomodularWarning
 
@@ -26,11 +27,18 @@ SUBCOMMANDS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line (no usage block), like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (each subcommand adds its own arguments)."""
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="biomodular",
         description="Will an efficient, nonnegative neural code of these sources be modular or mixed?",
     )
@@ -44,16 +52,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line_warning(command: str):
-    default = warnings.showwarning
-
-    def show(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, BiomodularWarning):
-            print(f"biomodular {command}: warning: {message}", file=sys.stderr)
+def _print_warnings(command: str, caught: list) -> None:
+    """Each warning on one line of stderr (not Python's two-line form with source)."""
+    for w in caught:
+        text = " ".join(str(w.message).split())
+        if issubclass(w.category, BiomodularWarning):
+            print(f"biomodular {command}: warning: {text}", file=sys.stderr)
         else:
-            default(message, category, filename, lineno, file, line)
+            print(f"biomodular {command}: warning: {w.category.__name__}: {text}", file=sys.stderr)
 
-    return show
+
+def _silence_stdout() -> None:
+    """After a failed write to stdout, point it at /dev/null so that the
+    interpreter's final flush does not print a second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,20 +79,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    # Warnings are collected and printed one line each after a result; a
+    # command that ends in an error prints only its one error line.
+    caught: list = []
     try:
-        with warnings.catch_warnings():
-            # A result that is not certified says so in its status; on stderr, one line.
-            warnings.simplefilter("default", BiomodularWarning)
-            warnings.showwarning = _one_line_warning(args.command)
-            return int(args._run(args) or 0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            status = int(args._run(args) or 0)
+            sys.stdout.flush()
     except BiomodularError as exc:
-        print(f"biomodular {args.command}: error: {exc}", file=sys.stderr)
+        print(f"biomodular {args.command}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"biomodular {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _silence_stdout()
         return 0
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        # Writing the result to stdout failed (e.g. a full disk: > /dev/full).
+        _silence_stdout()
+        print(f"biomodular {args.command}: error: cannot write to standard output: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    _print_warnings(args.command, caught)
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

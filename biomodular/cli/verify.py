@@ -34,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="train and solve on a seeded random subset of N samples")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", metavar="DIR", help="write a Markdown report with figures to DIR")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing report in --report DIR")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_executor_arguments(parser, what="seeds", scheduler=False)
 
@@ -53,18 +54,35 @@ def _load(args) -> tuple:
     return samples, names
 
 
+def _refuse_overwrite(directory: str, force: bool) -> None:
+    """An existing report is replaced only when asked (checked before any work)."""
+    from pathlib import Path
+
+    from ..errors import BiomodularError
+
+    existing = [name for name in ("report.md", "result.json") if (Path(directory) / name).exists()]
+    if existing and not force:
+        raise BiomodularError(
+            f"--report {directory!r} already holds a report ({existing[0]}); "
+            "choose another directory or pass --force to overwrite it"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``biomodular verify``; returns the exit status."""
     from ..errors import BiomodularError
     from ..verify.compare import verify_code
     from ..verify.metrics import KNN, Binned
 
-    if args.seeds < 1:
-        raise BiomodularError("--seeds must be at least 1")
+    from ..verify.compare import MAX_SEEDS
+
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        raise BiomodularError(f"--seeds must be between 1 and {MAX_SEEDS}; got {args.seeds}")
     if args.batch_size < 0:
         raise BiomodularError("--batch-size must be positive, or 0 for the full batch")
     if args.report:
         writable_directory(args.report, "--report")
+        _refuse_overwrite(args.report, args.force)
     samples, names = _load(args)
     estimator = Binned(args.bins) if args.estimator == "binned" else KNN(k=args.k, seed=args.seed)
     with executor_from_args(args) as executor:

@@ -308,12 +308,32 @@ def _angles(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(An @ Bn.T, -1.0, 1.0)))
 
 
+#: Most seeds one call trains: each keeps its trained network and its training
+#: history in the result (and takes seconds), so a larger count is a mistake
+#: that would exhaust memory long before it finished.
+MAX_SEEDS = 10_000
+
+
 def _seeds(seeds: int | Sequence[int]) -> list[int]:
     if isinstance(seeds, (int, np.integer)):
         if seeds < 1:
             raise BiomodularError(f"need at least one seed; got {seeds}")
+        if seeds > MAX_SEEDS:
+            raise BiomodularError(
+                f"{seeds} seeds is more than {MAX_SEEDS} (each keeps a trained network and its history); "
+                "run several smaller verifications instead"
+            )
         return list(range(int(seeds)))
-    out = [int(s) for s in seeds]
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise BiomodularError(f"seeds must be a count or a sequence of integers; got {seeds!r}")
+    out: list[int] = []
+    for s in seeds:
+        if len(out) >= MAX_SEEDS:
+            raise BiomodularError(f"more than {MAX_SEEDS} seeds; run several smaller verifications instead")
+        try:
+            out.append(int(s))
+        except (TypeError, ValueError):
+            raise BiomodularError(f"seeds must be integers; got {s!r}") from None
     if not out:
         raise BiomodularError("need at least one seed")
     return out
