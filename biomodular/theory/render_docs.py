@@ -53,7 +53,9 @@ checks run from the command line (exit status 0 only when the proof is accepted)
     biomodular prove cut-square-threshold --json          # statement, steps, premises, both verdicts
     biomodular prove cut-square-threshold --format tex --out cut.tex && pdflatex cut.tex
 
-The statements are also tested against the numerical solvers (`tests/theory/`). Sources: Whittington,
+Measured time to check the catalogue, per theorem and with or without z3: docs/benchmarks.md ("Theory: time
+to check the catalogue"). The statements are also tested against the numerical solvers (`tests/theory/`).
+Sources: Whittington,
 Dorrell, Ganguli, Behrens, *Disentanglement with Biological Constraints: A Theory of Functional Cell Types*
 (ICLR 2023); Dorrell et al., *Don't Cut Corners: Exact Conditions for Modularity in Biologically Inspired
 Representations* (ICLR 2025); Dorrell, Latham, Whittington, *Convex Efficient Coding*. The mathematics is

@@ -190,3 +190,29 @@ def test_a_stepcheck_with_refutation_is_not_ok():
 
     assert not StepCheck(True, True, "", SMTVerdict("refuted", "")).ok
     assert StepCheck(True, True, "", SMTVerdict("refuted", "")).disagreement
+
+
+def test_a_planted_moment_bug_in_the_cube_is_caught_by_the_second_route(monkeypatch):
+    """A wrong second moment of the removed corner shifts c*; the moments' second route (iterated
+    integration) rejects the proof."""
+    from biomodular.theory import models, theorems_thresholds
+
+    real = models.simplex_moments
+
+    def wrong(vertices):
+        vol, first, second = real(vertices)
+        return vol, first, second * sp.Rational(101, 100)
+
+    monkeypatch.setattr(models, "simplex_moments", wrong)
+    theorems_thresholds.cut_box_threshold.cache_clear()
+    try:
+        proof = theorems_thresholds.cut_cube_proof()
+        result = proof.check(smt=False)
+        shifted = theorems_thresholds.cut_box_threshold(3).decimal
+    finally:
+        monkeypatch.undo()
+        theorems_thresholds.cut_box_threshold.cache_clear()
+    assert abs(shifted - 1.58778989696330) > 1e-4  # the bug moves the threshold ...
+    assert not result.ok  # ... and the proof no longer checks
+    failed = [s.name for s, r in zip(proof.steps, result.steps) if not r.ok]
+    assert any(proof.steps[i].label == "C(c)" for i, s in enumerate(proof.steps) if s.name in failed)
