@@ -44,6 +44,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                            "Three sources: every pair looks range independent, yet the code mixes"),
     "gram-reduction": ("theorems_optimality", "gram_reduction_proof",
                        "The linear autoencoder (input mixing A, readout B) reduces to the convex Gram-form program"),
+    "caratheodory-bound": ("theorems_optimality", "caratheodory_bound_proof",
+                           "Enough neurons: at most d(d+1)/2 + 1 are needed (Caratheodory)"),
     "modularity-necessity": ("theorems_optimality", "modularity_necessity_proof",
                              "Necessity: where the condition fails, a small mixed neuron lowers the loss"),
     "readout-variance-bound": ("theorems_bounds", "readout_variance_proof",

@@ -740,12 +740,11 @@ def _opaque_as_symbols(*exprs):
     out = []
     for e in exprs:
         e = _as_expr(e)
-        sums = {}
-        for sm in e.atoms(sp.Sum):
-            hi = sm.limits[0][2]
-            sums[sm] = sm.subs({x: NUMERIC_SUM_SIZE for x in sp.sympify(hi).free_symbols}).doit() \
-                if len(sm.limits) == 1 else sm
-        e = e.xreplace(sums)
+        sizes = {x: NUMERIC_SUM_SIZE for sm in e.atoms(sp.Sum) if len(sm.limits) == 1
+                 for x in sp.sympify(sm.limits[0][2]).free_symbols}
+        if sizes:  # the number of terms is the same symbol everywhere in the expression
+            e = e.xreplace({sm: sm.subs(sizes).doit() for sm in e.atoms(sp.Sum) if len(sm.limits) == 1})
+            e = e.subs(sizes)
         idx = {}
         for a in e.atoms(sp.Indexed):
             if all(i.is_Integer for i in a.indices):
