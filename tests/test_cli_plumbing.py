@@ -101,3 +101,13 @@ def test_an_existing_report_is_not_overwritten_without_force(tmp_path):
     assert run.returncode == 2
     assert "--force" in run.stderr and len(run.stderr.strip().splitlines()) == 1
     assert report.read_text() == "an earlier report\n"
+
+
+def test_a_negative_relative_gap_at_rounding_level_prints_as_zero():
+    from biomodular.solvers.results import GAP_ROUNDING, format_relative_gap
+
+    assert format_relative_gap(-1.2e-16) == "0 (rounding: -1.2e-16)"
+    assert format_relative_gap(0.0) == "0"
+    assert format_relative_gap(3e-5) == "3e-05"
+    # A negative gap beyond rounding is a real inconsistency: shown as it is.
+    assert format_relative_gap(-100 * GAP_ROUNDING).startswith("-")

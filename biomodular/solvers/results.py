@@ -17,7 +17,19 @@ import numpy as np
 from ..mixing import MIXED_ANGLE_DEGREES, NeuronKind
 from .problem import Problem
 
-__all__ = ["Neuron", "Certificate", "CodeResult", "MIX_TOL"]
+__all__ = ["Neuron", "Certificate", "CodeResult", "MIX_TOL", "format_relative_gap", "GAP_ROUNDING"]
+
+#: A relative gap this close to zero is rounding: the bound and the value are
+#: sums of a few dozen double-precision terms, each rounded by 2**-53.
+GAP_ROUNDING = 64 * float(np.finfo(float).eps)
+
+
+def format_relative_gap(relative_gap: float, spec: str = ".3g") -> str:
+    """A relative gap for printing: a negative one at rounding level is shown
+    as zero, with the rounding stated (a bound cannot truly exceed the value)."""
+    if -GAP_ROUNDING <= relative_gap < 0:
+        return f"0 (rounding: {relative_gap:.1e})"
+    return format(relative_gap, spec)
 
 #: A unit tuning codes source ``j`` when ``|w_j| > MIX_TOL`` (about 0.2 millidegrees
 #: off the axis); directions from the dictionary's axes have exact zeros.
@@ -309,7 +321,7 @@ def _format_table(r: CodeResult) -> str:
         + (f" ({r.verdict_reason})" if r.verdict_reason else ""),
         f"energy         {energy}",
         f"certificate    largest pricing violation {c.violation:.3g}; "
-        f"lower bound {c.lower_bound:.10g}; gap {c.gap:.3g} (relative {c.relative_gap:.3g}); "
+        f"lower bound {c.lower_bound:.10g}; gap {c.gap:.3g} (relative {format_relative_gap(c.relative_gap)}); "
         f"pricing {c.pricing_method}{' (exact)' if c.exact else ' (not exact)'}"
         f"{'' if c.rigorous else '; bound unproven'}",
         f"status         {r.status} ({r.solver}, {r.rounds} rounds, {r.n_columns} columns, "

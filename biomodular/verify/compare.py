@@ -271,11 +271,13 @@ class VerifyResult:
 
     def table(self) -> str:
         """The per-seed table printed by ``biomodular verify``."""
+        from ..solvers.results import format_relative_gap
+
         lines = []
         if self.optimum is not None:
             lines.append(
                 f"exact optimum: {self.optimum:.6g} ({self.optimum_status}, certified relative gap "
-                f"{self.optimum_relative_gap:.1e}); best modular code: {self.modular_value:.6g} "
+                f"{format_relative_gap(self.optimum_relative_gap, '.1e')}); best modular code: {self.modular_value:.6g} "
                 f"({self.mixing_advantage:+.3%})"
             )
         if self.check_verdict is not None:
