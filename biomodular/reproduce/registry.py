@@ -19,6 +19,7 @@ MODULES = {
     "linear-disentangling": "linear_disentangling",
     "sparsity-entangles": "sparsity_entangles",
     "connectome": "connectome",
+    "deep-disentangling": "deep_disentangling",
 }
 
 

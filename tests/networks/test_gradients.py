@@ -34,3 +34,24 @@ def test_sparse_linear_ae_gradient(seed):
     assert directional_errors(model, params, X) < 1e-6
     Y = rng.uniform(-1, 1, (17, 3))
     assert directional_errors(model, params, X, Y) < 1e-6
+
+
+# seeds whose random points keep every pre-activation at least 1e-5 from the ReLU kink (seed 1 does not)
+@pytest.mark.parametrize("seed", [0, 2, 3])
+def test_deep_relu_gradient(seed):
+    from biomodular.networks import DeepReLU
+
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (15, 3))
+    Y = rng.uniform(-1, 1, (15, 2))
+    model = DeepReLU((3, 6, 5, 4, 2), beta_pred=2.0, beta_activity=0.3, beta_weight=0.1)
+    params = model.init(X, seed)
+    pre = [a for a in model._forward(params, X)[1:-1]]
+    # ReLU kinks: no pre-activation within the step of zero (checked on the layer outputs' inputs)
+    h = X
+    for k in range(model.n_layers - 1):
+        h_pre = h @ params[f"W{k}"].T + params[f"b{k}"]
+        assert np.abs(h_pre).min() > 1e-5
+        h = np.maximum(h_pre, 0)
+    assert len(pre) == 3
+    assert directional_errors(model, params, X, Y) < 1e-6
