@@ -31,7 +31,7 @@ HULL_MAX_SOURCES = 4
 #: few dozen extreme points, whose facet count explodes with the dimension
 #: (10 sources asked qhull for tens of GiB), and in that many dimensions
 #: nearly every sample is a hull vertex anyway.
-FILTER_MAX_SOURCES = 7
+FILTER_MAX_SOURCES = 4
 
 #: Memory the kept support points may take (bytes).  Past it the reduction
 #: stops with a message instead of exhausting memory.

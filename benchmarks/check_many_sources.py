@@ -1,0 +1,104 @@
+"""The check for many sources: time and peak memory against one numpy pass.
+
+For each (d, n) case, in a fresh process (so that the peak resident memory
+belongs to that case alone), on uniform samples of a box with one corner cut
+off (``cut``: mixed along a direction that mixes every source) or of the whole
+box (``box``: the margin is a sampling sliver), prints
+
+* floor: ``samples.mean(axis=0)``, one numpy pass (median of repeats);
+* reduce: ``Sources.from_samples``;
+* decide: ``check_modularity`` (the method ``auto`` picks: ``cones`` for 3-4
+  sources, the global route from 5), with the time budget given;
+* ratio: (reduce + decide) / floor;
+* peak: the process's peak resident memory (``ru_maxrss``), which includes
+  the samples themselves;
+* the verdict, whether it is exact, and the method.
+
+Usage::
+
+    python benchmarks/check_many_sources.py [--cases 3:1e6 4:1e6 5:1e6 ...] [--kind cut|box]
+        [--time-limit 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+DEFAULT_CASES = ["3:1e6", "4:1e6", "5:1e6", "6:1e6", "8:1e6", "10:1e5", "12:1e5", "20:1e4", "50:1e4"]
+
+
+def samples(kind: str, n: int, d: int):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    S = rng.uniform(-1.0, 1.0, (n, d))
+    if kind == "cut":
+        # The cut's depth grows like sqrt(d) (the spread of the sum), so that every
+        # dimension loses a corner region of similar probability.
+        S = S[S.sum(axis=1) > -0.75 * np.sqrt(d)]
+    return np.ascontiguousarray(S)
+
+
+def one_case(kind: str, d: int, n: int, time_limit: float) -> dict:
+    import resource
+
+    import numpy as np
+
+    from biomodular import Sources
+    from biomodular.solvers.check import check_modularity
+
+    S = samples(kind, n, d)
+    floors = []
+    for _ in range(5):
+        start = time.perf_counter()
+        S.mean(axis=0)
+        floors.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    src = Sources.from_samples(S)
+    reduce_s = time.perf_counter() - start
+    start = time.perf_counter()
+    result = check_modularity(src, time_limit=time_limit)
+    decide_s = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return dict(d=d, n=int(S.shape[0]), floor=float(np.median(floors)), reduce=reduce_s, decide=decide_s,
+                peak_mb=peak_mb, verdict=result.verdict, exact=result.exact, method=result.method,
+                margin=result.margin, points=int(src.points.shape[0]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="+", default=DEFAULT_CASES, help="d:n pairs")
+    parser.add_argument("--kind", choices=["cut", "box"], default="cut")
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        d, n = args.one.split(":")
+        print(json.dumps(one_case(args.kind, int(d), int(float(n)), args.time_limit)))
+        return
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
+          f"{time.strftime('%Y-%m-%d')}, kind {args.kind}, time limit {args.time_limit:g} s")
+    print(f"{'d':>3} {'n':>9} {'floor ms':>9} {'reduce s':>9} {'decide s':>9} {'ratio':>8} {'peak MB':>8} "
+          f"{'points':>8} verdict")
+    for case in args.cases:
+        cmd = [sys.executable, __file__, "--one", case, "--kind", args.kind, "--time-limit", str(args.time_limit)]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode != 0:
+            print(f"{case}: failed: {out.stderr.strip().splitlines()[-1] if out.stderr.strip() else '?'}")
+            continue
+        r = json.loads(out.stdout)
+        ratio = (r["reduce"] + r["decide"]) / r["floor"]
+        print(f"{r['d']:>3} {r['n']:>9} {r['floor'] * 1e3:>9.2f} {r['reduce']:>9.2f} {r['decide']:>9.2f} "
+              f"{ratio:>8.0f} {r['peak_mb']:>8.0f} {r['points']:>8} {r['verdict']} "
+              f"({'exact' if r['exact'] else 'not exact'}, {r['method']}, margin {r['margin']:.3g})",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
