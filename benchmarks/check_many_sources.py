@@ -17,7 +17,7 @@ box (``box``: the margin is a sampling sliver), prints
 Usage::
 
     python benchmarks/check_many_sources.py [--cases 3:1e6 4:1e6 5:1e6 ...] [--kind cut|box]
-        [--time-limit 60]
+        [--time-limit 60] [--tol 1e-2]
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def samples(kind: str, n: int, d: int):
     return np.ascontiguousarray(S)
 
 
-def one_case(kind: str, d: int, n: int, time_limit: float) -> dict:
+def one_case(kind: str, d: int, n: int, time_limit: float, tol: float | None = None) -> dict:
     import resource
 
     import numpy as np
@@ -63,7 +63,7 @@ def one_case(kind: str, d: int, n: int, time_limit: float) -> dict:
     src = Sources.from_samples(S)
     reduce_s = time.perf_counter() - start
     start = time.perf_counter()
-    result = check_modularity(src, time_limit=time_limit)
+    result = check_modularity(src, time_limit=time_limit, tol=tol)
     decide_s = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return dict(d=d, n=int(S.shape[0]), floor=float(np.median(floors)), reduce=reduce_s, decide=decide_s,
@@ -76,18 +76,22 @@ def main() -> None:
     parser.add_argument("--cases", nargs="+", default=DEFAULT_CASES, help="d:n pairs")
     parser.add_argument("--kind", choices=["cut", "box"], default="cut")
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--tol", type=float, default=None,
+                        help="modelling tolerance (then a proof of margin >= -tol decides 'modular')")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         d, n = args.one.split(":")
-        print(json.dumps(one_case(args.kind, int(d), int(float(n)), args.time_limit)))
+        print(json.dumps(one_case(args.kind, int(d), int(float(n)), args.time_limit, args.tol)))
         return
     print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d')}, kind {args.kind}, time limit {args.time_limit:g} s")
+          f"{time.strftime('%Y-%m-%d')}, kind {args.kind}, time limit {args.time_limit:g} s, tol {args.tol}")
     print(f"{'d':>3} {'n':>9} {'floor ms':>9} {'reduce s':>9} {'decide s':>9} {'ratio':>8} {'peak MB':>8} "
           f"{'points':>8} verdict")
     for case in args.cases:
         cmd = [sys.executable, __file__, "--one", case, "--kind", args.kind, "--time-limit", str(args.time_limit)]
+        if args.tol is not None:
+            cmd += ["--tol", str(args.tol)]
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0:
             print(f"{case}: failed: {out.stderr.strip().splitlines()[-1] if out.stderr.strip() else '?'}")

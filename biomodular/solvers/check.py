@@ -69,7 +69,7 @@ class CheckResult:
         axes attains zero too (e.g. the regular octagon): a modular and a
         mixed code are equally good.
         ``"undetermined"``: neither a violation nor a certificate was found (only
-        possible with ``method="search"`` or ``"grid"``, or above 7 sources).
+        possible with ``method="search"`` or ``"grid"``, or with the ``global`` route).
     margin : float
         ``min over unit w of m(w)^2 - w^T F w`` in beta-scaled coordinates; always
         ``<= 0`` (zero at the axes); negative means mixed.  For ``search`` and

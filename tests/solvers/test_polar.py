@@ -199,3 +199,18 @@ def test_many_sources_keep_points_without_a_hull():
     src = Sources.from_samples(S)
     assert not src.points_are_vertices
     assert src.points.shape[0] <= 2000
+
+
+def test_cli_refuses_a_transposed_file_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "wide.npy"
+    np.save(path, np.random.default_rng(0).random((50, 3000)))
+    out = subprocess.run([sys.executable, "-m", "biomodular", "check", str(path)],
+                         capture_output=True, text=True)
+    assert out.returncode == 2
+    assert len(out.stderr.strip().splitlines()) == 1 and "transposed" in out.stderr
+    bad = subprocess.run([sys.executable, "-m", "biomodular", "check", "--example", "cut-corner",
+                          "--time-limit", "0"], capture_output=True, text=True)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
