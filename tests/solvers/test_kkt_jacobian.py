@@ -63,3 +63,26 @@ def test_newton_converges_in_a_few_steps_from_a_nearby_start():
     c, _, _, keep, ok = refine("autoencoder", W, c_star * 1.01, data, max_iter=5)
     assert ok and keep.all()
     assert np.allclose(c, c_star, rtol=1e-9)
+
+
+def test_a_column_that_must_leave_the_support_is_dropped_with_weight_zero():
+    """Three directions in 2-D whose optimum uses only the two axes: Newton drops the third."""
+    W = np.array([[1.0, 0.0], [0.0, 1.0], [np.sqrt(0.5), np.sqrt(0.5)]])
+    c_star = np.array([0.8, 1.1])
+    Q = np.eye(2)
+    lam_in, lam_out = 0.5, 1.5
+    enc = np.ones(3)  # P = I, unit directions
+    G = (W[:2] * c_star[:, None]).T @ W[:2]
+    Ginv = np.linalg.inv(G)
+    b = np.einsum("ki,ij,kj->k", W, Ginv @ Q @ Ginv, W)
+    phi = lam_out * b - lam_in * enc
+    phi[2] += 1e-9  # the third direction's reduced cost is positive: it must leave
+    data = (phi, enc, np.ones(3), Q, lam_in, lam_out, 0.0)
+    start = np.array([0.8, 1.1, 1e-9])
+    # Newton's step takes the tiny third weight below zero (to about -5e-10): a weight that
+    # small leaves the support at once, so two steps suffice.
+    c, _, _, keep, ok = refine("autoencoder", W, start, data, max_iter=2)
+    assert ok
+    assert keep.tolist() == [True, True, False]
+    assert c[2] == 0.0
+    assert np.allclose(c[:2], c_star, rtol=1e-9)
