@@ -66,6 +66,10 @@ __all__ = [
 #: Face-enumeration budget of the ``cones`` method.
 DEFAULT_MAX_FACES = 100_000
 
+#: The ``search`` method scores every point's interior stationary directions while
+#: ``points x d x d`` stays below this many numbers (memory of the batched eigenproblem).
+INTERIOR_SEARCH_LIMIT = 50_000_000
+
 
 class TooManyFaces(BiomodularError):
     """The hull has more faces than the ``cones`` method was allowed to enumerate."""
@@ -415,7 +419,7 @@ def _search(points: np.ndarray, M: np.ndarray, seed, facets: Facets | None = Non
     rng = np.random.default_rng(seed)
     d = points.shape[1]
     blocks = [np.eye(d), -np.eye(d), rng.standard_normal((200 * d, d))]
-    if points.shape[0] * d * d <= 50_000_000:
+    if points.shape[0] * d * d <= INTERIOR_SEARCH_LIMIT:
         blocks.append(_interior_stationary(points, M))
     if d <= 7:
         try:
