@@ -276,9 +276,20 @@ class ColumnGeneration:
         """Refine the solver's weights, price every direction, bound the optimum."""
         master, std = self.master, self.master.standard
         ref = refine_weights(master, c_solver)
+        if np.linalg.matrix_rank(master.gram(ref.weights)) < master.d:
+            # Pruning dropped weights that an ill-conditioned problem needs (they can be 1e-9
+            # of the largest): keep the solver's own weights, which span every source.
+            nu0, mu0 = master.solver_multipliers()
+            ref = Refinement(c_solver, nu0, mu0, False)
         nu, mu = max(ref.nu, 0.0), max(ref.mu, 0.0)  # weak duality needs nonnegative multipliers
         ref = Refinement(ref.weights, nu, mu, ref.refined)
-        Lam, kappa, const = master.multipliers(ref.weights, nu, mu)
+        try:
+            Lam, kappa, const = master.multipliers(ref.weights, nu, mu)
+        except np.linalg.LinAlgError:
+            raise BiomodularError(
+                "the restricted program returned a code that does not reach every source (singular "
+                "Gram matrix); the problem is too ill-conditioned: rescale the sources or the readout B"
+            ) from None
         pricing = self.price(Lam - std.C)
         G = master.gram(ref.weights)
         # Weights meet the fixed-variance constraints only to solver accuracy; scaling them to
