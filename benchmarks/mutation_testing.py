@@ -37,11 +37,13 @@ ROOT = Path(__file__).resolve().parent.parent
 #: module key -> (path, focused tests that should catch its bugs)
 TARGETS = {
     "kkt": ("biomodular/solvers/kkt.py", ["tests/solvers/test_kkt_jacobian.py", "tests/solvers/test_certificates.py"]),
-    "gap": ("biomodular/solvers/gap.py", ["tests/solvers/test_gap.py", "tests/solvers/test_gap_exact_methods.py"]),
+    "gap": ("biomodular/solvers/gap.py", ["tests/solvers/test_gap.py", "tests/solvers/test_gap_exact_methods.py",
+                                          "tests/solvers/test_sector.py"]),
     "standardise": ("biomodular/solvers/standardise.py",
-                    ["tests/solvers/test_certificates.py", "tests/solvers/test_sweep.py"]),
+                    ["tests/solvers/test_certificates.py", "tests/solvers/test_certificate_units.py",
+                     "tests/solvers/test_sweep.py"]),
     "energy": ("biomodular/solvers/energy.py",
-               ["tests/solvers/test_certificates.py",
+               ["tests/solvers/test_certificates.py", "tests/solvers/test_energy_edges.py",
                 "tests/solvers/test_program.py::test_lower_bound_formula_matches_numerical_minimisation",
                 "tests/solvers/test_program.py::test_at_most_d_d_plus_1_over_2_plus_1_neurons_and_caratheodory_is_exact",
                 "tests/solvers/test_program.py::test_value_matches_the_loss_of_the_network_computed_from_samples"]),
