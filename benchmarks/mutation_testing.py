@@ -86,7 +86,10 @@ def run_module(key: str, sample: int, seed: int, timeout: float, scratch: Path) 
     _run(["cosmic-ray", "init", str(config), str(session)], scratch)
     _run(["cr-filter-operators", str(session), str(config)], scratch)
     with use_db(str(session), WorkDB.Mode.open) as db:
-        pending = [item.job_id for item in db.pending_work_items]
+        # job ids are random: order the mutants by what they do, so that a seed picks the same ones
+        items = sorted(db.pending_work_items, key=lambda it: (it.mutations[0].operator_name,
+                                                               it.mutations[0].occurrence))
+        pending = [item.job_id for item in items]
         total = len(pending)
         chosen = set(pending if sample <= 0 or sample >= total else random.Random(seed).sample(pending, sample))
         for job in pending:

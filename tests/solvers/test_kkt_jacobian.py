@@ -86,3 +86,41 @@ def test_a_column_that_must_leave_the_support_is_dropped_with_weight_zero():
     assert keep.tolist() == [True, True, False]
     assert c[2] == 0.0
     assert np.allclose(c[:2], c_star, rtol=1e-9)
+
+
+def test_after_dropping_a_column_newton_goes_on_to_the_root():
+    """Same problem, the kept weights 1 % off: after the drop, Newton steps still converge."""
+    W = np.array([[1.0, 0.0], [0.0, 1.0], [np.sqrt(0.5), np.sqrt(0.5)]])
+    c_star = np.array([0.8, 1.1])
+    lam_in, lam_out = 0.5, 1.5
+    enc = np.ones(3)
+    G = (W[:2] * c_star[:, None]).T @ W[:2]
+    Ginv = np.linalg.inv(G)
+    b = np.einsum("ki,ij,kj->k", W, Ginv @ Ginv, W)
+    phi = lam_out * b - lam_in * enc
+    phi[2] += 1e-9
+    data = (phi, enc, np.ones(3), np.eye(2), lam_in, lam_out, 0.0)
+    c, _, _, keep, ok = refine("autoencoder", W, np.array([0.808, 1.089, 1e-9]), data, max_iter=10)
+    assert ok and keep.tolist() == [True, True, False]
+    assert np.allclose(c[:2], c_star, rtol=1e-9)
+
+
+def test_fixed_variance_newton_converges_with_its_multipliers():
+    """A fixed-variance support whose root is known: weights and both multipliers are recovered."""
+    W = np.array([[1.0, 0.0], [0.0, 1.0], [np.sqrt(0.5), -np.sqrt(0.5)]])
+    c_star = np.array([0.9, 0.7, 0.4])
+    C = np.array([[1.0, 0.2], [0.2, 0.5]])
+    Q = np.eye(2)
+    var = np.einsum("ki,ij,kj->k", W, C, W)
+    c_star = c_star / (var @ c_star)  # variance constraint active: var . c = 1
+    G = (W * c_star[:, None]).T @ W
+    Ginv = np.linalg.inv(G)
+    b = np.einsum("ki,ij,kj->k", W, Ginv @ Q @ Ginv, W)
+    nu_star, mu_star = 0.6, 0.3
+    phi = nu_star * var + mu_star * b  # stationarity: phi - nu var - mu b = 0
+    budget = float(np.trace(Q @ Ginv))  # readout constraint active
+    data = (phi, np.ones(3), var, Q, 0.0, 0.0, budget)
+    c, nu, mu, keep, ok = refine("fixed_variance", W, c_star * 1.01, data, nu=0.55, mu=0.33, max_iter=8)
+    assert ok and keep.all()
+    assert np.allclose(c, c_star, rtol=1e-8)
+    assert nu == pytest.approx(nu_star, rel=1e-8) and mu == pytest.approx(mu_star, rel=1e-8)
