@@ -105,9 +105,20 @@ class Sources:
         Raises
         ------
         BiomodularError
-            For non-numeric, NaN or infinite values, fewer than
-            ``n_sources + 1`` samples, fewer than two sources, a constant
-            source, or data lying in a lower-dimensional flat.
+            For non-numeric, complex, masked, NaN or infinite values, fewer
+            than ``n_sources + 1`` samples, fewer than two sources, a
+            constant source, data lying in a lower-dimensional flat, a
+            source whose spread is outside about 3e-154..3e153 (its second
+            moments would not be normal doubles; see ``SCALE_BITS``), or a
+            source offset from zero by more than about a million times its
+            spread (see ``RESOLUTION_BITS``).  Within those limits the
+            verdict does not depend on units or offsets.
+
+        Notes
+        -----
+        The array is only read (Fortran-ordered and read-only arrays are
+        fine).  The reduction is :class:`Reduction`, which can also be fed
+        in parts and merged.
         """
         from .io import as_samples
 
