@@ -168,7 +168,8 @@ def _polish(points: np.ndarray, M: np.ndarray, starts: np.ndarray, deadline: flo
     return found
 
 
-def _descend(points: np.ndarray, M: np.ndarray, U: np.ndarray, steps: int = 30) -> np.ndarray:
+def _descend(points: np.ndarray, M: np.ndarray, U: np.ndarray, steps: int = 30,
+             deadline: float = np.inf) -> np.ndarray:
     """Active-point iteration from each row of ``U``: replace ``u`` by the
     eigenvector of ``v v^T - M`` with the smallest eigenvalue, where ``v``
     minimises ``u . p`` (on ``v``'s normal cone the gap is that quadratic form);
@@ -176,6 +177,8 @@ def _descend(points: np.ndarray, M: np.ndarray, U: np.ndarray, steps: int = 30) 
     U = U.copy()
     best = gap_values(points, M, U)
     for _ in range(steps):
+        if time.perf_counter() > deadline:
+            break
         V = points[_argmin_blocks(points, U)]
         _, vecs = np.linalg.eigh(V[:, :, None] * V[:, None, :] - M)
         E = vecs[:, :, 0]
@@ -248,7 +251,7 @@ def search_violation(points: np.ndarray, M: np.ndarray, rng: np.random.Generator
         corners = np.array(np.meshgrid(*[[-1.0, 1.0]] * d)).reshape(d, -1).T
     else:
         corners = rng.choice([-1.0, 1.0], size=(4096, d))
-    blocks = [np.eye(d), -np.eye(d), eig.T, -eig.T, corners, rng.standard_normal((64 * d, d))]
+    blocks = [np.eye(d), -np.eye(d), eig.T, -eig.T, corners, rng.standard_normal((min(64 * d, 4096), d))]
     # Interior stationary directions (eigenvectors of v v^T - M) of the outermost points.
     n_far = int(min(k, max(16, 200_000 // (d * d * d + 1))))
     far = np.argsort(-np.einsum("ij,ij->i", points, points))[:n_far]
@@ -265,8 +268,8 @@ def search_violation(points: np.ndarray, M: np.ndarray, rng: np.random.Generator
     rough = gap_values(points[ranking], M, candidates)
     top = np.argsort(rough)[: 64 * d]
     values = gap_values(points, M, candidates[top])
-    order = top[np.argsort(values)[: 8 * d]]
-    descended = _descend(points, M, candidates[order])
+    order = top[np.argsort(values)[: min(8 * d, 96)]]
+    descended = _descend(points, M, candidates[order], deadline=deadline)
     dvalues = gap_values(points, M, descended)
     pick = np.argsort(dvalues)[:4]
     polished = [*descended[pick]]
@@ -282,13 +285,19 @@ def search_violation(points: np.ndarray, M: np.ndarray, rng: np.random.Generator
 
 
 # ----------------------------------------------------------------- the proof
-def _bounds_lp(A: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+class _OutOfTime(Exception):
+    pass
+
+
+def _bounds_lp(A: np.ndarray, V: np.ndarray, deadline: float = np.inf) -> tuple[np.ndarray, np.ndarray] | None:
     """Range of each ``V[:, k] . w`` over ``{w : A w >= -1}`` (None if unbounded)."""
     from scipy.optimize import linprog
 
     lo, hi = np.empty(V.shape[1]), np.empty(V.shape[1])
     b = np.ones(A.shape[0])
     for k, v in enumerate(V.T):
+        if time.perf_counter() > deadline:
+            raise _OutOfTime
         for sign, out in ((1.0, lo), (-1.0, hi)):
             res = linprog(sign * v, A_ub=-A, b_ub=b, bounds=(None, None), method="highs")
             if res.status != 0:
@@ -344,15 +353,17 @@ def prove_margin(points: np.ndarray, M: np.ndarray, t: float, deadline: float,
     Mt = M - shift * np.eye(d)
     lam, V = np.linalg.eigh(Mt)
     cuts: np.ndarray = np.unique(_initial_pool(points, rng) if pool is None else pool)
-    bounds = _bounds_lp(points[cuts], V)
-    while bounds is None:  # the pool's polytope is unbounded: add more directions
-        cuts = np.union1d(cuts, _initial_pool(points, rng, per_dim=64))
-        bounds = _bounds_lp(points[cuts], V)
-        if bounds is None and cuts.size == k:
-            raise BiomodularError("the mean is not strictly inside the support's hull")
-    lo, hi = bounds
     rounds = nodes = 0
     dual = np.inf
+    try:
+        bounds = _bounds_lp(points[cuts], V, deadline)
+        while bounds is None:  # the pool's polytope is unbounded: add more directions
+            cuts = np.union1d(cuts, _initial_pool(points, rng, per_dim=64))
+            bounds = _bounds_lp(points[cuts], V, deadline)
+            if bounds is None and cuts.size == k:
+                raise BiomodularError("the mean is not strictly inside the support's hull")
+    except _OutOfTime:
+        bounds = None
 
     def finish(status: str, witness=None) -> MarginProof:
         if status == "proven":
@@ -365,6 +376,9 @@ def prove_margin(points: np.ndarray, M: np.ndarray, t: float, deadline: float,
                            witness=witness, rounds=rounds, nodes=nodes,
                            seconds=time.perf_counter() - started)
 
+    if bounds is None:
+        return finish("time-limit")
+    lo, hi = bounds
     while True:
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
