@@ -4,7 +4,7 @@ Each example is an array of samples, shape ``(n_samples, n_sources)``, with
 source names.  Where the support is a polygon or polytope its vertices are
 included among the samples, so the convex hull of the samples *is* the
 support and the modularity verdict is a property of the example, not of the
-sampling noise (THEORY.md s.2 warns that generic random samples sit within
+sampling noise (docs/mathematics.md, "The exact modularity condition" warns that generic random samples sit within
 ~1e-4 of the boundary between the verdicts).
 
 ==================  =======  ========  =====================================================
@@ -56,7 +56,7 @@ class Example:
     summary : str
         One line: what the data are and what the theory predicts.
     prediction : str
-        ``"modular"`` or ``"mixed"``: the verdict of THEORY.md s.2 for it.
+        ``"modular"`` or ``"mixed"``: the verdict of docs/mathematics.md, "The exact modularity condition" for it.
     n_sources : int
         Number of sources (columns).
     random : bool
@@ -93,7 +93,7 @@ def _square(rng: np.random.Generator):
     """Uniform on [-1, 1]^2 plus the four corners (so the support is exactly the square).
 
     Every corner of the bounding box is in the support (range independence), so
-    the condition of THEORY.md s.2 holds: modular.
+    the condition of docs/mathematics.md, "The exact modularity condition" holds: modular.
     """
     corners = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
     return np.vstack([corners, rng.uniform(-1.0, 1.0, size=(3000, 2))]), ("x", "y")
@@ -107,7 +107,7 @@ def _cut_corner(rng: np.random.Generator):
     """Uniform on {(x, y) in [-1, 1]^2 : x + y >= -1}, plus the five vertices.
 
     The cut joins the midpoints (-1, 0) and (0, -1) of two edges.  It crosses
-    the ellipse of THEORY.md s.2, which pokes out of the hull towards the
+    the ellipse of docs/mathematics.md, "The exact modularity condition", which pokes out of the hull towards the
     missing corner: mixed; the margin of the exact distribution is about
     -0.22.  Cutting off {x + y < -c} leaves the code modular only for
     c >= c* ~ 1.2559, the root of c^4 + 8c^3 + 24c^2 - 32c - 16 in (0, 2)
@@ -171,7 +171,7 @@ def _pairs_pass(rng: np.random.Generator):
     Every two-source projection is the full unit square (the points (0, 0, z)
     with z >= 0.9 still reach the projected corner), so every pair of sources
     is range independent and passes the test with w restricted to their plane.
-    In three dimensions the ellipsoid of THEORY.md s.2, close to the ball of
+    In three dimensions the ellipsoid of docs/mathematics.md, "The exact modularity condition", close to the ball of
     radius 1/2 about the centre, reaches the cut plane (its distance from the
     centre is (1.5 - 0.9) / sqrt(3) ~ 0.35 < 0.5): mixed, with the witness
     close to (1, 1, 1) / sqrt(3).  Checking pairs is necessary, not sufficient.

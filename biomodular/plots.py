@@ -5,7 +5,7 @@ GUI backend, no global state): they render with Agg and save anywhere, also
 on a machine without a display.
 
 The check figure draws the geometric form of the modularity condition
-(THEORY.md s.2, ICLR 2025 Theorem 2.2): in the sources' own units, centred on
+(docs/mathematics.md, "The exact modularity condition", ICLR 2025 Theorem 2.2): in the sources' own units, centred on
 their mean, the code is modular iff the ellipse ``{x : x^T F^-1 x <= 1}`` lies
 inside the convex hull of the data.  The ellipse always reaches each source's
 nearer extreme (its extent along axis ``j`` is ``sqrt(F_jj) = beta_j``), where
@@ -125,7 +125,7 @@ def _pair_margin(sources: Sources, i: int, j: int) -> float:
     """Margin of the condition with ``w`` restricted to the plane of sources ``i`` and ``j``.
 
     In beta-scaled coordinates, like ``CheckResult.margin``; exact (the
-    two-source sector method of THEORY.md s.2, via the checker's oracle).
+    two-source sector method of docs/mathematics.md, "The exact modularity condition", via the checker's oracle).
     """
     from .solvers.check import min_quadratic_gap
 
@@ -162,7 +162,7 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
     divided by ``beta_j``, its distance to the nearer extreme, so sources in
     different units are not squashed (the condition is the same in these
     units; the nearer extremes sit at +-1).  Black: the
-    convex hull.  Blue: the ellipse ``{x : x^T F^-1 x <= 1}`` (THEORY.md s.2),
+    convex hull.  Blue: the ellipse ``{x : x^T F^-1 x <= 1}`` (docs/mathematics.md, "The exact modularity condition"),
     drawn when ``F`` is positive definite.  Green squares: where the ellipse
     reaches each source's nearer extreme (the faces on which the modular
     neurons are silent).  For a witness ``w`` (a mixed or tie verdict),
@@ -349,7 +349,7 @@ def _draw_panel(ax, sources: Sources, P: np.ndarray, samples, witness, extremes,
 
 
 def _draw_witness(ax, sources: Sources, P: np.ndarray, w: np.ndarray, scale: float) -> None:
-    """Where the ellipse pokes out of the hull, in direction -w (THEORY.md s.2); ``w`` lies in the plane of ``P``."""
+    """Where the ellipse pokes out of the hull, in direction -w (docs/mathematics.md, "The exact modularity condition"); ``w`` lies in the plane of ``P``."""
     F = sources.modularity_matrix
     reach2 = float(w @ F @ w)  # the ellipsoid's reach along -w/|w| is sqrt(w^T F w)/|w|
     wp = P @ w

@@ -2,7 +2,7 @@
 
 Everything biomodular decides about a dataset depends on it only through its
 mean, its covariance, the per-source extremes and the vertices of the convex
-hull of its support (THEORY.md section 1).  :class:`Sources` holds exactly
+hull of its support (docs/mathematics.md, "The biologically constrained linear autoencoder").  :class:`Sources` holds exactly
 those, computed in one pass over the samples (chunked for files larger than
 memory), or given directly as statistics of a described distribution.
 """
@@ -278,12 +278,12 @@ class Sources:
 
     @cached_property
     def beta(self) -> np.ndarray:
-        """Distance from the mean to each source's nearer extreme (THEORY.md s.1)."""
+        """Distance from the mean to each source's nearer extreme (docs/mathematics.md, "The biologically constrained linear autoencoder")."""
         return np.minimum(self.mean - self.lower, self.upper - self.mean)
 
     @cached_property
     def modularity_matrix(self) -> np.ndarray:
-        """The matrix ``F`` of THEORY.md s.2: ``F_jj = beta_j^2``, ``F_jk = -C_jk``."""
+        """The matrix ``F`` of docs/mathematics.md, "The exact modularity condition": ``F_jj = beta_j^2``, ``F_jk = -C_jk``."""
         F = -self.cov.copy()
         np.fill_diagonal(F, self.beta**2)
         return F
@@ -293,7 +293,7 @@ class Sources:
         """Whether every corner of the sources' bounding box is in the support.
 
         Range independence implies modularity for any number of sources
-        (THEORY.md s.2).  Corners are compared with a tolerance of ``1e-9``
+        (docs/mathematics.md, "The exact modularity condition").  Corners are compared with a tolerance of ``1e-9``
         times each source's range.  Always false above 20 sources.
         """
         d = self.n_sources

@@ -51,3 +51,18 @@ def test_package_metadata_agrees_with_the_single_version():
     assert "MIT License" in (root / "LICENSE").read_text(encoding="utf-8")
     assert (root / "biomodular" / "py.typed").exists()
     assert "py.typed" in project["tool"]["setuptools"]["package-data"]["biomodular"]
+
+
+def test_the_mathematics_is_cited_by_section_title_not_by_an_outside_file():
+    """Every citation of the theory resolves inside the repository: docs/mathematics.md and its titles."""
+    import re
+
+    root = DOCS.parent
+    outside = re.compile(r"\bTHEORY(?:\.md\b|\s+(?:s\.|§|sections?\s+)\d)")  # the spec the page replaced
+    files = [*root.glob("*.md"), *DOCS.glob("*.md"), *root.glob("*.cff")]
+    for folder in ("biomodular", "tests", "benchmarks", "examples"):
+        files += sorted((root / folder).rglob("*.py"))
+    offences = [f"{path.relative_to(root)}:{n}" for path in files
+                for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                if outside.search(line)]
+    assert not offences, "cite docs/mathematics.md by section title instead:\n" + "\n".join(offences)

@@ -2,7 +2,7 @@
 
 The verdict of every example is checked against an independent brute-force
 search written here: moments straight from numpy, hull from scipy, and the
-gap ``m(w)^2 - w^T F w`` of THEORY.md s.2 evaluated on many unit directions in
+gap ``m(w)^2 - w^T F w`` of docs/mathematics.md, "The exact modularity condition" evaluated on many unit directions in
 coordinates where each source is divided by its ``beta``.
 
 Tolerances.  In those coordinates every quantity is O(1).  A range-independent
@@ -198,7 +198,7 @@ def test_pairs_pass_every_pair_but_mixes_all_three():
 
 
 def test_triangle_facet_form_matches_direction_form():
-    """THEORY.md s.2 facet test on the exact triangle: n^T F n = 5/36 > h^2 = 1/18 on the hypotenuse."""
+    """docs/mathematics.md, "The exact modularity condition" facet test on the exact triangle: n^T F n = 5/36 > h^2 = 1/18 on the hypotenuse."""
     samples, _ = examples.load("triangle", seed=0)
     mean = samples.mean(axis=0)
     cov = np.cov(samples.T, bias=True)
@@ -218,7 +218,7 @@ def test_triangle_facet_form_matches_direction_form():
 
 @given(st.integers(min_value=0, max_value=2**32 - 1))
 def test_clipped_gaussian_is_range_independent_and_modular_for_any_seed(seed):
-    """Range independence implies modularity (THEORY.md s.2), whatever the correlation."""
+    """Range independence implies modularity (docs/mathematics.md, "The exact modularity condition"), whatever the correlation."""
     samples, _ = examples.load("clipped-gaussian", seed=seed)
     assert abs(np.corrcoef(samples.T)[0, 1] - 0.55) < 0.1  # correlated, not independent
     corners = np.array([[-0.8, -0.8], [0.8, -0.8], [0.8, 0.8], [-0.8, 0.8]])

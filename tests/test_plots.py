@@ -75,7 +75,7 @@ def test_square_ellipse_touches_the_hull_at_the_nearer_extreme_points():
     slack = pts @ normals.T - offsets
     assert slack.max() <= TOL * scale
     assert np.abs(slack).min(axis=1).max() <= TOL * scale
-    # the whole ellipse is inside the hull (facet form of THEORY.md s.2) ...
+    # the whole ellipse is inside the hull (facet form of docs/mathematics.md, "The exact modularity condition") ...
     assert np.all(np.einsum("ij,jk,ik->i", normals, F, normals) <= offsets**2 * (1 + 1e-12))
     ell = ellipse_points(F, 2000)
     assert (ell @ normals.T - offsets).max() <= TOL * scale
@@ -100,7 +100,7 @@ def test_cut_corner_ellipse_pokes_out_where_the_witness_says():
 
 @given(st.integers(0, 2**31), st.floats(-0.9, 0.9))
 def test_range_independent_data_keep_the_ellipse_inside_the_hull(seed, rho):
-    """Range independence implies modularity (THEORY.md s.2): the ellipse, when it exists, is inside."""
+    """Range independence implies modularity (docs/mathematics.md, "The exact modularity condition"): the ellipse, when it exists, is inside."""
     rng = np.random.default_rng(seed)
     z = rng.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=300)
     box = np.clip(z * rng.uniform(0.3, 2.0, size=2), -1.0, 1.0)

@@ -1,6 +1,6 @@
 """Closed-form energies of a code, independent of the convex program.
 
-THEORY.md sections 3-4.  :func:`phi_values` is the activity energy
+docs/mathematics.md, "ICLR 2023 linear theory" and "Solving for the optimal code exactly".  :func:`phi_values` is the activity energy
 ``phi(w) = w^T C w + m(w)^2`` of a tuning with its cheapest nonnegative bias;
 :func:`code_loss` is the loss of a code given by its tunings; :func:`lower_bound` is the
 weak-duality bound of the certificate; :func:`caratheodory` reduces a conic combination of
@@ -118,7 +118,7 @@ def caratheodory(W: np.ndarray, c: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """Reduce a conic combination to at most ``d(d+1)/2 + 1`` terms, keeping ``phi.c`` and ``G``.
 
     The loss depends on the weights only through ``<phi, c>`` and
-    ``G = sum c_k w_k w_k^T`` (THEORY.md s.4), i.e. through ``L c`` with the
+    ``G = sum c_k w_k w_k^T`` (docs/mathematics.md, "Solving for the optimal code exactly"), i.e. through ``L c`` with the
     lifted columns ``L_k = (phi_k, vech(w_k w_k^T))`` of length
     ``D = d(d+1)/2 + 1``.  While more than ``D`` weights are positive, a null
     vector ``z`` of ``L`` restricted to them exists; moving ``c - t z`` until a

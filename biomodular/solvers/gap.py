@@ -5,10 +5,11 @@ For centred support points ``p_i`` (rows of ``points``) and a symmetric matrix
 
     f(w) = (min_i w . p_i)^2 - w^T M w      over ||w|| = 1.
 
-With ``M = F`` this is the modularity margin of THEORY.md s.2; with
-``M = Lambda - C`` it is the pricing problem of column generation (s.4).
+With ``M = F`` this is the modularity margin of docs/mathematics.md, "The exact modularity condition"; with
+``M = Lambda - C`` it is the pricing problem of column generation (docs/mathematics.md,
+"Solving for the optimal code exactly").
 
-Methods (THEORY.md s.2, "Exact algorithms for the direction form"):
+Methods (docs/mathematics.md, "The exact modularity condition", "Exact algorithms for the direction form"):
 
 ``sector``
     Two sources.  On the angular sector where one hull vertex ``v`` is the

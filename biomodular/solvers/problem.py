@@ -1,6 +1,6 @@
 """What the optimal code optimises: the :class:`Problem` families and their validation.
 
-THEORY.md section 3.  A :class:`Problem` says which loss :func:`biomodular.solvers.program.solve_code`
+docs/mathematics.md, "ICLR 2023 linear theory".  A :class:`Problem` says which loss :func:`biomodular.solvers.program.solve_code`
 minimises: the ``autoencoder`` (input mixing ``A``, readout target ``B``, energy
 coefficients ``lam_in`` and ``lam_out``) or the ``fixed_variance`` problem (total variance
 and a readout budget).  It checks that it is well posed for ``d`` sources and supplies the
@@ -24,7 +24,7 @@ KINDS = ("autoencoder", "fixed_variance")
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """Which optimal code to compute (THEORY.md s.3).
+    """Which optimal code to compute (docs/mathematics.md, "ICLR 2023 linear theory").
 
     Build one with :meth:`autoencoder` (the default problem, with optional input
     mixing ``A`` and readout target ``B``) or :meth:`fixed_variance`.
@@ -66,7 +66,7 @@ class Problem:
     ) -> "Problem":
         """``min <z^2> + lam_in ||W||^2 + lam_out ||R||^2`` with ``x = A s``, ``y = B s``.
 
-        ``A = B = I`` is the autoencoder of THEORY.md s.1; ``A = I, B = D`` is
+        ``A = B = I`` is the autoencoder of docs/mathematics.md, "The biologically constrained linear autoencoder"; ``A = I, B = D`` is
         ICLR 2023 Theorem 2.  ``lam_in >= 0``, ``lam_out > 0``.
         """
         return cls("autoencoder", float(lam_in), float(lam_out), _opt_matrix(A, "A"), _opt_matrix(B, "B"))

@@ -2,7 +2,7 @@
 
 Small frozen result types (:class:`Neuron`, :class:`Certificate`, :class:`CodeResult`),
 their JSON-ready ``to_dict`` forms, and the human-readable table printed by
-``biomodular solve``.  The certificate's meaning is THEORY.md section 4 (derivation in
+``biomodular solve``.  The certificate's meaning is docs/mathematics.md, "Solving for the optimal code exactly" (derivation in
 docs/solve.md).
 """
 
@@ -85,7 +85,7 @@ class Neuron:
 
 @dataclass(frozen=True, eq=False)
 class Certificate:
-    """Optimality certificate of a code (THEORY.md s.4; derivation in docs/solve.md).
+    """Optimality certificate of a code (docs/mathematics.md, "Solving for the optimal code exactly"; derivation in docs/solve.md).
 
     Attributes
     ----------

@@ -1,7 +1,7 @@
 """Sweeps of the optimal code over coefficients and datasets.
 
 Each worker builds the cvxpy program of a dataset once (its coefficients are
-Parameters, THEORY.md s.4) and re-solves it for a block of coefficient values,
+Parameters, docs/mathematics.md, "Solving for the optimal code exactly") and re-solves it for a block of coefficient values,
 carrying the column dictionary from one solve to the next.  Blocks are fixed
 before any work starts and results are put back in input order, so a sweep
 gives the same table whatever the number of processes.

@@ -52,7 +52,7 @@ def _col(values) -> sp.Matrix:
 
 @dataclass(frozen=True, eq=False)
 class SymbolicSources:
-    """Exact sufficient statistics of ``d`` sources (THEORY.md s.1).
+    """Exact sufficient statistics of ``d`` sources (docs/mathematics.md, "The biologically constrained linear autoencoder").
 
     Attributes
     ----------
@@ -95,7 +95,7 @@ class SymbolicSources:
 
     @cached_property
     def beta(self) -> sp.Matrix:
-        """Distance from the mean to each source's nearer extreme (THEORY.md s.1).
+        """Distance from the mean to each source's nearer extreme (docs/mathematics.md, "The biologically constrained linear autoencoder").
 
         ``Min`` of the two distances; for parametric families where sympy cannot
         decide which extreme is nearer, the ``Min`` stays unevaluated.
@@ -118,7 +118,7 @@ class SymbolicSources:
 
     @cached_property
     def modularity_matrix(self) -> sp.Matrix:
-        """``F``: ``F_jj = beta_j^2``, ``F_jk = -C_jk`` (THEORY.md s.2)."""
+        """``F``: ``F_jj = beta_j^2``, ``F_jk = -C_jk`` (docs/mathematics.md, "The exact modularity condition")."""
         d = self.n_sources
         return sp.Matrix(d, d, lambda j, k: self.beta[j] ** 2 if j == k else -self.cov[j, k])
 

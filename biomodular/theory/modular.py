@@ -1,4 +1,4 @@
-"""Closed forms of THEORY.md s.1-2: the optimal modular code and the modularity condition."""
+"""Closed forms of docs/mathematics.md, "The biologically constrained linear autoencoder" and "The exact modularity condition": the optimal modular code and the modularity condition."""
 
 from __future__ import annotations
 
@@ -25,14 +25,15 @@ def per_source_loss(u, energy, lam_in, lam_out, a=1, b=1):
 
     ``u (E + lam_in / a) + lam_out b / u``, where ``a`` and ``b`` are the
     diagonal entries of ``A^T A`` and ``B^T B`` of the general family
-    (THEORY.md s.3); ``a = b = 1`` is the autoencoder of s.1.
+    (docs/mathematics.md, "ICLR 2023 linear theory"); ``a = b = 1`` is the autoencoder of
+    "The biologically constrained linear autoencoder".
     """
     return u * (energy + lam_in / a) + lam_out * b / u
 
 
 @dataclass(frozen=True)
 class ModularCode:
-    """The optimal modular code in closed form (THEORY.md s.1).
+    """The optimal modular code in closed form (docs/mathematics.md, "The biologically constrained linear autoencoder").
 
     Attributes
     ----------
@@ -106,7 +107,7 @@ def kkt_multiplier(energies: Sequence, lam_in, lam_out, a: Sequence | None = Non
 
 @dataclass(frozen=True)
 class ModularityCondition:
-    """The exact condition ``m(w)^2 >= w^T F w`` for all ``w`` (THEORY.md s.2), symbolically.
+    """The exact condition ``m(w)^2 >= w^T F w`` for all ``w`` (docs/mathematics.md, "The exact modularity condition"), symbolically.
 
     Attributes
     ----------
@@ -211,7 +212,7 @@ def _cross(a, b):
 
 
 def exact_margin_2d(model: SymbolicSources, scaled: bool = True) -> ExactMargin:
-    """The direction form solved exactly for two sources (THEORY.md s.2, sector algorithm).
+    """The direction form solved exactly for two sources (docs/mathematics.md, "The exact modularity condition", sector algorithm).
 
     Needs no positive definiteness of F.  On the normal sector of each hull
     vertex ``v`` (directions ``w`` for which ``v`` attains ``m(w)``) the gap is

@@ -89,7 +89,7 @@ def readout_variance_proof() -> Proof:
 def nuclear_norm_bound(cov, B, lam_in, lam_out, K=None) -> sp.Expr:
     """Lower bound ``2 sqrt(lam_out) ||B (C + K + lam_in I)^{1/2}||_*`` on the loss of any nonnegative code.
 
-    Valid for the family of THEORY.md s.3 with ``A = I`` and readout target
+    Valid for the family of docs/mathematics.md, "ICLR 2023 linear theory" with ``A = I`` and readout target
     ``y = B s`` whenever ``m(w)^2 >= w^T K w`` for all ``w`` (``K = 0`` always
     qualifies; ``K = F`` qualifies exactly when the modular code is optimal,
     and then the bound equals ``L_mod`` for ``B = I``).  Exact for symbolic

@@ -1,4 +1,4 @@
-"""ICLR 2023 linear theory (THEORY.md s.3) and the exact mutual information of s.5."""
+"""ICLR 2023 linear theory (docs/mathematics.md, "ICLR 2023 linear theory") and the exact mutual information of "Measuring modularity in a trained network"."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 _REF_2023 = ("Whittington, Dorrell, Ganguli, Behrens, *Disentanglement with Biological Constraints: A Theory of "
-             "Functional Cell Types*, ICLR 2023; THEORY.md s.3.")
+             "Functional Cell Types*, ICLR 2023; docs/mathematics.md, 'ICLR 2023 linear theory'.")
 
 
 def energy_identity_proof() -> Proof:
@@ -184,7 +184,7 @@ def two_uniform_information(c1, c2, a=1) -> tuple:
     """Exact ``(I(z; e1), I(z; e2))`` in nats for ``z = c1 e1 + c2 e2``, ``e_i ~ U[-a, a]``.
 
     Widths ``w_i = 2a|c_i|``, ``rho = min / max``: the dominant factor has
-    ``-ln rho + rho/2``, the minor ``rho/2`` (THEORY.md s.5).  A zero weight
+    ``-ln rho + rho/2``, the minor ``rho/2`` (docs/mathematics.md, "Measuring modularity in a trained network").  A zero weight
     gives ``(inf, 0)``-type limits: the factor with zero weight has 0.
     """
     w1, w2 = 2 * a * sp.Abs(c1), 2 * a * sp.Abs(c2)

@@ -1,7 +1,7 @@
 """Exact parameter values at which the modularity verdict flips (solved, not scanned).
 
 For a family of sources depending on one parameter, every facet-test gap
-``h_f^2 - n_f^T F n_f`` (THEORY.md s.2, geometric form) is a rational function
+``h_f^2 - n_f^T F n_f`` (docs/mathematics.md, "The exact modularity condition", geometric form) is a rational function
 of the parameter.  The verdict can only change at a real root of one of their
 numerators; those roots are isolated exactly (sympy real-root isolation, Sturm
 counts), and the verdict is evaluated exactly at rational points between them.

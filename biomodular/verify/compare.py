@@ -3,7 +3,7 @@
 For each seed the linear autoencoder is trained with the biological losses;
 its tuning matrix ``W`` is then made exactly feasible (biases
 ``b_n = -min_i w_n . s_i``, readout ``pinv(W)``), which gives the exact reduced
-loss of a real code: an upper bound on the optimum (THEORY.md s.1).  The
+loss of a real code: an upper bound on the optimum (docs/mathematics.md, "The biologically constrained linear autoencoder").  The
 relative gap to the exact optimum of :func:`biomodular.solvers.program.solve_code`
 is therefore nonnegative up to the solver's certified tolerance.
 
@@ -13,7 +13,7 @@ cost the same), but its Gram matrix ``G = W^T W`` and its dual multiplier
 each optimal neuron to the nearest trained one the comparison reports the
 relative Gram error and each trained neuron's reduced cost
 ``(phi(w) - w^T Lambda w) / phi(w)``, zero exactly for directions an optimum
-may use (THEORY.md s.4).
+may use (docs/mathematics.md, "Solving for the optimal code exactly").
 """
 
 from __future__ import annotations

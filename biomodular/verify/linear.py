@@ -3,13 +3,13 @@
 Adam's step size is absolute in parameter units, so the same settings that
 train well on sources of order one fail on sources measured in thousands, or
 when ``lam_in, lam_out`` make the optimal gains large or small.  The problem
-of THEORY.md s.1 has an exact change of variables that removes both scales:
+of docs/mathematics.md, "The biologically constrained linear autoencoder" has an exact change of variables that removes both scales:
 
 - sources: ``s = mu + sigma s'`` with ``sigma^2`` the mean source variance,
   so ``W' = sigma W`` and the coefficients become ``lam_in / sigma^2`` and
   ``lam_out sigma^2``;
 - gains: ``W' = g V`` with ``g^4 = lam_out' / (E' + lam_in')`` (``E'`` the mean
-  modular energy per unit gain, THEORY.md s.1), after which the loss is
+  modular energy per unit gain, docs/mathematics.md, "The biologically constrained linear autoencoder"), after which the loss is
   ``g^2 [ <|z_V|^2> + lam_in' |V|^2 + (lam_out' / g^4) tr((V^T V)^-1) ]``.
 
 So the network is trained on ``s'`` with coefficients ``lam_in'`` and
@@ -58,7 +58,7 @@ class Scaling:
 
 
 def scaling(S: np.ndarray, lam_in: float, lam_out: float) -> Scaling:
-    """The scales of THEORY.md s.1's problem on samples ``S`` (see the module docstring)."""
+    """The scales of docs/mathematics.md, "The biologically constrained linear autoencoder"'s problem on samples ``S`` (see the module docstring)."""
     S = np.asarray(S, dtype=float)
     mu = S.mean(axis=0)
     Sc = S - mu
@@ -87,7 +87,7 @@ def train_linear(
     monitor: Callable[[int, dict], bool | None] | None = None,
     **train_options,
 ) -> TrainResult:
-    """Train the linear autoencoder of THEORY.md s.1 in scaled units; return it in the sources' units.
+    """Train the linear autoencoder of docs/mathematics.md, "The biologically constrained linear autoencoder" in scaled units; return it in the sources' units.
 
     Parameters
     ----------

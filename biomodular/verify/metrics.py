@@ -1,4 +1,4 @@
-"""Modularity metrics of a trained code (THEORY.md s.5).
+"""Modularity metrics of a trained code (docs/mathematics.md, "Measuring modularity in a trained network").
 
 All arrays are samples-first: a code ``Z`` has shape ``(n_samples, n_neurons)``
 and the sources ``S`` have shape ``(n_samples, n_sources)``.
@@ -12,7 +12,7 @@ estimator is always an explicit argument:
   max-norm) and its conditional form (Frenzel and Pompe), with ``k`` explicit
   and a tiny seeded jitter that breaks ties between equal values.
 
-Scores (THEORY.md s.5):
+Scores (docs/mathematics.md, "Measuring modularity in a trained network"):
 
 - ``MIR`` (ICLR 2023): for each active neuron ``n``, ``r_n = max_f I_nf /
   sum_f I_nf``; ``MIR = (mean_n r_n - 1/d) / (1 - 1/d)``.  1 = modular.
@@ -282,7 +282,7 @@ def active_neurons(Z: np.ndarray, threshold: float = ACTIVE_THRESHOLD) -> np.nda
 def ratio_score(matrix: np.ndarray) -> float:
     """``(mean_n max_f M_nf / sum_f M_nf - 1/d) / (1 - 1/d)`` over rows with a positive sum.
 
-    This is the MIR aggregation of THEORY.md s.5; negative entries (estimator
+    This is the MIR aggregation of docs/mathematics.md, "Measuring modularity in a trained network"; negative entries (estimator
     noise) are clipped to zero first.  Returns NaN if no row carries
     information.
     """
@@ -410,7 +410,7 @@ def trapezoid_mutual_information(c1: float, c2: float) -> tuple[float, float]:
 
     ``z`` has a trapezoidal density; with ``rho`` the ratio of the smaller to
     the larger width ``2a|c_i|``, the dominant factor carries
-    ``-ln rho + rho/2`` nats and the minor one ``rho/2`` (THEORY.md s.5; the
+    ``-ln rho + rho/2`` nats and the minor one ``rho/2`` (docs/mathematics.md, "Measuring modularity in a trained network"; the
     range ``a`` cancels).  A factor with zero weight carries 0; the other
     then carries infinite information (``z`` determines it).
     """

@@ -1,4 +1,4 @@
-"""Networks trained with the biological losses (THEORY.md s.1 and s.6), gradients by hand.
+"""Networks trained with the biological losses (docs/mathematics.md, "The biologically constrained linear autoencoder" and "Training networks with biological constraints"), gradients by hand.
 
 Every model is a small object with the same four methods:
 
@@ -14,7 +14,7 @@ is comparable across batch sizes.
 
 Models:
 
-- :class:`ExactLinearAE` -- the linear autoencoder of THEORY.md s.1 in the
+- :class:`ExactLinearAE` -- the linear autoencoder of docs/mathematics.md, "The biologically constrained linear autoencoder" in the
   exact form: ``z = W s + b`` and readout ``pinv(W)``, so its loss is directly
   the reduced loss of the convex problem (plus a nonnegativity penalty).
 - :class:`LinearAE` -- the same code with a learned readout ``s_hat = R z + c``
@@ -50,7 +50,7 @@ _PENALTIES = ("hinge", "squared")
 
 
 def default_neurons(d: int) -> int:
-    """Default width: twice the ``d(d+1)/2 + 1`` neurons the theory needs (THEORY.md s.2)."""
+    """Default width: twice the ``d(d+1)/2 + 1`` neurons the theory needs (docs/mathematics.md, "The exact modularity condition")."""
     return 2 * (d * (d + 1) // 2 + 1)
 
 
@@ -75,7 +75,7 @@ def _nonneg_penalty(Z: np.ndarray, kind: str) -> tuple[float, np.ndarray]:
 
 
 def project_biases(W: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    """The cheapest feasible biases ``b_n = -min_i w_n . s_i`` (THEORY.md s.1, reduction 3).
+    """The cheapest feasible biases ``b_n = -min_i w_n . s_i`` (docs/mathematics.md, "The biologically constrained linear autoencoder", reduction 3).
 
     With them ``z = W s + b >= 0`` on every sample, with equality on the least
     active sample of each neuron.
@@ -84,7 +84,7 @@ def project_biases(W: np.ndarray, samples: np.ndarray) -> np.ndarray:
 
 
 def reduced_loss(W: np.ndarray, samples: np.ndarray, lam_in: float, lam_out: float) -> float:
-    """Exact reduced loss of the tuning matrix ``W`` (THEORY.md s.1, reduction 4).
+    """Exact reduced loss of the tuning matrix ``W`` (docs/mathematics.md, "The biologically constrained linear autoencoder", reduction 4).
 
     ``sum_n [w_n^T C w_n + m(w_n)^2 + lam_in ||w_n||^2] + lam_out tr((W^T W)^-1)``
     with the data's covariance ``C`` and ``m(w) = min_i w . (s_i - mean)``.
@@ -106,7 +106,7 @@ def reduced_loss(W: np.ndarray, samples: np.ndarray, lam_in: float, lam_out: flo
 
 @dataclass(frozen=True)
 class ExactLinearAE:
-    """Linear autoencoder in the exact form of THEORY.md s.1.
+    """Linear autoencoder in the exact form of docs/mathematics.md, "The biologically constrained linear autoencoder".
 
     ``z = W s + b`` with ``W`` of shape ``(n_neurons, d)``; the readout is the
     pseudo-inverse of ``W``, which reconstructs exactly and costs
@@ -202,7 +202,7 @@ class FeedForward:
     """A fully connected network with one designated code layer.
 
     Layer ``l`` computes ``a_l = f_l(a_{l-1} W_l^T + b_l)``; ``W_l`` has shape
-    ``(sizes[l+1], sizes[l])``.  The loss on a batch (THEORY.md s.6) is::
+    ``(sizes[l+1], sizes[l])``.  The loss on a batch (docs/mathematics.md, "Training networks with biological constraints") is::
 
         beta_pred * mean ||y - a_L||^2
           + beta_activity * mean ||a_code||^2

@@ -3,7 +3,7 @@
 Every strategy draws a samples-first array ``(n_samples, n_sources)`` whose
 convex hull *is* the intended support: the support's vertices are included
 among the samples, so the exact modularity verdict is a property of the
-drawn support, not of sampling noise (THEORY.md s.2).  Pass
+drawn support, not of sampling noise (docs/mathematics.md, "The exact modularity condition").  Pass
 ``return_vertices=True`` to draw ``(samples, vertices)`` instead, where
 ``vertices`` are the points the strategy put in as the support's vertices
 (each is one of the samples, bit for bit); their convex hull is the hull of
@@ -14,7 +14,7 @@ strategy                    support (verdict of the optimal linear code)
 ==========================  ======================================================
 :func:`boxes`               a box, corners included (range independent: modular)
 :func:`cut_corner_boxes`    a box minus a corner simplex (mixed once the cut
-                            crosses the ellipse of THEORY.md s.2)
+                            crosses the ellipse of docs/mathematics.md, "The exact modularity condition")
 :func:`grids`               a regular grid on a box (range independent: modular)
 :func:`clipped_gaussians`   a correlated Gaussian clipped to a box, with the box's
                             corners (range independent: modular)

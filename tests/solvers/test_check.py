@@ -51,7 +51,7 @@ def test_gap_is_zero_along_the_nearer_extreme_axis_so_the_minimum_is_never_posit
     from biomodular.solvers.gap import gap_values, min_quadratic_gap
 
     P, F = standardised_problem(src)
-    # THEORY s.2: w = e_j when the minimum is the nearer extreme (m(e_j) = min - mean),
+    # docs/mathematics.md, "The exact modularity condition": w = e_j when the minimum is the nearer extreme (m(e_j) = min - mean),
     # w = -e_j when the maximum is; the gap there is exactly zero.
     mean = S.mean(axis=0)
     for j in range(src.n_sources):
@@ -128,7 +128,7 @@ def test_random_sample_of_a_square_is_mixed_by_a_sliver_with_its_margin():
 
 
 def test_three_sources_can_mix_when_every_pair_passes():
-    """Pairs of sources are necessary, not sufficient (THEORY.md s.2).
+    """Pairs of sources are necessary, not sufficient (docs/mathematics.md, "The exact modularity condition").
 
     Remove the corner region {x + y + z > 1.3} of the cube [-1, 1]^3 near
     (1, 1, 1).  The corners (1, 1, -1), (1, -1, 1), (-1, 1, 1) have sum 1 and

@@ -5,7 +5,7 @@ Routes used here, none of which shares code with the convex program:
   active sample, readout from the pseudo-inverse, reconstruction checked);
 - a dense brute-force search over directions for the pricing certificate;
 - direct non-convex minimisation of the reduced loss over neuron tunings;
-- closed forms of THEORY.md s.1 and s.3 (modular value, ICLR 2023 Theorems 1-2).
+- closed forms of docs/mathematics.md, "The biologically constrained linear autoencoder" and "ICLR 2023 linear theory" (modular value, ICLR 2023 Theorems 1-2).
 
 The program's own helpers (``code_loss``, ``lower_bound``, ``caratheodory``)
 are tested against these routes, never used as one.
@@ -40,7 +40,7 @@ def cut_samples(seed=0, n=1500, d=2, cut=0.6):
 
 # ------------------------------------------------------------ independent routes
 def network_loss(samples, T, problem):
-    """Loss of the linear code z = T s + b from raw samples (THEORY.md s.1, s.3), checked exact."""
+    """Loss of the linear code z = T s + b from raw samples (docs/mathematics.md, "The biologically constrained linear autoencoder", s.3), checked exact."""
     d = samples.shape[1]
     lin = samples @ T.T
     Z = lin - lin.min(axis=0)  # cheapest bias: least active sample at zero
@@ -217,7 +217,7 @@ def test_matches_direct_nonconvex_optimisation_from_many_starts():
     r = solve_code(sources, problem)
     C, pts = sources.cov, sources.centred_points
 
-    def reduced_loss(x):  # THEORY.md s.1, reduction 4, written out independently
+    def reduced_loss(x):  # docs/mathematics.md, "The biologically constrained linear autoencoder", reduction 4, written out independently
         T = x.reshape(4, 2)
         G = T.T @ T
         if np.linalg.cond(G) > 1e12:

@@ -1,9 +1,9 @@
-"""Theorems about the optimal code, stated as property tests (THEORY.md s.2-4, docs/solve.md).
+"""Theorems about the optimal code, stated as property tests (docs/mathematics.md, "The exact modularity condition", "ICLR 2023 linear theory" and "Solving for the optimal code exactly", docs/solve.md).
 
 - The optimum equals the closed-form modular value iff the check says modular
-  (THEORY.md s.2), whatever lam_in, lam_out.
+  (docs/mathematics.md, "The exact modularity condition"), whatever lam_in, lam_out.
 - Lambda-free verdict for orthogonal input mixing and readout (A^T A, B^T B
-  diagonal, THEORY.md s.3).
+  diagonal, docs/mathematics.md, "ICLR 2023 linear theory").
 - Homogeneity: V(S; lam_in, t lam_out) = sqrt(t) V(S; lam_in, lam_out) with G
   scaled by sqrt(t); V(sigma S; sigma^2 lam_in, lam_out) = sigma V(S; lam_in, lam_out);
   and 2 sqrt(lam_in lam_out) tr((P^1/2 Q P^1/2)^1/2) <= V <= L_mod.

@@ -26,7 +26,7 @@ from biomodular.verify.metrics import (
     trapezoid_mutual_information,
 )
 
-WORKED = np.array([[0.8, -0.6], [0.6, 0.8]])  # ICLR 2023 worked example (THEORY.md s.3)
+WORKED = np.array([[0.8, -0.6], [0.6, 0.8]])  # ICLR 2023 worked example (docs/mathematics.md, "ICLR 2023 linear theory")
 
 
 def _uniform_code(M, n, seed, a=1.0):

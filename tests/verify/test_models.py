@@ -81,7 +81,7 @@ def test_supervised_mlp_gradient(code_activation, seed):
 
 
 def test_exact_loss_equals_reduced_loss_at_feasible_biases():
-    """At z >= 0 with the cheapest biases the exact model's loss is THEORY s.1's reduced loss."""
+    """At z >= 0 with the cheapest biases the exact model's loss is docs/mathematics.md, "The biologically constrained linear autoencoder"'s reduced loss."""
     rng = np.random.default_rng(3)
     X = rng.uniform(0, 2, (40, 3))
     model = ExactLinearAE(3, lam_in=0.2, lam_out=0.9, beta_nonneg=50.0)

@@ -25,7 +25,7 @@ range_independent = st.one_of(boxes(st.integers(2, 3)), grids(st.integers(2, 3))
 
 @given(range_independent)
 def test_range_independent_strategies_are_modular(samples):
-    """Strategies that keep every corner of the box: range independence, hence modular (THEORY s.2)."""
+    """Strategies that keep every corner of the box: range independence, hence modular (docs/mathematics.md, "The exact modularity condition")."""
     sources = Sources.from_samples(samples)
     assert sources.range_independent
     # method="auto" would answer from the range-independence certificate without computing a gap; the
@@ -63,7 +63,7 @@ def test_strategies_include_their_support_vertices(drawn):
 
 @given(datasets(2), st.integers(0, 2**31 - 1), st.floats(0.0, 2.0), st.floats(0.1, 3.0))
 def test_exact_loss_at_projected_biases_is_the_reduced_loss(samples, seed, lam_in, lam_out):
-    """THEORY s.1: with b_n = -min_i w_n.s_i and R = pinv(W) the loss is the reduced loss, and z >= 0."""
+    """docs/mathematics.md, "The biologically constrained linear autoencoder": with b_n = -min_i w_n.s_i and R = pinv(W) the loss is the reduced loss, and z >= 0."""
     rng = np.random.default_rng(seed)
     W = rng.standard_normal((5, 2))
     b = project_biases(W, samples)
