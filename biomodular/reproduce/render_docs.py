@@ -27,8 +27,10 @@ hand. Each finding below is one command:
     biomodular reproduce --list
     biomodular reproduce single-datapoint                 # small size, prints claim, numbers, verdict
     biomodular reproduce single-datapoint --full --out results/ --json
+    biomodular reproduce --all --workers 2                # every finding, two processes at a time
 
-or one call from Python, `biomodular.reproduce.run("single-datapoint")`. The claim of each finding states its
+or one call from Python, `biomodular.reproduce.run("single-datapoint")` (`run_many(names, executor=...)` for
+several, on local processes or a Dask cluster). The claim of each finding states its
 thresholds; `agrees` is true only when every check of the measured numbers against them passes. Nothing was
 tuned to make a check pass: a finding that does not reproduce says so here, with the reason. The numbers
 below are the small size with seed 0 (the test suite reruns them and compares with this page).

@@ -184,3 +184,14 @@ def test_chunked_input_errors_are_one_line(tmp_path, capsys):
     assert "column 7 does not exist" in capsys.readouterr().err
     assert main(["check", str(tmp_path / "a.npy"), "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "--dask" in capsys.readouterr().err
+
+
+def test_reproduce_runs_on_dask_equal_the_default_runner(cluster):
+    from biomodular import reproduce
+
+    _, client = cluster
+    chosen = ["frequency-ratios", "worked-example"]
+    here = reproduce.run_many(chosen, processes=1, show=False)
+    remote = reproduce.run_many(chosen, executor=client.get_executor(), show=False)
+    assert [o.name for o in remote] == chosen
+    assert [o.to_dict(timing=False) for o in remote] == [o.to_dict(timing=False) for o in here]

@@ -104,3 +104,24 @@ def test_docs_page_is_current(outcome):
         "regenerate: python -m biomodular.reproduce.render_docs docs/reproduce.md")
     for name in reproduce.names():
         assert (ROOT / "docs" / "img" / f"reproduce-{name}.png").is_file()
+
+
+def test_run_many_in_processes_equals_each_run(outcome):
+    chosen = ["frequency-ratios", "single-datapoint"]
+    outcomes = reproduce.run_many(chosen, processes=2, show=False)
+    assert [o.name for o in outcomes] == chosen
+    for got, name in zip(outcomes, chosen):
+        assert got.to_dict(timing=False) == outcome(name).to_dict(timing=False)
+    with pytest.raises(BiomodularError):
+        reproduce.run_many(["frequency-ratios", "no-such"])  # refused before any work
+    with pytest.raises(BiomodularError):
+        reproduce.run_many([])
+
+
+def test_cli_runs_several_findings_as_a_json_array():
+    r = _cli("frequency-ratios", "single-datapoint", "--json", "--workers", "2")
+    assert r.returncode == 0, r.stderr
+    printed = json.loads(r.stdout)
+    assert [o["name"] for o in printed] == ["frequency-ratios", "single-datapoint"]
+    both = _cli("single-datapoint", "--all")
+    assert both.returncode == 2 and both.stderr.count("\n") == 1
