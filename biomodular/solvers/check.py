@@ -456,13 +456,16 @@ def check_modularity(
         A ``tol`` below the rounding bound is raised to it.  Leave it unset
         to get the exact verdict; to ask whether a *population* is modular,
         use the sampling analysis rather than a tolerance.
-    method : {"auto", "sector", "cones", "facets", "search", "grid"}
+    method : {"auto", "sector", "cones", "facets", "global", "search", "grid"}
         ``auto``: the range-independence certificate if every corner of the
-        bounding box is in the support, else ``sector`` for two sources,
-        else ``cones`` up to ``max_faces`` hull faces, else ``facets`` when
-        ``F`` is positive semidefinite, else ``search`` (then a verdict of
-        ``modular`` needs a certificate and may be ``undetermined``).  See
-        :mod:`biomodular.solvers.gap` for each method.
+        bounding box is in the support; else, when the reduction kept no
+        hull (five or more sources), ``global`` (:mod:`biomodular.solvers.polar`:
+        SCIP over the polar polytope, within ``time_limit``); else ``sector``
+        for two sources, ``cones`` up to ``max_faces`` hull faces, ``facets``
+        when ``F`` is positive semidefinite, and ``search`` last (then a
+        verdict of ``modular`` needs a certificate and may be
+        ``undetermined``).  See :mod:`biomodular.solvers.gap` for the
+        hull-based methods.
     max_faces : int
         Budget of hull faces for the ``cones`` method.
     seed : int or Generator
