@@ -35,15 +35,7 @@ import numpy as np
 
 from biomodular import Sources
 from biomodular.solvers.check import check_modularity
-
-
-def median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+from check_scaling import median_time  # benchmarks/ is on the path when run as a script
 
 
 def measure(X: np.ndarray, repeats: int) -> dict:

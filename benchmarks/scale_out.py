@@ -34,6 +34,7 @@ from biomodular import Sources, examples
 from biomodular.execution import run_tasks
 from biomodular.solvers.sweep import sweep
 from biomodular.verify.compare import verify_code
+from check_scaling import median_time  # benchmarks/ is on the path when run as a script
 
 
 #: Dask's workers start with MALLOC_TRIM_THRESHOLD_=65536 (to hand memory back to the system), which
@@ -51,15 +52,6 @@ def cluster(workers: int, config: dict | None = None):
         local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                              silence_logs=logging.ERROR)
     return local, Client(local)
-
-
-def timed(work, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def identity(x):
@@ -95,7 +87,7 @@ def part_batches(repeats: int) -> None:
             for label, work in (("sweep of 64 solves", the_sweep), ("verify, 8 seeds", the_verify)):
                 out = work(executor, processes)  # warm-up, and the result to compare
                 key = (label, name, workers)
-                results[key] = timed(lambda: work(executor, processes), repeats)
+                results[key] = median_time(lambda: work(executor, processes), repeats)
                 if label.startswith("sweep"):
                     rows = [{k: v for k, v in r.items() if k != "seconds"} for r in out]
                 else:
@@ -116,13 +108,13 @@ def part_batches(repeats: int) -> None:
 
 def part_overhead(repeats: int, n: int = 500) -> None:
     tasks = [(i,) for i in range(n)]
-    here = timed(lambda: [identity(i) for i in range(n)], repeats)
+    here = median_time(lambda: [identity(i) for i in range(n)], repeats)
     print(f"| runner | workers | s per task ({n} trivial tasks) |")
     print("|---|---|---|")
     print(f"| this process (loop) | - | {here / n:.2e} |")
     for workers in (1, 2):
         for name, executor, processes, close in runners(workers):
-            t = timed(lambda: run_tasks(identity, tasks, executor=executor, processes=processes, show=False),
+            t = median_time(lambda: run_tasks(identity, tasks, executor=executor, processes=processes, show=False),
                       repeats)
             print(f"| {name} | {workers} | {(t - here) / n:.2e} |", flush=True)
             close()
