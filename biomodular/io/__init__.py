@@ -170,16 +170,20 @@ def iter_chunks(
     except OSError as exc:
         raise BiomodularError(f"cannot read {str(p)!r}: {exc.strerror or exc}") from None
     _check_options(suffix, key, index_col, repr(p.name))
-    where = repr(p.name)
-    if suffix == ".npy":
-        return _arrays.npy_chunks(p, where, selection, chunk_rows)
-    if suffix == ".npz":
-        return _arrays.npz_chunks(p, where, selection, key, chunk_rows)
-    if suffix == ".mat":
-        return _arrays.mat_chunks(p, where, selection, key, chunk_rows)
-    if suffix in (".h5", ".hdf5", ".nwb"):
-        return _arrays.hdf5_chunks(p, where, selection, key, chunk_rows)
+    if suffix in ARRAY_SUFFIXES:
+        return _array_chunks(suffix, p, repr(p.name), selection, key, chunk_rows)
     return _text.text_chunks(_text.FileLines(p, compressed), selection, chunk_rows, index_col)
+
+
+def _array_chunks(kind: str, source, where: str, selection, key, chunk_rows: int):
+    """Chunks of a binary array file (a path or a byte stream) of format ``kind``."""
+    if kind == ".npy":
+        return _arrays.npy_chunks(source, where, selection, chunk_rows)
+    if kind == ".npz":
+        return _arrays.npz_chunks(source, where, selection, key, chunk_rows)
+    if kind in (".h5", ".hdf5", ".nwb"):
+        return _arrays.hdf5_chunks(source, where, selection, key, chunk_rows)
+    return _arrays.mat_chunks(source, where, selection, key, chunk_rows)  # .mat, .mat73 (v7.3)
 
 
 def is_stdin(path) -> bool:
@@ -264,14 +268,7 @@ def _stream_chunks(path, selection, key, chunk_rows: int, index_col):
     kind = _arrays.kind_of(head)
     _check_options(kind or ".csv", key, index_col, where)
     if kind in (".npy", ".npz", ".mat", ".mat73", ".h5"):
-        data = _stdio.BytesIO(head + binary.read())
-        if kind == ".npy":
-            return _arrays.npy_chunks(data, where, selection, chunk_rows)
-        if kind == ".npz":
-            return _arrays.npz_chunks(data, where, selection, key, chunk_rows)
-        if kind == ".h5":
-            return _arrays.hdf5_chunks(data, where, selection, key, chunk_rows)
-        return _arrays.mat_chunks(data, where, selection, key, chunk_rows)
+        return _array_chunks(kind, _stdio.BytesIO(head + binary.read()), where, selection, key, chunk_rows)
     raw = _stdio.BufferedReader(_Prepend(head, binary))
     if kind == ".gz":
         import gzip
