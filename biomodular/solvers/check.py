@@ -490,19 +490,12 @@ def check_modularity(
         not apply (``sector`` needs two sources, ``facets`` a positive
         semidefinite ``F``).
     """
-    if tol is not None and not (math.isfinite(tol) and tol >= 0):
-        raise BiomodularError(f"tol must be a non-negative number (units of beta^2); got {tol}")
-    if method not in METHODS:
-        raise BiomodularError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
-        raise BiomodularError(f"time_limit must be a positive number of seconds; got {time_limit}")
-    if advantage not in ("bracket", "exact"):
-        raise BiomodularError(f"advantage must be 'bracket' or 'exact'; got {advantage!r}")
+    _check_arguments(tol, method, time_limit, advantage)
     started = time.perf_counter()
     sources = as_sources(sources)
-    d = sources.n_sources
     bound = rounding_bound(sources)
-    common = dict(rounding_bound=bound, tolerance=tol, n_samples=sources.n_samples, n_sources=d, names=sources.names)
+    common = dict(rounding_bound=bound, tolerance=tol, n_samples=sources.n_samples,
+                  n_sources=sources.n_sources, names=sources.names)
 
     if method == "auto" and sources.range_independent:
         return CheckResult(
@@ -514,71 +507,138 @@ def check_modularity(
         )
 
     points, F = standardised_problem(sources)
+    gap, chosen = _minimum_gap(sources, points, F, bound, method, max_faces, seed, time_limit, tol)
+    margin = min(gap.value, 0.0)
+    tie = _tie_candidate(gap, bound)
+    verdict, exact, certificate = _decide(gap, chosen, margin, bound, tol, tie, sources.range_independent)
+    witness = _witness(verdict, gap, tie, sources)
+    bracket, exact_value, how = _advantage(sources, points, F, gap, verdict, witness, margin, bound, advantage)
+
+    return CheckResult(
+        verdict=verdict, margin=float(margin), witness=witness.raw, mixes=witness.mixes,
+        tie_gap=tie.gap, tie_angle=tie.angle, method=gap.method,
+        exact=exact, margin_exact=gap.exact,
+        certificate=certificate, witness_angle=witness.angle,
+        mixing_advantage=exact_value, mixing_advantage_bracket=bracket, mixing_advantage_method=how,
+        seconds=time.perf_counter() - started, witness_scaled=witness.scaled, **common,
+    )
+
+
+def _check_arguments(tol: float | None, method: str, time_limit: float | None, advantage: str) -> None:
+    """Refuse bad arguments of :func:`check_modularity` before any work."""
+    if tol is not None and not (math.isfinite(tol) and tol >= 0):
+        raise BiomodularError(f"tol must be a non-negative number (units of beta^2); got {tol}")
+    if method not in METHODS:
+        raise BiomodularError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
+        raise BiomodularError(f"time_limit must be a positive number of seconds; got {time_limit}")
+    if advantage not in ("bracket", "exact"):
+        raise BiomodularError(f"advantage must be 'bracket' or 'exact'; got {advantage!r}")
+
+
+def _minimum_gap(
+    sources: Sources, points: np.ndarray, F: np.ndarray, bound: float, method: str,
+    max_faces: int, seed: int | np.random.Generator, time_limit: float | None, tol: float | None,
+) -> tuple[GapMinimum, str]:
+    """Minimise the quadratic gap by the chosen route; return it with the route taken.
+
+    ``auto`` goes to the global route when the reduction kept no hull (its
+    points are not all vertices); the hull-based methods reuse the hull that
+    ``sources`` owns.
+    """
     chosen = method
     if method == "auto" and not sources.points_are_vertices:
         chosen = "global"
     if chosen == "global":
         from .polar import global_gap
 
-        gap = global_gap(points, F, bound, tol=tol, time_limit=time_limit, seed=seed)
-    else:
-        facets = sources.facets() if d > 2 and chosen in ("auto", "cones", "facets", "search") else None
-        gap = min_quadratic_gap(points, F, method=chosen, max_faces=max_faces, seed=seed, facets=facets)
-    margin = min(gap.value, 0.0)
+        return global_gap(points, F, bound, tol=tol, time_limit=time_limit, seed=seed), chosen
+    uses_hull = sources.n_sources > 2 and chosen in ("auto", "cones", "facets", "search")
+    facets = sources.facets() if uses_hull else None
+    return min_quadratic_gap(points, F, method=chosen, max_faces=max_faces, seed=seed, facets=facets), chosen
 
+
+@dataclass(frozen=True)
+class _Tie:
+    """The best candidate direction clearly off the axes (``index`` -1 if none)."""
+
+    gap: float | None = None
+    angle: float | None = None
+    index: int = -1
+
+
+def _tie_candidate(gap: GapMinimum, bound: float) -> _Tie:
+    """The lowest-gap candidate that the rounding cannot confuse with an axis."""
     angles = angle_to_axes(gap.candidates)
     off_axis = angles > _tie_resolution_degrees(bound)
-    tie_gap = tie_angle = None
-    tie_index = -1
-    if off_axis.any():
-        tie_index = int(np.argmin(np.where(off_axis, gap.candidate_values, np.inf)))
-        tie_gap, tie_angle = float(gap.candidate_values[tie_index]), float(angles[tie_index])
+    if not off_axis.any():
+        return _Tie()
+    index = int(np.argmin(np.where(off_axis, gap.candidate_values, np.inf)))
+    return _Tie(float(gap.candidate_values[index]), float(angles[index]), index)
 
-    # A violation that some direction attains proves "mixed" whatever the method;
-    # "modular" and "tie" need an exact method or the range-independence certificate.
+
+def _decide(
+    gap: GapMinimum, chosen: str, margin: float, bound: float, tol: float | None, tie: _Tie,
+    range_independent: bool,
+) -> tuple[str, bool, str]:
+    """The verdict, whether it is exact, and the certificate that says why.
+
+    A violation that some direction attains proves "mixed" whatever the method;
+    "modular" and "tie" need an exact method or the range-independence certificate.
+    """
     upper = " (an upper bound on the minimum)" if not gap.exact else ""
     if chosen == "global":
-        verdict, exact, certificate = gap.verdict, gap.verdict_exact, gap.certificate
-    elif tol is not None and -max(tol, bound) <= margin < -bound and gap.exact_sign:
-        verdict, exact = "modular", False
-        certificate = (f"margin {margin:.3g} is within the tolerance {tol:g} you set (not exact: the data "
-                       "as given are mixed)")
-    elif margin < -bound:
-        verdict, exact = "mixed", True
-        certificate = (f"a mixed neuron lowers the energy: gap {margin:.3g}{upper} < -{bound:.1e} "
-                       "(the rounding bound)")
-    elif tie_gap is not None and tie_gap <= bound and (gap.exact_sign or sources.range_independent):
-        verdict, exact = "tie", True
-        certificate = (f"zero up to rounding at the axes and at a direction {tie_angle:.3g} deg off them: "
-                       "a modular and a mixed code are equally good")
-    elif gap.exact_sign:
-        verdict, exact = "modular", True
-        certificate = {
+        return gap.verdict, gap.verdict_exact, gap.certificate
+    if tol is not None and -max(tol, bound) <= margin < -bound and gap.exact_sign:
+        return "modular", False, (f"margin {margin:.3g} is within the tolerance {tol:g} you set (not exact: "
+                                  "the data as given are mixed)")
+    if margin < -bound:
+        return "mixed", True, (f"a mixed neuron lowers the energy: gap {margin:.3g}{upper} < -{bound:.1e} "
+                               "(the rounding bound)")
+    if tie.gap is not None and tie.gap <= bound and (gap.exact_sign or range_independent):
+        return "tie", True, (f"zero up to rounding at the axes and at a direction {tie.angle:.3g} deg off "
+                             "them: a modular and a mixed code are equally good")
+    if gap.exact_sign:
+        return "modular", True, {
             "sector": "no sector of the hull has a gap below the rounding bound",
             "cones": f"no normal cone of the hull's {gap.n_faces} faces has a gap below the rounding bound",
             "facets": f"the ellipsoid lies inside all {gap.n_faces} hull facets",
         }[gap.method]
-    elif sources.range_independent:
-        verdict, exact = "modular", True
-        certificate = "every corner of the bounding box is in the support (range independence)"
-    else:
-        verdict, exact = "undetermined", False
-        certificate = (f"the {gap.method} found no violation below the rounding bound, and no "
-                       "certificate of modularity applies")
+    if range_independent:
+        return "modular", True, "every corner of the bounding box is in the support (range independence)"
+    return "undetermined", False, (f"the {gap.method} found no violation below the rounding bound, and no "
+                                   "certificate of modularity applies")
 
-    witness = witness_scaled = witness_angle = None
+
+@dataclass(frozen=True)
+class _Witness:
+    """A mixed neuron's tuning in raw and scaled units, its angle to the axes and the sources it mixes."""
+
+    raw: np.ndarray | None = None
+    scaled: np.ndarray | None = None
+    angle: float | None = None
     mixes: tuple[str, ...] = ()
-    if verdict in ("mixed", "tie"):
-        witness_scaled = gap.direction if verdict == "mixed" else gap.candidates[tie_index]
-        # w_scaled . (s~ / beta) = (w_scaled / beta) . s~
-        raw = witness_scaled / sources.beta
-        witness = raw / np.linalg.norm(raw)
-        witness_angle = float(angle_to_axes(witness_scaled)[0])
-        mixes = mixed_sources(witness_scaled, sources.names)
 
-    cov_diag = np.diag(sources.cov) / sources.beta**2
+
+def _witness(verdict: str, gap: GapMinimum, tie: _Tie, sources: Sources) -> _Witness:
+    """The witness of a mixed or tied verdict (none for the others)."""
+    if verdict not in ("mixed", "tie"):
+        return _Witness()
+    scaled = gap.direction if verdict == "mixed" else gap.candidates[tie.index]
+    # w_scaled . (s~ / beta) = (w_scaled / beta) . s~
+    raw = scaled / sources.beta
+    return _Witness(raw / np.linalg.norm(raw), scaled, float(angle_to_axes(scaled)[0]),
+                    mixed_sources(scaled, sources.names))
+
+
+def _advantage(
+    sources: Sources, points: np.ndarray, F: np.ndarray, gap: GapMinimum, verdict: str, witness: _Witness,
+    margin: float, bound: float, advantage: str,
+) -> tuple[tuple[float, float | None], float | None, str]:
+    """The mixing advantage: its bracket, its exact value when known, and how that was found."""
     if verdict == "mixed":
-        bracket = advantage_bracket(points, F, cov_diag, witness_scaled, margin, gap.exact, bound)
+        cov_diag = np.diag(sources.cov) / sources.beta**2
+        bracket = advantage_bracket(points, F, cov_diag, witness.scaled, margin, gap.exact, bound)
     elif verdict in ("modular", "tie"):
         bracket = (0.0, 0.0)
     else:
@@ -587,12 +647,4 @@ def check_modularity(
     how = "exact" if exact_value is not None else "bracket"  # modular or tie: nothing to save, exactly
     if advantage == "exact" and verdict in ("mixed", "undetermined"):
         exact_value, how = exact_advantage(sources), "exact"
-
-    return CheckResult(
-        verdict=verdict, margin=float(margin), witness=witness, mixes=mixes,
-        tie_gap=tie_gap, tie_angle=tie_angle, method=gap.method,
-        exact=exact, margin_exact=gap.exact,
-        certificate=certificate, witness_angle=witness_angle,
-        mixing_advantage=exact_value, mixing_advantage_bracket=bracket, mixing_advantage_method=how,
-        seconds=time.perf_counter() - started, witness_scaled=witness_scaled, **common,
-    )
+    return bracket, exact_value, how
