@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hull_2d", "hull_2d_equations", "hull_facets"]
+__all__ = ["hull_2d", "hull_2d_equations", "hull_facets", "is_convex_ccw"]
 
 
 def hull_2d(points: np.ndarray) -> np.ndarray:
@@ -19,10 +19,10 @@ def hull_2d(points: np.ndarray) -> np.ndarray:
     are collinear (no 2-D hull).
     """
     points = np.asarray(points, dtype=float)
-    if _is_convex_ccw(points):
+    if is_convex_ccw(points):
         return np.arange(points.shape[0])
     survivors = _prune_reflex(points)
-    if survivors is not None and _is_convex_ccw(points[survivors]):
+    if survivors is not None and is_convex_ccw(points, survivors):
         return survivors
     if survivors is not None:
         return survivors[_monotone_chain(points[survivors])]
@@ -73,43 +73,94 @@ def _prune_reflex(points: np.ndarray, max_passes: int = 64) -> np.ndarray | None
     """
     centre = points.mean(axis=0)
     x, y = points[:, 0] - centre[0], points[:, 1] - centre[1]
-    idx = np.lexsort((x * x + y * y, np.arctan2(y, x)))
-    x, y = x[idx], y[idx]
+    angle = np.arctan2(y, x)
+    x *= x
+    y *= y
+    x += y  # squared distance; x and y are recomputed in sorted order (memory: huge supports)
+    del y
+    idx = np.lexsort((x, angle))
+    del x, angle
+    x, y = points[idx, 0] - centre[0], points[idx, 1] - centre[1]
     # Repeated points are adjacent now (same angle, same distance): keep one of each.
-    distinct = np.r_[True, (points[idx[1:]] != points[idx[:-1]]).any(axis=1)]
-    idx, x, y = idx[distinct], x[distinct], y[distinct]
+    # (Column by column: the support may hold millions of points.)
+    distinct = np.ones(idx.shape[0], dtype=bool)
+    repeat = np.ones(idx.shape[0] - 1, dtype=bool)
+    for j in range(2):
+        column = points[idx, j]
+        repeat &= column[1:] == column[:-1]
+        del column
+    distinct[1:] = ~repeat
+    if not distinct.all():  # one array at a time: fewer copies alive at once
+        idx = idx[distinct]
+        x = x[distinct]
+        y = y[distinct]
     for _ in range(max_passes):
         if idx.shape[0] < 3:
             return None
-        px, py, nx, ny = np.roll(x, 1), np.roll(y, 1), np.roll(x, -1), np.roll(y, -1)
-        inside = (
-            ((x - px) * (ny - py) - (y - py) * (nx - px) <= 0)  # no left turn at the point
-            & (px * y - py * x >= 0)  # angularly after its predecessor ...
-            & (x * ny - y * nx >= 0)  # ... and before its successor,
-            & (px * ny - py * nx > 0)  # which span less than a half-turn
-        )
+        inside = _in_neighbour_triangle(points, idx, x, y)
         if not inside.any():
             break
         keep = ~inside
-        idx, x, y = idx[keep], x[keep], y[keep]
+        idx = idx[keep]
+        x = x[keep]
+        y = y[keep]
     return idx if idx.shape[0] >= 3 else None
 
 
-def _is_convex_ccw(points: np.ndarray) -> bool:
-    """Whether ``points`` already are a convex polygon's vertices, counter-clockwise
-    (every turn strictly left, winding once): then they are their own hull.
-    Hulls are recomputed from their own vertices often; this O(n) test skips
-    the sort and the chain for them."""
-    n = points.shape[0]
+def _in_neighbour_triangle(points: np.ndarray, idx: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """For the points ``points[idx]`` in cyclic angular order around the
+    centroid (centred coordinates ``x``, ``y``), whether each lies in the
+    triangle of the centroid and its two neighbours (see :func:`_prune_reflex`).
+
+    The turn is computed from the points' own coordinates exactly as
+    :func:`is_convex_ccw` computes it, so that what survives every pass is
+    accepted by that test and needs no monotone chain (which would visit
+    millions of points in Python when rounding makes a huge circle's
+    neighbouring turns look straight).  Blocks of ``CONVEXITY_BLOCK`` points
+    keep the temporaries small."""
+    n = x.shape[0]
+    inside = np.empty(n, dtype=bool)
+    for start in range(0, n, CONVEXITY_BLOCK):
+        stop = min(start + CONVEXITY_BLOCK, n)
+        ring = np.arange(start - 1, stop + 1)
+        xs, ys = x.take(ring, mode="wrap"), y.take(ring, mode="wrap")
+        px, py, cx, cy, nx, ny = xs[:-2], ys[:-2], xs[1:-1], ys[1:-1], xs[2:], ys[2:]
+        P = points[idx.take(ring, mode="wrap")]
+        a, b, c = P[:-2], P[1:-1], P[2:]
+        block = inside[start:stop]
+        # no left turn at the point: _cross(a, b, c) <= 0
+        np.less_equal((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]), (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]), out=block)
+        block &= px * cy >= py * cx  # angularly after its predecessor ...
+        block &= cx * ny >= cy * nx  # ... and before its successor,
+        block &= px * ny > py * nx  # which span less than a half-turn
+    return inside
+
+
+#: Rows :func:`is_convex_ccw` tests at a time (its temporaries stay small).
+CONVEXITY_BLOCK = 1 << 16
+
+
+def is_convex_ccw(points: np.ndarray, order: np.ndarray | None = None) -> bool:
+    """Whether ``points`` (or ``points[order]``) already are a convex polygon's
+    vertices, counter-clockwise (every turn strictly left, winding once): then
+    they are their own hull.  Hulls are recomputed from their own vertices
+    often; this O(n) test skips the sort and the chain for them.  Works in
+    blocks of ``CONVEXITY_BLOCK`` rows, so its memory does not grow with ``n``."""
+    n = points.shape[0] if order is None else order.shape[0]
     if n < 3:
         return False
-    a, b = points, np.roll(points, -1, axis=0)
-    if not (_cross(a, b, np.roll(points, -2, axis=0)) > 0).all():
-        return False
-    # Left turns everywhere and the edge directions turn through one full circle.
-    angles = np.arctan2(b[:, 1] - a[:, 1], b[:, 0] - a[:, 0])
-    turns = np.mod(np.roll(angles, -1) - angles, 2 * np.pi)
-    return bool(abs(turns.sum() - 2 * np.pi) < 1e-6)
+    total_turn = 0.0
+    for start in range(0, n, CONVEXITY_BLOCK):
+        rows = np.arange(start, min(start + CONVEXITY_BLOCK, n) + 2) % n
+        ring = points[rows if order is None else order[rows]]
+        a, b, c = ring[:-2], ring[1:-1], ring[2:]
+        if not (_cross(a, b, c) > 0).all():
+            return False
+        # Left turns everywhere and the edge directions turn through one full circle.
+        first = np.arctan2(b[:, 1] - a[:, 1], b[:, 0] - a[:, 0])
+        second = np.arctan2(c[:, 1] - b[:, 1], c[:, 0] - b[:, 0])
+        total_turn += float(np.mod(second - first, 2 * np.pi).sum())
+    return bool(abs(total_turn - 2 * np.pi) < 1e-6)
 
 
 def hull_2d_equations(vertices: np.ndarray) -> np.ndarray:

@@ -300,11 +300,13 @@ class Sources:
         if d > 20:
             return False
         width = self.upper - self.lower
-        scaled = (self.points - self.lower) / width  # corners are {0,1}^d
-        near_corner = np.all(np.minimum(np.abs(scaled), np.abs(scaled - 1)) <= 1e-9, axis=1)
-        bits = np.rint(scaled[near_corner]).astype(np.int64)
-        codes = bits @ (1 << np.arange(d, dtype=np.int64))
-        return np.unique(codes).size == 2**d
+        found = np.zeros(2**d, dtype=bool)
+        for start in range(0, self.points.shape[0], BLOCK_ROWS):  # blocks: bounded memory
+            scaled = (self.points[start : start + BLOCK_ROWS] - self.lower) / width  # corners are {0,1}^d
+            near_corner = np.all(np.minimum(np.abs(scaled), np.abs(scaled - 1)) <= 1e-9, axis=1)
+            bits = np.rint(scaled[near_corner]).astype(np.int64)
+            found[bits @ (1 << np.arange(d, dtype=np.int64))] = True
+        return bool(found.all())
 
     def support_min(self, directions: np.ndarray) -> np.ndarray:
         """The support function ``m(w) = min_i w^T (s_i - mean)`` for each row ``w`` of ``directions``."""
@@ -623,7 +625,7 @@ def _thin_saturated(X: np.ndarray) -> np.ndarray:
                 ends = on[[np.argmin(X[on, b]), np.argmax(X[on, b])]]
                 keep[on] = False
                 keep[ends] = True
-    return X[keep]
+    return X if keep.all() else X[keep]
 
 
 def _normalised(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -637,7 +639,8 @@ def _normalised(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     span = Z.max(axis=0)
     exponent = np.clip(np.frexp(np.where(span > 0, span, 1.0))[1], -1000, 1000)
     scale = np.ldexp(1.0, -exponent)
-    return Z * scale, origin, scale
+    Z *= scale  # in place: X may be a support of millions of points
+    return Z, origin, scale
 
 
 def _convex_hull(X: np.ndarray, equations_too: bool = True) -> tuple[np.ndarray, np.ndarray | None] | None:
@@ -835,7 +838,8 @@ class Reduction:
             )
         if self.keep is not None and self.n_candidates > self.compact_at:
             before = self.n_candidates
-            points, _ = _hull_points(np.vstack(self.candidates))
+            self.candidates = [_stacked(self.candidates)]
+            points, _ = _hull_points(self.candidates[0])
             self.candidates, self.n_candidates = [points], points.shape[0]
             # Compact again when the candidates double, or grow eightfold if
             # compacting barely helped (most candidates are vertices, as on a
@@ -965,12 +969,18 @@ class Reduction:
         cov = np.ldexp(self.m2_scaled / self.n, exponents)
         cov = (cov + cov.T) / 2
         _check_flat(cov, names_t)
-        points, exact = _hull_points(np.vstack(self.candidates))
+        self.candidates = [_stacked(self.candidates)]  # the same rows, one copy held
+        points, exact = _hull_points(self.candidates[0])
         return Sources(
             mean=self.reference + offset, cov=cov, lower=self.lower.copy(), upper=self.upper.copy(),
             points=points, points_are_vertices=exact, n_samples=self.n, names=names_t,
             origin=origin,
         )
+
+
+def _stacked(parts: list[np.ndarray]) -> np.ndarray:
+    """The rows of ``parts`` as one array (no copy when there is one part)."""
+    return parts[0] if len(parts) == 1 else np.vstack(parts)
 
 
 def _name_tuple(names) -> tuple[str, ...]:

@@ -222,7 +222,8 @@ def standardised_problem(sources: Sources) -> tuple[np.ndarray, np.ndarray]:
         ``F_jj = 1``, ``F_jk = -C_jk / (beta_j beta_k)``.
     """
     beta = sources.beta
-    points = sources.centred_points / beta
+    points = sources.points - sources.mean  # one new array (a circle's support is all its points)
+    points /= beta
     F = sources.modularity_matrix / np.outer(beta, beta)
     return points, F
 

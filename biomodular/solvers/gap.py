@@ -53,7 +53,7 @@ from itertools import combinations
 import numpy as np
 
 from ..errors import BiomodularError
-from ..geometry import hull_2d, hull_facets
+from ..geometry import hull_2d, hull_facets, is_convex_ccw
 
 __all__ = [
     "GapMinimum",
@@ -63,6 +63,9 @@ __all__ = [
     "TooManyFaces",
     "DEFAULT_MAX_FACES",
 ]
+
+#: Most numbers :func:`gap_values` holds at once in its (directions x points) product.
+GAP_BLOCK = 1 << 20
 
 #: Face-enumeration budget of the ``cones`` method.
 DEFAULT_MAX_FACES = 100_000
@@ -97,6 +100,9 @@ class GapMinimum:
         Number of directions scored.
     candidates : ndarray, shape (k, d)
         The directions scored (unit rows), for callers that look for ties.
+        The ``sector`` method on a hull of more than ``SECTOR_BLOCK``
+        vertices returns only the candidates :func:`_sector_keep` selects
+        (the lowest values and the best directions off the axes).
     candidate_values : ndarray, shape (k,)
         ``f`` at each candidate.
     n_faces : int
@@ -118,11 +124,15 @@ def gap_values(points: np.ndarray, M: np.ndarray, directions: np.ndarray) -> np.
     """``f(w) = (min_i w . p_i)^2 - w^T M w`` for each row ``w`` of ``directions``."""
     directions = np.atleast_2d(directions)
     out = np.empty(directions.shape[0])
-    # Blocks keep the (directions x points) product within a few tens of MB.
-    block = max(1, 4_000_000 // max(points.shape[0], 1))
+    # Blocks of directions and of points keep the product within GAP_BLOCK numbers.
+    k = max(points.shape[0], 1)
+    block = max(1, GAP_BLOCK // k, min(directions.shape[0], 16))
+    chunk = max(1, GAP_BLOCK // block)
     for start in range(0, directions.shape[0], block):
         W = directions[start : start + block]
-        m = (W @ points.T).min(axis=1)
+        m = np.full(W.shape[0], np.inf)
+        for first in range(0, k, chunk):
+            np.minimum(m, (W @ points[first : first + chunk].T).min(axis=1), out=m)
         out[start : start + block] = m**2 - np.einsum("ij,jk,ik->i", W, M, W)
     return out
 
@@ -255,6 +265,81 @@ def _hull_facets(points: np.ndarray, facets: Facets | None = None) -> Facets:
         ) from None
 
 
+#: The sector method works on this many hull vertices at a time, so its
+#: temporaries stay a few MB whatever the hull's size (a circle of 1e7 points
+#: has 1e7 vertices).
+SECTOR_BLOCK = 1 << 16
+
+#: Past this many candidate directions the sector method returns only those a
+#: caller can need (see :func:`_sector_keep`), not every one it scored.
+SECTOR_KEEP_ALL = 3 * SECTOR_BLOCK
+
+#: Smallest values kept when not every candidate is returned (the pricing of
+#: column generation takes at most a few dozen).
+SECTOR_KEEP_LOWEST = 64
+
+#: Candidates within this angle (degrees) of a source axis are kept when their
+#: value is at most the best value farther from the axes, so that the best
+#: direction off the axes by any angle up to this one is among those returned.
+SECTOR_KEEP_AXIS_DEGREES = 1.0
+
+
+def _sector_block(V: np.ndarray, M: np.ndarray, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates and their values for hull vertices ``start:stop`` of the
+    counter-clockwise hull ``V`` (each scored against its sector's vertex and
+    that vertex's two neighbours)."""
+    k = V.shape[0]
+    # Vertices start-1 .. stop (cyclically): the block and its two neighbours.
+    ring = V[np.arange(start - 1, stop + 1) % k] if start == 0 or stop >= k else V[start - 1 : stop + 1]
+    B = ring[1:-1]
+    edges = np.diff(ring, axis=0)  # edges[i] runs from ring[i] to ring[i+1]
+    inward = _unit_rows(np.column_stack([-edges[:, 1], edges[:, 0]]))  # left normal = interior for CCW
+    # Vertex i minimises w . p on the cone between the normals of edges i-1 and i.
+    n_start, n_end = inward[:-1], inward[1:]
+    # Eigenvectors of the symmetric 2x2 matrices v v^T - M in closed form: the
+    # principal axes at angle theta = atan2(2 q01, q00 - q11) / 2 and theta + 90 degrees.
+    q00, q01, q11 = B[:, 0] ** 2 - M[0, 0], B[:, 0] * B[:, 1] - M[0, 1], B[:, 1] ** 2 - M[1, 1]
+    theta = 0.5 * np.arctan2(2 * q01, q00 - q11)
+    c, s = np.cos(theta), np.sin(theta)
+    first, second = np.column_stack([c, s]), np.column_stack([-s, c])
+    E = np.stack([first, second, -first, -second], axis=1)  # (rows, 4, 2): +-eigenvectors
+    a, b = n_start[:, None, :], n_end[:, None, :]
+    inside = (a[..., 0] * E[..., 1] - a[..., 1] * E[..., 0] >= 0) & (
+        E[..., 0] * b[..., 1] - E[..., 1] * b[..., 0] >= 0
+    )
+    candidates = _unit_rows(np.vstack([n_end, E[inside]]))
+    owner = 1 + np.concatenate([np.arange(B.shape[0]), np.nonzero(inside)[0]])  # rows of ring
+    m = np.einsum("ij,ij->i", candidates, ring[owner])
+    for step in (-1, 1):
+        np.minimum(m, np.einsum("ij,ij->i", candidates, ring[owner + step]), out=m)
+    w0, w1 = candidates[:, 0], candidates[:, 1]
+    values = m**2 - (M[0, 0] * w0**2 + 2 * M[0, 1] * w0 * w1 + M[1, 1] * w1**2)
+    _require_finite(values)
+    return candidates, values
+
+
+def _sector_keep(candidates: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Indices of the candidates a caller can need: the ``SECTOR_KEEP_LOWEST``
+    smallest values, the best candidate more than ``SECTOR_KEEP_AXIS_DEGREES``
+    from the axes, and every candidate nearer the axes whose value is at most
+    that one's.  Applied block by block and again to the union, it keeps, for
+    every angle up to ``SECTOR_KEEP_AXIS_DEGREES``, a best direction farther
+    than that angle from the axes (the tie test of the check needs one)."""
+    keep = np.zeros(values.shape[0], dtype=bool)
+    lowest = min(SECTOR_KEEP_LOWEST, values.shape[0])
+    keep[np.argpartition(values, lowest - 1)[:lowest]] = True
+    w = np.abs(candidates)
+    near = np.degrees(np.arctan2(w.min(axis=1), w.max(axis=1))) <= SECTOR_KEEP_AXIS_DEGREES
+    if (~near).any():
+        far = np.flatnonzero(~near)
+        best_far = far[np.argmin(values[far])]
+        keep[best_far] = True
+        keep |= near & (values <= values[best_far])
+    else:
+        keep |= near
+    return np.flatnonzero(keep)
+
+
 def _sector(points: np.ndarray, M: np.ndarray) -> GapMinimum:
     """Exact minimum for two sources in O(k log k) (the hull) plus O(k).
 
@@ -263,44 +348,38 @@ def _sector(points: np.ndarray, M: np.ndarray) -> GapMinimum:
     candidate found in that cone is scored against vertex ``i`` alone (and
     its two neighbours, which covers a candidate that rounding placed just
     across a boundary).  The decisive candidates are then re-scored against
-    every point, so the value returned is attained."""
+    every point, so the value returned is attained.  Vertices are processed
+    in blocks of ``SECTOR_BLOCK``, so memory beyond the points is bounded;
+    a hull with more than ``SECTOR_KEEP_ALL`` candidates returns only those
+    :func:`_sector_keep` selects."""
     try:
-        V = points[hull_2d(points)]  # counter-clockwise
+        V = points if is_convex_ccw(points) else points[hull_2d(points)]  # counter-clockwise
     except ValueError as exc:
         raise BiomodularError(f"could not compute the convex hull of the support: {exc}") from None
-    k = len(V)
-    edges = np.roll(V, -1, axis=0) - V  # edge i runs from vertex i to vertex i+1
-    inward = np.column_stack([-edges[:, 1], edges[:, 0]])  # left normal = interior for CCW
-    inward = _unit_rows(inward)
-    # Vertex i minimises w . p on the cone between the normals of edges i-1 and i.
-    n_start = np.roll(inward, 1, axis=0)
-    n_end = inward
-    # Eigenvectors of the symmetric 2x2 matrices v v^T - M in closed form: the
-    # principal axes at angle theta = atan2(2 q01, q00 - q11) / 2 and theta + 90 degrees.
-    q00, q01, q11 = V[:, 0] ** 2 - M[0, 0], V[:, 0] * V[:, 1] - M[0, 1], V[:, 1] ** 2 - M[1, 1]
-    theta = 0.5 * np.arctan2(2 * q01, q00 - q11)
-    c, s = np.cos(theta), np.sin(theta)
-    first, second = np.column_stack([c, s]), np.column_stack([-s, c])
-    E = np.stack([first, second, -first, -second], axis=1)  # (k, 4, 2): +-eigenvectors
-    a, b = n_start[:, None, :], n_end[:, None, :]
-    inside = (a[..., 0] * E[..., 1] - a[..., 1] * E[..., 0] >= 0) & (
-        E[..., 0] * b[..., 1] - E[..., 1] * b[..., 0] >= 0
-    )
-    candidates = _unit_rows(np.vstack([n_end, E[inside]]))
-    owner = np.concatenate([np.arange(k), np.nonzero(inside)[0]])
-    m = np.einsum("ij,ij->i", candidates, V[owner])
-    for step in (-1, 1):
-        np.minimum(m, np.einsum("ij,ij->i", candidates, V[(owner + step) % k]), out=m)
-    w0, w1 = candidates[:, 0], candidates[:, 1]
-    values = m**2 - (M[0, 0] * w0**2 + 2 * M[0, 1] * w0 * w1 + M[1, 1] * w1**2)
-    _require_finite(values)
+    k = V.shape[0]
+    reduce = k > SECTOR_BLOCK  # more candidates than any caller needs: keep the useful ones
+    cand_parts, value_parts = [], []
+    scored = 0
+    for start in range(0, k, SECTOR_BLOCK):
+        candidates, values = _sector_block(V, M, start, min(start + SECTOR_BLOCK, k))
+        scored += values.shape[0]
+        if reduce:
+            keep = _sector_keep(candidates, values)
+            candidates, values = candidates[keep], values[keep]
+        cand_parts.append(candidates)
+        value_parts.append(values)
+    candidates, values = np.vstack(cand_parts), np.concatenate(value_parts)
+    del cand_parts, value_parts
+    if reduce:
+        keep = _sector_keep(candidates, values)
+        candidates, values = candidates[keep], values[keep]
     # The decisive values, scored against every point: attained, whatever rounding did.
     decisive = np.argpartition(values, 16)[:16] if values.shape[0] > 16 else np.arange(values.shape[0])
     values[decisive] = gap_values(points, M, candidates[decisive])
     best = int(np.argmin(values))
     return GapMinimum(
         value=float(values[best]), direction=candidates[best].copy(), exact=True,
-        method="sector", n_candidates=int(candidates.shape[0]), candidates=candidates,
+        method="sector", n_candidates=scored, candidates=candidates,
         candidate_values=values, n_faces=k, exact_sign=True,
     )
 
