@@ -520,6 +520,70 @@ def _filter_directions(d: int, stage: int) -> np.ndarray:
     return np.vstack([axes, extra])
 
 
+def _pseudo_angle(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """A cheap increasing function of the angle of ``(x, y)`` from -90 to 270
+    degrees, with values in ``[0, 4)`` (the origin itself gets 1)."""
+    den = np.abs(x)
+    den += np.abs(y)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.divide(y, den, out=den)
+    p[np.isnan(p)] = 0.0  # the origin
+    return np.where(x >= 0, 1.0 + p, 3.0 - p)
+
+
+class _PolygonInterior:
+    """Strict-interior test for a convex polygon, one edge per point.
+
+    Seen from an interior point ``c``, a point lies strictly inside the polygon
+    iff it is strictly inside the edge its ray from ``c`` crosses.  The ray's
+    angle (a pseudo-angle, see :func:`_pseudo_angle`) is binned; each bin lists
+    the edges whose angular span meets the bin widened by a bin on each side
+    (far more than rounding can move a pseudo-angle), and a point is declared
+    inside only if it is inside all of them.  Most bins have one edge, so a
+    point costs one equation instead of one per facet.
+    """
+
+    BINS = 4096
+
+    def __init__(self, vertices: np.ndarray, equations: np.ndarray, centre: np.ndarray, tolerance: float):
+        self.centre = centre
+        self.tolerance = tolerance
+        q = _pseudo_angle(vertices[:, 0] - centre[0], vertices[:, 1] - centre[1])
+        start = int(np.argmin(q))  # edge i runs from vertex i to vertex i+1 (counter-clockwise)
+        q, equations = np.roll(q, -start), np.roll(equations, -start, axis=0)
+        n_edges, bins = len(q), self.BINS
+        width = 4.0 / bins
+        lower = np.arange(bins) * width - width
+        upper = lower + 3 * width
+        first = (np.searchsorted(q, np.mod(lower, 4.0), side="right") - 1) % n_edges
+        last = (np.searchsorted(q, np.mod(upper, 4.0), side="right") - 1) % n_edges
+        count = (last - first) % n_edges + 1
+        self.edges = [(first + k) % n_edges for k in range(int(count.max()))]
+        self.count = count
+        self.equations = equations
+        # The first edge's equation per bin, one contiguous array per coefficient.
+        self.first = [np.ascontiguousarray(equations[first, j]) for j in range(3)]
+
+    def inside(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Whether each point ``(x, y)`` is strictly inside (by the tolerance)."""
+        q = _pseudo_angle(x - self.centre[0], y - self.centre[1])
+        q *= self.BINS / 4.0
+        b = q.astype(np.intp)
+        np.clip(b, 0, self.BINS - 1, out=b)
+        a0, a1, a2 = self.first
+        value = a0.take(b)
+        value *= x
+        value += a1.take(b) * y
+        value += a2.take(b)
+        inside = value < -self.tolerance  # a NaN (an overflow the reduction reports) is not inside
+        if len(self.edges) > 1:
+            several = np.flatnonzero(self.count[b] > 1)
+            for edges in self.edges[1:]:
+                eq = self.equations[edges[b[several]]].T
+                inside[several] &= eq[0] * x[several] + eq[1] * y[several] + eq[2] < -self.tolerance
+        return inside
+
+
 class _InteriorFilter:
     """Akl-Toussaint filter: the extreme points of the data seen so far, in a
     fixed set of directions, span an inner polytope; a point strictly inside it
@@ -536,6 +600,7 @@ class _InteriorFilter:
         self.extremes = np.zeros((len(self.directions), d))  # relative to origin
         self.equations: np.ndarray | None = None
         self._ball: tuple[np.ndarray, float] | None = None
+        self._polygon: _PolygonInterior | None = None
 
     def __call__(self, block: np.ndarray, centred: np.ndarray | None = None) -> np.ndarray:
         """Rows of ``block`` that may be hull vertices (of everything seen).
@@ -563,8 +628,13 @@ class _InteriorFilter:
             self.best[better] = top[better]
             self.extremes[better] = centred[:, arg[better]].T
             inner = np.unique(self.extremes[np.isfinite(self.best)], axis=0)
-            self.equations = _hull_equations(inner) if inner.shape[0] > block.shape[1] else None
+            hull = _convex_hull(inner) if inner.shape[0] > block.shape[1] else None
+            self.equations = None if hull is None else hull[1]
             self._ball = self._inscribed_ball() if self.equations is not None else None
+            self._polygon = None
+            if hull is not None and self._ball is not None and inner.shape[1] == 2:
+                self._polygon = _PolygonInterior(inner[hull[0]], self.equations, self._ball[0],
+                                                 1e-9 * np.abs(self.extremes).max())
             if self.equations is not None:
                 block, _ = self._outside(block, centred)
         return block
@@ -581,6 +651,9 @@ class _InteriorFilter:
     def _outside(self, block: np.ndarray, centred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The rows not strictly inside the inner polytope (and their centred columns)."""
         assert self.equations is not None
+        if self._polygon is not None:  # two sources: one edge per row
+            keep = ~self._polygon.inside(centred[0], centred[1])
+            return block[keep], centred[:, keep]
         if self._ball is not None:
             centre, radius2 = self._ball
             with np.errstate(over="ignore"):  # an infinite distance keeps the row

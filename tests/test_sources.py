@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from biomodular import BiomodularError, Sources
 
@@ -115,3 +115,64 @@ def test_samples_are_not_modified():
     before = S.copy()
     Sources.from_samples(S)
     np.testing.assert_array_equal(S, before)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["gauss", "cut box", "grid", "clipped", "ring"]),
+       log_aspect=st.floats(-3, 3), block=st.sampled_from([256, 1024, 1 << 16]))
+@example(seed=0, kind="grid", log_aspect=0.0, block=256)
+@example(seed=1, kind="ring", log_aspect=2.0, block=256)
+def test_two_source_filter_keeps_every_hull_vertex(seed, kind, log_aspect, block):
+    """The two-source interior filter tests each row against the one edge its angle
+    points at; whatever the shape, anisotropy and block size, the reduction keeps
+    exactly qhull's vertices (second route: the hull of the raw data)."""
+    import biomodular.sources as sources_module
+    from scipy.spatial import ConvexHull
+
+    rng = np.random.default_rng(seed)
+    n = 6000
+    if kind == "gauss":
+        S = rng.standard_normal((n, 2)) @ rng.standard_normal((2, 2))
+    elif kind == "cut box":
+        S = rng.uniform(-1, 1, (n, 2))
+        S = S[S.sum(axis=1) > -0.5]
+    elif kind == "grid":
+        S = rng.integers(0, 30, (n, 2)).astype(float)
+    elif kind == "clipped":
+        S = np.clip(rng.standard_normal((n, 2)), -1.5, 1.5)
+    else:
+        t = rng.uniform(0, 2 * np.pi, n)
+        S = np.column_stack([np.cos(t), np.sin(t)]) * rng.uniform(0.9, 1.0, (n, 1))
+    S = S * np.array([1.0, 10.0**log_aspect]) + rng.uniform(-5, 5, 2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sources_module, "BLOCK_ROWS", block)
+        src = Sources.from_samples(S)
+    expected = {tuple(p) for p in S[ConvexHull(S).vertices]}
+    assert {tuple(p) for p in src.points} == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_vertices=st.integers(3, 64))
+def test_polygon_interior_test_never_calls_an_outside_point_inside(seed, n_vertices):
+    """The one-edge-per-point test against the test of every edge (second route): a
+    point it calls strictly inside is strictly inside every edge; and points well
+    inside are recognised."""
+    from biomodular.geometry import hull_2d, hull_2d_equations
+    from biomodular.sources import _PolygonInterior
+
+    rng = np.random.default_rng(seed)
+    P = rng.standard_normal((n_vertices + 3, 2)) * rng.uniform(0.1, 10, 2)
+    try:
+        V = P[hull_2d(P)]
+    except ValueError:
+        return
+    eq = hull_2d_equations(V)
+    centre = V.mean(axis=0)
+    tolerance = 1e-9 * np.abs(V).max()  # as the reduction uses it
+    test = _PolygonInterior(V, eq, centre, tolerance)
+    Q = np.vstack([rng.standard_normal((4000, 2)) * np.abs(V).max(), V, (V + np.roll(V, -1, axis=0)) / 2,
+                   centre[None, :]])
+    full = (Q @ eq[:, :2].T + eq[:, 2]).max(axis=1)
+    got = test.inside(Q[:, 0].copy(), Q[:, 1].copy())
+    assert not (got & ~(full < 0)).any()
+    assert got[full < -2 * tolerance].all()
