@@ -176,7 +176,7 @@ def compute_row(command: str, path: str, parameters: dict) -> dict:
             s = solve_code(sources, Problem.autoencoder(p["lam_in"], p["lam_out"]),
                            tol=SOLVE_TOL if p["tol"] is None else p["tol"], seed=p["seed"])
             row.update(value=_number(s.value), modular_value=_number(s.modular_value), mixed=bool(s.mixed),
-                       n_neurons=len(s.neurons), n_mixed=sum(not n.modular for n in s.neurons),
+                       n_neurons=len(s.neurons), n_mixed=sum(n.mixed for n in s.neurons),
                        solve_status=s.status, relative_gap=_number(s.certificate.relative_gap))
     row["seconds"] = time.perf_counter() - started
     return row

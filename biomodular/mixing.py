@@ -40,6 +40,7 @@ __all__ = [
     "angle_to_axes",
     "beta_scaled",
     "classify_neurons",
+    "is_mixed",
     "mixed_sources",
 ]
 
@@ -89,6 +90,16 @@ def angle_to_axes(directions: np.ndarray, beta: np.ndarray | None = None) -> np.
     cos = np.abs(W).max(axis=1) / np.where(norms > 0, norms, 1.0)
     cos = np.where(norms > 0, cos, 1.0)
     return np.degrees(np.arccos(np.clip(cos, 0.0, 1.0)))
+
+
+def is_mixed(angles: np.ndarray | float, mixed_angle: float = MIXED_ANGLE_DEGREES) -> np.ndarray:
+    """Whether neurons at these angles (degrees from the nearest axis, beta-scaled) are mixed.
+
+    The one test of a mixed neuron: at least ``mixed_angle`` from every axis
+    (default :data:`MIXED_ANGLE_DEGREES`).  Below it a neuron is modular or a
+    sliver (:func:`classify_neurons`).
+    """
+    return np.asarray(angles, dtype=float) >= mixed_angle
 
 
 def mixed_sources(direction: np.ndarray, names: Sequence[str], beta: np.ndarray | None = None) -> tuple[str, ...]:
@@ -176,7 +187,7 @@ def classify_neurons(
         if angle <= AXIS_ANGLE_DEGREES:
             kind, coded = "modular", (names[int(np.argmax(np.abs(u)))],)
         else:
-            kind = "mixed" if angle >= mixed_angle else "sliver"
+            kind = "mixed" if is_mixed(angle, mixed_angle) else "sliver"
             coded = mixed_sources(u, names)
             if kind == "sliver":
                 main = names[int(np.argmax(np.abs(u)))]

@@ -40,7 +40,6 @@ for new coefficients (sweeps); :func:`solve_code` is the one-call interface.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 import warnings
@@ -56,7 +55,7 @@ from .energy import code_loss, lower_bound, phi_values
 from .master import SOLVERS, ProgramCache, RestrictedMaster
 from .problem import Problem
 from .refinement import Refinement, refine_weights
-from .results import MIX_TOL, Certificate, CodeResult, Neuron, code_verdict
+from .results import Certificate, CodeResult, Neuron, code_verdict
 from .standardise import Standardisation
 
 __all__ = [
@@ -387,23 +386,7 @@ class ColumnGeneration:
             rigorous=rigorous,
         )
         status = decide_status(stop, rigorous, rel <= tol, master.inaccurate)
-        neurons = []
-        mean = sources.mean
-        for t in T:
-            norm = float(np.linalg.norm(t))
-            u = t / norm
-            m = float((sources.centred_points @ t).min())
-            coded = tuple(name for name, x in zip(sources.names, u) if abs(x) > MIX_TOL)
-            neurons.append(Neuron(
-                tuning=t + 0.0, bias=float(-m - t @ mean) + 0.0, norm=norm, sources=coded,
-                modular=len(coded) == 1,
-                activity=float(phi_values(sources.centred_points, sources.cov, t[None, :])[0]),
-            ))
-        order = sorted(range(len(neurons)), key=lambda i: (len(neurons[i].sources), -neurons[i].norm))
-        neurons = [neurons[i] for i in order]
-        kinds = classify_neurons([n.tuning for n in neurons], sources.beta, sources.names,
-                                 [n.activity for n in neurons])
-        neurons = [dataclasses.replace(n, kind=k) for n, k in zip(neurons, kinds)]
+        neurons = _neurons(sources, T)
         verdict, reason = code_verdict(sources, problem, value, mod, gap, status, neurons)
         solvers = sorted(set(master.solvers_used), key=master.solvers_used.index)
         if status != OPTIMAL:
@@ -418,9 +401,25 @@ class ColumnGeneration:
             certificate=certificate, status=status, solver="+".join(solvers) or master.solver,
             rounds=rounds, n_columns=int(master.dictionary.shape[0]),
             seconds=time.perf_counter() - started, tolerance=float(tol),
-            mixed=any(not n.modular for n in neurons), names=sources.names, problem=problem,
+            mixed=any(n.mixed for n in neurons), names=sources.names, problem=problem,
             gram=T.T @ T, verdict=verdict, verdict_reason=reason,
         )
+
+
+def _neurons(sources: Sources, T: np.ndarray) -> list[Neuron]:
+    """The code's neurons, each with its kind (:func:`biomodular.mixing.classify_neurons`),
+    fewest sources first, then largest norm first."""
+    mean = sources.mean
+    activity = phi_values(sources.centred_points, sources.cov, T)
+    kinds = classify_neurons(T, sources.beta, sources.names, activity)
+    neurons = []
+    for t, a, kind in zip(T, activity, kinds):
+        m = float((sources.centred_points @ t).min())
+        neurons.append(Neuron(
+            tuning=t + 0.0, bias=float(-m - t @ mean) + 0.0, norm=float(np.linalg.norm(t)),
+            sources=kind.sources, modular=kind.kind == "modular", activity=float(a), kind=kind,
+        ))
+    return sorted(neurons, key=lambda n: (len(n.sources), -n.norm))
 
 
 def solve_code(

@@ -17,7 +17,7 @@ import numpy as np
 from ..mixing import MIXED_ANGLE_DEGREES, NeuronKind
 from .problem import Problem
 
-__all__ = ["Neuron", "Certificate", "CodeResult", "MIX_TOL", "format_relative_gap", "GAP_ROUNDING"]
+__all__ = ["Neuron", "Certificate", "CodeResult", "format_relative_gap", "GAP_ROUNDING"]
 
 #: A relative gap this close to zero is rounding: the bound and the value are
 #: sums of a few dozen double-precision terms, each rounded by 2**-53.
@@ -30,10 +30,6 @@ def format_relative_gap(relative_gap: float, spec: str = ".3g") -> str:
     if -GAP_ROUNDING <= relative_gap < 0:
         return f"0 (rounding: {relative_gap:.1e})"
     return format(relative_gap, spec)
-
-#: A unit tuning codes source ``j`` when ``|w_j| > MIX_TOL`` (about 0.2 millidegrees
-#: off the axis); directions from the dictionary's axes have exact zeros.
-MIX_TOL = 1e-6
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,9 +46,13 @@ class Neuron:
     norm : float
         ``||tuning||``.
     sources : tuple of str
-        Sources it codes (``|w_j| > MIX_TOL`` in its unit direction).
+        Sources it codes, as :func:`biomodular.mixing.classify_neurons` names
+        them (beta-scaled units): one for a modular neuron; for a sliver the
+        source whose axis it leans off, then the others it draws on; for a
+        mixed neuron the sources it mixes.
     modular : bool
-        Whether it codes exactly one source.
+        Whether it lies on a source axis (its kind is ``modular``; see
+        :mod:`biomodular.mixing`).
     activity : float
         Its activity energy ``<z^2>``.
     kind : NeuronKind or None
@@ -68,6 +68,12 @@ class Neuron:
     modular: bool
     activity: float
     kind: NeuronKind | None = None
+
+    @property
+    def mixed(self) -> bool:
+        """Whether it is a mixed neuron (:mod:`biomodular.mixing`: at least
+        :data:`~biomodular.mixing.MIXED_ANGLE_DEGREES` from every axis, beta-scaled)."""
+        return self.kind is not None and self.kind.kind == "mixed"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -183,7 +189,9 @@ class CodeResult:
     tolerance : float
         Relative gap requested.
     mixed : bool
-        Whether any neuron codes more than one source.
+        Whether any neuron is mixed (:attr:`Neuron.mixed`; a sliver, tilted
+        off its axis by less than :data:`~biomodular.mixing.MIXED_ANGLE_DEGREES`,
+        is not).
     names : tuple of str
     problem : Problem
     gram : ndarray, shape (d, d)
@@ -298,7 +306,7 @@ def _format_table(r: CodeResult) -> str:
         if n.kind is not None:
             codes = n.kind.describe()
         else:
-            codes = f"{'+'.join(n.sources)} ({'modular' if n.modular else 'mixed'})"
+            codes = f"{'+'.join(n.sources)} ({'mixed' if n.mixed else 'modular'})"
         rows.append((str(i), tun, f"{n.bias:.4g}", f"{n.norm:.4g}", codes))
     header = ("#", f"tuning {head}", "bias", "norm", "codes")
     widths = [max(len(x[k]) for x in rows + [header]) for k in range(5)]
@@ -347,10 +355,10 @@ def code_verdict(sources, problem: Problem, value: float, modular_value: float, 
         from .check import check_modularity
 
         chk = check_modularity(sources)
-        code_mixed = any(n.kind is not None and n.kind.kind != "modular" for n in neurons)
+        code_mixed = any(n.mixed for n in neurons)
         reason = f"exact check, margin {chk.margin:.3g}"
         if chk.verdict == "mixed" and not code_mixed:
-            reason += "; the returned code is modular because the mixing advantage is below the solver tolerance"
+            reason += "; the returned code has no mixed neuron because the mixing advantage is below the solver tolerance"
         return chk.verdict, reason
     if math.isfinite(modular_value) and modular_value - value > max(gap, 0.0):
         return "mixed", "the returned code beats the best modular code by more than the certified gap"

@@ -228,7 +228,7 @@ def _run_block(label, sources, problem, block, seed, keep_results, solve_options
             "modular_value": result.modular_value,
             "mixed": result.mixed,
             "n_neurons": len(result.neurons),
-            "n_mixed": sum(not n.modular for n in result.neurons),
+            "n_mixed": sum(n.mixed for n in result.neurons),
             "status": result.status,
             "relative_gap": result.certificate.relative_gap,
             "rounds": result.rounds,
