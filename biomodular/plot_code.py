@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .geometry import hull_2d
+
 __all__ = ["plot_code"]
 
 
@@ -22,7 +24,7 @@ def _tuning_text(neuron, names) -> str:
     kind = getattr(neuron, "kind", None)
     if kind is not None:
         return kind.describe()
-    return f"{'+'.join(neuron.sources)} ({'modular' if neuron.modular else 'mixed'})"
+    return f"{'+'.join(neuron.sources)} ({'mixed' if neuron.mixed else 'modular'})"
 
 
 def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarray | None = None,
@@ -63,10 +65,9 @@ def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarr
         ax.scatter(points[:, j], points[:, k], s=4 if samples is not None else 14,
                    color="0.6", alpha=0.5, lw=0, label="data" if samples is not None else "support")
         if d == 2 and sources.points_are_vertices:
-            from scipy.spatial import ConvexHull
-
-            hull = ConvexHull(sources.points)
-            loop = np.append(hull.vertices, hull.vertices[0])
+            # the support's own vertices, in order by the 2-D kernel of the reduction (no rebuilt hull)
+            ring = hull_2d(sources.points)
+            loop = np.append(ring, ring[0])
             ax.plot(sources.points[loop, 0], sources.points[loop, 1], color="0.4", lw=1)
         centre = sources.mean[[j, k]]
         longest = max(np.linalg.norm(T[:, [j, k]], axis=1).max(), 1e-300)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .errors import BiomodularError
+from .geometry import hull_2d, hull_2d_equations
 from .sources import Sources
 
 __all__ = ["plot_check", "ellipse_points", "nearer_extreme_points", "MAX_PAIR_SOURCES"]
@@ -109,12 +110,15 @@ def _is_positive_definite(F: np.ndarray) -> bool:
 
 
 def _hull2(points: np.ndarray):
-    """2-D hull: closed polygon (counter-clockwise) and facet equations ``n . x + c <= 0``."""
-    from scipy.spatial import ConvexHull
+    """2-D hull: closed polygon (counter-clockwise) and facet equations ``n . x + c <= 0``.
 
-    hull = ConvexHull(points)
-    polygon = points[hull.vertices]
-    return np.vstack([polygon, polygon[:1]]), hull.equations
+    A panel shows the support projected onto a plane; the projection of the
+    hull is the hull of the projected vertices, found by the same 2-D kernel
+    that reduces two-source data (:func:`biomodular.geometry.hull_2d`), so a
+    figure never rebuilds the d-dimensional hull that :class:`Sources` holds.
+    """
+    polygon = points[hull_2d(points)]
+    return np.vstack([polygon, polygon[:1]]), hull_2d_equations(polygon)
 
 
 def _outside(points: np.ndarray, equations: np.ndarray, scale: float) -> np.ndarray:
