@@ -28,4 +28,8 @@ class SolverWarning(BiomodularWarning):
 
 
 class ConvergenceWarning(BiomodularWarning):
-    """Training stopped at its step limit before its convergence criterion was met."""
+    """Training stopped at its step limit before its convergence criterion was met.
+
+    Issued once by :func:`biomodular.verify.compare.verify_code` for the seeds
+    that hit ``max_steps`` (their ``RunResult.converged`` is False).
+    """

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 
-from ..errors import BiomodularError
-from ..mixing import MIXED_ANGLE_DEGREES, angle_to_axes
+from ..errors import BiomodularError, ConvergenceWarning
+from ..mixing import MIXED_ANGLE_DEGREES, angle_to_axes, is_mixed
 from ..solvers.energy import phi_values
 from .metrics import ACTIVE_THRESHOLD, Binned, Estimator, infom, mir
 from .linear import train_linear
@@ -449,112 +450,33 @@ def verify_code(
     Returns
     -------
     VerifyResult
-    """
-    from ..sources import Sources
 
+    Warns
+    -----
+    ConvergenceWarning
+        Once, naming the seeds that stopped at ``max_steps`` before the
+        training loss reached its plateau.
+    """
     from ..io import as_samples
+    from ..sources import Sources
+    from .models import default_neurons
 
     started = time.perf_counter()
     samples, names = as_samples(samples, names)
     S = np.asarray(samples, dtype=float)
     sources = Sources.from_samples(S, names)  # validates the data
-    d = sources.n_sources
-    if n_neurons is not None and n_neurons < d:
-        raise BiomodularError(f"need at least n_sources = {d} neurons to reconstruct; got {n_neurons}")
-    if model not in MODELS:
-        raise BiomodularError(f"model must be one of {MODELS}; got {model!r}")
-    if not angle_tol > 0:
-        raise BiomodularError(f"angle_tol must be positive; got {angle_tol}")
+    _check_arguments(sources.n_sources, n_neurons, model, angle_tol)
     seed_list = _seeds(seeds)
-    from .models import default_neurons
+    width = default_neurons(sources.n_sources) if n_neurons is None else int(n_neurons)
+    reference = _exact_reference(sources, lam_in, lam_out) if solve else _Reference()
 
-    width = default_neurons(d) if n_neurons is None else int(n_neurons)
-
-    optimum = status = opt_gap = mod_value = None
-    verdict = margin = witness = opt_T = Lam = G_opt = None
-    if solve:
-        from ..solvers.check import check_modularity
-        from ..solvers.problem import Problem
-        from ..solvers.program import solve_code
-
-        chk = check_modularity(sources)
-        verdict, margin, witness = chk.verdict, float(chk.margin), chk.witness
-        res = solve_code(sources, Problem.autoencoder(lam_in=lam_in, lam_out=lam_out))
-        optimum, status = float(res.value), res.status
-        opt_gap = float(res.certificate.relative_gap)
-        mod_value = float(res.modular_value)
-        opt_T = res.tunings
-        G_opt = res.gram
-        Lam = np.asarray(res.certificate.multipliers["Lambda"], dtype=float)
-    else:
-        status = "not solved"
-
-    Sc = S - S.mean(axis=0)
-    C = Sc.T @ Sc / S.shape[0]
-    inf_bins = estimator.bins if isinstance(estimator, Binned) else 20
     training = dict(model=model, lam_in=lam_in, lam_out=lam_out, n_neurons=width, beta_nonneg=beta_nonneg,
                     penalty=penalty, beta_recon=beta_recon, lr=lr, batch_size=batch_size,
                     max_steps=max_steps, tol=tol, window=window)
-    trained = _train_seeds(S, seed_list, training, optimum, progress, executor, processes)
-    runs = []
-    for index, seed in enumerate(seed_list):
-        tr, gap_history = trained[index]
-        W = tr.params["W"]
-        Z = S @ W.T + project_biases(W, S)
-        active = np.flatnonzero((Z.max(0) - Z.min(0)) > active_threshold * (Z.max(0) - Z.min(0)).max())
-        Wa = W[active]
-        angles = angle_to_axes(Wa, sources.beta)
-        run_verdict = "mixed" if angles.max() >= angle_tol else "modular"
-        projected = reduced_loss(W, S, lam_in, lam_out)
-        gap = match = wit = gram_err = cost = None
-        if optimum is not None:
-            gap = (projected - optimum) / abs(optimum)
-            norms2 = (opt_T**2).sum(1)
-            sig = opt_T[norms2 >= SIGNIFICANT_NEURON * norms2.max()]
-            match = float(_angles(sig, Wa).min(axis=1).max())
-            G = W.T @ W
-            gram_err = float(np.linalg.norm(G - G_opt) / np.linalg.norm(G_opt))
-            U = Wa / np.linalg.norm(Wa, axis=1, keepdims=True)
-            phi = phi_values(Sc, C, U)
-            cost = float(((phi - np.einsum("ij,jk,ik->i", U, Lam, U)) / phi).max())
-            if witness is not None:
-                wit = float(_angles(np.asarray(witness)[None, :], Wa).min())
-        runs.append(RunResult(
-            seed=seed, loss=tr.loss, projected_loss=projected, gap=gap, verdict=run_verdict,
-            max_mixing_angle=float(angles.max()), n_active=int(active.size), match_angle=match,
-            witness_angle=wit, gram_error=gram_err, max_reduced_cost=cost,
-            mir=mir(Z[:, active], S, estimator, 0.0), infom=infom(Z[:, active], S, Binned(inf_bins), 0.0),
-            converged=tr.converged, steps=tr.steps, seconds=tr.seconds, tuning=Wa, train=tr,
-            gap_history=tuple(gap_history),
-        ))
-
-    comparable = verdict in ("modular", "mixed")
-    def reached_optimum(r: RunResult) -> bool:
-        if r.gap is None or r.gap > REACHED_GAP:
-            return False
-        # a modular optimum need not be unique (ON and OFF cells), a mixed one's neurons must be found
-        return verdict != "mixed" or (r.match_angle is not None and r.match_angle <= angle_tol)
-
-    reached = sum(reached_optimum(r) for r in runs)
-    agreement = 0
-    if comparable:
-        mixed_opt = None
-        if opt_T is not None:
-            mixed_opt = opt_T[angle_to_axes(opt_T, sources.beta) >= angle_tol]
-        for r in runs:
-            if r.verdict != verdict or not reached_optimum(r):
-                continue
-            if verdict == "modular":
-                agreement += 1
-                continue
-            mixed_trained = r.tuning[angle_to_axes(r.tuning, sources.beta) >= angle_tol]
-            along = []
-            if witness is not None:
-                along.append(_angles(np.asarray(witness)[None, :], mixed_trained).min())
-            if mixed_opt is not None and len(mixed_opt):
-                along.append(_angles(mixed_opt, mixed_trained).min())
-            if along and min(along) <= angle_tol:
-                agreement += 1
+    trained = _train_seeds(S, seed_list, training, reference.optimum, progress, executor, processes)
+    scoring = _Scoring(S, sources, reference, lam_in, lam_out, angle_tol, active_threshold, estimator)
+    runs = [scoring.run(seed, tr, gap_history) for seed, (tr, gap_history) in zip(seed_list, trained)]
+    _warn_unconverged(runs, max_steps)
 
     settings = {
         "model": model, "lam_in": lam_in, "lam_out": lam_out, "n_neurons": width,
@@ -565,8 +487,142 @@ def verify_code(
     if model == "learned":
         settings["beta_recon"] = beta_recon
     return VerifyResult(
-        optimum=optimum, optimum_status=status, optimum_relative_gap=opt_gap, modular_value=mod_value,
-        check_verdict=verdict, margin=margin, witness=None if witness is None else np.asarray(witness),
-        optimal_tuning=opt_T, runs=tuple(runs), agreement=agreement, comparable=comparable, reached=reached,
+        optimum=reference.optimum, optimum_status=reference.status, optimum_relative_gap=reference.relative_gap,
+        modular_value=reference.modular_value, check_verdict=reference.verdict, margin=reference.margin,
+        witness=None if reference.witness is None else np.asarray(reference.witness),
+        optimal_tuning=reference.tunings, runs=tuple(runs), agreement=scoring.agreement(runs),
+        comparable=reference.verdict in ("modular", "mixed"), reached=sum(scoring.reached(r) for r in runs),
         names=sources.names, settings=settings, seconds=time.perf_counter() - started,
     )
+
+
+def _check_arguments(d: int, n_neurons: int | None, model: str, angle_tol: float) -> None:
+    """Refuse bad arguments of :func:`verify_code` before any training."""
+    if n_neurons is not None and n_neurons < d:
+        raise BiomodularError(f"need at least n_sources = {d} neurons to reconstruct; got {n_neurons}")
+    if model not in MODELS:
+        raise BiomodularError(f"model must be one of {MODELS}; got {model!r}")
+    if not angle_tol > 0:
+        raise BiomodularError(f"angle_tol must be positive; got {angle_tol}")
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """What the trained codes are compared with: the exact check and the certified optimum."""
+
+    optimum: float | None = None
+    status: str = "not solved"
+    relative_gap: float | None = None
+    modular_value: float | None = None
+    verdict: str | None = None
+    margin: float | None = None
+    witness: np.ndarray | None = None
+    tunings: np.ndarray | None = None
+    Lambda: np.ndarray | None = None
+    gram: np.ndarray | None = None
+
+
+def _exact_reference(sources, lam_in: float, lam_out: float) -> _Reference:
+    """Check the data and solve its optimal code (needs cvxpy)."""
+    from ..solvers.check import check_modularity
+    from ..solvers.problem import Problem
+    from ..solvers.program import solve_code
+
+    chk = check_modularity(sources)
+    res = solve_code(sources, Problem.autoencoder(lam_in=lam_in, lam_out=lam_out))
+    return _Reference(
+        optimum=float(res.value), status=res.status, relative_gap=float(res.certificate.relative_gap),
+        modular_value=float(res.modular_value), verdict=chk.verdict, margin=float(chk.margin),
+        witness=chk.witness, tunings=res.tunings, gram=res.gram,
+        Lambda=np.asarray(res.certificate.multipliers["Lambda"], dtype=float),
+    )
+
+
+class _Scoring:
+    """Turns one trained network into a :class:`RunResult`, and judges runs against the reference."""
+
+    def __init__(self, S, sources, reference: _Reference, lam_in, lam_out, angle_tol, active_threshold, estimator):
+        self.S, self.sources, self.ref = S, sources, reference
+        self.lam_in, self.lam_out, self.angle_tol = lam_in, lam_out, angle_tol
+        self.active_threshold, self.estimator = active_threshold, estimator
+        self.Sc = S - S.mean(axis=0)
+        self.C = self.Sc.T @ self.Sc / S.shape[0]
+        self.inf_bins = estimator.bins if isinstance(estimator, Binned) else 20
+
+    def run(self, seed: int, tr: TrainResult, gap_history) -> RunResult:
+        S, ref, beta = self.S, self.ref, self.sources.beta
+        W = tr.params["W"]
+        Z = S @ W.T + project_biases(W, S)
+        spread = Z.max(0) - Z.min(0)
+        active = np.flatnonzero(spread > self.active_threshold * spread.max())
+        Wa = W[active]
+        angles = angle_to_axes(Wa, beta)
+        run_verdict = "mixed" if is_mixed(angles, self.angle_tol).any() else "modular"
+        projected = reduced_loss(W, S, self.lam_in, self.lam_out)
+        gap = match = wit = gram_err = cost = None
+        if ref.optimum is not None:
+            gap = (projected - ref.optimum) / abs(ref.optimum)
+            norms2 = (ref.tunings**2).sum(1)
+            sig = ref.tunings[norms2 >= SIGNIFICANT_NEURON * norms2.max()]
+            match = float(_angles(sig, Wa).min(axis=1).max())
+            G = W.T @ W
+            gram_err = float(np.linalg.norm(G - ref.gram) / np.linalg.norm(ref.gram))
+            U = Wa / np.linalg.norm(Wa, axis=1, keepdims=True)
+            phi = phi_values(self.Sc, self.C, U)
+            cost = float(((phi - np.einsum("ij,jk,ik->i", U, ref.Lambda, U)) / phi).max())
+            if ref.witness is not None:
+                wit = float(_angles(np.asarray(ref.witness)[None, :], Wa).min())
+        return RunResult(
+            seed=seed, loss=tr.loss, projected_loss=projected, gap=gap, verdict=run_verdict,
+            max_mixing_angle=float(angles.max()), n_active=int(active.size), match_angle=match,
+            witness_angle=wit, gram_error=gram_err, max_reduced_cost=cost,
+            mir=mir(Z[:, active], S, self.estimator, 0.0),
+            infom=infom(Z[:, active], S, Binned(self.inf_bins), 0.0),
+            converged=tr.converged, steps=tr.steps, seconds=tr.seconds, tuning=Wa, train=tr,
+            gap_history=tuple(gap_history),
+        )
+
+    def reached(self, r: RunResult) -> bool:
+        """Whether a run reached the optimum: within REACHED_GAP, and a mixed optimum's neurons found."""
+        if r.gap is None or r.gap > REACHED_GAP:
+            return False
+        # a modular optimum need not be unique (ON and OFF cells), a mixed one's neurons must be found
+        return self.ref.verdict != "mixed" or (r.match_angle is not None and r.match_angle <= self.angle_tol)
+
+    def agreement(self, runs) -> int:
+        """Runs that reached the optimum with the check's verdict (a mixed one along a mixed optimal neuron)."""
+        verdict, beta, angle_tol = self.ref.verdict, self.sources.beta, self.angle_tol
+        if verdict not in ("modular", "mixed"):
+            return 0
+        mixed_opt = None
+        if self.ref.tunings is not None:
+            mixed_opt = self.ref.tunings[is_mixed(angle_to_axes(self.ref.tunings, beta), angle_tol)]
+        agreement = 0
+        for r in runs:
+            if r.verdict != verdict or not self.reached(r):
+                continue
+            if verdict == "modular":
+                agreement += 1
+                continue
+            mixed_trained = r.tuning[is_mixed(angle_to_axes(r.tuning, beta), angle_tol)]
+            along = []
+            if self.ref.witness is not None:
+                along.append(_angles(np.asarray(self.ref.witness)[None, :], mixed_trained).min())
+            if mixed_opt is not None and len(mixed_opt):
+                along.append(_angles(mixed_opt, mixed_trained).min())
+            if along and min(along) <= angle_tol:
+                agreement += 1
+        return agreement
+
+
+def _warn_unconverged(runs, max_steps: int) -> None:
+    """One :class:`ConvergenceWarning` for the seeds that hit ``max_steps`` before their plateau."""
+    late = [r.seed for r in runs if not r.converged and not r.train.stopped]
+    if late:
+        seeds = ", ".join(str(s) for s in late[:10]) + (", ..." if len(late) > 10 else "")
+        warnings.warn(
+            f"verify_code: {len(late)} of {len(runs)} seeds stopped at max_steps={max_steps} before the "
+            f"training loss reached its plateau (seeds {seeds}); their results are marked '*'. Raise max_steps "
+            "(or lr) to train them to convergence",
+            ConvergenceWarning, stacklevel=3,
+        )

@@ -11,6 +11,7 @@ whether it converged.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -123,7 +124,59 @@ def train(
         ``params``); returning True stops training (``stopped`` is then true).
     monitor_every : int, optional
         Steps between calls of ``monitor`` (default: ``window``).
+
+    Returns
+    -------
+    TrainResult
+        ``converged`` is False when ``max_steps`` ran out first.  No warning is
+        issued here (a fixed step budget is a legitimate use);
+        :func:`~biomodular.verify.compare.verify_code` warns with
+        :class:`~biomodular.errors.ConvergenceWarning` for its seeds.
     """
+    X, Y = _training_data(model, X, Y)
+    every = _check_schedule(max_steps, window, tol, monitor_every)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    seed_value = None if isinstance(seed, np.random.Generator) else int(seed)
+    if batch_size is not None and batch_size < 1:
+        raise BiomodularError(f"batch_size must be positive; got {batch_size}")
+    params = model.init(X, rng) if params is None else {k: np.array(v, dtype=float) for k, v in params.items()}
+    batches = _Minibatches(X, Y, batch_size, rng)
+    plateau = _Plateau(lr, tol, window, decay, n_decays)
+    opt = Adam(lr=lr)
+    converged = stopped = False
+    start = time.perf_counter()
+    step = 0
+    while step < max_steps:
+        xb, yb = batches.next()
+        loss, _, grads = model.loss_and_grad(params, xb, yb)
+        if not np.isfinite(loss):
+            raise BiomodularError(
+                f"training diverged at step {step} (loss {loss}); lower the learning rate (lr={plateau.rate:g})"
+            )
+        opt.step(params, grads, lr=plateau.rate)
+        plateau.add(loss)
+        step += 1
+        if monitor is not None and step % every == 0 and monitor(step, params):
+            stopped = True
+            break
+        if step % window == 0:
+            smoothed = plateau.close_window(step)
+            if progress is not None:
+                progress(step, max_steps, smoothed)
+            if plateau.converged():
+                converged = True
+                break
+    seconds = time.perf_counter() - start
+    final, parts, _ = model.loss_and_grad(params, X, Y)
+    return TrainResult(
+        params=params, loss=float(final), parts={k: float(v) for k, v in parts.items()},
+        converged=converged, steps=step, seconds=seconds, history=tuple(plateau.history), seed=seed_value,
+        stopped=stopped,
+    )
+
+
+def _training_data(model, X, Y) -> tuple[np.ndarray, np.ndarray | None]:
+    """Inputs and targets as float arrays, checked; an autoencoder's targets default to its inputs."""
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[0] < 2:
         raise BiomodularError(f"training data must be 2-D with at least 2 samples; got shape {X.shape}")
@@ -137,71 +190,71 @@ def train(
             Y = Y[:, None]
         if Y.shape[0] != X.shape[0]:
             raise BiomodularError("inputs and targets must have the same number of samples")
+    return X, Y
+
+
+def _check_schedule(max_steps: int, window: int, tol: float, monitor_every: int | None) -> int:
+    """Check the step counts and the plateau tolerance; return the steps between monitor calls."""
     if max_steps < 1 or window < 1 or not tol > 0:
         raise BiomodularError("need max_steps >= 1, window >= 1 and tol > 0")
     every = window if monitor_every is None else int(monitor_every)
     if every < 1:
         raise BiomodularError(f"monitor_every must be positive; got {monitor_every}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    seed_value = None if isinstance(seed, np.random.Generator) else int(seed)
-    n = X.shape[0]
-    full = batch_size is None or batch_size >= n
-    if not full and batch_size < 1:
-        raise BiomodularError(f"batch_size must be positive; got {batch_size}")
-    params = model.init(X, rng) if params is None else {k: np.array(v, dtype=float) for k, v in params.items()}
-    opt = Adam(lr=lr)
-    rate = lr
-    decays_left = int(n_decays)
-    history: list = []
-    previous = None
-    running = 0.0
-    converged = False
-    stopped = False
-    order = rng.permutation(n)
-    pos = 0
-    start = time.perf_counter()
-    step = 0
-    while step < max_steps:
-        if full:
-            xb, yb = X, Y
-        else:
-            if pos + batch_size > n:
-                order = rng.permutation(n)
-                pos = 0
-            idx = order[pos : pos + batch_size]
-            pos += batch_size
-            xb = X[idx]
-            yb = None if Y is None else Y[idx]
-        loss, _, grads = model.loss_and_grad(params, xb, yb)
-        if not np.isfinite(loss):
-            raise BiomodularError(
-                f"training diverged at step {step} (loss {loss}); lower the learning rate (lr={rate:g})"
-            )
-        opt.step(params, grads, lr=rate)
-        running += loss
-        step += 1
-        if monitor is not None and step % every == 0 and monitor(step, params):
-            stopped = True
-            break
-        if step % window == 0:
-            smoothed = running / window
-            running = 0.0
-            history.append((step, smoothed, rate))
-            if progress is not None:
-                progress(step, max_steps, smoothed)
-            if previous is not None and abs(previous - smoothed) <= tol * abs(smoothed):
-                if decays_left > 0:
-                    decays_left -= 1
-                    rate *= decay
-                    previous = None
-                    continue
-                converged = True
-                break
-            previous = smoothed
-    seconds = time.perf_counter() - start
-    final, parts, _ = model.loss_and_grad(params, X, Y)
-    return TrainResult(
-        params=params, loss=float(final), parts={k: float(v) for k, v in parts.items()},
-        converged=converged, steps=step, seconds=seconds, history=tuple(history), seed=seed_value,
-        stopped=stopped,
-    )
+    return every
+
+
+class _Minibatches:
+    """Minibatches drawn without replacement, reshuffled when an epoch runs out (or the full data)."""
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray | None, batch_size: int | None, rng: np.random.Generator):
+        self.X, self.Y, self.rng = X, Y, rng
+        self.n = X.shape[0]
+        self.full = batch_size is None or batch_size >= self.n
+        self.size = self.n if batch_size is None else int(batch_size)
+        self.order = rng.permutation(self.n)
+        self.pos = 0
+
+    def next(self) -> tuple[np.ndarray, np.ndarray | None]:
+        if self.full:
+            return self.X, self.Y
+        if self.pos + self.size > self.n:
+            self.order = self.rng.permutation(self.n)
+            self.pos = 0
+        idx = self.order[self.pos : self.pos + self.size]
+        self.pos += self.size
+        return self.X[idx], None if self.Y is None else self.Y[idx]
+
+
+class _Plateau:
+    """The convergence criterion of the module docstring: window means, decays on a plateau."""
+
+    def __init__(self, lr: float, tol: float, window: int, decay: float, n_decays: int):
+        self.rate, self.tol, self.window, self.decay = lr, tol, window, decay
+        self.decays_left = int(n_decays)
+        self.history: list[tuple[int, float, float]] = []
+        self.previous: float | None = None
+        self.running = 0.0
+        self.smoothed = math.nan
+
+    def add(self, loss: float) -> None:
+        self.running += loss
+
+    def close_window(self, step: int) -> float:
+        """End a window: record its mean loss (returned) at the current rate."""
+        self.smoothed = self.running / self.window
+        self.running = 0.0
+        self.history.append((step, self.smoothed, self.rate))
+        return self.smoothed
+
+    def converged(self) -> bool:
+        """Whether the window just closed ends training; on an earlier plateau, decay the rate instead."""
+        smoothed, previous = self.smoothed, self.previous
+        if previous is not None and abs(previous - smoothed) <= self.tol * abs(smoothed):
+            if self.decays_left > 0:
+                self.decays_left -= 1
+                self.rate *= self.decay
+                self.previous = None
+                return False
+            return True
+        self.previous = smoothed
+        return False
