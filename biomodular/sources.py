@@ -218,9 +218,9 @@ class Sources:
     @classmethod
     def from_statistics(
         cls,
-        mean: Sequence[float],
-        cov: Sequence[Sequence[float]],
-        vertices: Sequence[Sequence[float]],
+        mean: np.ndarray | Sequence[float],
+        cov: np.ndarray | Sequence[Sequence[float]],
+        vertices: np.ndarray | Sequence[Sequence[float]],
         names: Sequence[str] | None = None,
     ) -> "Sources":
         """Describe a distribution by its moments and the vertices of its support.
@@ -474,9 +474,9 @@ def _check_flat(cov, names) -> None:
 
 def _check_mean_inside(mean: np.ndarray, points: np.ndarray, exact: bool) -> None:
     """The mean must be strictly inside the support's hull."""
-    if not exact:
+    equations = _hull_equations(points) if exact else None
+    if equations is None:  # not the hull's own vertices (or flat, refused elsewhere): nothing to test
         return
-    equations = _hull_equations(points)
     offsets = equations[:, :-1] @ mean + equations[:, -1]
     scale = np.abs(points - mean).max()
     if offsets.max() >= -1e-12 * scale:
@@ -838,7 +838,7 @@ class Reduction:
     def __init__(self, names: Sequence[str] | None = None):
         self.names = None if names is None else _check_names(names, len(_name_tuple(names)))
         self.n = 0
-        self.d: int | None = None
+        self.d = 0  # number of sources, fixed by the first rows (0 until then)
         # Rows held back while there are no more rows than sources, so that a
         # transposed or too-short input is refused before any per-sample work.
         self.pending: list[tuple[np.ndarray, int | None]] | None = []
@@ -851,7 +851,7 @@ class Reduction:
 
     # ----------------------------------------------------------- internals
     def _set_width(self, d: int) -> None:
-        if self.d is None:
+        if self.d == 0:
             _require_two_sources(d)
             if self.names is not None and len(self.names) != d:
                 raise BiomodularError(f"got {len(self.names)} names for {d} sources")
@@ -985,7 +985,7 @@ class Reduction:
         """Add everything ``other`` has reduced (see the class docstring); returns ``self``."""
         if not isinstance(other, Reduction):
             raise BiomodularError(f"can only merge a Reduction; got {type(other).__name__}")
-        if other.d is None:
+        if other.d == 0:
             return self
         self._set_width(other.d)
         self._flush_pending()
@@ -1024,7 +1024,7 @@ class Reduction:
 
     def finish(self, names: Sequence[str] | None = None, origin: str = "samples") -> Sources:
         """Check the statistics and return the :class:`Sources` (see the class docstring)."""
-        if self.d is None or (self.n == 0 and self.n_pending == 0):
+        if self.d == 0 or (self.n == 0 and self.n_pending == 0):
             raise BiomodularError("no samples: the input is empty")
         d = self.d
         if self.n == 0:

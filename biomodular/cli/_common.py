@@ -112,8 +112,8 @@ def load_samples(args: argparse.Namespace):
     if args.example is not None:
         from .. import examples
 
-        samples, names = examples.load(args.example, seed=args.seed)
-        return np.asarray(samples, dtype=float), names
+        samples, example_names = examples.load(args.example, seed=args.seed)
+        return np.asarray(samples, dtype=float), example_names
     from .. import io
 
     names, chunks = io.iter_chunks(args.path, columns=parse_columns(args.columns), key=args.key,
@@ -175,7 +175,8 @@ def _reduce_chunked(args: argparse.Namespace):
         unknown = [c for c in columns if isinstance(c, str) and c not in by_name]
         if unknown:
             raise BiomodularError(f"no column named {unknown[0]!r} (give zero-based indices)")
-        array, names = open_chunked(args.path, [by_name.get(c, c) for c in columns])  # type: ignore[misc]
+        indices = [by_name[c] if isinstance(c, str) else c for c in columns]
+        array, names = open_chunked(args.path, indices)
     with dask_client(args.scheduler) if args.scheduler else nullcontext():
         return reduce_dask(array, names, origin=f"{args.path} (chunked, reduced with dask)")
 

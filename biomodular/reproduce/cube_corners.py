@@ -46,7 +46,7 @@ def bisect_threshold(lo: float, hi: float, steps: int) -> tuple[float, float]:
 
 
 def _angle(u: np.ndarray, v: np.ndarray) -> float:
-    cos = abs(float(u @ v)) / (np.linalg.norm(u) * np.linalg.norm(v))
+    cos = abs(float(u @ v)) / float(np.linalg.norm(u) * np.linalg.norm(v))
     return float(np.degrees(np.arccos(min(1.0, cos))))
 
 
@@ -71,9 +71,10 @@ def measure(full: bool, seed: int) -> Measurement:
         measured[f"margin_pair_{names[i]}{names[j]}"] = float(check_margin(S[:, [i, j]]).margin)
     n_seeds = 10 if full else 3
     res = verify_code(S, names, seeds=list(range(seed, seed + n_seeds)), max_steps=30_000 if full else 8_000)
+    T = res.optimal_tuning
+    assert res.margin is not None and T is not None  # verify_code solves by default
     measured["margin_samples"] = float(res.margin)
     measured["witness_angle_to_111_deg"] = _angle(np.asarray(res.witness), ONES)
-    T = res.optimal_tuning
     mixed_opt = [w for w in T if min(abs(w) / np.linalg.norm(w)) > 0.1]
     measured["optimum_mixed_neurons"] = len(mixed_opt)
     measured["optimum_mixed_angle_to_111_deg"] = min((_angle(w, ONES) for w in mixed_opt), default=float("nan"))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from ..errors import BiomodularError
 from ..mixing import AXIS_ANGLE_DEGREES, angle_to_axes, mixed_sources
 from ..sources import Sources, as_sources
 from .gap import DEFAULT_MAX_FACES, GapMinimum, min_quadratic_gap
+
+if TYPE_CHECKING:
+    from .polar import GlobalMinimum
 
 __all__ = [
     "CheckResult",
@@ -495,8 +498,8 @@ def check_modularity(
     started = time.perf_counter()
     sources = as_sources(sources)
     bound = rounding_bound(sources)
-    common = dict(rounding_bound=bound, tolerance=tol, n_samples=sources.n_samples,
-                  n_sources=sources.n_sources, names=sources.names)
+    common: dict[str, Any] = dict(rounding_bound=bound, tolerance=tol, n_samples=sources.n_samples,
+                                  n_sources=sources.n_sources, names=sources.names)
 
     if method == "auto" and sources.range_independent:
         return CheckResult(
@@ -589,7 +592,8 @@ def _decide(
     """
     upper = " (an upper bound on the minimum)" if not gap.exact else ""
     if chosen == "global":
-        return gap.verdict, gap.verdict_exact, gap.certificate
+        proved = cast("GlobalMinimum", gap)  # the global route decides the verdict itself
+        return proved.verdict, proved.verdict_exact, proved.certificate
     if tol is not None and -max(tol, bound) <= margin < -bound and gap.exact_sign:
         return "modular", False, (f"margin {margin:.3g} is within the tolerance {tol:g} you set (not exact: "
                                   "the data as given are mixed)")

@@ -411,7 +411,7 @@ def _neurons(sources: Sources, T: np.ndarray) -> list[Neuron]:
     fewest sources first, then largest norm first."""
     mean = sources.mean
     activity = phi_values(sources.centred_points, sources.cov, T)
-    kinds = classify_neurons(T, sources.beta, sources.names, activity)
+    kinds = classify_neurons(T, sources.beta, sources.names, activity.tolist())
     neurons = []
     for t, a, kind in zip(T, activity, kinds):
         m = float((sources.centred_points @ t).min())

@@ -129,8 +129,8 @@ class SymbolicSources:
 
     def support_min(self, w: Sequence) -> sp.Expr:
         """``m(w) = min_i w . (v_i - mean)`` over the hull vertices."""
-        w = _col(w)
-        return sp.Min(*[sp.expand((w.T * v)[0]) for v in self.centred_vertices])
+        col = _col(w)
+        return sp.Min(*[sp.expand((col.T * v)[0]) for v in self.centred_vertices])
 
     @cached_property
     def range_independent(self) -> bool | None:

@@ -125,8 +125,8 @@ class ModularityCondition:
 
     def direction_gap(self, w: Sequence) -> sp.Expr:
         """``m(w)^2 - w^T F w`` for a direction ``w`` (the direction form)."""
-        w = sp.Matrix(list(w))
-        return self.model.support_min(w) ** 2 - (w.T * self.F * w)[0]
+        col = sp.Matrix(list(w))
+        return self.model.support_min(col) ** 2 - (col.T * self.F * col)[0]
 
     def f_positive_definite(self, subs: dict | None = None) -> bool | None:
         """Sylvester's criterion on F (None when undecidable symbolically)."""
@@ -261,5 +261,7 @@ def exact_margin_2d(model: SymbolicSources, scaled: bool = True) -> ExactMargin:
         for value, w in candidates:
             if best_value is None or bool(value < best_value):
                 best_value, best_dir = value, w / sp.sqrt((w.T * w)[0])
+    if best_dir is None:  # every vertex yields its two sector ends
+        raise BiomodularError("exact_margin_2d found no candidate direction (a polygon without vertices?)")
     direction = best_dir if not scaled else (Sinv * best_dir) / sp.sqrt(((Sinv * best_dir).T * (Sinv * best_dir))[0])
     return ExactMargin(sp.radsimp(best_value), direction.applyfunc(sp.radsimp), scaled)

@@ -19,9 +19,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 import sympy as sp
+
+if TYPE_CHECKING:
+    from .smt import SMTVerdict
 
 __all__ = [
     "Proof",
@@ -642,7 +645,7 @@ class StepCheck:
     symbolic: bool
     numeric: bool
     detail: str
-    smt: object = None
+    smt: SMTVerdict | None = None
     refusal: str = ""
 
     @property
@@ -1433,11 +1436,11 @@ class Proof:
             # a step's verdict depends on the step, the facts it cites and the seed: copies of a proof with
             # another statement (the mutation tests) reuse it
             try:
-                cited = tuple(sorted((r, str(f.key())) for r in step.premises
+                premise_keys = tuple(sorted((r, str(f.key())) for r in step.premises
                                      if (f := self._resolve(r, earlier)) is not None))
             except Exception:
-                cited = ()
-            cache_key = (id(step), seed + 1000 * i, smt, cited)
+                premise_keys = ()
+            cache_key = (id(step), seed + 1000 * i, smt, premise_keys)
             if cache_key in self._step_cache:  # the cache holds the step, so its id cannot be reused
                 results.append(self._step_cache[cache_key][1])
             else:

@@ -3,6 +3,8 @@ nuclear-norm bound."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from .proof import AllOf, Conjunction, Eq, Ge, Identity, Inequality, Nonneg, Proof
@@ -42,7 +44,7 @@ def readout_variance_proof() -> Proof:
                "grandmother-cell energy, attained by codes in the readout's row space."),
     )
     p.hypothesis("H_rows", Eq(W * Wt, s**2), "equal singular values $s$, full row rank: $WW^T = s^2I_m$.")
-    tr_kw = dict(shapes=shapes, pairs=pairs, orthogonal_rows=(W, s))
+    tr_kw: dict[str, Any] = dict(shapes=shapes, pairs=pairs, orthogonal_rows=(W, s))
     p.conclusion = AllOf(
         Ge(var_z, var_x / s**2),
         Eq(frob, m * s**2),
@@ -114,7 +116,7 @@ def nuclear_bound_proof() -> Proof:
     sym = (S, Si, Nm, R, Ri, G, Gi, Q)
     pairs = tuple((x, x) for x in sym)  # all symmetric
     shapes = tuple((x, (d, d)) for x in sym)
-    kw = dict(shapes=shapes, pairs=pairs)
+    kw: dict[str, Any] = dict(shapes=shapes, pairs=pairs)
     Y = S - sp.sqrt(lam) * Nm * Si
     Yt = S - sp.sqrt(lam) * Si * Nm
     gram = Tr(sp.expand(Yt * Y))

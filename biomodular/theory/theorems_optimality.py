@@ -3,6 +3,8 @@ necessary (a perturbation that lowers the loss)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from .expectation import Mean as Mean_
@@ -104,7 +106,7 @@ def gram_reduction_proof() -> Proof:
     pairs = ((T, Tt), (Tt, T), (Gi, Gi), (B, Bt), (Bt, B), (E, Et), (Et, E), (A, At), (At, A), (Ai, Ai),
              (F2, F2t), (F2t, F2))
     sizes = ((n, 4), (d, 2), (k, 3), (p_, 3))  # numeric check: more neurons than sources
-    kw = dict(shapes=shapes, pairs=pairs, sizes=sizes)
+    kw: dict[str, Any] = dict(shapes=shapes, pairs=pairs, sizes=sizes)
     R = B * Gi * Tt            # the pseudo-inverse readout
     W = T * Ai * At            # the cheapest encoder
     bias = sp.Symbol("b", real=True)

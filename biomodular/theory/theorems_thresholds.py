@@ -48,6 +48,7 @@ def _cut_proof(d: int, name: str, title: str) -> Proof:
     F = model.modularity_matrix
     gaps = cond.facet_gaps
     cut_gap = gaps[-1]
+    assert model.facets is not None  # a cut box is given by its facets
     minus_gap = next(g for (a, b), g in zip(model.facets[:-1], gaps[:-1]) if sp.simplify(g) != 0)
     ones = sp.ones(d, 1)
     g_def = (c + d * mu) ** 2 - (ones.T * F * ones)[0]

@@ -275,7 +275,7 @@ class VerifyResult:
         from ..solvers.results import format_relative_gap
 
         lines = []
-        if self.optimum is not None:
+        if self.optimum is not None and self.optimum_relative_gap is not None:
             lines.append(
                 f"exact optimum: {self.optimum:.6g} ({self.optimum_status}, certified relative gap "
                 f"{format_relative_gap(self.optimum_relative_gap, '.1e')}); best modular code: {self.modular_value:.6g} "
@@ -473,7 +473,7 @@ def verify_code(
     training = dict(model=model, lam_in=lam_in, lam_out=lam_out, n_neurons=width, beta_nonneg=beta_nonneg,
                     penalty=penalty, beta_recon=beta_recon, lr=lr, batch_size=batch_size,
                     max_steps=max_steps, tol=tol, window=window)
-    trained = _train_seeds(S, seed_list, training, reference.optimum, progress, executor, processes)
+    trained = _train_seeds(S, seed_list, training, reference.value, progress, executor, processes)
     scoring = _Scoring(S, sources, reference, lam_in, lam_out, angle_tol, active_threshold, estimator)
     runs = [scoring.run(seed, tr, gap_history) for seed, (tr, gap_history) in zip(seed_list, trained)]
     _warn_unconverged(runs, max_steps)
@@ -486,11 +486,14 @@ def verify_code(
     }
     if model == "learned":
         settings["beta_recon"] = beta_recon
+    opt = reference.optimum
     return VerifyResult(
-        optimum=reference.optimum, optimum_status=reference.status, optimum_relative_gap=reference.relative_gap,
-        modular_value=reference.modular_value, check_verdict=reference.verdict, margin=reference.margin,
+        optimum=reference.value, optimum_status="not solved" if opt is None else opt.status,
+        optimum_relative_gap=None if opt is None else opt.relative_gap,
+        modular_value=None if opt is None else opt.modular_value,
+        check_verdict=reference.verdict, margin=reference.margin,
         witness=None if reference.witness is None else np.asarray(reference.witness),
-        optimal_tuning=reference.tunings, runs=tuple(runs), agreement=scoring.agreement(runs),
+        optimal_tuning=None if opt is None else opt.tunings, runs=tuple(runs), agreement=scoring.agreement(runs),
         comparable=reference.verdict in ("modular", "mixed"), reached=sum(scoring.reached(r) for r in runs),
         names=sources.names, settings=settings, seconds=time.perf_counter() - started,
     )
@@ -507,19 +510,30 @@ def _check_arguments(d: int, n_neurons: int | None, model: str, angle_tol: float
 
 
 @dataclass(frozen=True)
+class _Optimum:
+    """The certified optimal code: its loss, status, gap, the best modular loss, neurons, Gram, multiplier."""
+
+    value: float
+    status: str
+    relative_gap: float
+    modular_value: float
+    tunings: np.ndarray
+    gram: np.ndarray
+    Lambda: np.ndarray
+
+
+@dataclass(frozen=True)
 class _Reference:
     """What the trained codes are compared with: the exact check and the certified optimum."""
 
-    optimum: float | None = None
-    status: str = "not solved"
-    relative_gap: float | None = None
-    modular_value: float | None = None
+    optimum: _Optimum | None = None
     verdict: str | None = None
     margin: float | None = None
     witness: np.ndarray | None = None
-    tunings: np.ndarray | None = None
-    Lambda: np.ndarray | None = None
-    gram: np.ndarray | None = None
+
+    @property
+    def value(self) -> float | None:
+        return None if self.optimum is None else self.optimum.value
 
 
 def _exact_reference(sources, lam_in: float, lam_out: float) -> _Reference:
@@ -530,12 +544,12 @@ def _exact_reference(sources, lam_in: float, lam_out: float) -> _Reference:
 
     chk = check_modularity(sources)
     res = solve_code(sources, Problem.autoencoder(lam_in=lam_in, lam_out=lam_out))
-    return _Reference(
-        optimum=float(res.value), status=res.status, relative_gap=float(res.certificate.relative_gap),
-        modular_value=float(res.modular_value), verdict=chk.verdict, margin=float(chk.margin),
-        witness=chk.witness, tunings=res.tunings, gram=res.gram,
+    optimum = _Optimum(
+        value=float(res.value), status=res.status, relative_gap=float(res.certificate.relative_gap),
+        modular_value=float(res.modular_value), tunings=res.tunings, gram=res.gram,
         Lambda=np.asarray(res.certificate.multipliers["Lambda"], dtype=float),
     )
+    return _Reference(optimum=optimum, verdict=chk.verdict, margin=float(chk.margin), witness=chk.witness)
 
 
 class _Scoring:
@@ -550,7 +564,7 @@ class _Scoring:
         self.inf_bins = estimator.bins if isinstance(estimator, Binned) else 20
 
     def run(self, seed: int, tr: TrainResult, gap_history) -> RunResult:
-        S, ref, beta = self.S, self.ref, self.sources.beta
+        S, ref, opt, beta = self.S, self.ref, self.ref.optimum, self.sources.beta
         W = tr.params["W"]
         Z = S @ W.T + project_biases(W, S)
         spread = Z.max(0) - Z.min(0)
@@ -560,16 +574,16 @@ class _Scoring:
         run_verdict = "mixed" if is_mixed(angles, self.angle_tol).any() else "modular"
         projected = reduced_loss(W, S, self.lam_in, self.lam_out)
         gap = match = wit = gram_err = cost = None
-        if ref.optimum is not None:
-            gap = (projected - ref.optimum) / abs(ref.optimum)
-            norms2 = (ref.tunings**2).sum(1)
-            sig = ref.tunings[norms2 >= SIGNIFICANT_NEURON * norms2.max()]
+        if opt is not None:
+            gap = (projected - opt.value) / abs(opt.value)
+            norms2 = (opt.tunings**2).sum(1)
+            sig = opt.tunings[norms2 >= SIGNIFICANT_NEURON * norms2.max()]
             match = float(_angles(sig, Wa).min(axis=1).max())
             G = W.T @ W
-            gram_err = float(np.linalg.norm(G - ref.gram) / np.linalg.norm(ref.gram))
+            gram_err = float(np.linalg.norm(G - opt.gram) / np.linalg.norm(opt.gram))
             U = Wa / np.linalg.norm(Wa, axis=1, keepdims=True)
             phi = phi_values(self.Sc, self.C, U)
-            cost = float(((phi - np.einsum("ij,jk,ik->i", U, ref.Lambda, U)) / phi).max())
+            cost = float(((phi - np.einsum("ij,jk,ik->i", U, opt.Lambda, U)) / phi).max())
             if ref.witness is not None:
                 wit = float(_angles(np.asarray(ref.witness)[None, :], Wa).min())
         return RunResult(
@@ -595,8 +609,9 @@ class _Scoring:
         if verdict not in ("modular", "mixed"):
             return 0
         mixed_opt = None
-        if self.ref.tunings is not None:
-            mixed_opt = self.ref.tunings[is_mixed(angle_to_axes(self.ref.tunings, beta), angle_tol)]
+        if self.ref.optimum is not None:
+            tunings = self.ref.optimum.tunings
+            mixed_opt = tunings[is_mixed(angle_to_axes(tunings, beta), angle_tol)]
         agreement = 0
         for r in runs:
             if r.verdict != verdict or not self.reached(r):

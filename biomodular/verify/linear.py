@@ -116,6 +116,7 @@ def train_linear(
     S = np.asarray(samples, dtype=float)
     sc = scaling(S, lam_in, lam_out)
     d = S.shape[1]
+    net: ExactLinearAE | LinearAE
     if model == "exact":
         net = ExactLinearAE(d, n_neurons, lam_in=sc.lam_in, lam_out=sc.lam_out, beta_nonneg=beta_nonneg,
                             penalty=penalty)

@@ -26,7 +26,7 @@ Models:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -145,11 +145,11 @@ class ExactLinearAE:
     def __post_init__(self) -> None:
         if self.n_sources < 1:
             raise BiomodularError("n_sources must be >= 1")
-        if self.n_neurons is None:
-            object.__setattr__(self, "n_neurons", default_neurons(self.n_sources))
-        if self.n_neurons < self.n_sources:
+        width = default_neurons(self.n_sources) if self.n_neurons is None else self.n_neurons
+        object.__setattr__(self, "n_neurons", width)
+        if width < self.n_sources:
             raise BiomodularError(
-                f"need at least n_sources = {self.n_sources} neurons to reconstruct; got {self.n_neurons}"
+                f"need at least n_sources = {self.n_sources} neurons to reconstruct; got {width}"
             )
         if not self.lam_out > 0 or not self.lam_in >= 0:
             raise BiomodularError("need lam_out > 0 and lam_in >= 0")
@@ -160,6 +160,7 @@ class ExactLinearAE:
         """Random tunings at the scale of the modular optimum, feasible biases."""
         X = _check_data(X, self.n_sources)
         rng = _rng(seed)
+        assert self.n_neurons is not None  # set by __post_init__
         d, N = self.n_sources, int(self.n_neurons)
         energy = float(np.mean(X.var(axis=0) + (X - X.mean(axis=0)).min(axis=0) ** 2))
         gain = (self.lam_out / (energy + self.lam_in)) ** 0.25 * np.sqrt(d / N)
@@ -258,6 +259,12 @@ class FeedForward:
     def n_layers(self) -> int:
         return len(self.sizes) - 1
 
+    @property
+    def weight_coefficients(self) -> tuple[float, ...]:
+        """``beta_weight`` with one coefficient per layer (as ``__post_init__`` stores it)."""
+        bw = self.beta_weight
+        return bw if isinstance(bw, tuple) else (float(bw),) * self.n_layers
+
     def init(self, X: np.ndarray, seed=0) -> Params:
         _check_data(X, self.sizes[0])
         rng = _rng(seed)
@@ -296,7 +303,7 @@ class FeedForward:
             "prediction": self.beta_pred * float((err**2).sum() / B),
             "activity": self.beta_activity * float((code**2).sum() / B),
             "nonneg": self.beta_nonneg * pen,
-            "weight": sum(bw * float((params[f"W{l}"] ** 2).sum()) for l, bw in enumerate(self.beta_weight)),
+            "weight": sum(bw * float((params[f"W{l}"] ** 2).sum()) for l, bw in enumerate(self.weight_coefficients)),
         }
         grads: Params = {}
         da = 2.0 * self.beta_pred * err / B
@@ -305,7 +312,7 @@ class FeedForward:
                 da = da + 2.0 * self.beta_activity * code / B + self.beta_nonneg * dpen
             dh = da * (pres[l] > 0) if self.activations[l] == "relu" else da
             W = params[f"W{l}"]
-            grads[f"W{l}"] = dh.T @ acts[l] + 2.0 * self.beta_weight[l] * W
+            grads[f"W{l}"] = dh.T @ acts[l] + 2.0 * self.weight_coefficients[l] * W
             grads[f"b{l}"] = dh.sum(axis=0)
             da = dh @ W
         return sum(parts.values()), parts, grads
@@ -335,10 +342,12 @@ class LinearAE:
     beta_nonneg: float = 10.0
     penalty: str = "hinge"
     init_std: float = 0.5
+    _net: FeedForward = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.n_neurons is None:
             object.__setattr__(self, "n_neurons", default_neurons(self.n_sources))
+        assert self.n_neurons is not None
         object.__setattr__(
             self,
             "_net",
