@@ -122,10 +122,10 @@ def test_bundled_examples_agree_with_the_check(name):
     r = solve_code(sources)
     assert r.status == "optimal"
     if verdict == "modular":
-        assert not r.mixed and r.value == pytest.approx(r.modular_value, rel=1e-12)
+        assert all(n.modular for n in r.neurons) and r.value == pytest.approx(r.modular_value, rel=1e-12)
     else:
         assert verdict == "mixed"
-        assert r.mixed and r.value < r.modular_value * (1 - 1e-6)
+        assert not all(n.modular for n in r.neurons) and r.value < r.modular_value * (1 - 1e-6)
 
 
 def test_value_matches_the_loss_of_the_network_computed_from_samples():
@@ -241,7 +241,7 @@ def test_prediction_with_orthogonal_readout_matches_iclr2023_theorem_2():
     rot = np.array([[np.cos(0.3), -np.sin(0.3)], [np.sin(0.3), np.cos(0.3)]])
     D = sigma_d * np.vstack([rot, np.zeros((1, 2))])
     r = solve_code(SQUARE, Problem.autoencoder(0.0, beta_w, B=D))
-    assert not r.mixed
+    assert all(n.modular for n in r.neurons)
     assert r.value == pytest.approx(2 * 2 * sigma_d * np.sqrt(beta_w * (a**2 / 3 + a**2)), rel=1e-10)
 
 
@@ -250,7 +250,7 @@ def test_non_orthogonal_readout_mixes_below_about_45_degrees(degrees, mixed):
     th = np.radians(degrees)
     D = np.array([[1, np.cos(th)], [0, np.sin(th)]])
     r = solve_code(SQUARE, Problem.autoencoder(0.0, 1.0, B=D))
-    assert r.mixed is mixed
+    assert (not all(n.modular for n in r.neurons)) is mixed
     assert (r.value < r.modular_value * (1 - 1e-6)) is mixed
 
 
@@ -260,7 +260,7 @@ def test_fixed_variance_matches_iclr2023_theorem_1():
     sq = Sources.from_statistics([0, 0], np.diag([a**2 / 3] * 2), a * np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]))
     for V, budget in [(1.0, None), (3.0, 10.0), (0.5, 50.0)]:
         r = solve_code(sq, Problem.fixed_variance(V, budget))
-        assert r.status == "optimal" and not r.mixed
+        assert r.status == "optimal" and all(n.modular for n in r.neurons)
         assert r.value == pytest.approx(V * (1 + 3), rel=1e-10)
         assert r.energy["variance"] == pytest.approx(V, rel=1e-10)
         budget = 4 * 2 * (2 * a**2 / 3) / V if budget is None else budget  # documented default
@@ -285,8 +285,11 @@ def test_fixed_variance_with_a_cut_corner_mixes_and_respects_its_constraints():
     S = cut_samples(12)
     sources = Sources.from_samples(S)
     r = solve_code(sources, Problem.fixed_variance(2.0, 30.0))
-    assert r.status == "optimal" and r.mixed
-    assert r.value < r.modular_value
+    # the optimum leans both neurons off the axes, by under a degree here (slivers, not mixed
+    # neurons); what makes the code non-modular is that it beats the best modular code
+    assert r.status == "optimal" and r.verdict == "mixed"
+    assert not any(n.modular for n in r.neurons)
+    assert r.value < r.modular_value - r.certificate.gap
     assert r.energy["variance"] >= 2.0 * (1 - 1e-12)
     assert r.energy["readout_weights"] <= 30.0 * (1 + 1e-12)
     assert r.certificate.lower_bound <= r.value * (1 + 1e-12)

@@ -128,7 +128,7 @@ def test_solver_verdict_does_not_depend_on_lambdas(c, lams):
     for lam_in, lam_out in lams:
         r = solve_code(src, Problem.autoencoder(lam_in=lam_in, lam_out=lam_out))
         assert r.status == "optimal"
-        assert r.mixed == expect_mixed, (lam_in, lam_out)
+        assert (not all(n.modular for n in r.neurons)) == expect_mixed, (lam_in, lam_out)
         if not expect_mixed:  # then the closed form is the optimum
             closed = float(modular_code(cut_box(2, c), lam_in, lam_out).loss)
             assert r.value == pytest.approx(closed, rel=1e-6)
@@ -145,7 +145,7 @@ def test_modular_code_closed_form_is_the_solver_optimum_for_boxes(ab, lam_in, la
     model = uniform_box(lo, hi)
     code = modular_code(model, lam_in, lam_out)
     r = solve_code(sources_of(model), Problem.autoencoder(lam_in=lam_in, lam_out=lam_out))
-    assert r.status == "optimal" and not r.mixed
+    assert r.status == "optimal" and all(n.modular for n in r.neurons)
     assert r.value == pytest.approx(float(code.loss), rel=1e-6)
 
 
@@ -293,7 +293,7 @@ def test_theorem2_closed_form_against_solver(bw, a, sD, angle):
     src = sources_of(uniform_box([-sp.nsimplify(a)] * 2, [sp.nsimplify(a)] * 2))
     D = sD * np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
     r = solve_code(src, Problem.autoencoder(lam_in=0.0, lam_out=bw, B=D))
-    assert r.status == "optimal" and not r.mixed
+    assert r.status == "optimal" and all(n.modular for n in r.neurons)
     k, sigma2 = 2, a**2 / 3
     assert r.value == pytest.approx(2 * k * sD * math.sqrt(bw * (sigma2 + a**2)), rel=1e-6)
     # beta_w only rescales: G = lambda^2 I with lambda^4 = beta_w sigma_D^2 / (sigma^2 + a^2)
