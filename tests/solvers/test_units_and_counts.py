@@ -29,10 +29,11 @@ def test_mixed_sources_do_not_depend_on_units(scale):
     assert result.mixes == ("a", "b")
 
 
-def _mixed_by_angle(tunings, degrees=1.0):
-    """Neurons whose tuning is more than ``degrees`` from every axis (an independent count)."""
-    U = np.abs(tunings) / np.linalg.norm(tunings, axis=1, keepdims=True)
-    return int(np.sum(np.degrees(np.arccos(np.clip(U.max(axis=1), 0.0, 1.0))) > degrees))
+def _mixed_by_angle(tunings, beta, degrees=5.0):
+    """Neurons at least ``degrees`` from every axis in beta-scaled units (an independent count of the
+    documented definition: mixed from 5 degrees)."""
+    U = np.abs(tunings * beta) / np.linalg.norm(tunings * beta, axis=1, keepdims=True)
+    return int(np.sum(np.degrees(np.arccos(np.clip(U.max(axis=1), 0.0, 1.0))) >= degrees))
 
 
 def test_sweep_counts_mixed_and_modular_neurons_correctly():
@@ -45,7 +46,7 @@ def test_sweep_counts_mixed_and_modular_neurons_correctly():
     }
     table = sweep(data, lam_out=[1.0, 4.0], processes=1, keep_results=True)
     for row, result in zip(table.rows, table.results):
-        expected = _mixed_by_angle(result.tunings)
+        expected = _mixed_by_angle(result.tunings, data[row["dataset"]].beta)
         assert row["n_mixed"] == expected
         assert 0 <= row["n_mixed"] <= row["n_neurons"]
         if row["dataset"] == "square":
