@@ -40,24 +40,6 @@ def test_mapped_facets_equal_a_hull_built_in_those_coordinates(scale):
         assert np.all(y @ eq[:-1] + eq[-1] <= 1e-9)
 
 
-def test_check_and_solve_reuse_the_hull_of_the_sources(monkeypatch):
-    sources = _pairs_pass(seed=1)
-    calls = []
-    real = scipy.spatial.ConvexHull
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(scipy.spatial, "ConvexHull", counting)
-    check_modularity(sources, method="cones")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = solve_code(sources)
-    assert result.rounds >= 2  # several pricings, each of which used to rebuild the hull
-    assert len(calls) == 1
-
-
 def _count_qhull(monkeypatch):
     calls = []
     real = scipy.spatial.ConvexHull
@@ -68,6 +50,17 @@ def _count_qhull(monkeypatch):
 
     monkeypatch.setattr(scipy.spatial, "ConvexHull", counting)
     return calls
+
+
+def test_check_and_solve_reuse_the_hull_of_the_sources(monkeypatch):
+    sources = _pairs_pass(seed=1)
+    calls = _count_qhull(monkeypatch)
+    check_modularity(sources, method="cones")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = solve_code(sources)
+    assert result.rounds >= 2  # several pricings, each of which used to rebuild the hull
+    assert len(calls) == 1
 
 
 def test_figures_build_no_hull_of_their_own(monkeypatch):
