@@ -632,7 +632,7 @@ class _InteriorFilter:
             self.equations = None if hull is None else hull[1]
             self._ball = self._inscribed_ball() if self.equations is not None else None
             self._polygon = None
-            if hull is not None and self._ball is not None and inner.shape[1] == 2:
+            if hull is not None and self.equations is not None and self._ball is not None and inner.shape[1] == 2:
                 self._polygon = _PolygonInterior(inner[hull[0]], self.equations, self._ball[0],
                                                  1e-9 * np.abs(self.extremes).max())
             if self.equations is not None:
