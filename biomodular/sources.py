@@ -701,6 +701,46 @@ def _thin_saturated(X: np.ndarray) -> np.ndarray:
     return X if keep.all() else X[keep]
 
 
+def _thin_faces(X: np.ndarray) -> np.ndarray:
+    """Three or four sources: of the rows at a column's smallest or largest value
+    (integer, clipped or saturated data put many rows there) keep only the
+    vertices of their own hull in the other columns, and drop repeated rows.
+
+    Exact: a row that is not a vertex of the hull of some of the rows is a
+    convex combination of others, so it is not a vertex of any hull that
+    contains them; dropping it leaves the hull of the remaining rows (and of
+    everything merged with them) unchanged.  The rows at an extreme of a
+    column span one dimension less, so their hull is cheap."""
+    d = X.shape[1]
+    on_face = np.zeros(X.shape[0], dtype=bool)
+    faces = []
+    for a in range(d):
+        others = [j for j in range(d) if j != a]
+        for value in (X[:, a].min(), X[:, a].max()):
+            on = (X[:, a] == value) & ~on_face
+            if np.count_nonzero(on) <= 4 * d:
+                continue
+            rows = X[np.ix_(on, others)]
+            if d == 3:  # a polygon: thinned and pruned by the vectorised two-source hull
+                vertices, _ = _hull_points(rows)
+            else:
+                hull = _convex_hull(rows, equations_too=False)
+                vertices = rows if hull is None else rows[hull[0]]  # all of them if the face is flat
+            face = np.empty((vertices.shape[0], d))
+            face[:, others] = vertices
+            face[:, a] = value
+            faces.append(face)
+            on_face |= on
+    rest = X[~on_face] if faces else X
+    if rest.shape[0] > 64:
+        order = np.lexsort(rest.T)
+        rest = rest[order]
+        fresh = np.ones(rest.shape[0], dtype=bool)
+        fresh[1:] = (rest[1:] != rest[:-1]).any(axis=1)
+        rest = rest[fresh]
+    return np.vstack([rest, *faces]) if faces else rest
+
+
 def _normalised(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(Z, origin, scale)`` with ``Z = (X - origin) * scale`` of order one.
 
@@ -899,6 +939,8 @@ class Reduction:
         kept = rows.copy() if self.keep is None else self.keep(rows, centred)
         if kept.shape[0] > 64 and self.d == 2:
             kept = _thin_saturated(kept)
+        elif kept.shape[0] > 64 and self.d <= HULL_MAX_SOURCES:
+            kept = _thin_faces(kept)
         if kept.shape[0]:
             self.candidates.append(kept)
             self.n_candidates += kept.shape[0]

@@ -176,3 +176,49 @@ def test_polygon_interior_test_never_calls_an_outside_point_inside(seed, n_verti
     got = test.inside(Q[:, 0].copy(), Q[:, 1].copy())
     assert not (got & ~(full < 0)).any()
     assert got[full < -2 * tolerance].all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), d=st.integers(3, 4),
+       kind=st.sampled_from(["poisson", "grid", "clipped", "binary-ish"]),
+       block=st.sampled_from([300, 2000, 1 << 16]))
+@example(seed=0, d=3, kind="poisson", block=300)
+@example(seed=0, d=4, kind="clipped", block=2000)
+def test_saturated_data_in_three_and_four_sources_keep_the_raw_hull(seed, d, kind, block):
+    """Integer, clipped and nearly binary data put many repeated rows and many rows on
+    the hull's faces; the reduction thins them, and its support must still be exactly
+    the vertices of the raw data's hull (second route: qhull on every raw row)."""
+    import biomodular.sources as sources_module
+    from scipy.spatial import ConvexHull
+
+    rng = np.random.default_rng(seed)
+    n = 5000
+    if kind == "poisson":
+        S = rng.poisson(2.0, (n, d)).astype(float)
+    elif kind == "grid":
+        S = rng.integers(0, 6, (n, d)).astype(float)
+    elif kind == "clipped":
+        S = np.clip(rng.standard_normal((n, d)), -1.2, 1.2)
+    else:
+        S = rng.binomial(2, 0.3, (n, d)).astype(float) + 0.05 * rng.integers(0, 2, (n, 1))
+    S = S * rng.uniform(0.5, 2.0, d) + rng.uniform(-3, 3, d)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sources_module, "BLOCK_ROWS", block)
+        src = Sources.from_samples(S)
+    expected = {tuple(p) for p in S[ConvexHull(S).vertices]}
+    assert src.points_are_vertices
+    assert {tuple(p) for p in src.points} == expected
+
+
+def test_thinning_repeated_and_face_rows_keeps_the_hull_and_drops_most_rows():
+    """The thinning on its own: the hull of what it keeps is the hull of its input
+    (qhull on both), and of Poisson counts in three sources it keeps a small fraction."""
+    from scipy.spatial import ConvexHull
+
+    from biomodular.sources import _thin_faces
+
+    S = np.random.default_rng(3).poisson(3.0, (20_000, 3)).astype(float)
+    thinned = _thin_faces(S)
+    assert {tuple(p) for p in thinned[ConvexHull(thinned).vertices]} == {tuple(p) for p in S[ConvexHull(S).vertices]}
+    assert {tuple(p) for p in thinned} <= {tuple(p) for p in S}
+    assert thinned.shape[0] < 0.05 * S.shape[0]
