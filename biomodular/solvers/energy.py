@@ -63,7 +63,7 @@ def code_terms(
         readout = float(np.trace(np.linalg.solve(G, Q)))
     except np.linalg.LinAlgError:
         readout = math.inf
-    if not np.isfinite(readout) or np.linalg.matrix_rank(G) < d:
+    if not np.isfinite(readout) or _rank_in_own_units(G) < d:
         readout = math.inf
     return {"activity": activity, "encoder": float(np.trace(P @ G)), "readout": readout,
             "variance": float(np.trace(C @ G))}
@@ -93,6 +93,18 @@ def code_loss(sources: Sources, problem: Problem, tunings: np.ndarray) -> dict[s
         "budget": problem.budget(sources.cov, Q),
         "value": activity,
     }
+
+
+def _rank_in_own_units(G: np.ndarray) -> int:
+    """Rank of a Gram matrix with each source in its own unit (``G_jk / sqrt(G_jj G_kk)``).
+
+    The plain rank test compares singular values with the largest, so a code
+    of sources whose scales differ by more than about 1e8 (its Gram entries
+    by 1e16) would be called singular; the rank does not depend on the units."""
+    scale = np.sqrt(np.diag(G))
+    if not (scale > 0).all():
+        return int(np.count_nonzero(scale > 0))
+    return int(np.linalg.matrix_rank(G / np.outer(scale, scale)))
 
 
 def lower_bound(kappa: float, Q: np.ndarray, G: np.ndarray, violation: float, const: float = 0.0) -> float:
