@@ -1,8 +1,9 @@
 """solve at extreme scales: the optimal energy is scale-covariant and the verdict is check's.
 
-The law (docs/solve.md, "Units and scale"): for data ``a s + o`` the optimal energy
-of the autoencoder with ``lam_in`` is ``|a|`` times that of ``s`` with
-``lam_in / a^2``.  The closed-form modular value obeys it exactly, which is the
+The law (docs/solve.md, "Closed forms and theorems", Homogeneity): for data
+``a s + o`` the optimal energy of the autoencoder with ``lam_in`` is ``|a|`` times
+that of ``s`` with ``lam_in / a^2`` (scaling the data by ``a`` multiplies ``phi`` by
+``a^2``, which ``G -> G / |a|`` absorbs; the offset is absorbed by the biases).  The closed-form modular value obeys it exactly, which is the
 second route, and the check's certified bracket on the saving is the third.
 """
 
