@@ -78,6 +78,10 @@ WITNESS_STABLE = 20.0
 
 POPULATIONS = ("modular", "mixed", "unclear")
 
+#: Up to this many hull candidates (two sources), the monotone chain in Python
+#: is faster than the vectorised hull; above it, the vectorised hull.
+FEW_CANDIDATES = 256
+
 
 @dataclass(frozen=True)
 class PopulationResult:
@@ -217,7 +221,6 @@ def population_analysis(
     names : sequence of str, optional
     """
     from ..mixing import angle_to_axes
-    from ..sources import Sources
     from .check import standardised_problem
     from .gap import min_quadratic_gap
 
@@ -229,11 +232,12 @@ def population_analysis(
     margins: list[tuple[float, ...]] = []
     angles: list[float | None] = []
     witnesses: list[list[np.ndarray]] = []
+    blocks = _BlockHulls(rows)
     for m in _sizes(k, d) + ([k] if k < n_samples else []):
         level, level_angles, level_w = [], [], []
         for r in range(min(REPLICATES, k // m)):
             try:
-                sub = Sources.from_samples(rows[r * m : (r + 1) * m], names)
+                sub = blocks.sources(r * m, (r + 1) * m, names)
                 if sub.range_independent:
                     level.append(0.0)
                     continue
@@ -277,6 +281,79 @@ def population_analysis(
         median_margins=tuple(medians), witness_angles=tuple(angles), witness_spread=spread, rate=rate,
         seed=int(seed), rows_used=int(k), seconds=time.perf_counter() - started,
     )
+
+
+class _BlockHulls:
+    """The statistics of row blocks ``rows[start:stop]``, sharing hull work between nested blocks.
+
+    The subsamples are disjoint blocks of one random order whose sizes grow by
+    factors of 4 from the start, so every larger block that starts at row 0 is
+    a union of smaller blocks already examined; the vertices of a union's hull
+    are among the vertices of its parts' hulls, so only the rows no examined
+    block covers are searched again (for two sources after a vectorised
+    filter that drops the rows strictly inside the polygon of the extremes).
+    Moments are computed from the rows, a few thousand at most.  The result
+    is the :class:`~biomodular.Sources` that :meth:`~biomodular.Sources.from_samples`
+    gives for the block, up to rounding; degenerate blocks are refused with
+    the same error type.
+    """
+
+    def __init__(self, rows: np.ndarray):
+        self.rows = rows
+        self.vertices: dict[tuple[int, int], np.ndarray] = {}
+
+    def _candidates(self, start: int, stop: int) -> np.ndarray:
+        from ..geometry import outside_extreme_polygon
+
+        inner = sorted((a, b) for a, b in self.vertices if start <= a and b <= stop)
+        parts, at = [], start
+        for a, b in inner:
+            if a < at:
+                continue  # inside a block already taken (the blocks nest or are disjoint)
+            if any(a2 <= a and b <= b2 and (a2, b2) != (a, b) for a2, b2 in inner):
+                continue  # a larger examined block covers it
+            parts.append(self.rows[at:a])
+            parts.append(self.vertices[(a, b)])
+            at = b
+        parts.append(self.rows[at:stop])
+        fresh = [p for p in parts if p.shape[0]]
+        candidates = np.vstack(fresh)
+        if candidates.shape[1] == 2:
+            candidates = candidates[outside_extreme_polygon(candidates)]
+        return candidates
+
+    def sources(self, start: int, stop: int, names: Sequence[str] | None):
+        from ..geometry import _monotone_chain, hull_2d
+        from ..sources import Sources, _check_flat, _check_names, _hull_points
+
+        block = self.rows[start:stop]
+        m, d = block.shape
+        names_t = _check_names(names, d)
+        mean = block.mean(axis=0)
+        centred = block - mean
+        cov = centred.T @ centred / m
+        cov = (cov + cov.T) / 2
+        _check_flat(cov, names_t)
+        lower, upper = block.min(axis=0), block.max(axis=0)
+        if not (np.minimum(mean - lower, upper - mean) > 0).all():
+            raise BiomodularError("a source is constant in this block")
+        candidates = self._candidates(start, stop)
+        if d == 2:
+            # Usually a few dozen candidates are left, which the monotone chain
+            # finishes fastest; many (points on a curve) take the vectorised
+            # hull.  Both work in the block's scaled coordinates (order one).
+            scaled = (candidates - mean) / (upper - lower)
+            hull = _monotone_chain if candidates.shape[0] <= FEW_CANDIDATES else hull_2d
+            try:
+                points = candidates[hull(scaled)]
+            except ValueError as exc:
+                raise BiomodularError(f"a block has no two-dimensional hull: {exc}") from None
+            exact = True
+        else:
+            points, exact = _hull_points(candidates)
+        self.vertices[(start, stop)] = points
+        return Sources(mean=mean, cov=cov, lower=lower, upper=upper, points=points,
+                       points_are_vertices=exact, n_samples=m, names=names_t)
 
 
 def _decide(full, rate, spread, growth, n) -> tuple[str, str]:

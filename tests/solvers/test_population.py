@@ -101,3 +101,22 @@ def test_cli_reports_the_population_and_can_skip_it(tmp_path, capsys):
     out = capsys.readouterr().out
     assert any(line.startswith("population ") for line in out.splitlines())
     assert any(line.startswith("in short  ") for line in out.splitlines())
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_subsample_statistics_equal_the_reduction_of_each_block(d):
+    """The nested blocks' shortcut (hull candidates from smaller blocks, moments
+    from the rows) against a fresh Sources.from_samples of every block."""
+    from biomodular.solvers.population import _BlockHulls, _sizes
+
+    rows = np.random.default_rng(d).uniform(-1, 1, (4096, d))
+    rows = rows[rows.sum(axis=1) > -0.3 * d]
+    blocks = _BlockHulls(rows)
+    for m in _sizes(rows.shape[0], d) + [rows.shape[0]]:
+        for r in range(min(4, rows.shape[0] // m)):
+            got = blocks.sources(r * m, (r + 1) * m, None)
+            want = Sources.from_samples(rows[r * m:(r + 1) * m])
+            np.testing.assert_allclose(got.mean, want.mean, rtol=0, atol=1e-14)
+            np.testing.assert_allclose(got.cov, want.cov, rtol=0, atol=1e-14)
+            assert got.points_are_vertices and want.points_are_vertices
+            assert {tuple(p) for p in got.points} == {tuple(p) for p in want.points}
