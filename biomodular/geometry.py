@@ -50,7 +50,7 @@ def outside_extreme_polygon(points: np.ndarray, n_directions: int = 16) -> np.nd
         return everything
     Z = (points - centre) / span  # order one, so the threshold below is relative
     angles = np.arange(n_directions) * (2 * np.pi / n_directions)
-    extreme = (Z @ np.vstack([np.cos(angles), np.sin(angles)])).argmax(axis=0)
+    extreme = (np.column_stack([np.cos(angles), np.sin(angles)]) @ Z.T).argmax(axis=1)  # along rows: fast
     # Extremes of directions in counter-clockwise order run counter-clockwise
     # around the hull; a vertex extreme for neighbouring directions repeats.
     _, first = np.unique(extreme, return_index=True)

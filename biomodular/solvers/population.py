@@ -103,7 +103,8 @@ class PopulationResult:
         the nearest axis, per size (None where every subsample is modular).
     witness_spread : float or None
         Median angle (degrees) between the witnesses of the largest
-        subsamples and the full data's witness (sign ignored).
+        subsamples and the full data's witness (sign ignored), or its nearest
+        counterpart when it has any (``witness_counterparts``).
     rate : float or None
         ``a`` in ``|median margin| ~ m^-a``, least squares on log-log over the
         sizes (None when there are fewer than two sizes with a violation).
@@ -111,6 +112,13 @@ class PopulationResult:
     rows_used : int
         Rows in the random subset the subsamples came from.
     seconds : float
+    witness_counterparts : int
+        Mixed local minima of the full data's gap other than its witness
+        (a violation beyond rounding, at least ``MIXED_ANGLE_DEGREES`` from
+        the axes) that the largest subsamples' witnesses fell near, e.g. 1
+        for the mirror image of the witness of a mirror-symmetric support.
+        Looked for only when those witnesses are, in the median, farther
+        than ``WITNESS_STABLE`` from the full witness itself.
     """
 
     population: str
@@ -124,6 +132,7 @@ class PopulationResult:
     seed: int
     rows_used: int
     seconds: float
+    witness_counterparts: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (non-finite numbers become None)."""
@@ -138,6 +147,7 @@ class PopulationResult:
             "median_margins": [num(x) for x in self.median_margins],
             "witness_angles": [num(x) for x in self.witness_angles],
             "witness_spread": num(self.witness_spread),
+            "witness_counterparts": self.witness_counterparts,
             "rate": num(self.rate),
             "seed": self.seed,
             "rows_used": self.rows_used,
@@ -206,6 +216,7 @@ def population_analysis(
     n_samples: int,
     seed: int = 0,
     names: Sequence[str] | None = None,
+    sources: Any = None,
 ) -> PopulationResult:
     """Decide what the samples say about their population (module docstring).
 
@@ -219,6 +230,11 @@ def population_analysis(
     seed : int
         Recorded for reproducibility (the subsets come from ``rows``' order).
     names : sequence of str, optional
+    sources : Sources, optional
+        The full data, for the witness's counterparts (other mixed local
+        minima of the gap, such as a mirror image; see
+        :meth:`_FullGap.nearest_mixed_minimum`); without it the subsamples'
+        witnesses are compared with the full witness alone.
     """
     from ..mixing import angle_to_axes
     from .check import standardised_problem
@@ -266,19 +282,33 @@ def population_analysis(
     rate = None
     if violated.sum() >= 2:
         rate = float(-np.polyfit(x, y, 1)[0])
-    spread = None
+    spread, counterparts = None, 0
     if full.witness_scaled is not None and len(witnesses) > 1:
         largest: list[np.ndarray] = next((w for w in reversed(witnesses[:-1]) if w), [])
         if largest:
             u = np.asarray(full.witness_scaled, float)
-            u = u / np.linalg.norm(u)
-            cos = [abs(float(w @ u)) / float(np.linalg.norm(w)) for w in largest]
-            spread = float(np.median(np.degrees(np.arccos(np.clip(cos, 0.0, 1.0)))))
+            found = np.array([_angle(w, u[None, :])[0] for w in largest])
+            if np.median(found) > WITNESS_STABLE and sources is not None and full.witness_angle >= MIXED_ANGLE_DEGREES:
+                # The witness may have counterparts as deep (a support symmetric
+                # under a reflection has its minimisers in mirror pairs), and a
+                # subsample finds any of them: compare each subsample's witness
+                # with the full data's mixed local minimum it points into.
+                full_gap = _FullGap(sources)
+                matched = []
+                for i, w in enumerate(largest):
+                    c = full_gap.nearest_mixed_minimum(w, floor)
+                    if c is not None and _angle(w, c[None, :])[0] < found[i]:
+                        found[i] = _angle(w, c[None, :])[0]
+                        if _angle(c, u[None, :])[0] > WITNESS_STABLE:
+                            matched.append(c)
+                counterparts = len(_distinct(matched))
+            spread = float(np.median(found))
     growth = sizes[-1] / sizes[0]
-    population, reason = _decide(full, rate, spread, growth, n_samples)
+    population, reason = _decide(full, rate, spread, growth, n_samples, counterparts)
     return PopulationResult(
         population=population, reason=reason, sizes=tuple(sizes), margins=tuple(margins),
-        median_margins=tuple(medians), witness_angles=tuple(angles), witness_spread=spread, rate=rate,
+        median_margins=tuple(medians), witness_angles=tuple(angles), witness_spread=spread,
+        witness_counterparts=counterparts, rate=rate,
         seed=int(seed), rows_used=int(k), seconds=time.perf_counter() - started,
     )
 
@@ -356,7 +386,85 @@ class _BlockHulls:
                        points_are_vertices=exact, n_samples=m, names=names_t)
 
 
-def _decide(full, rate, spread, growth, n) -> tuple[str, str]:
+def _distinct(directions: list[np.ndarray], degrees: float = 1e-6) -> list[np.ndarray]:
+    """One of each group of directions within ``degrees`` of each other (sign ignored):
+    the same minimiser found from several owners differs only by rounding."""
+    out: list[np.ndarray] = []
+    for c in directions:
+        if not out or _angle(c, np.array(out)).min() > degrees:
+            out.append(c)
+    return out
+
+
+def _counterparts(k: int) -> str:
+    if not k:
+        return ""
+    return (" or its counterpart, another local minimum of the violation (as a mirror-symmetric support has)"
+            if k == 1 else f" or one of its {k} counterparts, other local minima of the violation")
+
+
+def _angle(w: np.ndarray, U: np.ndarray) -> np.ndarray:
+    """Degrees between ``w`` and each row of ``U``, sign ignored."""
+    cos = np.abs(U @ w) / (np.linalg.norm(U, axis=1) * np.linalg.norm(w))
+    return np.degrees(np.arccos(np.clip(cos, 0.0, 1.0)))
+
+
+#: Step (radians) of the perturbations that test a candidate for a local minimum.
+_LOCAL_STEP = 1e-4
+
+
+class _FullGap:
+    """The full data's gap and the candidates of its exact minimisation, for
+    finding a witness's counterparts (:meth:`nearest_mixed_minimum`)."""
+
+    def __init__(self, sources: Any):
+        from .check import standardised_problem
+        from .gap import gap_values, min_quadratic_gap
+
+        self.P, self.F = standardised_problem(sources)
+        gap = min_quadratic_gap(self.P, self.F, method="auto" if sources.points_are_vertices else "search")
+        self.candidates = np.asarray(gap.candidates, float)
+        self.values = np.asarray(gap.candidate_values, float)
+        self._gap_values = gap_values
+
+    def gap(self, W: np.ndarray) -> np.ndarray:
+        return self._gap_values(self.P, self.F, np.atleast_2d(W))
+
+    def nearest_mixed_minimum(self, w: np.ndarray, bound: float) -> np.ndarray | None:
+        """The full data's local minimiser of the gap that ``w`` points into, if it is a mixed violation.
+
+        The gap ``g(u) = m(u)^2 - u^T F u`` of a support symmetric under a
+        reflection that keeps the sources' axes (e.g. ``s1 -> -s1`` about the
+        mean) takes equal values at ``u`` and its mirror image, so its
+        minimisers come in pairs and a finite sample, which breaks the tie at
+        random, makes either one the witness.  The candidates of the exact
+        method contain every local minimiser (docs/check.md, "Methods"); the
+        deepest candidate within :data:`WITNESS_STABLE` degrees of ``w`` is
+        returned when it is a local minimiser (no step of :data:`_LOCAL_STEP`
+        along the sphere lowers ``g`` by more than ``bound``), a violation
+        beyond ``bound``, and at least ``MIXED_ANGLE_DEGREES`` from the axes;
+        otherwise None.
+        """
+        from ..mixing import angle_to_axes
+
+        near = np.flatnonzero(_angle(w, self.candidates) <= WITNESS_STABLE)
+        if near.size == 0:
+            return None
+        c = self.candidates[near[np.argmin(self.values[near])]]
+        c = c * np.sign(c @ w) if c @ w != 0 else c
+        value = float(self.gap(c)[0])
+        if value >= -bound or angle_to_axes(c)[0] < MIXED_ANGLE_DEGREES:
+            return None
+        d = c.shape[0]
+        tangent = np.linalg.qr(np.column_stack([c, np.eye(d)]))[0][:, 1:d].T
+        steps = np.vstack([c + _LOCAL_STEP * tangent, c - _LOCAL_STEP * tangent])
+        steps /= np.linalg.norm(steps, axis=1, keepdims=True)
+        if self.gap(steps).min() < value - bound:
+            return None
+        return c
+
+
+def _decide(full, rate, spread, growth, n, counterparts: int = 0) -> tuple[str, str]:
     if full.verdict == "modular":
         return "modular", "the samples themselves are modular"
     if full.verdict == "tie":
@@ -373,7 +481,7 @@ def _decide(full, rate, spread, growth, n) -> tuple[str, str]:
     if enough and flat and stable and angle >= MIXED_ANGLE_DEGREES:
         return "mixed", (f"the violation does not shrink as samples are added (|margin| ~ n^-{rate:.2g} over "
                          f"a {growth:.0f}-fold growth) and the subsamples find the same {angle:.2g} deg "
-                         f"witness (within {spread:.2g} deg)")
+                         f"witness{_counterparts(counterparts)} (within {spread:.2g} deg)")
     why = []
     trend = "" if rate is None else f"; so far |margin| ~ n^-{rate:.2g} along a {angle:.2g} deg direction"
     if not enough:
@@ -440,7 +548,8 @@ def check_with_sampling(sources, reservoir: Reservoir | None, seed: int = 0, **c
     result = check_modularity(sources, **check_options)
     if reservoir is None or reservoir.rows is None or sources.n_samples is None:
         return result
-    analysis = population_analysis(reservoir.rows, result, sources.n_samples, seed=seed, names=sources.names)
+    analysis = population_analysis(reservoir.rows, result, sources.n_samples, seed=seed, names=sources.names,
+                                   sources=sources)
     return dataclasses.replace(result, sampling=analysis)
 
 

@@ -120,3 +120,84 @@ def test_subsample_statistics_equal_the_reduction_of_each_block(d):
             np.testing.assert_allclose(got.cov, want.cov, rtol=0, atol=1e-14)
             assert got.points_are_vertices and want.points_are_vertices
             assert {tuple(p) for p in got.points} == {tuple(p) for p in want.points}
+
+
+def _dense_gap(S, n_angles=7_200):
+    """Independent route for two sources: the gap on a dense circle of directions,
+    from plain numpy moments and qhull's vertices (not biomodular's reduction or hull)."""
+    from scipy.spatial import ConvexHull
+
+    mean = S.mean(axis=0)
+    beta = np.minimum(mean - S.min(axis=0), S.max(axis=0) - mean)
+    Z = (S - mean) / beta
+    F = -np.cov(Z.T, bias=True)
+    np.fill_diagonal(F, 1.0)
+    V = Z[ConvexHull(Z).vertices]
+    theta = np.linspace(0, 2 * np.pi, n_angles, endpoint=False)
+    W = np.column_stack([np.cos(theta), np.sin(theta)])
+    return theta, (W @ V.T).min(axis=1) ** 2 - np.einsum("ij,jk,ik->i", W, F, W)
+
+
+def _mirror_pair_samples(n, rng):
+    from biomodular.reproduce.frequency_ratios import samples
+
+    return samples(2.0, n, rng)  # (cos t, cos 2t): symmetric under s1 -> -s1
+
+
+def test_a_mirror_pair_of_witnesses_is_one_violation_and_the_population_is_mixed():
+    """cos t and cos 2t: the support (a parabola) misses the corners (+-1, -1), a mirror
+    pair. Dense search over independent resamples: each resample's minimiser sits near
+    one of the pair, and both occur, so a subsample's witness is either; the call is
+    mixed, with the full data's pair found by mixed_local_minima."""
+    from biomodular.mixing import angle_to_axes
+    from biomodular.solvers.population import _FullGap
+
+    rng = np.random.default_rng([0, 0])
+    _mirror_pair_samples(1_000, rng)  # the draw of the reproduce finding frequency-ratios (seed 0)
+    S = _mirror_pair_samples(16_000, rng)
+    result = check_samples(S, seed=0)
+    assert result.sampling.population == "mixed", result.sampling
+    assert result.sampling.witness_counterparts == 1
+
+    # The full data's two deepest local minima by dense search, against mixed_local_minima.
+    theta, g = _dense_gap(S)
+    local = np.flatnonzero((g < np.roll(g, 1)) & (g < np.roll(g, -1)) & (g < -0.1))
+    dense = np.column_stack([np.cos(theta[local]), np.sin(theta[local])])
+    dense = dense[angle_to_axes(dense) >= 5]
+    assert len(dense) == 2
+    assert abs(dense[0, 0] + dense[1, 0]) < 0.02 and abs(dense[0, 1] - dense[1, 1]) < 0.02  # mirror images
+    full = _FullGap(Sources.from_samples(S))
+    for u in dense:  # from near either member, the counterpart search finds that member
+        start = u + 0.05 * np.array([u[1], -u[0]])
+        found = full.nearest_mixed_minimum(start / np.linalg.norm(start), result.rounding_bound)
+        assert np.degrees(np.arccos(min(1.0, abs(found @ u)))) < 0.1
+
+    # Independent resamples of 512 points: their minimisers fall near either member of the pair.
+    sides = []
+    for _ in range(24):
+        theta, g = _dense_gap(_mirror_pair_samples(512, rng), 3_600)
+        w = np.array([np.cos(theta[np.argmin(g)]), np.sin(theta[np.argmin(g)])])
+        angles = np.degrees(np.arccos(np.clip(np.abs(dense @ w), 0, 1)))
+        assert angles.min() < 5
+        sides.append(int(np.argmin(angles)))
+    assert 0 < sum(sides) < len(sides)  # both members of the pair occur
+
+
+def test_a_single_witness_has_no_counterpart():
+    """A cut corner has one mixed local minimum (dense search); the counterpart search
+    finds it from near the witness and nothing from the far side."""
+    from biomodular.solvers.population import _FullGap
+
+    S = _draw("cut-corner", 5_000, 0)
+    result = check_samples(S, seed=0)
+    assert result.sampling.witness_counterparts == 0
+    u = result.witness_scaled / np.linalg.norm(result.witness_scaled)
+    theta, g = _dense_gap(S)
+    best = np.array([np.cos(theta[np.argmin(g)]), np.sin(theta[np.argmin(g)])])
+    assert abs(best @ u) > np.cos(np.radians(0.1))  # two steps of the grid
+    full = _FullGap(Sources.from_samples(S))
+    start = u + 0.1 * np.array([u[1], -u[0]])
+    found = full.nearest_mixed_minimum(start / np.linalg.norm(start), result.rounding_bound)
+    assert abs(abs(found @ u) - 1) < 1e-9
+    mirror = np.array([-u[0], u[1]])  # no violation there: nothing to find
+    assert full.nearest_mixed_minimum(mirror, result.rounding_bound) is None
