@@ -18,8 +18,13 @@ __all__ = ["frame", "check_html", "code_html", "verify_html", "rows_html", "code
 
 _STYLE = "border-collapse:collapse;margin:0.3em 0"
 _CELL = "padding:0.15em 0.7em;text-align:left;border-bottom:1px solid #ddd"
-_VERDICT_COLOURS = {"modular": "#1a7f37", "mixed": "#cf222e", "tie": "#9a6700", "borderline": "#9a6700",
-                    "undetermined": "#6e7781"}
+#: One colour per word a result can answer with: the exact verdicts of
+#: ``check`` and ``solve`` (modular, mixed, tie, undetermined; see
+#: :data:`biomodular.solvers.check.VERDICTS`) and the population calls of the
+#: sampling analysis (modular, mixed, unclear).  The same word has the same
+#: colour wherever it appears.
+_VERDICT_COLOURS = {"modular": "#1a7f37", "mixed": "#cf222e", "tie": "#9a6700", "undetermined": "#6e7781",
+                    "unclear": "#6e7781"}
 
 
 # ------------------------------------------------------------------ pandas
@@ -87,11 +92,16 @@ def _direction(weights, names) -> str | None:
 
 
 def check_html(result) -> str:
-    """HTML of a :class:`~biomodular.CheckResult`: the verdict, then what backs it."""
+    """HTML of a :class:`~biomodular.CheckResult`: the verdict, what backs it, and for
+    samples what they say about their population (with the sentence to quote)."""
+    advantage = getattr(result, "advantage_words", None)
     pairs = [
         ("margin", result.margin),
+        ("rounding bound", getattr(result, "rounding_bound", None)),
         ("witness", _direction(result.witness, result.names)),
+        ("witness angle (deg)", getattr(result, "witness_angle", None)),
         ("mixes", ", ".join(result.mixes) if result.mixes else None),
+        ("mixing advantage", advantage() if advantage is not None else None),
         ("method", result.method),
         ("certificate", result.certificate),
         ("data", f"{result.n_samples if result.n_samples is not None else 'distribution'} samples, "
@@ -101,7 +111,11 @@ def check_html(result) -> str:
     if tolerance is not None:
         pairs.insert(1, ("tolerance", tolerance))
     note = "exact" if result.exact else "not exact"
-    return f"<div>{_headline('Modularity check:', result.verdict, note)}{_fields(pairs)}</div>"
+    sampling = getattr(result, "sampling", None)
+    population = "" if sampling is None else _headline("Population:", sampling.population, sampling.reason)
+    summary = getattr(result, "summary", None)
+    sentence = f"<p>{html.escape(summary())}</p>" if summary is not None else ""
+    return f"<div>{_headline('Modularity check:', result.verdict, note)}{_fields(pairs)}{population}{sentence}</div>"
 
 
 def code_html(result) -> str:

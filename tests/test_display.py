@@ -70,3 +70,54 @@ def test_to_frame_without_pandas_says_what_to_install(cut_corner, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(bm.BiomodularError, match="pip install pandas"):
         bm.solve_code(cut_corner).to_frame()
+
+
+def _colour_of(markup: str, word: str) -> str:
+    import re
+
+    found = re.findall(r"<span style='color:(#[0-9a-f]{6});font-weight:bold'>" + word + "</span>", markup)
+    assert found, (word, markup[:300])
+    return found[0]
+
+
+def test_every_verdict_and_population_call_has_its_own_colour_and_nothing_else_does():
+    """The notebook colours cover exactly the words results answer with (second route: the
+    tuples the solvers define), and a verdict is never coloured like its opposite."""
+    from biomodular.display import _VERDICT_COLOURS
+    from biomodular.solvers.check import VERDICTS
+    from biomodular.solvers.population import POPULATIONS
+
+    assert set(_VERDICT_COLOURS) == set(VERDICTS) | set(POPULATIONS)
+    assert "borderline" not in _VERDICT_COLOURS
+    assert len({_VERDICT_COLOURS[w] for w in ("modular", "mixed", "tie")}) == 3
+
+
+def test_check_html_shows_the_exact_verdict_the_population_and_the_sentence():
+    samples = np.random.default_rng(2).uniform(-1, 1, (5_000, 2))  # a sliver: mixed samples, modular population
+    result = bm.check_samples(samples, seed=0)
+    markup = result._repr_html_()
+    cells = _cells(markup)
+    from biomodular.display import _VERDICT_COLOURS
+
+    assert result.verdict == "mixed" and result.sampling.population == "modular"
+    assert _colour_of(markup, "mixed") == _VERDICT_COLOURS["mixed"]
+    assert _colour_of(markup, "modular") == _VERDICT_COLOURS["modular"]
+    assert f"{result.rounding_bound:.6g}" in cells and f"{result.witness_angle:.6g}" in cells
+    assert result.advantage_words() in cells
+    assert "the population&#x27;s code is modular" in markup or "the population's code is modular" in markup
+    ET.fromstring(markup)  # well formed
+
+
+def test_check_html_colours_a_tie_and_an_undetermined_verdict():
+    """Real results of each kind: the regular octagon ties; a search without a violation
+    or a certificate is undetermined (a square with a small corner cut)."""
+    from biomodular.display import _VERDICT_COLOURS
+
+    angles = np.arange(8) * np.pi / 4 + np.pi / 8
+    tie = bm.check_modularity(bm.Sources.from_samples(np.column_stack([np.cos(angles), np.sin(angles)])))
+    grid = np.array(np.meshgrid(np.linspace(-1, 1, 21), np.linspace(-1, 1, 21))).reshape(2, -1).T
+    cut = grid[grid.sum(axis=1) >= -1.6]
+    undetermined = bm.check_modularity(bm.Sources.from_samples(cut), method="search")
+    for result, verdict in ((tie, "tie"), (undetermined, "undetermined")):
+        assert result.verdict == verdict
+        assert _colour_of(result._repr_html_(), verdict) == _VERDICT_COLOURS[verdict]

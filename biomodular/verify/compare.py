@@ -173,8 +173,8 @@ class VerifyResult:
     reached : int
         Seeds that reached the optimum (as above), whatever their verdict.
     comparable : bool
-        Whether the check gave ``modular`` or ``mixed`` (borderline or
-        undetermined verdicts have nothing to agree with).
+        Whether the check gave ``modular`` or ``mixed`` (a ``tie`` or an
+        ``undetermined`` verdict has nothing to agree with).
     names : tuple of str
     settings : dict
     seconds : float
