@@ -6,12 +6,27 @@ from typing import Sequence
 
 import numpy as np
 
-from ..solvers.check import NUMERICAL_FLOOR
-
-__all__ = ["NUMERICAL_FLOOR", "TILTED_DEG", "optimum_tilts", "trained_tilts", "check_margin"]
+__all__ = ["TILTED_DEG", "optimum_tilts", "trained_tilts", "check_margin", "violated", "VIOLATED", "HOLDS"]
 
 #: A neuron of an exact optimum more than this many degrees from every axis counts as tilted.
 TILTED_DEG = 0.1
+
+
+#: How the checks of findings describe an exact verdict (one notion of tolerance:
+#: the check's own rounding bound, docs/check.md, "Rounding").
+VIOLATED = "exact verdict mixed: margin below minus its rounding bound"
+HOLDS = "exact verdict not mixed: no violation beyond the rounding bound"
+
+
+def violated(result) -> bool:
+    """Whether the exact check ``result`` found a violation beyond its rounding bound (verdict ``mixed``).
+
+    Findings read the verdict rather than compare margins with a threshold of
+    their own.  Its negation is "modular or tie", or, from the global route
+    (five sources and more), "undetermined" with the margin within the
+    route's solver floor of zero (docs/check.md, "The global route").
+    """
+    return result.verdict == "mixed"
 
 
 def check_margin(samples: np.ndarray, names: Sequence[str] | None = None):

@@ -29,7 +29,7 @@ class Check:
     Attributes
     ----------
     statement : str
-        What must hold, with the threshold, e.g. ``"margin of the 28 points >= -1e-9"``.
+        What must hold, with the threshold, e.g. ``"28 points: the exact condition holds (exact verdict not mixed)"``.
     passed : bool
     """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Check, Finding, Measurement
-from ._shared import NUMERICAL_FLOOR, check_margin
+from ._shared import HOLDS, VIOLATED, check_margin, violated
 
 SIZE = 9
 
@@ -27,8 +27,9 @@ def measure(full: bool, seed: int) -> Measurement:
     from ..verify.compare import verify_code
 
     cuts = list(range(SIZE))
-    margins = [float(check_margin(grid(t), ("what", "where")).margin) for t in cuts]
-    mixed = [m < -NUMERICAL_FLOOR for m in margins]
+    results = [check_margin(grid(t), ("what", "where")) for t in cuts]
+    margins = [float(r.margin) for r in results]
+    mixed = [violated(r) for r in results]
     first = next((t for t in cuts if mixed[t]), None)
     measured: dict[str, float] = {f"margin_t{t}": m for t, m in zip(cuts, margins)}
     measured["first_mixed_cut"] = float("nan") if first is None else first
@@ -46,8 +47,8 @@ def measure(full: bool, seed: int) -> Measurement:
         measured[f"trained_agreement_t{t}"] = res.agreement
         agree_all &= res.comparable and res.agreement == len(seeds)
     checks = (
-        Check("one threshold: the margin is >= -1e-9 for every cut below the first mixed cut and "
-              "< -1e-9 for every cut from it on", first is not None and all(mixed[t] == (t >= first) for t in cuts)),
+        Check(f"one threshold: every cut below the first mixed cut passes ({HOLDS}), every cut from it on "
+              f"fails ({VIOLATED})", first is not None and all(mixed[t] == (t >= first) for t in cuts)),
         Check("trained networks below the threshold: no active neuron beyond 5 deg",
               all(max(angles[t]) <= 5.0 for t in trained_cuts if first is not None and t < first)),
         Check("trained networks at and above the threshold: a neuron beyond 5 deg in every seed",
@@ -88,8 +89,8 @@ FINDING = Finding(
     name="what-where",
     paper="ICLR 2025, Fig. 2",
     claim=("On a 9 x 9 what x where grid with the corner cells i + j < t removed there is one threshold: the "
-           "optimal code is modular (margin >= -1e-9) for every smaller cut and mixed (margin < -1e-9) for every "
-           "larger one; networks trained below it have no active neuron beyond 5 degrees from an axis, networks "
+           "optimal code is modular (exact verdict not mixed) for every smaller cut and mixed (exact verdict "
+           "mixed) for every larger one; networks trained below it have no active neuron beyond 5 degrees from an axis, networks "
            "trained at or above it have one, and every seed agrees with the exact check."),
     summary="how many corner cells of a what x where grid must be missing before the code mixes",
     measure=measure,

@@ -37,7 +37,6 @@ __all__ = [
     "min_quadratic_gap",
     "GapMinimum",
     "VERDICTS",
-    "NUMERICAL_FLOOR",
     "rounding_bound",
     "advantage_bracket",
     "standardised_problem",
@@ -45,11 +44,6 @@ __all__ = [
 
 #: Every verdict :func:`check_modularity` can give.
 VERDICTS = ("modular", "mixed", "tie", "undetermined")
-
-#: A fixed floor (units of beta^2) kept for callers that compare margins
-#: themselves; verdicts use the derived :func:`rounding_bound` instead, which
-#: is far below it for ordinary data (about 1e-12 to 1e-8).
-NUMERICAL_FLOOR = 1e-9
 
 #: Unit roundoff of IEEE double precision.
 UNIT_ROUNDOFF = 2.0**-53
