@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hull_2d", "hull_2d_equations", "hull_facets", "is_convex_ccw", "outside_extreme_polygon"]
+__all__ = ["hull_2d", "hull_2d_equations", "hull_facets", "is_convex_ccw", "outside_extreme_polygon",
+           "monotone_chain"]
 
 
 def hull_2d(points: np.ndarray) -> np.ndarray:
@@ -27,39 +28,6 @@ def hull_2d(points: np.ndarray) -> np.ndarray:
     if survivors is not None:
         return survivors[_monotone_chain(points[survivors])]
     return _monotone_chain(points)
-
-
-def outside_extreme_polygon(points: np.ndarray, n_directions: int = 16) -> np.ndarray:
-    """Indices of the 2-D ``points`` that are not strictly inside the polygon
-    of their extreme points in ``n_directions`` evenly spaced directions.
-
-    That polygon's vertices are hull vertices, so every hull vertex is kept;
-    for samples that fill a region, all but a few dozen rows go in one
-    vectorised pass (the Akl-Toussaint heuristic), and :func:`hull_2d` then
-    has little left to do.  Points within a relative ``1e-12`` of the
-    polygon's boundary are kept, so rounding cannot drop a vertex.  All
-    indices when the polygon is degenerate.
-    """
-    points = np.asarray(points, dtype=float)
-    everything = np.arange(points.shape[0])
-    if points.shape[0] <= 3 * n_directions:
-        return everything
-    centre = points.mean(axis=0)
-    span = np.ptp(points, axis=0)
-    if not (span > 0).all():
-        return everything
-    Z = (points - centre) / span  # order one, so the threshold below is relative
-    angles = np.arange(n_directions) * (2 * np.pi / n_directions)
-    extreme = (np.column_stack([np.cos(angles), np.sin(angles)]) @ Z.T).argmax(axis=1)  # along rows: fast
-    # Extremes of directions in counter-clockwise order run counter-clockwise
-    # around the hull; a vertex extreme for neighbouring directions repeats.
-    _, first = np.unique(extreme, return_index=True)
-    polygon = Z[extreme[np.sort(first)]]
-    if polygon.shape[0] < 3:
-        return everything
-    a, b = polygon, np.roll(polygon, -1, axis=0)
-    cross = (b[:, 0] - a[:, 0]) * (Z[:, 1, None] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (Z[:, 0, None] - a[:, 0])
-    return np.flatnonzero(~(cross > 1e-12).all(axis=1))
 
 
 def _monotone_chain(points: np.ndarray) -> np.ndarray:
@@ -235,3 +203,48 @@ def hull_facets(points: np.ndarray) -> tuple[list[frozenset[int]], np.ndarray]:
         equations.setdefault(int(g), equation)
     order = sorted(vertex_sets)
     return [frozenset(vertex_sets[g]) for g in order], np.array([equations[g] for g in order])
+
+
+def outside_extreme_polygon(points: np.ndarray, n_directions: int = 16) -> np.ndarray:
+    """Indices of the 2-D ``points`` that are not strictly inside the polygon
+    of their extreme points in ``n_directions`` evenly spaced directions.
+
+    That polygon's vertices are hull vertices, so every hull vertex is kept;
+    for samples that fill a region, all but a few dozen rows go in one
+    vectorised pass (the Akl-Toussaint heuristic), and :func:`hull_2d` then
+    has little left to do.  Points within a relative ``1e-12`` of the
+    polygon's boundary are kept, so rounding cannot drop a vertex.  All
+    indices when the polygon is degenerate.
+    """
+    points = np.asarray(points, dtype=float)
+    everything = np.arange(points.shape[0])
+    if points.shape[0] <= 3 * n_directions:
+        return everything
+    centre = points.mean(axis=0)
+    span = np.ptp(points, axis=0)
+    if not (span > 0).all():
+        return everything
+    Z = (points - centre) / span  # order one, so the threshold below is relative
+    angles = np.arange(n_directions) * (2 * np.pi / n_directions)
+    extreme = (np.column_stack([np.cos(angles), np.sin(angles)]) @ Z.T).argmax(axis=1)  # along rows: fast
+    # Extremes of directions in counter-clockwise order run counter-clockwise
+    # around the hull; a vertex extreme for neighbouring directions repeats.
+    _, first = np.unique(extreme, return_index=True)
+    polygon = Z[extreme[np.sort(first)]]
+    if polygon.shape[0] < 3:
+        return everything
+    a, b = polygon, np.roll(polygon, -1, axis=0)
+    cross = (b[:, 0] - a[:, 0]) * (Z[:, 1, None] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (Z[:, 0, None] - a[:, 0])
+    return np.flatnonzero(~(cross > 1e-12).all(axis=1))
+
+
+def monotone_chain(points: np.ndarray) -> np.ndarray:
+    """Indices of the hull's vertices of 2-D ``points``, counter-clockwise, by
+    Andrew's monotone chain alone (a Python loop over the points).
+
+    For a few hundred points or fewer, e.g. what :func:`outside_extreme_polygon`
+    leaves, this is faster than :func:`hull_2d`, whose vectorised passes pay
+    a fixed cost; the vertices are the same.  Raises ``ValueError`` when the
+    points are collinear.
+    """
+    return _monotone_chain(np.asarray(points, dtype=float))

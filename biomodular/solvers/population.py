@@ -78,10 +78,6 @@ WITNESS_STABLE = 20.0
 
 POPULATIONS = ("modular", "mixed", "unclear")
 
-#: Up to this many hull candidates (two sources), the monotone chain in Python
-#: is faster than the vectorised hull; above it, the vectorised hull.
-FEW_CANDIDATES = 256
-
 
 @dataclass(frozen=True)
 class PopulationResult:
@@ -322,10 +318,8 @@ class _BlockHulls:
     are among the vertices of its parts' hulls, so only the rows no examined
     block covers are searched again (for two sources after a vectorised
     filter that drops the rows strictly inside the polygon of the extremes).
-    Moments are computed from the rows, a few thousand at most.  The result
-    is the :class:`~biomodular.Sources` that :meth:`~biomodular.Sources.from_samples`
-    gives for the block, up to rounding; degenerate blocks are refused with
-    the same error type.
+    Moments are computed from the rows, a few thousand at most
+    (:func:`biomodular.sources.block_sources`).
     """
 
     def __init__(self, rows: np.ndarray):
@@ -353,37 +347,11 @@ class _BlockHulls:
         return candidates
 
     def sources(self, start: int, stop: int, names: Sequence[str] | None):
-        from ..geometry import _monotone_chain, hull_2d
-        from ..sources import Sources, _check_flat, _check_names, _hull_points
+        from ..sources import block_sources
 
-        block = self.rows[start:stop]
-        m, d = block.shape
-        names_t = _check_names(names, d)
-        mean = block.mean(axis=0)
-        centred = block - mean
-        cov = centred.T @ centred / m
-        cov = (cov + cov.T) / 2
-        _check_flat(cov, names_t)
-        lower, upper = block.min(axis=0), block.max(axis=0)
-        if not (np.minimum(mean - lower, upper - mean) > 0).all():
-            raise BiomodularError("a source is constant in this block")
-        candidates = self._candidates(start, stop)
-        if d == 2:
-            # Usually a few dozen candidates are left, which the monotone chain
-            # finishes fastest; many (points on a curve) take the vectorised
-            # hull.  Both work in the block's scaled coordinates (order one).
-            scaled = (candidates - mean) / (upper - lower)
-            hull = _monotone_chain if candidates.shape[0] <= FEW_CANDIDATES else hull_2d
-            try:
-                points = candidates[hull(scaled)]
-            except ValueError as exc:
-                raise BiomodularError(f"a block has no two-dimensional hull: {exc}") from None
-            exact = True
-        else:
-            points, exact = _hull_points(candidates)
-        self.vertices[(start, stop)] = points
-        return Sources(mean=mean, cov=cov, lower=lower, upper=upper, points=points,
-                       points_are_vertices=exact, n_samples=m, names=names_t)
+        sources = block_sources(self.rows[start:stop], names, self._candidates(start, stop))
+        self.vertices[(start, stop)] = sources.points
+        return sources
 
 
 def _distinct(directions: list[np.ndarray], degrees: float = 1e-6) -> list[np.ndarray]:

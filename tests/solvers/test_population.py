@@ -201,3 +201,16 @@ def test_a_single_witness_has_no_counterpart():
     assert abs(abs(found @ u) - 1) < 1e-9
     mirror = np.array([-u[0], u[1]])  # no violation there: nothing to find
     assert full.nearest_mixed_minimum(mirror, result.rounding_bound) is None
+
+
+def test_block_sources_refuses_what_from_samples_refuses():
+    from biomodular import BiomodularError
+    from biomodular.sources import block_sources
+
+    flat = np.column_stack([np.arange(50.0), 2 * np.arange(50.0) + 1])
+    constant = np.column_stack([np.arange(50.0), np.ones(50)])
+    for block in (flat, constant):
+        with pytest.raises(BiomodularError):
+            Sources.from_samples(block)
+        with pytest.raises(BiomodularError):
+            block_sources(block)
