@@ -779,9 +779,11 @@ def _smt(fact: Fact, premises: Mapping, domain: Domain, where: Sequence):
     dom = dict(domain)
     dom.update(dict(fact.domain))
     syms = fact.symbols
+    for _, plhs, prhs in _smt_premises(premises):  # a condition may link the claim to a cited premise
+        syms = syms | _as_expr(plhs).free_symbols | _as_expr(prhs).free_symbols
     dom_items = tuple((s, v) for s, v in dom.items() if s in syms)
-    conds = [w for w in tuple(where) + fact.where
-             if not hasattr(w, "free_symbols") or w.free_symbols <= syms]
+    conds = list(fact.where) + [w for w in tuple(where) if w not in fact.where
+                                and (not hasattr(w, "free_symbols") or w.free_symbols <= syms)]
     return smt.decide(fact.rel, fact.lhs, fact.rhs, conds, dom_items, _smt_premises(premises))
 
 
@@ -949,6 +951,8 @@ class Inequality(Step):
         from .expectation import Mean
         from .trace import Tr
 
+        gap = gap.subs(eqs).subs(eqs)  # the claim where the cited definitions hold
+        syms = gap.free_symbols
         sampled = not any(f.rel == "=" and not _substitutable(f.lhs) for f in premises.values()) and \
             not gap.has(Mean, sp.Sum, sp.Indexed, Tr)
         low, npts = None, 0

@@ -231,6 +231,14 @@ class _Translator:
         raise _Untranslatable(f"condition {cond}")
 
 
+def _differentiated(x):
+    """``x`` with its derivatives evaluated (sympy's symbolic differentiation)."""
+    if isinstance(x, (list, tuple)):
+        x = sp.Matrix(x)
+    x = sp.sympify(x)
+    return x.doit() if x.has(sp.Derivative, sp.Subs) else x
+
+
 def decide(rel: str, lhs, rhs, assumptions=(), domain=(), premises=(), timeout_ms: int = SMT_TIMEOUT_MS
            ) -> SMTVerdict:
     """Ask z3 whether ``lhs REL rhs`` follows from the assumptions.
@@ -248,6 +256,9 @@ def decide(rel: str, lhs, rhs, assumptions=(), domain=(), premises=(), timeout_m
         import z3
     except ImportError:  # pragma: no cover - z3 is a test dependency
         return SMTVerdict("n/a", "z3 is not installed (pip install 'biomodular[smt]')")
+    # a derivative is taken by sympy first (z3 has no calculus); z3 then re-decides the resulting algebra
+    lhs, rhs = _differentiated(lhs), _differentiated(rhs)
+    premises = [(prel, _differentiated(plhs), _differentiated(prhs)) for prel, plhs, prhs in premises]
     try:
         t = _Translator()
         claim = t.relation(rel, lhs, rhs)

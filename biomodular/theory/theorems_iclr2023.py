@@ -272,58 +272,83 @@ def theorem2_angle_proof() -> Proof:
     lam_in = sp.Symbol("lambda_in", nonnegative=True)
     lam_out = sp.Symbol("lambda_out", positive=True)
     w1, w2 = sp.symbols("w_1 w_2", real=True)
+    eps = sp.Symbol("epsilon", real=True)
     cstar = a**2 / (E + lam_in)
     BtB = sp.Matrix([[1, c], [c, 1]])
     Lam = lam_out / u**2 * BtB - lam_in * sp.eye(2)
     Lam_closed = sp.Matrix([[E, (E + lam_in) * c], [(E + lam_in) * c, E]])
     w = sp.Matrix([w1, w2])
     phi = sigma2 * (w1**2 + w2**2) + a**2 * (sp.Abs(w1) + sp.Abs(w2)) ** 2
+    gap_u = phi - (w.T * Lam * w)[0]
     gap = phi - (w.T * Lam_closed * w)[0]
     gap_closed = 2 * a**2 * sp.Abs(w1) * sp.Abs(w2) - 2 * (E + lam_in) * c * w1 * w2
+    # the loss along the path G = uI -> uI + eps w w^T (a neuron of tuning sqrt(eps) w added), with the inverse
+    # of the perturbed Gram matrix written out (adjugate over determinant) and checked as a step
+    G = u * sp.eye(2)
+    Gp = G + eps * w * w.T
+    Ginv_p = Gp.adjugate() / Gp.det()
+    path = (eps * (phi + lam_in * (w1**2 + w2**2))
+            + lam_out * ((BtB * Ginv_p).trace() - (BtB * G.inv()).trace()))
+    slope = sp.Subs(sp.Derivative(path, eps), eps, 0)
+    slope11 = slope.subs({w1: 1, w2: 1})
     p = Proof(
         name="theorem2-angle",
         title="ICLR 2023 Theorem 2 with a non-orthogonal readout: the angle below which the optimum mixes",
         domain={c: (0, 1)},
         setting=(
-            "Two factors uniform on $[-a, a]$ (variance $\\\\sigma^2$), predicted exactly through a readout $D$ of "
-            "two unit columns at angle $\\\\theta$, $c = \\\\cos\\\\theta \\\\in (0, 1)$: the Gram-form program with "
-            "$A = I$, $B = D$, $B^TB = [[1, c], [c, 1]]$. The best modular code has $G = uI$ (the diagonal of "
-            "$B^TB$ is 1, so `modular-code` applies per factor), and its multiplier is $\\\\Lambda = "
-            "\\\\lambda_{out}G^{-1}B^TBG^{-1} - \\\\lambda_{in}I$. For the factor box "
-            "$\\\\phi(w) = \\\\sigma^2\\\\|w\\\\|^2 + a^2(|w_1| + |w_2|)^2$."
+            "Two factors uniform on $[-a, a]$ (variance $\\sigma^2$), predicted exactly through a readout $D$ of "
+            "two unit columns at angle $\\theta$, $c = \\cos\\theta \\in (0, 1)$: the Gram-form program "
+            "(`gram-reduction`) with $A = I$, $B = D$, $B^TB = [[1, c], [c, 1]]$, loss "
+            "$\\sum_n[\\phi(w_n) + \\lambda_{in}\\|w_n\\|^2] + \\lambda_{out}\\operatorname{tr}(B^TBG^{-1})$. "
+            "The best modular code has $G = uI$ (the diagonal of $B^TB$ is 1, so `modular-code` applies per "
+            "factor), and its multiplier is $\\Lambda = \\lambda_{out}G^{-1}B^TBG^{-1} - \\lambda_{in}I$. For "
+            "the factor box $\\phi(w) = \\sigma^2\\|w\\|^2 + a^2(|w_1| + |w_2|)^2$. Adding a neuron of tuning "
+            "$\\sqrt{\\varepsilon}\\,w$ to the modular code moves $G$ to $G + \\varepsilon ww^T$; its inverse "
+            "is written out as adjugate over determinant (checked in a step), and the loss change along this path "
+            "is differentiated at $\\varepsilon = 0$ for this $B^TB$ itself: necessity is computed here for the "
+            "non-orthogonal readout, not borrowed from the orthogonal case."
         ),
-        gloss=("the modular code passes the optimality test $\\\\phi(w) \\\\ge w^T\\\\Lambda w$ for every $w$ iff "
-               "$c \\\\le c^* = a^2/(\\\\sigma^2 + a^2 + \\\\lambda_{in})$; above it the direction $w = (1, 1)$ "
-               "violates it, so (`modularity-necessity`) a mixed neuron lowers the loss. For uniform factors "
-               "($\\\\sigma^2 = a^2/3$) and no encoder cost, $c^* = 3/4$: the optimum mixes once the angle between "
-               "the readout's columns is below $\\\\arccos(3/4) \\\\approx 41.41$ degrees; an encoder cost "
-               "$\\\\lambda_{in} > 0$ lowers $c^*$, so the optimum mixes at larger angles too."),
+        gloss=("the loss changes at rate $\\phi(w) - w^T\\Lambda w$ as a small neuron of tuning $w$ is added to "
+               "the best modular code. This rate is $\\ge 0$ for every $w$ iff "
+               "$c \\le c^* = a^2/(\\sigma^2 + a^2 + \\lambda_{in})$ (then the modular code passes the KKT "
+               "test and is optimal); above it the rate along $w = (1, 1)$ is negative, so a mixed neuron lowers "
+               "the loss below the best modular code's and the optimum mixes. For uniform factors "
+               "($\\sigma^2 = a^2/3$) and no encoder cost, $c^* = 3/4$: the optimum mixes once the angle between "
+               "the readout's columns is below $\\arccos(3/4) \\approx 41.41$ degrees; an encoder cost "
+               "$\\lambda_{in} > 0$ lowers $c^*$, so the optimum mixes at larger angles too."),
     )
     p.hypothesis("H_E", Eq(E, sigma2 + a**2), "the energy of a unit-gain factor neuron (bias $a$).")
     p.hypothesis("H_gain", Eq(u, sp.sqrt(lam_out / (E + lam_in))), "the best modular gain.")
     at_11 = gap_closed.subs({w1: 1, w2: 1})
     below, above = (sp.Le(c, cstar),), (sp.Gt(c, cstar),)  # the two cases, as conditions of the parts
-    p.conclusion = AllOf(Eq(Lam, Lam_closed), Eq(gap, gap_closed), Ge(gap_closed, 0, where=below),
-                         Gt(0, at_11, where=above))
-    p.add(Identity(Lam, Lam_closed, "Substitute the gain: $\\\\lambda_{out}/u^2 = E + \\\\lambda_{in}$.",
-                   premises=("H_gain",), label="\\\\Lambda"))
-    p.add(Identity(gap, gap_closed, "$\\\\phi(w) - w^T\\\\Lambda w$: the variance terms cancel against $E$.",
-                   premises=("H_E", "axiom:polytope-facets")))
+    p.conclusion = AllOf(Eq(Lam, Lam_closed), Eq(Gp * Ginv_p, sp.eye(2)), Eq(slope, gap_u), Eq(gap_u, gap_closed),
+                         Ge(gap_closed, 0, where=below), Gt(0, slope11, where=above))
+    p.add(Identity(Lam, Lam_closed, "Substitute the gain: $\\lambda_{out}/u^2 = E + \\lambda_{in}$.",
+                   premises=("H_gain",), label="\\Lambda"))
+    p.add(Identity(Gp * Ginv_p, sp.eye(2), "The perturbed Gram matrix times its adjugate over its determinant is "
+                                           "the identity: the inverse used in the loss is the inverse."))
+    p.add(Identity(slope, gap_u, "Differentiate the loss change at $\\varepsilon = 0$ (sympy, symbolically): "
+                                 "the rate is $\\phi(w) + \\lambda_{in}\\|w\\|^2 - \\lambda_{out}"
+                                 "w^TG^{-1}B^TBG^{-1}w = \\phi(w) - w^T\\Lambda w$."))
+    p.add(Identity(gap_u, gap_closed, "Substitute the gain and $E$: the variance terms cancel.",
+                   premises=("H_gain", "H_E", "axiom:polytope-facets")))
     p.add(Inequality(
         gap_closed, 0, SignCases((w1, w2)),
-        "For $c \\\\le c^*$: the gap is $2|w_1w_2|(E + \\\\lambda_{in})(c^* - c) + 2(E + \\\\lambda_{in})c(|w_1||w_2| - "
-        "w_1w_2)$, both terms $\\\\ge 0$ (case split on the signs of $w_1$, $w_2$).",
+        "For $c \\le c^*$: the gap is $2|w_1w_2|(E + \\lambda_{in})(c^* - c) + 2(E + \\lambda_{in})c(|w_1||w_2| - "
+        "w_1w_2)$, both terms $\\ge 0$ (case split on the signs of $w_1$, $w_2$).",
         where=below, multipliers=(("where0", 2 * sp.Abs(w1) * sp.Abs(w2) * (E + lam_in)),)))
+    p.add(Identity(slope11, at_11, "The rate along $w = (1, 1)$.", premises=("H_gain", "H_E")))
     p.add(Inequality(
-        0, at_11, Nonneg(sp.Integer(0)),
-        "For $c > c^*$, at $w = (1, 1)$ the gap is $-2(E + \\\\lambda_{in})(c - c^*) < 0$.",
-        where=above, multipliers=(("where0", 2 * (E + lam_in)),), strict=True))
-    p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s1", "s2", "s3", "s4")))
-    p.uses = ("lemma:modularity-necessity", "axiom:convex-duality")
+        0, slope11, Nonneg(sp.Integer(0)),
+        "For $c > c^*$, along $w = (1, 1)$ the rate is $-2(E + \\lambda_{in})(c - c^*) < 0$: a small mixed neuron "
+        "lowers the loss.",
+        premises=("s6",), where=above, multipliers=(("s6", -1), ("where0", 2 * (E + lam_in))), strict=True))
+    p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s1", "s2", "s3", "s4", "s5", "s7")))
+    p.uses = ("lemma:gram-reduction", "lemma:modular-code", "axiom:convex-duality")
     c0 = cstar.subs(E, sp.Rational(4, 3) * a**2).subs(lam_in, 0)
-    p.constant("c^*(\\\\sigma^2 = a^2/3, \\\\lambda_{in} = 0)", c0, "from the checked threshold")
-    p.constant("\\\\theta^* \\\\text{ (degrees)}", sp.acos(c0) * 180 / sp.pi, "mixes for smaller angles")
-    p.constant("\\\\theta^*(\\\\lambda_{in} = a^2) \\\\text{ (degrees)}",
+    p.constant("c^*(\\sigma^2 = a^2/3, \\lambda_{in} = 0)", c0, "from the checked threshold")
+    p.constant("\\theta^* \\text{ (degrees)}", sp.acos(c0) * 180 / sp.pi, "mixes for smaller angles")
+    p.constant("\\theta^*(\\lambda_{in} = a^2) \\text{ (degrees)}",
                sp.acos(cstar.subs(E, sp.Rational(4, 3) * a**2).subs(lam_in, a**2)) * 180 / sp.pi,
                "an encoder cost moves the threshold to larger angles")
     p.references = _REF_2023

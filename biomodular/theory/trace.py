@@ -136,13 +136,15 @@ def _evaluate(expr, values: dict):
 
 
 def _random_values(shapes: dict, pairs: dict, scalars, orthogonal_rows: tuple, seed: int,
-                   constraints: tuple = (), sizes: tuple = ()) -> tuple[dict, dict]:
+                   constraints: tuple = (), sizes: tuple = (), definitions: tuple = ()) -> tuple[dict, dict]:
     """Random rational matrices of random compatible sizes satisfying cited equalities.
 
     ``orthogonal_rows = (W, s)`` makes ``W W^T = s^2 I``.  ``constraints`` are cited facts
     ``X_1 ... X_k = 1`` or ``= 0``: the first factor (or, if that one is already fixed, the last) is solved
     for: an inverse, or a random matrix times the projector onto the orthogonal complement of the rest.
-    ``sizes`` fixes some dimensions (e.g. more neurons than sources).
+    ``sizes`` fixes some dimensions (e.g. more neurons than sources).  ``definitions`` are cited facts
+    ``X = expression`` (``X`` a matrix symbol): ``X`` is given the value of the expression, before the
+    constraints are solved and again after (so a definition may use a solved inverse).
     """
     rng = random.Random(seed)
     dims: dict = dict(sizes)
@@ -180,6 +182,7 @@ def _random_values(shapes: dict, pairs: dict, scalars, orthogonal_rows: tuple, s
             M = M + M.T + 40 * sp.eye(M.shape[0])
         values[sym] = M
         values[pairs[sym]] = M.T
+    _define(definitions, values, pairs)
     for f in constraints:
         factors = _factors(sp.sympify(f.lhs))[1]
         if not factors or len(factors) < 2:
@@ -198,8 +201,23 @@ def _random_values(shapes: dict, pairs: dict, scalars, orthogonal_rows: tuple, s
             values[pairs[first]] = S.T
             solved.discard(first)
             solved.discard(pairs[first])
+    _define(definitions, values, pairs)
     values.update({d: sp.Integer(n) for d, n in dims.items()})
     return values, dims
+
+
+def _define(definitions: tuple, values: dict, pairs: dict) -> None:
+    """Give each defined matrix symbol (and its transpose) the value of its defining expression."""
+    for f in definitions:
+        value = _evaluate(f.rhs, values)
+        values[f.lhs] = value
+        values[pairs[f.lhs]] = value.T
+
+
+def _definitions(premises: dict, shapes: dict) -> tuple:
+    """The cited facts ``X = expression`` with ``X`` a matrix symbol of the step."""
+    return tuple(f for f in premises.values() if f.rel == "=" and isinstance(f.lhs, sp.Symbol)
+                 and not f.lhs.is_commutative and f.lhs in shapes)
 
 
 def _numeric_trace(expr, values, dims, identity_dim):
@@ -305,7 +323,7 @@ class TraceExpansion(Step):
         for k in range(3):
             constraints = tuple(f for f in premises.values() if f.rhs in (0, 1) and not f.lhs.is_commutative)
             values, dims = _random_values(shapes, pairs, scalars, self.orthogonal_rows, seed + k, constraints,
-                                          self.sizes)
+                                          self.sizes, _definitions(premises, shapes))
             a = _numeric_trace(self.lhs, values, dims, self.identity)
             b = _numeric_trace(self.rhs, values, dims, self.identity)
             if sp.simplify(a - b) != 0:

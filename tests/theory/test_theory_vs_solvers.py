@@ -444,3 +444,84 @@ def test_cut_square_threshold_not_preempted_by_a_vertex_cone():
     assert above.value == 0
     assert below.value < 0
     np.testing.assert_allclose([float(x) for x in below.direction], [2**-0.5, 2**-0.5], atol=1e-12)
+
+
+# ------------------------------------------- ICLR 2023 theorem 2, non-orthogonal readout
+def _angle_loss_change(eps, w, c, a, lam_in, lam_out):
+    """Loss change (numpy) when a neuron of tuning sqrt(eps) w joins the best modular code, B^T B = [[1, c], [c, 1]]."""
+    sigma2 = a**2 / 3
+    E = sigma2 + a**2
+    u = math.sqrt(lam_out / (E + lam_in))
+    K = np.array([[1.0, c], [c, 1.0]])
+    G = u * np.eye(2)
+    phi = sigma2 * (w @ w) + a**2 * np.abs(w).sum() ** 2
+    change = np.trace(K @ np.linalg.inv(G + eps * np.outer(w, w))) - np.trace(K @ np.linalg.inv(G))
+    return eps * (phi + lam_in * (w @ w)) + lam_out * change
+
+
+@given(st.floats(0.05, 0.95), st.floats(0.5, 2.0), st.floats(0.0, 2.0), st.floats(0.3, 3.0))
+@settings(max_examples=20, deadline=None)
+def test_theorem2_angle_rate_against_finite_differences(c, a, lam_in, lam_out):
+    """The rate the proof differentiates symbolically, by a central difference in numpy: its sign flips at
+    c* = a^2/(sigma^2 + a^2 + lambda_in) along w = (1, 1)."""
+    w = np.array([1.0, 1.0])
+    h = 1e-6
+    rate = (_angle_loss_change(h, w, c, a, lam_in, lam_out) - _angle_loss_change(-h, w, c, a, lam_in, lam_out)) / (2 * h)
+    E = a**2 / 3 + a**2
+    closed = 2 * a**2 - 2 * (E + lam_in) * c
+    # central difference: truncation O(h^2 |L'''|) and rounding O(eps_mach |L| / h); both below 1e-6 of the scale
+    scale = max(1.0, lam_out, a**2, lam_in)
+    assert rate == pytest.approx(closed, abs=1e-5 * scale)
+    cstar = a**2 / (E + lam_in)
+    assume(abs(c - cstar) > 1e-3)
+    assert (rate < 0) == (c > cstar)
+
+
+@pytest.mark.parametrize("angle_deg, mixes", [(35.0, True), (48.0, False)])
+def test_theorem2_angle_threshold_against_solver(angle_deg, mixes):
+    """Uniform factors, no encoder cost: the solver's optimum mixes below arccos(3/4) = 41.41 degrees."""
+    theta = math.radians(angle_deg)
+    D = np.array([[1.0, math.cos(theta)], [0.0, math.sin(theta)]])  # two unit columns at the angle
+    src = sources_of(uniform_box([-1, -1], [1, 1]))
+    r = solve_code(src, Problem.autoencoder(lam_in=0.0, lam_out=1.0, B=D))
+    assert r.status == "optimal"
+    assert r.mixed == mixes
+
+
+# ------------------------------------------------- convexity and weak duality of the Gram program
+def _readout_cost(B, G):
+    return float(np.trace(B @ np.linalg.solve(G, B.T)))
+
+
+@given(st.integers(0, 10_000), st.floats(0.01, 0.99))
+@settings(max_examples=25, deadline=None)
+def test_gram_convexity_against_numpy(seed, t):
+    """f(G) = tr(B G^-1 B^T) on random Gram matrices (numpy): the midpoint inequality of `gram-convexity` and the
+    affine minorant it rests on, touching at U = B G^-1."""
+    rng = np.random.default_rng(seed)
+    d, n, k = 3, 5, 2
+    T1, T2, B, U = rng.normal(size=(n, d)), rng.normal(size=(n, d)), rng.normal(size=(k, d)), rng.normal(size=(k, d))
+    X, Y = T1.T @ T1, T2.T @ T2
+    Z = t * X + (1 - t) * Y
+    fx, fy, fz = _readout_cost(B, X), _readout_cost(B, Y), _readout_cost(B, Z)
+    scale = max(fx, fy, 1.0)
+    tol = 1e-9 * scale * max(np.linalg.cond(X), np.linalg.cond(Y))  # rounding of the solves
+    assert fz <= t * fx + (1 - t) * fy + tol
+    assert fx >= 2 * np.trace(U @ B.T) - np.trace(U @ X @ U.T) - tol
+    Ut = B @ np.linalg.inv(Z)
+    assert 2 * np.trace(Ut @ B.T) - np.trace(Ut @ Z @ Ut.T) == pytest.approx(fz, rel=1e-9)
+
+
+@pytest.mark.parametrize("angle_deg", [30.0, 60.0, 90.0])
+def test_weak_duality_bound_is_attained_at_the_solver_optimum(angle_deg):
+    """`weak-duality`: at a KKT point the loss equals 2 lambda_out tr(U B^T) with U = B G^-1. The solver's optimum
+    (column generation, its own certificate) must satisfy it: complementary slackness makes the neuron terms
+    equal the readout cost."""
+    theta = math.radians(angle_deg)
+    D = np.array([[1.0, math.cos(theta)], [0.0, math.sin(theta)]])
+    src = sources_of(uniform_box([-1, -1], [1, 1]))
+    lam_out = 1.3
+    r = solve_code(src, Problem.autoencoder(lam_in=0.2, lam_out=lam_out, B=D))
+    assert r.status == "optimal"
+    U = D @ np.linalg.inv(r.gram)
+    assert r.value == pytest.approx(2 * lam_out * np.trace(U @ D.T), rel=1e-6)
