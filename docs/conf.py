@@ -35,6 +35,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "sphinx_gallery.gen_gallery",
+    "sphinxcontrib.mermaid",
 ]
 
 root_doc = "index"
@@ -49,6 +50,10 @@ templates_path = ["_templates"]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3  # "#the-exact-modularity-condition" links work as on GitHub
 myst_dmath_double_inline = True
+# docs/theory.md's dependency graph is a ```mermaid fence (drawn by GitHub as it stands); on the site the fence
+# is the mermaid directive of sphinxcontrib-mermaid, drawn in the browser by mermaid.js (loaded from its CDN,
+# so the graph needs a network connection; without one the page still shows the graph's source)
+myst_fence_as_directive = ["mermaid"]
 
 #: The order of the pages in the navigation; a page of this folder not named here comes after them.
 PAGE_ORDER = ["input", "check", "solve", "verify", "batch", "notebooks", "mathematics", "theory", "reproduce", "gallery/index",
@@ -111,10 +116,6 @@ def setup(app):
     app.connect("build-finished", _copy_mathjax)
     app.connect("source-read", _add_navigation)
     app.connect("source-read", _html_anchors_as_targets)
-    # docs/theory.md's dependency graph is a ```mermaid block (drawn by GitHub); here it is shown as text
-    from pygments.lexers.special import TextLexer
-
-    app.add_lexer("mermaid", TextLexer)
 
 
 # --- API reference --------------------------------------------------------

@@ -54,6 +54,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                              "Necessity: where the condition fails, a small mixed neuron lowers the loss"),
     "readout-variance-bound": ("theorems_bounds", "readout_variance_proof",
                                "Code variance is bounded below through a readout of equal singular values (ICLR 2023 lemma)"),
+    "categories": ("theorems_bounds", "categories_proof",
+                   "ICLR 2023 categories: a readout of equal singular values makes the optimal code grandmother cells"),
     "nuclear-norm-bound": ("theorems_bounds", "nuclear_bound_proof",
                            "Lower bound on the loss of any nonnegative code (nuclear norm of the readout target)"),
 }

@@ -953,6 +953,10 @@ class Inequality(Step):
 
         gap = gap.subs(eqs).subs(eqs)  # the claim where the cited definitions hold
         syms = gap.free_symbols
+        for f in premises.values():  # sample the symbols the cited inequalities constrain, so they apply
+            if f.rel in (">=", ">"):
+                syms = syms | _as_expr(f.lhs).subs(eqs).subs(eqs).free_symbols | \
+                    _as_expr(f.rhs).subs(eqs).subs(eqs).free_symbols
         sampled = not any(f.rel == "=" and not _substitutable(f.lhs) for f in premises.values()) and \
             not gap.has(Mean, sp.Sum, sp.Indexed, Tr)
         low, npts = None, 0

@@ -64,6 +64,41 @@ explained in docs/mathematics.md.
 """
 
 
+NOTES = """\
+## Notes for a reader checking the catalogue
+
+**The readout-variance lemma and the grandmother-cell counterexample.** An earlier statement claimed that for
+one-hot categories the code's *variance* is at least the grandmother-cell energy $c\\,\\sigma_C^2/\\|W\\|_F^2$.
+That is false: take $c = 3$ categories, the readout $W = 1.7\\,I$ (equal singular values $s = 1.7$,
+$\\|W\\|_F^2 = 8.67$) and the grandmother code $z = 0.9\\,e_i$ for category $i$, so the targets are
+$x = Wz = 1.53\\,e_i$ ($\\sigma_C = 1.53$). Then $\\sum_j\\operatorname{Var}(z_j) = 3 \\cdot 0.81 \\cdot
+\\tfrac13\\cdot\\tfrac23 = 0.54$, below $c\\,\\sigma_C^2/\\|W\\|_F^2 = 3 \\cdot 2.3409/8.67 = 0.81$. The
+catalogue now splits the claim in two, and this example is the tight case of both:
+
+- [`readout-variance-bound`](#readout-variance-bound) bounds the variance only:
+  $\\sum_j\\operatorname{Var}(z_j) \\ge \\operatorname{tr}\\operatorname{Cov}(x)/s^2$, and needs $WW^T = s^2I$.
+  Here $\\operatorname{tr}\\operatorname{Cov}(x) = 3 \\cdot 1.53^2 \\cdot \\tfrac13\\cdot\\tfrac23 = 1.5606$ and
+  the bound is $1.5606/2.89 = 0.54$: met with equality, not violated.
+- [`categories`](#categories) bounds the *energy* $\\sum_i\\|z_i\\|^2 \\ge c/s^2$ for unit targets, i.e. a
+  mean energy $E\\|z\\|^2 \\ge c\\,\\sigma_C^2/\\|W\\|_F^2$ for targets of size $\\sigma_C$. It needs
+  nonnegativity (the overlap $X \\ge 0$); the example's mean energy is $0.81$, again equality. The variance
+  of the same code is smaller by the factor $1 - 1/c$ because one-hot targets are not centred.
+
+Both numbers are recomputed independently in `tests/theory/test_theory_vs_solvers.py`
+(`test_the_grandmother_counterexample_is_the_tight_case`).
+
+**What is no longer an axiom.** The sufficiency of the KKT conditions (a code whose multiplier no neuron
+beats is optimal) is [`weak-duality`](#weak-duality), proved, and the convexity of the program is
+[`gram-convexity`](#gram-convexity), proved; the necessity of the modularity condition is proved by a
+perturbation, for a diagonal readout ([`modularity-necessity`](#modularity-necessity)) and for the
+non-orthogonal readout of ICLR 2023 Theorem 2 computed for that readout itself
+([`theorem2-angle`](#theorem2-angle)). No theorem cites `convex-duality` any more; it stays in the list as
+the reference for strong duality (the KKT conditions are also necessary at an optimum of the program), which
+no proof here needs.
+
+"""
+
+
 def step_counts(proof) -> dict:
     """Steps of a checked proof by checker: decided by z3 too, by sympy only, rule steps."""
     result = proof.check()
@@ -128,6 +163,7 @@ def render() -> str:
     for a in AXIOMS.values():
         parts.append(f"- `{a.name}`: {a.statement}. *{a.reference}.*\n")
     parts.append("\n")
+    parts.append(NOTES)
     for name in CATALOGUE:
         proof = get(name)
         parts.append(f'<a id="{name}"></a>\n\n')

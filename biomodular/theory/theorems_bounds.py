@@ -10,7 +10,36 @@ import sympy as sp
 from .proof import AllOf, Conjunction, Eq, Ge, Identity, Inequality, Nonneg, Proof
 from .trace import GramTrace, TraceExpansion, Tr
 
-__all__ = ["readout_variance_proof", "nuclear_bound_proof", "nuclear_norm_bound"]
+__all__ = ["readout_variance_proof", "categories_proof", "nuclear_bound_proof", "nuclear_norm_bound"]
+
+
+def _variance_steps(p: Proof, W, Wt, L, Lt, s, n, tr_kw: dict) -> str:
+    """Add the steps proving ``tr(LL^T) >= tr(WLL^TW^T)/s^2`` from ``WW^T = s^2`` (hypothesis ``H_rows``);
+    return the name of the last one."""
+    A = s**2 - Wt * W  # s^2 I_n - W^T W
+    N = Tr(sp.expand(Lt * A * A * L))  # ||(s^2 I - W^T W) L||_F^2
+    var_z, var_x = Tr(L * Lt), Tr(W * L * Lt * Wt)
+    p.add(TraceExpansion(
+        N, s**4 * Tr(Lt * L) - s**2 * Tr(Lt * Wt * W * L),
+        identity=n, reason="Expand $(s^2I - W^TW)^2 = s^4I - 2s^2W^TW + W^T(WW^T)W$ and use $WW^T = s^2I$: "
+                           "it is $s^2(s^2I - W^TW)$.",
+        premises=("H_rows", "axiom:trace-cyclic"), **tr_kw))
+    first = len(p.steps)
+    p.add(GramTrace(A * L, tr_kw["pairs"], "$N$ is the squared Frobenius norm of $(s^2I - W^TW)L$ "
+                                           "($s^2I - W^TW$ is symmetric)."))
+    p.add(TraceExpansion(Tr(Lt * L), var_z, identity=n, reason="Cyclic trace: $\\operatorname{tr}(L^TL) = "
+                                                               "\\operatorname{tr}(LL^T)$.",
+                         premises=("axiom:trace-cyclic",), **tr_kw))
+    p.add(TraceExpansion(Tr(Lt * Wt * W * L), var_x, identity=n, reason="Cyclic trace.",
+                         premises=("axiom:trace-cyclic",), **tr_kw))
+    names = [st.name for st in p.steps[first - 1:first + 3]]
+    last = p.add(Inequality(
+        var_z, var_x / s**2, Nonneg(sp.Integer(0)),
+        "$s^4(\\operatorname{tr}(LL^T) - \\operatorname{tr}(WLL^TW^T)/s^2) = N \\ge 0$.",
+        premises=tuple(names),
+        multipliers=((names[1], 1), (names[0], -1), (names[2], -s**4), (names[3], s**2)), scale=s**4,
+    ))
+    return last.name
 
 
 def readout_variance_proof() -> Proof:
@@ -20,11 +49,9 @@ def readout_variance_proof() -> Proof:
     W, Wt, L, Lt, K, Kt = sp.symbols("W W^T L L^T K K^T", commutative=False)
     pairs = ((W, Wt), (Wt, W), (L, Lt), (Lt, L), (K, Kt), (Kt, K))
     shapes = ((W, (m, n)), (Wt, (n, m)), (L, (n, k)), (Lt, (k, n)), (K, (m, k)), (Kt, (k, m)))
-    A = s**2 - Wt * W  # s^2 I_n - W^T W
     var_z = Tr(L * Lt)                # sum_j Var(z_j) = tr Cov(z), Cov(z) = L L^T
     var_x = Tr(W * L * Lt * Wt)       # tr Cov(x) = tr(W Cov(z) W^T)
     frob = Tr(W * Wt)                 # ||W||_F^2
-    N = Tr(sp.expand(Lt * A * A * L))  # ||(s^2 I - W^T W) L||_F^2
     p = Proof(
         name="readout-variance-bound",
         title="Code variance is bounded below through a readout of equal singular values (ICLR 2023 lemma)",
@@ -38,10 +65,9 @@ def readout_variance_proof() -> Proof:
         ),
         gloss=("$\\sum_j\\operatorname{Var}(z_j) \\ge \\operatorname{tr}\\operatorname{Cov}(x)/s^2 = "
                "m\\,\\operatorname{tr}\\operatorname{Cov}(x)/\\|W\\|_F^2$, with equality when "
-               "$\\operatorname{Cov}(z)$ lies in the row space of $W$ ($L = W^TK$). For $c$ one-hot categories read "
-               "out by a $c$-row readout of equal singular values, the code's variance is at least "
-               "$c\\,\\sigma_C^2/\\|W\\|_F^2$ with $\\sigma_C^2 = \\operatorname{tr}\\operatorname{Cov}(x)$: the "
-               "grandmother-cell energy, attained by codes in the readout's row space."),
+               "$\\operatorname{Cov}(z)$ lies in the row space of $W$ ($L = W^TK$). The bound is on the variance only "
+               "and needs equal singular values; the grandmother-cell energy of one-hot categories, which also "
+               "uses nonnegativity, is the theorem `categories`."),
     )
     p.hypothesis("H_rows", Eq(W * Wt, s**2), "equal singular values $s$, full row rank: $WW^T = s^2I_m$.")
     tr_kw: dict[str, Any] = dict(shapes=shapes, pairs=pairs, orthogonal_rows=(W, s))
@@ -51,24 +77,7 @@ def readout_variance_proof() -> Proof:
         Ge(var_z, m * var_x / frob),
         Eq(Tr(W * Wt * K * Kt * W * Wt), s**2 * Tr(Wt * K * Kt * W)),
     )
-    p.add(TraceExpansion(
-        N, s**4 * Tr(Lt * L) - s**2 * Tr(Lt * Wt * W * L),
-        identity=n, reason="Expand $(s^2I - W^TW)^2 = s^4I - 2s^2W^TW + W^T(WW^T)W$ and use $WW^T = s^2I$: "
-                           "it is $s^2(s^2I - W^TW)$.",
-        premises=("H_rows", "axiom:trace-cyclic"), **tr_kw))
-    p.add(GramTrace(A * L, pairs, "$N$ is the squared Frobenius norm of $(s^2I - W^TW)L$ "
-                                  "($s^2I - W^TW$ is symmetric)."))
-    p.add(TraceExpansion(Tr(Lt * L), var_z, identity=n, reason="Cyclic trace: $\\operatorname{tr}(L^TL) = "
-                                                               "\\operatorname{tr}(LL^T)$.",
-                         premises=("axiom:trace-cyclic",), **tr_kw))
-    p.add(TraceExpansion(Tr(Lt * Wt * W * L), var_x, identity=n, reason="Cyclic trace.",
-                         premises=("axiom:trace-cyclic",), **tr_kw))
-    p.add(Inequality(
-        var_z, var_x / s**2, Nonneg(sp.Integer(0)),
-        "$s^4(\\operatorname{tr}Cov(z) - \\operatorname{tr}Cov(x)/s^2) = N \\ge 0$.",
-        premises=("s1", "s2", "s3", "s4"),
-        multipliers=(("s2", 1), ("s1", -1), ("s3", -s**4), ("s4", s**2)), scale=s**4,
-    ))
+    _variance_steps(p, W, Wt, L, Lt, s, n, tr_kw)
     p.add(TraceExpansion(frob, m * s**2, identity=m, reason="$\\|W\\|_F^2 = \\operatorname{tr}(s^2I_m) = ms^2$.",
                          premises=("H_rows",), **tr_kw))
     p.add(Inequality(
@@ -86,6 +95,80 @@ def readout_variance_proof() -> Proof:
                     "docs/mathematics.md, \"ICLR 2023 linear theory\".")
     return p
 
+
+
+def categories_proof() -> Proof:
+    """ICLR 2023 categories: one-hot categories read out through equal singular values need grandmother cells."""
+    s, g = sp.symbols("s g", positive=True)
+    k = sp.Symbol("k", integer=True, positive=True)  # c = k + 1 >= 2 categories
+    i = sp.Symbol("i", integer=True, positive=True)
+    n, r = sp.symbols("n r", integer=True, positive=True)
+    S, V, Q = sp.symbols("S V Q", nonnegative=True)
+    X = sp.Symbol("X", real=True)
+    W, Wt, L, Lt = sp.symbols("W W^T L L^T", commutative=False)
+    pairs = ((W, Wt), (Wt, W), (L, Lt), (Lt, L))
+    shapes = ((W, (r, n)), (Wt, (n, r)), (L, (n, k + 1)), (Lt, (k + 1, n)))
+    tr_kw = dict(shapes=shapes, pairs=pairs, orthogonal_rows=(W, s))
+    c = k + 1
+    target_scatter = sp.Sum((1 - 1 / c) ** 2 + (c - 1) / c**2, (i, 1, c))  # sum_i ||e_i - mean||^2
+    p = Proof(
+        name="categories",
+        title="ICLR 2023 categories: a readout of equal singular values makes the optimal code grandmother cells",
+        setting=(
+            "$c = k + 1 \\ge 2$ categories, equally likely; category $i$ has code $z_i \\in \\mathbb{R}^n$, "
+            "$z_i \\ge 0$ entrywise, and its one-hot target $e_i$ is read out exactly, $Wz_i + b = e_i$, by a "
+            "readout with equal singular values, $WW^T = s^2I_c$ (so $\\|W\\|_F^2 = cs^2$). "
+            "$S = \\sum_i\\|z_i\\|^2$ ($c$ times the mean energy), $\\bar z$ the mean code, "
+            "$Q = \\|\\sum_iz_i\\|^2$, $X = \\sum_{i \\ne j}z_i\\cdot z_j$ (the overlap between categories), "
+            "$V = \\sum_i\\|z_i - \\bar z\\|^2 = \\operatorname{tr}(LL^T)$ with $L$ the matrix of columns "
+            "$z_i - \\bar z$. Then $W(z_i - \\bar z) = e_i - \\bar e$, so "
+            "$\\operatorname{tr}(WLL^TW^T) = \\sum_i\\|e_i - \\bar e\\|^2$. The grandmother code gives "
+            "category $i$ its own neuron, $z_i = ge_i$ with $W = sI$, exact for $g = 1/s$."
+        ),
+        gloss=("every nonnegative code has energy $S \\ge c/s^2 + X/(c - 1)$, so at least $c/s^2$, i.e. a mean "
+               "energy of $1/s^2 = c/\\|W\\|_F^2$ per category ($c\\,\\sigma_C^2/\\|W\\|_F^2$ for targets of "
+               "size $\\sigma_C$); the grandmother code attains it. Any overlap $X > 0$ costs at least "
+               "$X/(c - 1)$ more, and nonnegative codes have $X \\ge 0$ with $X = 0$ only when different "
+               "categories use disjoint neurons: the optimal code is grandmother cells, each neuron coding one "
+               "category. Nonnegativity is essential: without it $X$ can be negative and the bound fails."),
+    )
+    p.hypothesis("H_rows", Eq(W * Wt, s**2), "equal singular values $s$: $WW^T = s^2I_c$.")
+    p.hypothesis("H_V", Eq(V, Tr(L * Lt)), "the code's scatter around its mean.")
+    p.hypothesis("H_x", Eq(Tr(W * L * Lt * Wt), target_scatter),
+                 "exact readout: $W(z_i - \\bar z) = e_i - \\bar e$, of squared norm "
+                 "$(1 - 1/c)^2 + (c - 1)/c^2$.")
+    p.hypothesis("H_split", Eq(V, S - Q / c), "$\\sum_i\\|z_i\\|^2 = \\sum_i\\|z_i - \\bar z\\|^2 + "
+                                              "c\\|\\bar z\\|^2$ and $c\\|\\bar z\\|^2 = Q/c$.")
+    p.hypothesis("H_Q", Eq(Q, S + X), "$\\|\\sum_iz_i\\|^2 = \\sum_i\\|z_i\\|^2 + \\sum_{i \\ne j}z_i\\cdot z_j$.")
+    p.hypothesis("H_X", Ge(X, 0), "nonnegative codes: each $z_i\\cdot z_j$ is a sum of products of "
+                                  "nonnegative entries.")
+    p.hypothesis("H_g", Eq(g, 1 / s), "the grandmother code's gain ($W = sI$, $z_i = ge_i$, $Wz_i = e_i$).")
+    p.conclusion = AllOf(Ge(V, k / s**2), Ge(S, c / s**2 + X / k), Ge(S, c / s**2),
+                         Eq(sp.Sum(g**2, (i, 1, c)), c / s**2))
+    var_step = _variance_steps(p, W, Wt, L, Lt, s, n, tr_kw)
+    scatter = p.add(Identity(target_scatter, k, "The targets' scatter: $c[(1 - 1/c)^2 + (c - 1)/c^2] = c - 1$ "
+                                                "(the sum over a symbolic number of categories, evaluated)."))
+    spread = p.add(Inequality(
+        V, k / s**2, Nonneg(sp.Integer(0)),
+        "The readout-variance bound for the $c$ categories: $V \\ge (c - 1)/s^2$.",
+        premises=(var_step, "H_V", "H_x", scatter.name),
+        multipliers=((var_step, 1), ("H_V", 1), ("H_x", 1 / s**2), (scatter.name, 1 / s**2))))
+    excess = p.add(Inequality(
+        S, c / s**2 + X / k, Nonneg(sp.Integer(0)),
+        "$S = V + (S + X)/c$ gives $(c - 1)S = cV + X \\ge c(c - 1)/s^2 + X$.",
+        premises=(spread.name, "H_split", "H_Q"),
+        multipliers=((spread.name, c / k), ("H_split", -c / k), ("H_Q", 1 / k))))
+    least = p.add(Inequality(S, c / s**2, Nonneg(sp.Integer(0)), "Nonnegative codes overlap by $X \\ge 0$.",
+                             premises=(excess.name, "H_X"), multipliers=((excess.name, 1), ("H_X", 1 / k))))
+    attained = p.add(Identity(sp.Sum(g**2, (i, 1, c)), c / s**2,
+                              "The grandmother code: $c$ categories of energy $g^2 = 1/s^2$ each, no overlap.",
+                              premises=("H_g",)))
+    p.add(Conjunction(p.conclusion.parts, "All parts.",
+                      premises=(spread.name, excess.name, least.name, attained.name)))
+    p.uses = ("lemma:readout-variance-bound", "axiom:linearity-of-expectation")
+    p.references = ("Whittington, Dorrell, Ganguli, Behrens, ICLR 2023 (categories and grandmother cells); "
+                    "docs/mathematics.md, \"ICLR 2023 linear theory\".")
+    return p
 
 
 def nuclear_norm_bound(cov, B, lam_in, lam_out, K=None) -> sp.Expr:

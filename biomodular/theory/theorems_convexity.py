@@ -25,7 +25,7 @@ def _minorant(p: Proof, B, Bt, T, Tt, Xi, U, Ut, inverse: tuple, pairs: dict, kw
 
     ``inverse`` names the two cited facts ``X^{-1} T^T T = 1`` and ``T^T T X^{-1} = 1``.
     """
-    D, Dt = U - B * Xi, Ut - Xi * Bt
+    Dt = Ut - Xi * Bt  # (U - B X^-1)^T
     gram = Tr(sp.expand(transpose(T * Dt, pairs) * T * Dt))
     affine = 2 * Tr(U * Bt) - Tr(U * Tt * T * Ut)
     cost = Tr(B * Xi * Bt)

@@ -161,7 +161,7 @@ def theorem2_proof() -> Proof:
                    "Rescaling $(M, b, W) \\mapsto (tM, tb, W/t)$ keeps $WM = D$ and $z \\ge 0$, scales the energy "
                    "by $t^2$ and $\\|W\\|_F^2$ by $t^{-2}$.", premises=("H_t",)))
     p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s1", "s2", "s3", "s4", "s5")))
-    p.uses = ("axiom:convex-duality",)
+    p.uses = ("lemma:weak-duality",)
     p.references = _REF_2023
     return p
 
@@ -280,7 +280,6 @@ def theorem2_angle_proof() -> Proof:
     w = sp.Matrix([w1, w2])
     phi = sigma2 * (w1**2 + w2**2) + a**2 * (sp.Abs(w1) + sp.Abs(w2)) ** 2
     gap_u = phi - (w.T * Lam * w)[0]
-    gap = phi - (w.T * Lam_closed * w)[0]
     gap_closed = 2 * a**2 * sp.Abs(w1) * sp.Abs(w2) - 2 * (E + lam_in) * c * w1 * w2
     # the loss along the path G = uI -> uI + eps w w^T (a neuron of tuning sqrt(eps) w added), with the inverse
     # of the perturbed Gram matrix written out (adjugate over determinant) and checked as a step
@@ -344,7 +343,7 @@ def theorem2_angle_proof() -> Proof:
         "lowers the loss.",
         premises=("s6",), where=above, multipliers=(("s6", -1), ("where0", 2 * (E + lam_in))), strict=True))
     p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s1", "s2", "s3", "s4", "s5", "s7")))
-    p.uses = ("lemma:gram-reduction", "lemma:modular-code", "axiom:convex-duality")
+    p.uses = ("lemma:gram-reduction", "lemma:modular-code", "lemma:weak-duality")
     c0 = cstar.subs(E, sp.Rational(4, 3) * a**2).subs(lam_in, 0)
     p.constant("c^*(\\sigma^2 = a^2/3, \\lambda_{in} = 0)", c0, "from the checked threshold")
     p.constant("\\theta^* \\text{ (degrees)}", sp.acos(c0) * 180 / sp.pi, "mixes for smaller angles")

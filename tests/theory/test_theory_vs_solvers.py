@@ -525,3 +525,58 @@ def test_weak_duality_bound_is_attained_at_the_solver_optimum(angle_deg):
     assert r.status == "optimal"
     U = D @ np.linalg.inv(r.gram)
     assert r.value == pytest.approx(2 * lam_out * np.trace(U @ D.T), rel=1e-6)
+
+
+# ------------------------------------------------------------- ICLR 2023 categories
+def _least_category_energy(W, nonnegative=True):
+    """min sum_i ||z_i||^2 over codes with W z_i + b = e_i (and z_i >= 0): a quadratic program (scipy SLSQP)."""
+    from scipy.optimize import minimize
+
+    c, n = W.shape
+    def unpack(v):
+        return v[: c * n].reshape(c, n), v[c * n:]
+    cons = [{"type": "eq", "fun": lambda v, i=i: W @ unpack(v)[0][i] + unpack(v)[1] - np.eye(c)[i]} for i in range(c)]
+    bounds = [(0, None)] * (c * n) + [(None, None)] * c if nonnegative else None
+    x0 = np.concatenate([np.abs(np.linalg.pinv(W) @ np.eye(c)).T.ravel(), np.zeros(c)])
+    r = minimize(lambda v: np.sum(unpack(v)[0] ** 2), x0, jac=lambda v: np.concatenate([2 * v[: c * n], np.zeros(c)]),
+                 constraints=cons, bounds=bounds, method="SLSQP", options={"ftol": 1e-12, "maxiter": 500})
+    assert r.success, r.message
+    return r.fun, unpack(r.x)[0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_categories_bound_against_a_quadratic_program(seed):
+    """`categories`: the least energy of a nonnegative code of c one-hot categories read out by W with W W^T = s^2 I
+    is at least c/s^2, attained by grandmother cells (disjoint supports) when W = s [I 0]; without nonnegativity
+    it drops to (c - 1)/s^2. Independent route: scipy's SLSQP on the quadratic program."""
+    rng = np.random.default_rng(seed)
+    c, n, s = 3, 5, float(rng.uniform(0.5, 2.0))
+    W = _equal_singular_value_readout(rng, c, n, s)
+    tol = 1e-6 * c / s**2  # SLSQP's ftol 1e-12 on an O(c/s^2) objective, with a wide margin
+    least, _ = _least_category_energy(W)
+    assert least >= c / s**2 - tol
+    aligned = s * np.eye(c, n)
+    least, Z = _least_category_energy(aligned)
+    assert least == pytest.approx(c / s**2, rel=1e-6)
+    overlap = sum(Z[i] @ Z[j] for i in range(c) for j in range(c) if i != j)
+    assert overlap <= 1e-6 * c / s**2  # grandmother cells: disjoint supports
+    signed, _ = _least_category_energy(aligned, nonnegative=False)
+    assert signed == pytest.approx((c - 1) / s**2, rel=1e-6)
+
+
+def test_the_grandmother_counterexample_is_the_tight_case():
+    """The counterexample to the old grandmother-cell claim (c = 3, W = 1.7 I, code 0.9 e_i): its variance 0.54
+    meets `readout-variance-bound` with equality, its mean energy 0.81 meets `categories` with equality
+    (numpy over the three equally likely categories)."""
+    c, s, g = 3, 1.7, 0.9
+    W = s * np.eye(c)
+    Z = g * np.eye(c)            # row i: the code of category i
+    X = Z @ W.T                  # the targets, 1.53 e_i
+    var_z = np.trace(np.cov(Z.T, bias=True))
+    var_x = np.trace(np.cov(X.T, bias=True))
+    sigma_c2 = (s * g) ** 2
+    frob = np.sum(W**2)
+    assert var_z == pytest.approx(0.54) and c * sigma_c2 / frob == pytest.approx(0.81)
+    assert var_z == pytest.approx(var_x / s**2)          # readout-variance-bound, tight
+    mean_energy = np.mean(np.sum(Z**2, axis=1))
+    assert mean_energy == pytest.approx(c * sigma_c2 / frob)  # categories, tight (energy, not variance)
