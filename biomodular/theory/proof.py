@@ -555,10 +555,10 @@ class Fact:
                     tuple(dom), s(self.var), s(self.lo), s(self.hi))
 
     def latex(self) -> str:
-        from .render import relation_latex
+        from .render import CONJUNCTION_LATEX, relation_latex
 
         if self.rel == "all":
-            return " \\quad\\text{and}\\quad ".join(p.latex() for p in self.parts)
+            return CONJUNCTION_LATEX.join(p.latex() for p in self.parts)
         if self.rel == "root":
             return (f"\\text{{the only zero of }} {sp.latex(self.lhs)} \\text{{ for }} {sp.latex(self.var)} "
                     f"\\in ({sp.latex(self.lo)}, {sp.latex(self.hi)}) \\text{{ is }} {sp.latex(self.rhs)}")

@@ -1,9 +1,11 @@
 """Markdown and LaTeX rendering of checked proofs: statements rendered from their formal facts.
 
 Long expressions are broken at the top-level ``+``/``-`` of each side into an
-``aligned`` block, so a display never runs off the page; in the standalone
-LaTeX document a display still wider than the line after breaking is scaled
-down to the line width (``\\fitwidth``), never left overfull.
+``aligned`` block; in LaTeX a conjunction is one display per part and the list of
+quantified symbols is inline text, so both break like text.  What still cannot be
+broken (a matrix, or one term wider than the line, such as a long trace or
+derivative) is scaled down to the line width (``\\fitwidth``, which reports it in
+the log), never left overfull.
 """
 
 from __future__ import annotations
@@ -225,7 +227,29 @@ def _tex_text(s: str) -> str:
 
 
 def _display(tex: str) -> str:
-    return f"\\par\\noindent\\fitwidth{{$\\displaystyle {tex}$}}\\par"
+    """A display; a conjunction is shown as one display per part (a line of its own each), so it is broken
+    rather than scaled."""
+    parts = tex.split(CONJUNCTION_LATEX)
+    return " \\emph{and}".join(f"\\par\\noindent\\fitwidth{{$\\displaystyle {p}$}}\\par" for p in parts)
+
+
+#: How Fact.latex joins the parts of a conjunction.
+CONJUNCTION_LATEX = " \\quad\\text{and}\\quad "
+
+
+def _top_level_items(tex: str) -> list[str]:
+    """``tex`` split at the commas outside braces and parentheses (a list of symbol domains)."""
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(tex):
+        if ch in "{(":
+            depth += 1
+        elif ch in "})":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append(tex[start:i].strip())
+            start = i + 1
+    items.append(tex[start:].strip())
+    return [t for t in items if t]
 
 
 PREAMBLE = r"""\documentclass[11pt]{article}
@@ -249,7 +273,8 @@ def proof_latex(proof, standalone: bool = False) -> str:
     result = proof.check()
     quant, hyps, concl = statement_parts(proof)
     out = [f"\\section*{{{_tex_text(proof.name)}: {_tex_text(proof.title)}}}", ""]
-    out += ["\\paragraph{Theorem.} For all", _display(quant) + ":"]
+    # the symbols' domains as inline formulas, so the list breaks between them like text
+    out += ["\\paragraph{Theorem.} For all " + ", ".join(f"${q}$" for q in _top_level_items(quant)) + ":"]
     for name, tex, gloss in hyps:
         out.append(f"\\textbf{{({_tex_text(name)})}} " + _display(tex) + (f" {_tex_text(gloss)}" if gloss else ""))
     if hyps:

@@ -37,8 +37,9 @@ def energy_identity_proof() -> Proof:
             "$X = \\sum_j\\sum_{k\\ne l}|M_{jk}||M_{jl}| \\ge 0$ (the cross term)."
         ),
         gloss=("with the total variance fixed to $C$, $E\\|z\\|^2 = C(1 + a^2/\\sigma^2) + a^2X$; the cross term "
-               "$X$ is a sum of products $|M_{jk}||M_{jl}|$, zero iff every neuron codes at most one factor, so "
-               "at fixed variance the disentangled codes have the least energy."),
+               "$X \\ge 2|M_{jk}||M_{jl}|$ for every neuron $j$ and factors $k \\ne l$, so $X = 0$ exactly when "
+               "every neuron codes at most one factor: at fixed variance the disentangled codes, and only they, "
+               "have the least energy."),
     )
     p.hypothesis("H_energy", Eq(Ez2, V + Bsq), "$E z_j^2 = \\operatorname{Var}(z_j) + b_j^2$ (the mean of "
                                                "$z_j$ is $b_j$).")
@@ -48,8 +49,19 @@ def energy_identity_proof() -> Proof:
                  "factor box is at a corner), and $(\\sum_k|M_{jk}|)^2 = \\sum_kM_{jk}^2 + "
                  "\\sum_{k\\ne l}|M_{jk}||M_{jl}|$.")
     p.hypothesis("H_fixed", Eq(V, C), "the total variance is fixed to $C$.")
+    # the cross term is zero only for disentangled codes: for any neuron j and two factors k != l it is at least
+    # 2|M_jk||M_jl| (a1, a2); Sr, Qr: the sum and the sum of squares of the neuron's other |weights|
+    a1, a2, Sr, Qr = sp.symbols("a_1 a_2 S_r Q_r", nonnegative=True)
+    Xj, Xo = sp.symbols("X_j X_o", real=True)
+    p.hypothesis("H_Xj", Eq(Xj, (a1 + a2 + Sr) ** 2 - (a1**2 + a2**2 + Qr)),
+                 "the cross term of neuron $j$: $(\\sum_k|M_{jk}|)^2 - \\sum_kM_{jk}^2$, with two of its weights "
+                 "$a_1 = |M_{jk}|$, $a_2 = |M_{jl}|$ ($k \\ne l$) written out.")
+    p.hypothesis("H_rest", Ge(Sr**2, Qr), "the neuron's other weights have a cross term $\\ge 0$ too: the square "
+                                          "of a sum of nonnegative numbers is at least the sum of their squares.")
+    p.hypothesis("H_split", Eq(X, Xj + Xo), "$X$ is the sum of the neurons' cross terms ...")
+    p.hypothesis("H_others", Ge(Xo, 0), "... and the other neurons' are $\\ge 0$.")
     target = C * (1 + a**2 / sigma**2) + a**2 * X
-    p.conclusion = AllOf(Eq(Ez2, target), Ge(Ez2, C * (1 + a**2 / sigma**2)))
+    p.conclusion = AllOf(Eq(Ez2, target), Ge(Ez2, C * (1 + a**2 / sigma**2)), Ge(X, 2 * a1 * a2))
     p.add(Identity(
         Ez2, target, "$E\\|z\\|^2 = \\sigma^2S + a^2S + a^2X$ and $S = C/\\sigma^2$.",
         premises=("H_energy", "H_bias", "H_var", "H_fixed", "axiom:polytope-facets"),
@@ -57,7 +69,16 @@ def energy_identity_proof() -> Proof:
     ))
     p.add(Inequality(Ez2, C * (1 + a**2 / sigma**2), Nonneg(a**2 * X),
                      "The cross term is $\\ge 0$: the energy is least when it vanishes.", premises=("s1",)))
-    p.add(Conjunction(p.conclusion.parts, "Both parts.", premises=("s1", "s2")))
+    p.add(Inequality(Xj, 2 * a1 * a2, Nonneg(2 * (a1 + a2) * Sr),
+                     "Expand: $X_j - 2a_1a_2 = 2(a_1 + a_2)S_r + (S_r^2 - Q_r) \\ge 0$.",
+                     premises=("H_Xj", "H_rest"), multipliers=(("H_Xj", 1), ("H_rest", 1))))
+    p.add(Inequality(X, 2 * a1 * a2, Nonneg(sp.Integer(0)),
+                     "So the cross term is at least $2|M_{jk}||M_{jl}|$ for every neuron and pair of factors: "
+                     "$X = 0$ forces every neuron to code at most one factor (and conversely every product in $X$ "
+                     "then has a zero factor).",
+                     premises=("s3", "H_split", "H_others"),
+                     multipliers=(("s3", 1), ("H_split", 1), ("H_others", 1))))
+    p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s1", "s2", "s4")))
     p.references = _REF_2023
     return p
 

@@ -580,3 +580,19 @@ def test_the_grandmother_counterexample_is_the_tight_case():
     assert var_z == pytest.approx(var_x / s**2)          # readout-variance-bound, tight
     mean_energy = np.mean(np.sum(Z**2, axis=1))
     assert mean_energy == pytest.approx(c * sigma_c2 / frob)  # categories, tight (energy, not variance)
+
+
+@given(st.integers(0, 10_000), st.integers(1, 4), st.integers(2, 4), st.floats(0.0, 1.0))
+@settings(max_examples=30, deadline=None)
+def test_energy_cross_term_vanishes_exactly_for_disentangled_codes(seed, n, k, sparsity):
+    """`energy-identity`: the cross term X = sum_j sum_{k != l} |M_jk||M_jl| is at least 2|M_jk||M_jl| for every
+    neuron and pair of factors, and zero exactly when every neuron codes at most one factor (numpy)."""
+    rng = np.random.default_rng(seed)
+    M = rng.normal(size=(n, k)) * (rng.uniform(size=(n, k)) > sparsity)
+    A = np.abs(M)
+    X = float(np.sum(A.sum(axis=1) ** 2 - (A**2).sum(axis=1)))
+    for j in range(n):
+        for a, b in itertools.combinations(range(k), 2):
+            assert X >= 2 * A[j, a] * A[j, b] - 1e-12 * max(1.0, X)
+    disentangled = bool(np.all((A > 0).sum(axis=1) <= 1))
+    assert (X == 0) == disentangled
