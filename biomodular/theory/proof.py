@@ -924,7 +924,11 @@ class Inequality(Step):
             if f is None or f.rel not in ("=", ">=", ">"):
                 return StepCheck(False, False, f"multiplier for {pname}, which is not a cited relation")
             if f.rel != "=" and not _manifestly_nonnegative(c):
-                return StepCheck(False, False, f"multiplier {c} of {pname} is not manifestly >= 0")
+                # a product of two cited inequalities: the multiplier is a positive multiple of another's gap
+                other = _nonnegative_by_premise(c, premises, pname)
+                if other is None:
+                    return StepCheck(False, False, f"multiplier {c} of {pname} is not manifestly >= 0")
+                used.append(other)
             if sp.sympify(c) != 0:
                 used.append(pname)
             reduced = reduced - c * _premise_gap(f)
@@ -981,6 +985,20 @@ class Inequality(Step):
         from .render import relation_latex
 
         return relation_latex(self.lhs, ">" if self.strict else ">=", self.rhs, label=self.label)
+
+
+def _nonnegative_by_premise(c, premises: Mapping, skip: str) -> str | None:
+    """The name of a cited inequality ``p >= q`` with ``c`` a positive constant times ``p - q`` (so ``c >= 0``)."""
+    for name, f in premises.items():
+        if name == skip or f.rel not in (">=", ">"):
+            continue
+        gap = _premise_gap(f)
+        if gap == 0:
+            continue
+        ratio = sp.cancel(sp.sympify(c) / gap)
+        if ratio.is_number and bool(ratio > 0):
+            return name
+    return None
 
 
 @dataclass(frozen=True)

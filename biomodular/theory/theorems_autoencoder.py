@@ -124,12 +124,15 @@ def range_independence_proof() -> Proof:
     dj, beta = sp.symbols("d_j beta_j", nonnegative=True)
     C = sp.Symbol("C_jj", positive=True)
     w, x = sp.symbols("w_j x_j", real=True)
-    Y = sp.Symbol("Y", nonnegative=True)
+    Y = sp.Symbol("Y", real=True)
     K, M = sp.symbols("K m", real=True)
     wi = sp.IndexedBase("w", real=True)
     Ci = sp.IndexedBase("C", positive=True)
     di = sp.IndexedBase("d", nonnegative=True)
     bi = sp.IndexedBase("beta", nonnegative=True)
+    yi, xi = sp.IndexedBase("y", real=True), sp.IndexedBase("x", real=True)
+    wp, wm = sp.IndexedBase("w^+", nonnegative=True), sp.IndexedBase("w^-", nonnegative=True)
+    pi_, qi = sp.IndexedBase("p", positive=True), sp.IndexedBase("q", positive=True)
     y_j = w * x + sp.Abs(w) * dj
     p = Proof(
         name="range-independence",
@@ -151,6 +154,12 @@ def range_independence_proof() -> Proof:
     p.hypothesis("H_mean", Eq(Mean(x), 0), "$x_j$ is centred.")
     p.hypothesis("H_var", Eq(Mean(x**2), C), "its variance.")
     p.hypothesis("H_beta", Ge(dj, beta), "$\\beta_j$ is the nearer of the two extremes.")
+    p.hypothesis("H_y", Eq(yi[j], wp[j] * (xi[j] + pi_[j]) + wm[j] * (qi[j] - xi[j])),
+                 "$y_j$ with $w_j = w^+_j - w^-_j$ split into its positive and negative parts (one of them zero), "
+                 "so $|w_j|d_j = p_jw^+_j + q_jw^-_j$.")
+    p.hypothesis("H_lo", Ge(xi[j] + pi_[j], 0), "$x_j \\ge -p_j$ on the box ...")
+    p.hypothesis("H_hi", Ge(qi[j] - xi[j], 0), "... and $x_j \\le q_j$.")
+    p.hypothesis("H_Y", Eq(Y, sp.Sum(yi[j], (j, 1, d))), "$Y = \\sum_jy_j$.")
     sum_d = sp.Sum(wi[j] ** 2 * (Ci[j] + di[j] ** 2), (j, 1, d))
     sum_E = sp.Sum(wi[j] ** 2 * (Ci[j] + bi[j] ** 2), (j, 1, d))
     Z = Y + K - M
@@ -170,19 +179,29 @@ def range_independence_proof() -> Proof:
         "So $Y = \\sum_j y_j \\ge 0$.",
     ))
     p.add(Inequality(
+        yi[j], 0, Nonneg(sp.Integer(0)),
+        "Every $y_j \\ge 0$ on the box: $y_j = w^+_j(x_j + p_j) + w^-_j(q_j - x_j)$, both products of "
+        "nonnegative numbers (the two cases are steps 1 and 2).",
+        premises=("H_y", "H_lo", "H_hi"), multipliers=(("H_lo", wp[j]), ("H_hi", wm[j])), name="s2a"))
+    p.add(Termwise(yi[j], 0, j, 1, d, ">=", "Sum over the sources.", premises=("s2a",), name="s2b"))
+    p.add(Inequality(Y, 0, Nonneg(sp.Integer(0)), "So $Y \\ge 0$ on the support.",
+                     premises=("H_Y", "s2b"), multipliers=(("s2b", 1),), name="s2c"))
+    p.add(Inequality(
         Z**2, Y**2, SOS(((1, K - M),)),
-        "Pointwise, with $Y \\ge 0$ and $K \\ge m$: $(Y + K - m)^2 - Y^2 = 2Y(K - m) + (K - m)^2$. This is "
-        "where range independence is used.",
-        premises=("H_corner",), multipliers=(("H_corner", 2 * Y),),
+        "Pointwise, with $Y \\ge 0$ and $K \\ge m$: $(Y + K - m)^2 - Y^2 = 2Y(K - m) + (K - m)^2$, the first "
+        "term a product of the two cited inequalities. This is where range independence is used.",
+        premises=("H_corner", "s2c"), multipliers=(("H_corner", 2 * Y),), name="s3",
     ))
-    p.add(Averaged((Z**2, Y**2), ">=", "Take means: $\\phi(w) \\ge \\langle Y^2\\rangle$.", premises=("s3",)))
-    p.add(Linearity(Mean(y_j**2), linear_mean(y_j**2, [x]), (x,), "Expand $y_j^2$; the mean is linear."))
+    p.add(Averaged((Z**2, Y**2), ">=", "Take means: $\\phi(w) \\ge \\langle Y^2\\rangle$.", premises=("s3",),
+                   name="s4"))
+    p.add(Linearity(Mean(y_j**2), linear_mean(y_j**2, [x]), (x,), "Expand $y_j^2$; the mean is linear.",
+                    name="s5"))
     p.add(Identity(Mean(y_j**2), w**2 * (C + dj**2), "Substitute the moments; $|w_j|^2 = w_j^2$.",
-                   premises=("s5", "H_mean", "H_var")))
+                   premises=("s5", "H_mean", "H_var"), name="s6"))
     p.add(Inequality(
         w**2 * (C + dj**2), w**2 * (C + beta**2), Nonneg(sp.Integer(0)),
         "$d_j \\ge \\beta_j$: the gap is $w_j^2(d_j + \\beta_j)(d_j - \\beta_j)$.",
-        premises=("H_beta",), multipliers=(("H_beta", w**2 * (dj + beta)),),
+        premises=("H_beta",), multipliers=(("H_beta", w**2 * (dj + beta)),), name="s7",
     ))
     p.add(Inequality(
         wi[j] ** 2 * (Ci[j] + di[j] ** 2), wi[j] ** 2 * (Ci[j] + bi[j] ** 2), Nonneg(sp.Integer(0)),
@@ -192,12 +211,11 @@ def range_independence_proof() -> Proof:
     ))
     p.add(Termwise(wi[j] ** 2 * (Ci[j] + di[j] ** 2), wi[j] ** 2 * (Ci[j] + bi[j] ** 2), j, 1, d, ">=",
                    "Sum over the $N$ sources: $\\sum_j\\langle y_j^2\\rangle \\ge \\sum_j E_jw_j^2$.",
-                   premises=("s7j",)))
+                   premises=("s7j",), name="s9"))
     p.add(Conjunction(p.conclusion.parts, "Together with $\\langle Y^2\\rangle = \\sum_j\\langle y_j^2\\rangle + "
                                           "\\sum_{j\\ne k}\\langle y_jy_k\\rangle$ and $y_jy_k \\ge 0$ pointwise "
-                                          "(steps 1-2), $\\phi(w) \\ge \\sum_jE_jw_j^2$.",
+                                          "(step s2a), $\\phi(w) \\ge \\sum_jE_jw_j^2$.",
                       premises=("s1", "s2", "s4", "s6", "s9")))
-    p.hypotheses.append(p.hypotheses.pop())  # keep H_beta last
     from .proof import Hypothesis
 
     p.hypotheses.append(Hypothesis("H_beta_j", Ge(di[j], bi[j]), "the same for a generic index $j$."))

@@ -216,3 +216,18 @@ def test_a_planted_moment_bug_in_the_cube_is_caught_by_the_second_route(monkeypa
     assert not result.ok  # ... and the proof no longer checks
     failed = [s.name for s, r in zip(proof.steps, result.steps) if not r.ok]
     assert any(proof.steps[i].label == "C(c)" for i, s in enumerate(proof.steps) if s.name in failed)
+
+
+def test_a_product_of_two_cited_inequalities_needs_both():
+    """A multiplier that is not manifestly >= 0 is accepted only as a positive multiple of another cited
+    inequality's gap (a product of two nonnegative quantities), and a sign error is rejected."""
+    from biomodular.theory.proof import Ge, Hypothesis, Nonneg
+
+    x, y = sp.symbols("x y", real=True)
+    for mult, ok in ((2 * y, True), (-2 * y, False), (2 * x, False)):
+        p = Proof(name="product", title="product")
+        p.hypotheses = [Hypothesis("H_x", Ge(x, 0)), Hypothesis("H_y", Ge(y, 0))]
+        p.conclusion = Ge(2 * x * y, 0)
+        p.add(Inequality(2 * x * y, 0, Nonneg(sp.Integer(0)), "product", premises=("H_x", "H_y"),
+                         multipliers=(("H_x", mult),)))
+        assert p.check(smt=False).ok is ok, mult
