@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .proof import SOS, AllOf, Conjunction, Eq, Ge, Identity, Inequality, Nonneg, Proof
+from .trace import RingIdentity
 
 __all__ = ["ellipse_in_hull_proof"]
 
@@ -34,40 +35,54 @@ def ellipse_in_hull_proof() -> Proof:
                "$m(w)^2 \\ge w^TFw$. Hence $m(w)^2 \\ge w^TFw$ for all $w$ $\\iff$ $\\mathcal{E} \\subseteq P$ "
                "$\\iff$ every facet has $a_f^TFa_f \\le h_f^2$."),
     )
+    # the maximiser, for any d: F, F^{-1} d x d and w a column, as noncommutative symbols
+    d = sp.Symbol("d", integer=True, positive=True)
+    Fm, Fi, wv, wt = sp.symbols("F F^{-1} w w^T", commutative=False)
+    shapes = ((Fm, (d, d)), (Fi, (d, d)), (wv, (d, sp.Integer(1))), (wt, (sp.Integer(1), d)))
+    pairs = ((Fm, Fm), (Fi, Fi), (wv, wt), (wt, wv))
+    x, xt = sp.symbols("x x^T", commutative=False)
+    shapes += ((x, (d, sp.Integer(1))), (xt, (sp.Integer(1), d)))
+    pairs += ((x, xt), (xt, x))
+    form = (A * xt - B * wt * Fm) * Fi * (A * x - B * Fm * wv)  # (Ax - BFw)^T F^-1 (Ax - BFw)
     p.hypothesis("H_norm", Ge(N, 0), "$F^{-1}$ is positive definite, so the $F^{-1}$-norm of $Ax - BFw$ is "
                                      "$\\ge 0$.")
-    p.hypothesis("H_expand", Eq(N, A**2 * Q - 2 * A * B * B + B**2 * A),
-                 "bilinearity, $F$ symmetric and $F^{-1}F = I$: $N = A^2Q - 2AB\\,(w\\cdot x) + B^2\\,w^TFw$.")
+    p.hypothesis("H_N", Eq(N, form), "the $F^{-1}$-norm of $Ax - BFw$.")
+    p.hypothesis("H_Finv", Eq(Fm * Fi, 1), "$F$ is invertible ...")
+    p.hypothesis("H_Finv2", Eq(Fi * Fm, 1), "... from both sides.")
+    p.hypothesis("H_A", Eq(wt * Fm * wv, A), "$A = w^TFw$.")
+    p.hypothesis("H_B", Eq(wt * x, B), "$B = w\\cdot x$ ...")
+    p.hypothesis("H_Bt", Eq(xt * wv, B), "... $= x\\cdot w$.")
+    p.hypothesis("H_Q", Eq(xt * Fi * x, Q), "$Q = x^TF^{-1}x$.")
     p.hypothesis("H_dir", Ge(m**2 - g, 0), "the direction form at $w = -a_f$: $m(-a_f)^2 \\ge a_f^TFa_f = g$.")
     p.hypothesis("H_facet", Eq(m, -h), "$m(-a_f) = -h_f$ (the facet supports $P$).")
     p.hypothesis("H_inside", Ge(-m - s_, 0), "$\\mathcal{E}$ lies in $\\{w\\cdot x \\ge m(w)\\}$: "
                                              "$h_{\\mathcal{E}}(-w) = s \\le -m(w)$.")
-    x1, x2, w1, w2 = sp.symbols("x_1 x_2 w_1 w_2", real=True)
-    l11, l22 = sp.symbols("l_11 l_22", positive=True)
-    l21 = sp.Symbol("l_21", real=True)
-    L = sp.Matrix([[l11, 0], [l21, l22]])
-    F = L * L.T
-    w = sp.Matrix([w1, w2])
-    q = (w.T * F * w)[0]
-    xs = F * w / sp.sqrt(q)
-    boundary = (xs.T * F.inv() * xs)[0]
-    attain = (w.T * xs)[0]
+    xs, xst = Fm * wv / sp.sqrt(A), wt * Fm / sp.sqrt(A)  # x* = Fw / sqrt(A) and its transpose (F symmetric)
+    boundary = xst * Fi * xs
+    attain = wt * xs
     p.conclusion = AllOf(
         Ge(A * Q, B**2),
-        Eq(boundary, 1, where=(sp.Ne(q, 0),)), Eq(attain, sp.sqrt(q), where=(sp.Ne(q, 0),)),
+        Eq(boundary, 1), Eq(attain, sp.sqrt(A)),
         Ge(h**2, g), Ge(m**2, s_**2),
     )
+    p.add(RingIdentity(form, A**2 * Q - 2 * A * B * B + B**2 * A, shapes, pairs,
+                       "Bilinearity, for any $d$: $F^{-1}F = FF^{-1} = I$ and the scalar products $w^TFw = A$, "
+                       "$w\\cdot x = B$, $x^TF^{-1}x = Q$.",
+                       premises=("H_Finv", "H_Finv2", "H_A", "H_B", "H_Bt", "H_Q")))
+    p.add(Identity(N, A**2 * Q - 2 * A * B * B + B**2 * A, "So $N = A^2Q - 2AB^2 + AB^2$.",
+                   premises=("H_N", "s1"), multipliers=(("s1", 1),)))
     p.add(Inequality(
         A * Q, B**2, Nonneg(sp.Integer(0)),
         "Cauchy-Schwarz in the $F$ geometry, for any $d$: $A(AQ - B^2) = N \\ge 0$ and $A > 0$. So for "
         "$x \\in \\mathcal{E}$ ($Q \\le 1$): $w\\cdot x \\le \\sqrt{w^TFw}$.",
-        premises=("H_norm", "H_expand"), multipliers=(("H_norm", 1),), scale=A,
+        premises=("H_norm", "s2"), multipliers=(("H_norm", 1),), scale=A,
     ))
-    p.add(Identity(boundary, 1, "The point $x^* = Fw/\\sqrt{w^TFw}$ is on the boundary of $\\mathcal{E}$ "
-                                "(two dimensions, $F = LL^T$ with symbolic Cholesky factor) ...",
-                   label="x^{*T}F^{-1}x^*", where=(sp.Ne(q, 0),)))
-    p.add(Identity(attain, sp.sqrt(q), "... and attains the bound: $h_{\\mathcal{E}}(w) = \\sqrt{w^TFw}$.",
-                   label="w\\cdot x^*", where=(sp.Ne(q, 0),)))
+    p.add(RingIdentity(boundary, 1, shapes, pairs,
+                       "The point $x^* = Fw/\\sqrt{w^TFw}$ is on the boundary of $\\mathcal{E}$ (any $d$: "
+                       "$x^{*T}F^{-1}x^* = w^TFF^{-1}Fw/A = 1$) ...", premises=("H_Finv", "H_A")))
+    p.add(RingIdentity(attain, sp.sqrt(A), shapes, pairs,
+                       "... and attains the bound: $w\\cdot x^* = A/\\sqrt A = \\sqrt{w^TFw}$, so "
+                       "$h_{\\mathcal{E}}(w) = \\sqrt{w^TFw}$.", premises=("H_A",)))
     p.add(Inequality(h**2, g, Nonneg(sp.Integer(0)), "Direction form at $w = -a_f$ gives the facet test.",
                      premises=("H_dir", "H_facet"), multipliers=(("H_dir", 1),)))
     p.add(Inequality(
@@ -77,7 +92,7 @@ def ellipse_in_hull_proof() -> Proof:
         premises=("H_inside", "axiom:polytope-facets", "axiom:support-function-order"),
         multipliers=(("H_inside", 2 * s_),),
     ))
-    p.add(Conjunction(p.conclusion.parts, "The five parts.", premises=("s1", "s2", "s3", "s4", "s5")))
+    p.add(Conjunction(p.conclusion.parts, "The five parts.", premises=("s3", "s4", "s5", "s6", "s7")))
     p.references = ("Dorrell et al., ICLR 2025, Theorem 2.2 (geometric form); docs/mathematics.md, "
                     "\"The exact modularity condition\".")
     return p
