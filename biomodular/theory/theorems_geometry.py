@@ -35,14 +35,12 @@ def ellipse_in_hull_proof() -> Proof:
                "$m(w)^2 \\ge w^TFw$. Hence $m(w)^2 \\ge w^TFw$ for all $w$ $\\iff$ $\\mathcal{E} \\subseteq P$ "
                "$\\iff$ every facet has $a_f^TFa_f \\le h_f^2$."),
     )
-    # the maximiser, for any d: F, F^{-1} d x d and w a column, as noncommutative symbols
+    # F, F^{-1} (d x d) and the columns w, x as noncommutative symbols: every step holds for every d
     d = sp.Symbol("d", integer=True, positive=True)
-    Fm, Fi, wv, wt = sp.symbols("F F^{-1} w w^T", commutative=False)
-    shapes = ((Fm, (d, d)), (Fi, (d, d)), (wv, (d, sp.Integer(1))), (wt, (sp.Integer(1), d)))
-    pairs = ((Fm, Fm), (Fi, Fi), (wv, wt), (wt, wv))
-    x, xt = sp.symbols("x x^T", commutative=False)
-    shapes += ((x, (d, sp.Integer(1))), (xt, (sp.Integer(1), d)))
-    pairs += ((x, xt), (xt, x))
+    Fm, Fi, wv, wt, x, xt = sp.symbols("F F^{-1} w w^T x x^T", commutative=False)
+    col, row = (d, sp.Integer(1)), (sp.Integer(1), d)
+    shapes = ((Fm, (d, d)), (Fi, (d, d)), (wv, col), (wt, row), (x, col), (xt, row))
+    pairs = ((Fm, Fm), (Fi, Fi), (wv, wt), (wt, wv), (x, xt), (xt, x))
     form = (A * xt - B * wt * Fm) * Fi * (A * x - B * Fm * wv)  # (Ax - BFw)^T F^-1 (Ax - BFw)
     p.hypothesis("H_norm", Ge(N, 0), "$F^{-1}$ is positive definite, so the $F^{-1}$-norm of $Ax - BFw$ is "
                                      "$\\ge 0$.")
