@@ -26,7 +26,10 @@ gives the margin as a function of the sample size.  The fitted rate ``a`` of
     with as many samples and as much growth, the violation does not shrink
     (rate at most :data:`RATE_FLAT`) and the witness is a real mixed
     direction (at least ``MIXED_ANGLE_DEGREES`` from the axes) that the
-    subsamples find again (median angle to it at most :data:`WITNESS_STABLE`).
+    subsamples find again (median angle at most :data:`WITNESS_STABLE` to it
+    or to a counterpart, another mixed local minimum of the full data's gap
+    such as its mirror image when the support is symmetric; see
+    :meth:`_FullGap.nearest_mixed_minimum`).
 ``unclear``
     anything else, in particular too few samples to tell.
 """
