@@ -367,11 +367,14 @@ def _distinct(directions: list[np.ndarray], degrees: float = 1e-6) -> list[np.nd
     return out
 
 
-def _counterparts(k: int) -> str:
+def _counterparts(k: int, spread: float) -> str:
+    within = f"within {spread:.2g} deg"
     if not k:
-        return ""
-    return (" or its counterpart, another local minimum of the violation (as a mirror-symmetric support has)"
-            if k == 1 else f" or one of its {k} counterparts, other local minima of the violation")
+        return f" ({within})"
+    if k == 1:
+        return (" or its counterpart (another local minimum of the violation, as a mirror-symmetric support "
+                f"has), {within}")
+    return f" or one of its {k} counterparts (other local minima of the violation), {within}"
 
 
 def _angle(w: np.ndarray, U: np.ndarray) -> np.ndarray:
@@ -452,7 +455,7 @@ def _decide(full, rate, spread, growth, n, counterparts: int = 0) -> tuple[str, 
     if enough and flat and stable and angle >= MIXED_ANGLE_DEGREES:
         return "mixed", (f"the violation does not shrink as samples are added (|margin| ~ n^-{rate:.2g} over "
                          f"a {growth:.0f}-fold growth) and the subsamples find the same {angle:.2g} deg "
-                         f"witness{_counterparts(counterparts)} (within {spread:.2g} deg)")
+                         f"witness{_counterparts(counterparts, spread)}")
     why = []
     trend = "" if rate is None else f"; so far |margin| ~ n^-{rate:.2g} along a {angle:.2g} deg direction"
     if not enough:
@@ -556,6 +559,7 @@ def summary_sentence(result) -> str:
         return (head + f"; the sliver shrinks as samples are added (|margin| ~ n^-{s.rate:.2g}), as it does for "
                 "a range-independent population: the population's code is modular")
     if s.population == "mixed":
-        return (head + "; the violation stays as samples are added and the subsamples find the same witness: "
+        again = "the same witness or its counterpart" if s.witness_counterparts else "the same witness"
+        return (head + f"; the violation stays as samples are added and the subsamples find {again}: "
                 "the population's code is mixed")
     return head + f"; whether the population's code is modular is unclear ({s.reason})"

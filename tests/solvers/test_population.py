@@ -158,6 +158,7 @@ def test_a_mirror_pair_of_witnesses_is_one_violation_and_the_population_is_mixed
     result = check_samples(S, seed=0)
     assert result.sampling.population == "mixed", result.sampling
     assert result.sampling.witness_counterparts == 1
+    assert "find the same witness or its counterpart: the population's code is mixed" in result.summary()
 
     # The full data's two deepest local minima by dense search, against mixed_local_minima.
     theta, g = _dense_gap(S)
@@ -191,6 +192,7 @@ def test_a_single_witness_has_no_counterpart():
     S = _draw("cut-corner", 5_000, 0)
     result = check_samples(S, seed=0)
     assert result.sampling.witness_counterparts == 0
+    assert "find the same witness: the population's code is mixed" in result.summary()
     u = result.witness_scaled / np.linalg.norm(result.witness_scaled)
     theta, g = _dense_gap(S)
     best = np.array([np.cos(theta[np.argmin(g)]), np.sin(theta[np.argmin(g)])])
