@@ -47,8 +47,15 @@ TARGETS = {
                 "tests/solvers/test_program.py::test_lower_bound_formula_matches_numerical_minimisation",
                 "tests/solvers/test_program.py::test_at_most_d_d_plus_1_over_2_plus_1_neurons_and_caratheodory_is_exact",
                 "tests/solvers/test_program.py::test_value_matches_the_loss_of_the_network_computed_from_samples"]),
-    "check": ("biomodular/solvers/check.py", ["tests/solvers/test_check.py", "tests/solvers/test_units_and_counts.py"]),
-    "sources": ("biomodular/sources.py", ["tests/test_sources.py", "tests/test_reduction.py"]),
+    "check": ("biomodular/solvers/check.py", ["tests/solvers/test_check.py", "tests/solvers/test_units_and_counts.py",
+                                              "tests/solvers/test_check_steps.py"]),
+    "sources": ("biomodular/sources.py", ["tests/test_sources.py", "tests/test_reduction.py",
+                                          "tests/solvers/test_hull_owned.py::test_mapped_facets_equal_a_hull_built_in_those_coordinates",
+                                          "tests/test_sources_steps.py"]),
+    "program": ("biomodular/solvers/program.py",
+                ["tests/solvers/test_program.py", "tests/solvers/test_certificates.py",
+                 "tests/solvers/test_mixing_labels.py::test_solve_and_sweep_label_neurons_by_the_beta_scaled_angle",
+                 "tests/solvers/test_program_steps.py"]),
 }
 
 #: Replacements by bitwise, shift, floor-division, modulo and power operators.
