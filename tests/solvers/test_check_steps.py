@@ -101,3 +101,16 @@ def test_the_statistics_of_a_distribution_enter_the_rounding_bound_as_exact():
     assert rounding_bound(dist) == as_zero
     assert 0 < as_zero < rounding_bound(dataclasses.replace(dist, n_samples=1)) < rounding_bound(
         dataclasses.replace(dist, n_samples=1000))
+
+
+def test_the_advantage_lower_bound_is_zero_without_a_saving_code():
+    """No witness, or a witness along an axis (the modular code itself): nothing is saved for certain."""
+    from biomodular.solvers.check import advantage_bracket, standardised_problem
+
+    sources = Sources.from_samples(_cut_square())
+    points, F = standardised_problem(sources)
+    cov_diag = np.diag(sources.cov) / sources.beta**2
+    assert advantage_bracket(points, F, cov_diag, None, -0.1, False) == (0.0, None)
+    for axis in (np.array([1.0, 0.0]), np.array([0.0, -1.0])):
+        lower, _ = advantage_bracket(points, F, cov_diag, axis, -0.1, False)
+        assert 0.0 <= lower <= 1e-12  # the re-balanced modular code: zero up to rounding of O(1) sums

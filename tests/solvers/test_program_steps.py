@@ -21,3 +21,43 @@ def test_neurons_are_listed_fewest_sources_first_then_largest_first():
     assert len(keys) >= 3 and len({k[0] for k in keys}) == 1  # the order is decided by the norms
     assert keys == sorted(keys)
     assert len({k[1] for k in keys}) == len(keys)
+
+
+def test_a_pricing_is_exact_only_for_an_exact_minimum_or_a_proven_absence_of_violation():
+    from types import SimpleNamespace
+
+    from biomodular.solvers.program import PricingResult
+
+    def priced(value, exact=False, exact_sign=False):
+        gap = SimpleNamespace(value=value, direction=[1.0, 0.0], exact=exact, exact_sign=exact_sign, method="t")
+        return PricingResult.from_gap(gap)
+
+    assert priced(-0.5, exact=True).exact and priced(0.25, exact_sign=True).exact and priced(0.0, exact_sign=True).exact
+    # a violation whose sign is certain but whose size is only an upper bound proves nothing about the minimum
+    for value in (-0.5, -1e-3, -1.0):
+        assert not priced(value, exact_sign=True).exact
+        assert priced(value, exact_sign=True).violation == -value
+    assert not priced(0.25).exact
+
+
+def test_an_iterate_measures_its_gap_relative_to_the_attained_loss():
+    from biomodular.solvers.program import Iterate
+
+    def it(upper, lower):
+        return Iterate(directions=None, refinement=None, pricing=None, Lambda=None, upper=upper, lower=lower)
+
+    assert it(4.0, 3.0).relative_gap == 0.25
+    assert it(0.5, 0.25).relative_gap == 0.5
+    assert it(-2.0, -3.0).relative_gap == 0.5
+    assert it(0.0, -1.0).relative_gap == float("inf")
+
+
+def test_only_the_fixed_variance_problem_reports_nu_and_mu():
+    rng = np.random.default_rng(0)
+    sources = Sources.from_samples(rng.uniform(-1, 1, (400, 2)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auto = solve_code(sources, Problem.autoencoder(1.0, 1.0))
+        fixed = solve_code(sources, Problem.fixed_variance(2.0, 30.0))
+    assert set(auto.certificate.multipliers) == {"Lambda"}
+    assert set(fixed.certificate.multipliers) == {"Lambda", "nu", "mu"}
