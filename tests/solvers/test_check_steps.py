@@ -114,3 +114,44 @@ def test_the_advantage_lower_bound_is_zero_without_a_saving_code():
     for axis in (np.array([1.0, 0.0]), np.array([0.0, -1.0])):
         lower, _ = advantage_bracket(points, F, cov_diag, axis, -0.1, False)
         assert 0.0 <= lower <= 1e-12  # the re-balanced modular code: zero up to rounding of O(1) sums
+
+
+def _documented_rounding_bound(sources: Sources) -> float:
+    """The five steps of docs/check.md, "Rounding", evaluated term by term."""
+    import math
+
+    u = 2.0**-53
+    d = sources.n_sources
+    n = 0 if sources.n_samples is None else sources.n_samples
+    beta = sources.beta
+    D = sources.upper - sources.lower
+    X = np.maximum(np.abs(sources.lower), np.abs(sources.upper))
+    P = D / beta
+    dmu = (n + 2) * u * D + u * X  # step 1
+    dbeta = dmu + 2 * u * X
+    dp = (2 * u * X + dmu) / beta + P * (dbeta / beta + 2 * u)  # step 2
+    e_m = math.sqrt(d) * dp.max() + d**1.5 * u * P.max()  # step 3
+    m_max = math.sqrt(d) * P.max()
+    m_term = 2 * m_max * e_m + e_m**2
+    F = sources.modularity_matrix / np.outer(beta, beta)  # step 4
+    dF = np.empty((d, d))
+    for j in range(d):
+        for k in range(d):
+            dF[j, k] = 3 * u if j == k else (4 * (n + 3) * u * P[j] * P[k]
+                                             + abs(F[j, k]) * (dbeta[j] / beta[j] + dbeta[k] / beta[k] + 3 * u))
+    f_max = np.abs(F).max()
+    F_term = math.sqrt((dF**2).sum()) + 2 * d * d * u * f_max
+    normalising = 4 * d * u * (m_max**2 + d * f_max)  # step 5
+    return m_term + F_term + normalising
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_the_rounding_bound_is_the_documented_sum(d):
+    from biomodular.solvers.check import rounding_bound
+
+    rng = np.random.default_rng(d)
+    samples = rng.uniform(-1, 1, (500, d)) @ rng.normal(size=(d, d)) * [10.0 ** k for k in range(d)] + 300.0
+    for sources in (Sources.from_samples(samples),
+                    Sources.from_statistics(np.zeros(2), np.eye(2) / 3,
+                                            [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])):
+        assert rounding_bound(sources) == pytest.approx(_documented_rounding_bound(sources), rel=1e-12, abs=0)
