@@ -61,3 +61,33 @@ def test_only_the_fixed_variance_problem_reports_nu_and_mu():
         fixed = solve_code(sources, Problem.fixed_variance(2.0, 30.0))
     assert set(auto.certificate.multipliers) == {"Lambda"}
     assert set(fixed.certificate.multipliers) == {"Lambda", "nu", "mu"}
+
+
+def test_a_column_generation_solves_one_problem_kind_both_ways():
+    import pytest
+
+    from biomodular import BiomodularError
+    from biomodular.solvers.program import ColumnGeneration
+
+    sources = Sources.from_samples(np.random.default_rng(0).uniform(-1, 1, (300, 2)))
+    for first, other in ((Problem.autoencoder(1.0, 1.0), Problem.fixed_variance(2.0, 30.0)),
+                         (Problem.fixed_variance(2.0, 30.0), Problem.autoencoder(1.0, 1.0))):
+        run = ColumnGeneration(sources, first)
+        with pytest.raises(BiomodularError, match="one problem kind"):
+            run.solve(other)
+
+
+def test_every_status_but_optimal_warns():
+    import pytest
+
+    from biomodular.errors import SolverWarning
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (3000, 2))
+    cut = Sources.from_samples(X[X.sum(axis=1) >= -1.0])
+    with pytest.warns(SolverWarning, match="status 'max_rounds'"):
+        r = solve_code(cut, max_rounds=1)
+    assert r.status == "max_rounds"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SolverWarning)
+        assert solve_code(cut).status == "optimal"
