@@ -91,3 +91,22 @@ def test_every_status_but_optimal_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error", SolverWarning)
         assert solve_code(cut).status == "optimal"
+
+
+def test_only_negatively_priced_candidates_become_columns_most_negative_first():
+    from biomodular.solvers.program import PricingResult
+
+    candidates = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6], [0.8, -0.6]])
+    values = np.array([0.5, -1.0, 0.0, -3.0, 0.25])
+    priced = PricingResult(value=-3.0, violation=3.0, direction=candidates[3], exact=True, method="t",
+                           candidates=candidates, candidate_values=values)
+    np.testing.assert_array_equal(priced.columns(8), candidates[[3, 1]])
+    np.testing.assert_array_equal(priced.columns(1), candidates[[3]])
+
+
+def test_the_column_count_is_the_size_of_the_final_dictionary():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (3000, 2))
+    result = solve_code(Sources.from_samples(X[X.sum(axis=1) >= -1.0]))
+    # every neuron is a column of the dictionary, and a cut corner needs a third, mixed one
+    assert result.n_columns >= len(result.neurons) == 3
