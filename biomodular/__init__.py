@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .errors import BiomodularError
+from .errors import BiomodularError, BiomodularWarning, ConvergenceWarning, SolverWarning
 
 __version__ = "0.1.0"
 
@@ -38,7 +38,7 @@ _LAZY = {
     "plots": "biomodular.plots",
 }
 
-__all__ = ["BiomodularError", "__version__", *_LAZY]
+__all__ = ["BiomodularError", "BiomodularWarning", "SolverWarning", "ConvergenceWarning", "__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -77,3 +77,15 @@ def test_verify_does_not_warn_when_every_seed_converged():
         warnings.simplefilter("error", ConvergenceWarning)
         r = verify_code(samples[:300], names, seeds=1, max_steps=20_000, tol=1e-2, solve=False, processes=1)
     assert all(run.converged for run in r.runs)
+
+
+def test_the_warnings_are_public_and_filterable_by_their_base_class():
+    import biomodular as bm
+
+    assert issubclass(bm.ConvergenceWarning, bm.BiomodularWarning)
+    assert issubclass(bm.SolverWarning, bm.BiomodularWarning)
+    samples, names = examples.load("square", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=bm.BiomodularWarning)
+        verify_code(samples[:300], names, seeds=1, max_steps=100, solve=False, processes=1)
