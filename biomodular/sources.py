@@ -528,7 +528,11 @@ def _pseudo_angle(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         p = np.divide(y, den, out=den)
     p[np.isnan(p)] = 0.0  # the origin
-    return np.where(x >= 0, 1.0 + p, 3.0 - p)
+    # 1 + p where x >= 0 (including -0.0's sign bit: both ends are -90 degrees), else 3 - p;
+    # arithmetic rather than np.where, which is many times slower here.
+    np.subtract(1.0, p, out=p)
+    np.copysign(p, x, out=p)
+    return np.subtract(2.0, p, out=p)
 
 
 class _PolygonInterior:
@@ -577,7 +581,7 @@ class _PolygonInterior:
         value += a2.take(b)
         inside = value < -self.tolerance  # a NaN (an overflow the reduction reports) is not inside
         if len(self.edges) > 1:
-            several = np.flatnonzero(self.count[b] > 1)
+            several = np.flatnonzero(self.count.take(b) > 1)
             for edges in self.edges[1:]:
                 eq = self.equations[edges[b[several]]].T
                 inside[several] &= eq[0] * x[several] + eq[1] * y[several] + eq[2] < -self.tolerance

@@ -170,8 +170,9 @@ def test_polygon_interior_test_never_calls_an_outside_point_inside(seed, n_verti
     centre = V.mean(axis=0)
     tolerance = 1e-9 * np.abs(V).max()  # as the reduction uses it
     test = _PolygonInterior(V, eq, centre, tolerance)
+    vertical = centre + np.outer(np.linspace(-2, 2, 9), [0.0, np.abs(V).max()])  # x - centre is +-0.0
     Q = np.vstack([rng.standard_normal((4000, 2)) * np.abs(V).max(), V, (V + np.roll(V, -1, axis=0)) / 2,
-                   centre[None, :]])
+                   centre[None, :], vertical])
     full = (Q @ eq[:, :2].T + eq[:, 2]).max(axis=1)
     got = test.inside(Q[:, 0].copy(), Q[:, 1].copy())
     assert not (got & ~(full < 0)).any()
