@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hull_2d", "hull_2d_equations", "hull_facets", "is_convex_ccw", "outside_extreme_polygon",
-           "monotone_chain"]
+__all__ = ["hull_2d", "hull_2d_equations", "hull_2d_of_polygon", "hull_facets", "is_convex_ccw",
+           "outside_extreme_polygon", "monotone_chain"]
 
 
 def hull_2d(points: np.ndarray) -> np.ndarray:
@@ -28,6 +28,36 @@ def hull_2d(points: np.ndarray) -> np.ndarray:
     if survivors is not None:
         return survivors[_monotone_chain(points[survivors])]
     return _monotone_chain(points)
+
+
+def hull_2d_of_polygon(points: np.ndarray, max_passes: int = 8) -> np.ndarray | None:
+    """Indices of the hull's vertices, counter-clockwise, of 2-D ``points`` that
+    already are a convex polygon's vertices in counter-clockwise order up to
+    rounding (a hull's vertices after a change of units); None if they are not.
+
+    Works in the given order, without sorting: a point that lies in the
+    triangle of the centroid and its two neighbours is not a vertex (see
+    :func:`_prune_reflex`), whatever the order, so such points are removed
+    pass by pass, and the answer is accepted only if what is left passes
+    :func:`is_convex_ccw`.  Memory and time are a few passes over the points.
+    """
+    points = np.asarray(points, dtype=float)
+    if is_convex_ccw(points):
+        return np.arange(points.shape[0])
+    centre = points.mean(axis=0)
+    idx = np.arange(points.shape[0])
+    x, y = points[:, 0] - centre[0], points[:, 1] - centre[1]
+    for _ in range(max_passes):
+        if idx.shape[0] < 3:
+            return None
+        inside = _in_neighbour_triangle(points, idx, x, y)
+        if not inside.any():
+            break
+        keep = ~inside
+        idx = idx[keep]
+        x = x[keep]
+        y = y[keep]
+    return idx if is_convex_ccw(points, idx) else None
 
 
 def _monotone_chain(points: np.ndarray) -> np.ndarray:

@@ -131,3 +131,32 @@ def test_the_extreme_polygon_filter_drops_the_interior_of_a_filled_square():
 
     P = np.random.default_rng(0).uniform(-1, 1, (10_000, 2))
     assert outside_extreme_polygon(P).shape[0] < 500
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(3, 3000), st.sampled_from(["polygon", "rounded", "shuffled", "cloud"]))
+def test_hull_of_an_ordered_polygon_without_sorting(seed, n, kind):
+    """Points that are a hull's vertices in order (exactly, or after a change of units
+    that rounds them) are pruned in place; whatever the input, an answer is a
+    counter-clockwise ordered subset with the vertex set hull_2d finds (second route),
+    and a polygon in order always gets one."""
+    from biomodular.geometry import hull_2d_of_polygon, is_convex_ccw
+
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.uniform(0, 2 * np.pi, n))
+    P = np.column_stack([np.cos(t), np.sin(t)]) * rng.uniform(0.5, 2, 2)
+    if kind == "rounded":
+        P = (P - P.mean(axis=0)) / rng.uniform(0.1, 10, 2)
+    elif kind == "shuffled":
+        P = P[rng.permutation(n)]
+    elif kind == "cloud":
+        P = rng.standard_normal((n, 2))
+    try:
+        expected = hull_2d(P)
+    except ValueError:
+        return
+    got = hull_2d_of_polygon(P)
+    if kind in ("polygon", "rounded") and n > 3:
+        assert got is not None
+    if got is not None:
+        assert np.all(np.diff(got) > 0) and is_convex_ccw(P, got)
+        assert {tuple(p) for p in P[got]} == {tuple(p) for p in P[expected]}

@@ -53,7 +53,7 @@ from itertools import combinations
 import numpy as np
 
 from ..errors import BiomodularError
-from ..geometry import hull_2d, hull_facets, is_convex_ccw
+from ..geometry import hull_2d, hull_2d_of_polygon, hull_facets, is_convex_ccw
 
 __all__ = [
     "GapMinimum",
@@ -132,7 +132,10 @@ def gap_values(points: np.ndarray, M: np.ndarray, directions: np.ndarray) -> np.
         W = directions[start : start + block]
         m = np.full(W.shape[0], np.inf)
         for first in range(0, k, chunk):
-            np.minimum(m, (W @ points[first : first + chunk].T).min(axis=1), out=m)
+            part = points[first : first + chunk]
+            # Few sources: einsum, since BLAS threads these skinny products badly on a busy machine.
+            product = np.einsum("ij,kj->ik", W, part) if part.shape[1] <= 4 else W @ part.T
+            np.minimum(m, product.min(axis=1), out=m)
         out[start : start + block] = m**2 - np.einsum("ij,jk,ik->i", W, M, W)
     return out
 
@@ -328,8 +331,8 @@ def _sector_keep(candidates: np.ndarray, values: np.ndarray) -> np.ndarray:
     keep = np.zeros(values.shape[0], dtype=bool)
     lowest = min(SECTOR_KEEP_LOWEST, values.shape[0])
     keep[np.argpartition(values, lowest - 1)[:lowest]] = True
-    w = np.abs(candidates)
-    near = np.degrees(np.arctan2(w.min(axis=1), w.max(axis=1))) <= SECTOR_KEEP_AXIS_DEGREES
+    a0, a1 = np.abs(candidates[:, 0]), np.abs(candidates[:, 1])
+    near = np.minimum(a0, a1) <= np.tan(np.radians(SECTOR_KEEP_AXIS_DEGREES)) * np.maximum(a0, a1)
     if (~near).any():
         far = np.flatnonzero(~near)
         best_far = far[np.argmin(values[far])]
@@ -353,7 +356,13 @@ def _sector(points: np.ndarray, M: np.ndarray) -> GapMinimum:
     a hull with more than ``SECTOR_KEEP_ALL`` candidates returns only those
     :func:`_sector_keep` selects."""
     try:
-        V = points if is_convex_ccw(points) else points[hull_2d(points)]  # counter-clockwise
+        # Support points usually are a hull's vertices in order (rounded by a change of
+        # units): pruned in place, without the sort, when they are.
+        if is_convex_ccw(points):
+            V = points
+        else:
+            order = hull_2d_of_polygon(points)
+            V = points[hull_2d(points) if order is None else order]  # counter-clockwise
     except ValueError as exc:
         raise BiomodularError(f"could not compute the convex hull of the support: {exc}") from None
     k = V.shape[0]
