@@ -47,17 +47,8 @@ def hull_2d_of_polygon(points: np.ndarray, max_passes: int = 8) -> np.ndarray | 
     centre = points.mean(axis=0)
     idx = np.arange(points.shape[0])
     x, y = points[:, 0] - centre[0], points[:, 1] - centre[1]
-    for _ in range(max_passes):
-        if idx.shape[0] < 3:
-            return None
-        inside = _in_neighbour_triangle(points, idx, x, y)
-        if not inside.any():
-            break
-        keep = ~inside
-        idx = idx[keep]
-        x = x[keep]
-        y = y[keep]
-    return idx if is_convex_ccw(points, idx) else None
+    left = _prune_passes(points, idx, x, y, max_passes)
+    return left if left is not None and is_convex_ccw(points, left) else None
 
 
 def _monotone_chain(points: np.ndarray) -> np.ndarray:
@@ -125,6 +116,14 @@ def _prune_reflex(points: np.ndarray, max_passes: int = 64) -> np.ndarray | None
         idx = idx[distinct]
         x = x[distinct]
         y = y[distinct]
+    return _prune_passes(points, idx, x, y, max_passes)
+
+
+def _prune_passes(points: np.ndarray, idx: np.ndarray, x: np.ndarray, y: np.ndarray,
+                  max_passes: int) -> np.ndarray | None:
+    """Remove, pass by pass, the points ``points[idx]`` (centred coordinates ``x``,
+    ``y``, in cyclic order) that lie in the triangle of the centroid and their
+    neighbours; the indices left, or None when fewer than three remain."""
     for _ in range(max_passes):
         if idx.shape[0] < 3:
             return None
