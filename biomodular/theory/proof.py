@@ -98,10 +98,40 @@ def _evaluate(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Float]) -> sp.Expr:
     return expr.evalf(NUMERIC_DIGITS + 5, subs=dict(point))
 
 
+_FLOAT_GAPS: dict = {}
+
+
+def _clearly_violated(cond, point) -> bool:
+    """A fast float look at ``lhs - rhs`` of an inequality condition: True only when it is violated by far more
+    than rounding (so rejecting the point early changes nothing); the exact check decides everything else."""
+    if not isinstance(cond, (sp.Ge, sp.Gt, sp.Le, sp.Lt)):
+        return False
+    syms = tuple(sorted(cond.free_symbols, key=lambda s: s.name))
+    key = (cond, syms)
+    if key not in _FLOAT_GAPS:
+        gap = cond.lhs - cond.rhs if isinstance(cond, (sp.Ge, sp.Gt)) else cond.rhs - cond.lhs
+        try:
+            _FLOAT_GAPS[key] = (sp.lambdify(syms, gap, "math"), sp.lambdify(syms, abs(cond.lhs) + abs(cond.rhs),
+                                                                         "math"))
+        except Exception:  # noqa: BLE001 - anything lambdify cannot compile is left to the exact check
+            _FLOAT_GAPS[key] = None
+    funcs = _FLOAT_GAPS[key]
+    if funcs is None:
+        return False
+    try:
+        args = [float(point[s]) for s in syms]
+        gap, scale = funcs[0](*args), funcs[1](*args)
+    except Exception:  # noqa: BLE001 - overflow, a domain error: the exact check decides
+        return False
+    return isinstance(gap, float) and isinstance(scale, float) and gap < -1e-9 * max(1.0, scale)
+
+
 def _satisfies(conditions: Sequence, point) -> bool:
     for cond in conditions:
         if hasattr(cond, "free_symbols") and not cond.free_symbols <= set(point):
             continue  # a condition on symbols this claim does not use
+        if _clearly_violated(cond, point):
+            return False
         value = cond.subs(point) if hasattr(cond, "subs") else cond
         if value is not sp.true and value is not True:
             if value is sp.false or value is False:
@@ -178,7 +208,7 @@ def symbolic_zero(expr) -> tuple[bool, str]:
         return False, "nothing (nonzero at a random point)"
     attempts: list[tuple[str, Callable]] = [
         ("expand", sp.expand),
-        ("doit+simplify", lambda e: sp.simplify(e.doit()) if e.has(sp.Derivative, sp.Subs) else e),
+        ("doit+simplify", lambda e: sp.simplify(e.doit()) if e.has(sp.Derivative, sp.Subs, sp.Sum) else e),
         ("cancel", lambda e: sp.cancel(sp.together(e))),
         ("simplify", sp.simplify),
         ("expand_trig+simplify", lambda e: sp.simplify(sp.expand_trig(e))),
@@ -202,8 +232,8 @@ def _clearly_nonzero(expr) -> bool:
     """Whether ``expr`` is far from zero at a random point of its symbols' domains (a fast way to fail;
     never used to accept)."""
     syms = [s for s in expr.free_symbols if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)]
-    if len(syms) != len(expr.free_symbols):
-        return False
+    if len(syms) != len(expr.free_symbols) or expr.has(sp.Sum):
+        return False  # a sum over a symbolic range has no value at a non-integer point
     try:
         if expr.has(sp.Derivative, sp.Subs):
             expr = expr.doit()
