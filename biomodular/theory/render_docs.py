@@ -96,6 +96,16 @@ non-orthogonal readout of ICLR 2023 Theorem 2 computed for that readout itself
 the reference for strong duality (the KKT conditions are also necessary at an optimum of the program), which
 no proof here needs.
 
+**What is still read rather than checked.** Three inferences join checked facts in words, and a referee
+should know where: the last step of [`range-independence`](#range-independence) (from $\\langle Y^2\\rangle
+\\ge \\sum_j\\langle y_j^2\\rangle$, since the cross products $y_jy_k$ are $\\ge 0$, to
+$\\phi(w) \\ge \\sum_jE_jw_j^2$: its ingredients are checked steps, the sum over pairs is not); the
+converse direction of [`ellipse-in-hull`](#ellipse-in-hull) (facets to support function, the axioms
+`polytope-facets` and `support-function-order`); and the threshold theorems' "modular iff $c \\ge c^*$",
+which is the conjunction of their checked sign facts (every facet test holds above $c^*$, the cut's fails
+below) read through `ellipse-in-hull`, `modularity-necessity` and `nuclear-norm-bound`, not a single formal
+predicate "modular".
+
 """
 
 
