@@ -37,6 +37,11 @@ FILTER_MAX_SOURCES = 4
 #: stops with a message instead of exhausting memory.
 MAX_SUPPORT_BYTES = 1 << 30
 
+#: The same limit for two to four sources, whose candidates go through a hull
+#: computation that needs a few times their size (about five at peak): half
+#: of ``MAX_SUPPORT_BYTES`` keeps that work to a few GB.
+HULL_SUPPORT_BYTES = MAX_SUPPORT_BYTES // 2
+
 #: Relative size of the smallest eigenvalue of the correlation matrix below
 #: which the data are taken to lie in a lower-dimensional flat.
 FLAT_TOLERANCE = 1e-10
@@ -948,12 +953,14 @@ class Reduction:
         if kept.shape[0]:
             self.candidates.append(kept)
             self.n_candidates += kept.shape[0]
-        if self.n_candidates * self.d * 8 > MAX_SUPPORT_BYTES:
+        limit = HULL_SUPPORT_BYTES if self.keep is not None else MAX_SUPPORT_BYTES
+        if self.n_candidates * self.d * 8 > limit:
+            why = ("nearly every sample is a vertex of the hull (samples on a curve or surface)"
+                   if self.keep is not None else "in this many dimensions nearly every sample is a vertex")
             raise BiomodularError(
                 f"the support of {self.n} samples of {self.d} sources keeps {self.n_candidates} "
-                f"candidate hull vertices (over {MAX_SUPPORT_BYTES >> 20} MiB): in this many "
-                "dimensions nearly every sample is a vertex; use fewer rows (a subsample) or "
-                "fewer columns (--columns)"
+                f"candidate hull vertices (over {limit >> 20} MiB): {why}; use fewer rows "
+                "(a subsample) or fewer columns (--columns)"
             )
         if self.keep is not None and self.n_candidates > self.compact_at:
             before = self.n_candidates

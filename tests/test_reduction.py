@@ -107,3 +107,17 @@ def test_negative_variances_in_statistics_are_refused():
         Sources.from_statistics([0.0, 0.0], [[-0.3, 0.0], [0.0, 0.3]], square)
     with pytest.raises(BiomodularError, match="positive semidefinite"):
         Sources.from_statistics([0.0, 0.0], [[0.3, 0.5], [0.5, 0.3]], square)
+
+
+def test_a_support_too_large_to_hull_is_refused_in_one_line(monkeypatch):
+    """Every point of a circle is a hull vertex; past the support limit (lowered here
+    from 512 MiB to 256 KiB) the reduction stops with one line instead of growing."""
+    import biomodular.sources as sources_module
+
+    monkeypatch.setattr(sources_module, "HULL_SUPPORT_BYTES", 1 << 18)
+    t = np.random.default_rng(0).uniform(0, 2 * np.pi, 40_000)
+    circle = np.column_stack([np.cos(t), np.sin(t)])
+    with pytest.raises(BiomodularError, match="nearly every sample is a vertex of the hull") as caught:
+        Sources.from_samples(circle)
+    assert "\n" not in str(caught.value)
+    assert Sources.from_samples(circle[:5_000]).points.shape[0] == 5_000  # 80 KiB: accepted
