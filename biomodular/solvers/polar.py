@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import BiomodularError
-from .gap import GapMinimum, gap_values
+from .gap import DEFAULT_MAX_FACES, GapMinimum, TooManyFaces, gap_values
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
@@ -53,6 +53,10 @@ __all__ = [
     "GlobalMinimum",
     "MarginProof",
     "global_gap",
+    "pool_cones",
+    "price_directions",
+    "use_pool_cones",
+    "PoolMinimum",
     "prove_margin",
     "rounding_floor",
 ]
@@ -67,14 +71,20 @@ DEFAULT_TIME_LIMIT = 60.0
 CUTS_PER_POINT = 1
 
 
-def _eta() -> float:
-    return 3.0 * SCIP_FEASTOL
+#: SCIP's feasibility tolerance in the pricing of column generation: the certificate there
+#: needs violations of about the gap tolerance (1e-6 relative) proven absent, below the
+#: floor that ``SCIP_FEASTOL`` allows.
+PRICING_FEASTOL = 1e-9
 
 
-def rounding_floor(points: np.ndarray) -> float:
+def _eta(feastol: float = SCIP_FEASTOL) -> float:
+    return 3.0 * feastol
+
+
+def rounding_floor(points: np.ndarray, feastol: float = SCIP_FEASTOL) -> float:
     """Smallest margin deficit the global route can prove absent: ``2 eta rho^2``."""
     rho2 = float(np.max(np.einsum("ij,ij->i", points, points)))
-    return 2.0 * _eta() * rho2
+    return 2.0 * _eta(feastol) * rho2
 
 
 @dataclass(frozen=True)
@@ -284,6 +294,211 @@ def search_violation(points: np.ndarray, M: np.ndarray, rng: np.random.Generator
     return kept, gap_values(points, M, kept)
 
 
+# ------------------------------------------------------ cones on a cut pool
+@dataclass(frozen=True)
+class PoolMinimum(GapMinimum):
+    """A :class:`GapMinimum` from :func:`pool_cones`.
+
+    ``value``/``direction``: the smallest gap attained (scored on every point);
+    ``lower_bound``: the exact minimum over the pool's hull, a proven lower
+    bound on the data's minimum; ``exact`` when the two coincide (the
+    minimiser's extreme point is in the pool); ``pool``: the indices used
+    (a warm start for the next call).
+    """
+
+    lower_bound: float = -np.inf
+    pool: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64), repr=False)
+    rounds: int = 0
+
+
+def _origin_inside(points: np.ndarray) -> tuple | None:
+    """The facets of the hull of ``points`` if the origin is strictly inside it, else None."""
+    from ..geometry import hull_facets
+
+    try:
+        facets = hull_facets(points)
+    except ValueError:
+        return None
+    scale = max(float(np.abs(points).max()), 1e-300)
+    return facets if np.all(facets[1][:, -1] < -1e-9 * scale) else None
+
+
+#: Hull vertices above which ``auto`` pricing runs ``cones`` on a cut pool instead of the whole hull.
+POOL_MIN_VERTICES = 300
+
+
+#: Most sources for which the pricing runs ``cones`` on a cut pool: in six dimensions a pool
+#: of a few dozen points already has some 1e5 faces (seconds per round), and SCIP is faster.
+POOL_MAX_SOURCES = 5
+
+
+def use_pool_cones(facets: tuple | None) -> bool:
+    """Whether to price on a cut pool: no hull was kept (five or more sources) or it is large."""
+    if facets is None:
+        return True
+    return len(frozenset().union(*facets[0])) > POOL_MIN_VERTICES
+
+
+def pool_cones(points: np.ndarray, M: np.ndarray, pool: np.ndarray | None = None, *,
+               stop_below: float = -np.inf, within: float = 0.0, enough: float = np.inf,
+               max_faces: int = DEFAULT_MAX_FACES, deadline: float = np.inf,
+               seed: int | np.random.Generator = 0) -> PoolMinimum:
+    """Exact minimum of the unit gap by the ``cones`` method on a growing subset of the support.
+
+    For a subset ``S`` of the points whose hull holds the origin strictly
+    inside, ``m_S(w) = min_{i in S} w . p_i`` satisfies ``m(w) <= m_S(w) <= 0``,
+    so ``f_S(w) = m_S(w)^2 - w^T M w <= f(w)`` for every ``w``: the exact
+    minimum of ``f_S`` (``cones`` on the small hull of ``S``) is a proven lower
+    bound on the minimum of ``f``.  Its minimisers are scored on every point;
+    where a point outside ``S`` is more extreme along one of them, that point
+    is added (a cutting plane of the polar polytope) and the round repeats.
+    When the best minimiser's extreme point is already in ``S``,
+    ``f(w*) = f_S(w*) = min f_S``: the minimum is exact.  The hull of the
+    whole support is never built.
+
+    Parameters
+    ----------
+    points, M : ndarray
+        Centred support points (origin strictly inside their hull) and a symmetric matrix.
+    pool : ndarray of int, optional
+        Indices to start from (e.g. the pool of a previous call); the extreme
+        points along the axes and random directions are added.
+    stop_below, within : float
+        Stop as soon as a gap below ``stop_below`` and below ``within`` times
+        the lower bound is attained (a violation proven to be within that
+        factor of the largest is enough: column generation needs good
+        columns, not the exact minimum).
+    enough : float
+        Stop as soon as the lower bound reaches this (a bound is enough).
+    max_faces : int
+        Face budget of ``cones`` on the pool's hull (:class:`TooManyFaces` past it
+        on the first round; later rounds return the last bound).
+    deadline : float
+        ``time.perf_counter()`` value after which the last bound is returned.
+    seed : int or Generator
+
+    Returns
+    -------
+    PoolMinimum
+    """
+    from .gap import _cones
+
+    rng = np.random.default_rng(seed)
+    points = np.asarray(points, dtype=float)
+    M = (np.asarray(M, dtype=float) + np.asarray(M, dtype=float).T) / 2
+    k, d = points.shape
+    S = _initial_pool(points, rng, per_dim=4)
+    if pool is not None and len(pool):
+        S = np.union1d(S, np.asarray(pool, dtype=np.int64))
+    facets = _origin_inside(points[S])
+    while facets is None:
+        if S.size == k:
+            raise BiomodularError("the mean is not strictly inside the support's hull")
+        S = np.union1d(S, _initial_pool(points, rng, per_dim=16))
+        facets = _origin_inside(points[S]) if S.size < k else _origin_inside(points)
+    # Rounding of a gap evaluation: relative to the scale of its two terms.
+    rounding = 1e-12 * (float(np.max(np.einsum("ij,ij->i", points, points))) + float(np.abs(M).max()))
+    lower = -np.inf
+    best_W = np.empty((0, d))
+    best_v = np.empty(0)
+    rounds = 0
+    while True:
+        rounds += 1
+        try:
+            sub = _cones(points[S], M, max_faces, facets)
+        except TooManyFaces:
+            if rounds == 1:
+                raise
+            break
+        lower = max(lower, sub.value)
+        # The most negative minimisers over the pool, scored on every point.
+        order = np.argsort(sub.candidate_values)[: 4 * d]
+        W = sub.candidates[order]
+        proj = W @ points.T  # (candidates, k)
+        m = proj.min(axis=1)
+        values = m**2 - np.einsum("ij,jk,ik->i", W, M, W)
+        # Local descent on every point from the best few: better columns for a pricing that
+        # stops at the first violation (every value is still attained).
+        D = _descend(points, M, W[np.argsort(values)[:d]], steps=10, deadline=deadline)
+        best_W = np.vstack([best_W, W, D])
+        best_v = np.concatenate([best_v, values, gap_values(points, M, D)])
+        attained = float(best_v.min())
+        # Extreme points of the candidates whose pool gap undercuts their true gap.
+        loose = values > sub.candidate_values[order] + rounding
+        if (attained - lower <= rounding or not loose.any()
+                or (attained < stop_below and attained <= within * lower) or lower >= enough
+                or time.perf_counter() > deadline):
+            break
+        new = np.unique(np.argmin(proj[loose], axis=1))
+        grown = np.union1d(S, new)
+        if grown.size == S.size:
+            break
+        S = grown
+        facets = None
+    best = int(np.argmin(best_v))
+    attained = float(best_v[best])
+    exact = attained - lower <= rounding
+    return PoolMinimum(
+        value=attained, direction=best_W[best].copy(), exact=bool(exact), method="cones on a cut pool",
+        n_candidates=int(best_W.shape[0]), candidates=best_W, candidate_values=best_v,
+        n_faces=int(S.size), exact_sign=bool(exact or lower >= 0 or attained < 0),
+        lower_bound=float(min(lower, attained)), pool=S, rounds=rounds,
+    )
+
+
+def price_directions(points: np.ndarray, M: np.ndarray, allowance: float, pool: np.ndarray | None = None,
+                     *, max_faces: int = DEFAULT_MAX_FACES, time_limit: float | None = None,
+                     seed: int | np.random.Generator = 0) -> PoolMinimum:
+    """The pricing of column generation for hulls too large to enumerate.
+
+    ``cones`` on a cut pool (:func:`pool_cones`) while the pool's hull fits the
+    face budget; past it (six or more sources), the sound search
+    (:func:`search_violation`) proposes columns and, once it finds no violation
+    above ``allowance``, SCIP proves ``min f >= -t`` with ``t`` the larger of
+    ``allowance`` and the solver's rounding floor (:func:`prove_margin`).  The
+    ``lower_bound`` of the answer is proven in every case (``-inf`` when no
+    proof was reached within ``time_limit``).
+    """
+    if points.shape[1] <= POOL_MAX_SOURCES:
+        try:
+            return pool_cones(points, M, pool, stop_below=-allowance, within=0.5, enough=-allowance,
+                              max_faces=max_faces, seed=seed)
+        except TooManyFaces:
+            pass
+    started = time.perf_counter()
+    deadline = started + (DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit))
+    rng = np.random.default_rng(seed)
+    M = (np.asarray(M, dtype=float) + np.asarray(M, dtype=float).T) / 2
+    W, values = search_violation(points, M, rng, min(deadline, started + 5.0), enough=-allowance)
+    lower = -np.inf
+    used = np.empty(0, dtype=np.int64) if pool is None else np.asarray(pool, dtype=np.int64)
+    found = max(0.0, -float(values.min()))
+    if found < 2.0 * allowance or found == 0.0:
+        # ``allowance`` meets half the tolerance, so up to twice it still meets all of it.
+        t = max(allowance, min(2.0 * allowance, 1.1 * found), rounding_floor(points, PRICING_FEASTOL))
+        # Near the optimum every column of the code is a tight direction of the pricing; the
+        # extreme points around them are the cuts SCIP would otherwise find one round at a time.
+        tight = W[np.argsort(values)[: 4 * points.shape[1]]]
+        near = [tight] + [tight[:, None, :] + s * rng.standard_normal((tight.shape[0], 64, points.shape[1]))
+                          for s in (0.01, 0.03, 0.1, 0.3)]
+        seeds = np.unique(_argmin_blocks(points, np.vstack([x.reshape(-1, points.shape[1]) for x in near])))
+        seeds = np.union1d(seeds, _initial_pool(points, rng))
+        proof = prove_margin(points, M, t, deadline, rng, pool=np.union1d(seeds, used),
+                             feastol=PRICING_FEASTOL)
+        used = proof.pool
+        if proof.status == "violated" and proof.witness is not None:
+            W = np.vstack([W, proof.witness])
+            values = np.append(values, gap_values(points, M, proof.witness))
+        lower = proof.lower_bound
+    best = int(np.argmin(values))
+    return PoolMinimum(
+        value=float(values[best]), direction=W[best].copy(), exact=False, method="global (SCIP)",
+        n_candidates=int(W.shape[0]), candidates=W, candidate_values=values, n_faces=int(used.size),
+        exact_sign=bool(values[best] < 0 or lower >= 0), lower_bound=float(min(lower, values[best])),
+        pool=used, rounds=0,
+    )
+
+
 # ----------------------------------------------------------------- the proof
 class _OutOfTime(Exception):
     pass
@@ -308,14 +523,14 @@ def _bounds_lp(A: np.ndarray, V: np.ndarray, deadline: float = np.inf) -> tuple[
 
 
 def _scip_round(A: np.ndarray, lam: np.ndarray, V: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                seconds: float):
+                seconds: float, feastol: float = SCIP_FEASTOL):
     """One SCIP solve of ``max sum lam_k y_k^2`` s.t. ``A V y >= -1``, objective limit 1."""
     from pyscipopt import Model, quicksum
 
     d = lam.shape[0]
     model = Model()
     model.hideOutput()
-    model.setParam("numerics/feastol", SCIP_FEASTOL)
+    model.setParam("numerics/feastol", feastol)
     model.setParam("limits/time", max(seconds, 0.1))
     model.setParam("limits/solutions", 1)
     model.setParam("randomization/randomseedshift", 0)
@@ -337,7 +552,7 @@ def _scip_round(A: np.ndarray, lam: np.ndarray, V: np.ndarray, lo: np.ndarray, h
 
 def prove_margin(points: np.ndarray, M: np.ndarray, t: float, deadline: float,
                  rng: np.random.Generator, pool: np.ndarray | None = None,
-                 on_round=None) -> MarginProof:
+                 on_round=None, feastol: float = SCIP_FEASTOL) -> MarginProof:
     """Prove ``min over unit u of m(u)^2 - u^T M u >= -t``, or find a violation.
 
     See the module docstring.  ``deadline`` is a ``time.perf_counter()`` value.
@@ -345,10 +560,10 @@ def prove_margin(points: np.ndarray, M: np.ndarray, t: float, deadline: float,
     started = time.perf_counter()
     k, d = points.shape
     rho2 = float(np.max(np.einsum("ij,ij->i", points, points)))
-    shift = t - _eta() * rho2
+    shift = t - _eta(feastol) * rho2
     if shift < 0:
         raise BiomodularError(
-            f"cannot prove a margin of -{t:g}: below the solver's rounding floor {_eta() * rho2:.2g}"
+            f"cannot prove a margin of -{t:g}: below the solver's rounding floor {_eta(feastol) * rho2:.2g}"
         )
     Mt = M - shift * np.eye(d)
     lam, V = np.linalg.eigh(Mt)
@@ -369,7 +584,7 @@ def prove_margin(points: np.ndarray, M: np.ndarray, t: float, deadline: float,
         if status == "proven":
             lower = -t
         elif np.isfinite(dual):
-            lower = -shift - (max(dual, 1.0) - 1.0 + _eta()) * rho2
+            lower = -shift - (max(dual, 1.0) - 1.0 + _eta(feastol)) * rho2
         else:
             lower = -np.inf
         return MarginProof(status=status, shift=t, dual_bound=dual, lower_bound=lower, pool=cuts,
@@ -384,7 +599,7 @@ def prove_margin(points: np.ndarray, M: np.ndarray, t: float, deadline: float,
         if remaining <= 0:
             return finish("time-limit")
         rounds += 1
-        status, W, round_dual, round_nodes = _scip_round(points[cuts], lam, V, lo, hi, remaining)
+        status, W, round_dual, round_nodes = _scip_round(points[cuts], lam, V, lo, hi, remaining, feastol)
         nodes += round_nodes
         above = W[np.einsum("ij,jk,ik->i", W, Mt, W) > 1.0] if W.size else W
         if status == "infeasible" or (status == "optimal" and above.shape[0] == 0):

@@ -53,6 +53,7 @@ from ..mixing import classify_neurons
 from ..sources import Sources, as_sources
 from .energy import code_loss, lower_bound, phi_values
 from .master import SOLVERS, ProgramCache, RestrictedMaster
+from .polar import price_directions, use_pool_cones
 from .problem import Problem
 from .refinement import Refinement, refine_weights
 from .results import Certificate, CodeResult, Neuron, code_verdict
@@ -113,6 +114,9 @@ class PricingResult:
     method : str
     candidates, candidate_values : ndarray
         Directions scored and their prices (new columns are taken from them).
+    bound : float
+        A proven lower bound on the smallest price: ``value`` when exact,
+        ``-inf`` when the pricing proves none (a search).
     """
 
     value: float
@@ -122,17 +126,30 @@ class PricingResult:
     method: str
     candidates: np.ndarray
     candidate_values: np.ndarray
+    bound: float = -math.inf
+
+    @property
+    def certified(self) -> bool:
+        """Whether a violation bound is proven (exact pricing, or a proven lower bound)."""
+        return self.exact or math.isfinite(self.bound)
+
+    @property
+    def proven_violation(self) -> float:
+        """The violation the certificate uses: proven when :attr:`certified`, else the one found."""
+        return max(0.0, -self.bound) if self.certified else self.violation
 
     @classmethod
     def from_gap(cls, gap: Any) -> "PricingResult":
         """From a :class:`~biomodular.solvers.gap.GapMinimum` (or a custom pricing's answer)."""
         value = float(gap.value)
         exact = bool(getattr(gap, "exact", False)) or (bool(getattr(gap, "exact_sign", False)) and value >= 0)
+        bound = value if exact else min(float(getattr(gap, "lower_bound", -math.inf)), value)
         return cls(
             value=value, violation=max(0.0, -value), direction=np.asarray(gap.direction, float), exact=exact,
             method=str(getattr(gap, "method", "custom")),
             candidates=np.atleast_2d(getattr(gap, "candidates", np.asarray(gap.direction)[None, :])),
             candidate_values=np.atleast_1d(getattr(gap, "candidate_values", np.array([value]))),
+            bound=bound,
         )
 
     def columns(self, most: int) -> np.ndarray:
@@ -173,6 +190,29 @@ class Iterate:
     @property
     def relative_gap(self) -> float:
         return (self.upper - self.lower) / abs(self.upper) if self.upper else math.inf
+
+
+def _violation_allowance(kappa: float, Q: np.ndarray, G: np.ndarray, const: float, upper: float,
+                         tol: float) -> float:
+    """The largest pricing violation whose certificate still meets half the tolerance.
+
+    The weak-duality bound decreases with the violation; bisection finds the
+    ``v`` at which it reaches ``upper - tol |upper| / 2`` (zero when even
+    ``v = 0`` falls short: the restricted solve itself is not that accurate).
+    """
+    target = upper - 0.5 * tol * abs(upper)
+    if not lower_bound(kappa, Q, G, 0.0, const) >= target:
+        return 0.0
+    Ginv = np.linalg.inv(G)
+    hi = float(np.linalg.eigvalsh(kappa * Ginv @ Q @ Ginv)[0])  # beyond it the bound is -inf
+    lo = 0.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if lower_bound(kappa, Q, G, mid, const) >= target:
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def decide_status(stop: str, exact: bool, within_tolerance: bool, solver_inaccurate: bool) -> str:
@@ -248,6 +288,7 @@ class ColumnGeneration:
         self.units = Standardisation.of(sources, problem)
         self.master = RestrictedMaster(self.units.apply(sources, problem), np.vstack([axes, extra]),
                                        solver=solver, programs=programs)
+        self._pool: np.ndarray | None = None  # support points the pool pricing keeps between rounds
 
     def set_problem(self, problem: Problem) -> None:
         """New coefficients (same kind): re-uses the compiled program and the dictionary."""
@@ -259,8 +300,13 @@ class ColumnGeneration:
         self.master.set_problem(self.units.apply(self.sources, problem))
 
     # --------------------------------------------------------------- steps
-    def price(self, M: np.ndarray) -> PricingResult:
-        """Minimum over unit ``w`` of ``m(w)^2 - w^T M w`` (internal coordinates)."""
+    def price(self, M: np.ndarray, allowance: float = 0.0) -> PricingResult:
+        """Minimum over unit ``w`` of ``m(w)^2 - w^T M w`` (internal coordinates).
+
+        ``allowance``: a violation the certificate can afford; the cut-pool
+        pricing stops once it has a violation above it (new columns) or a
+        proof that none exceeds it, instead of pricing to the exact minimum.
+        """
         points = self.master.standard.points
         if callable(self.pricing):
             return PricingResult.from_gap(self.pricing(points, M))
@@ -269,10 +315,15 @@ class ColumnGeneration:
         kwargs: dict[str, Any] = {} if self.max_faces is None else {"max_faces": self.max_faces}
         if self.sources.n_sources > 2 and self.pricing in ("auto", "cones", "facets", "search"):
             kwargs["facets"] = self.sources.facets(self.units.sigma)  # the hull Sources holds
+        if self.pricing == "auto" and self.sources.n_sources > 2 and use_pool_cones(kwargs["facets"]):
+            gap = price_directions(points, M, allowance, self._pool, seed=self.seed,
+                                   **{k: v for k, v in kwargs.items() if k == "max_faces"})
+            self._pool = gap.pool  # warm start: the next multiplier is close to this one
+            return PricingResult.from_gap(gap)
         return PricingResult.from_gap(min_quadratic_gap(points, M, method=self.pricing, seed=self.seed, **kwargs))
 
-    def iterate(self, c_solver: np.ndarray) -> Iterate:
-        """Refine the solver's weights, price every direction, bound the optimum."""
+    def iterate(self, c_solver: np.ndarray, tol: float = DEFAULT_GAP_TOL) -> Iterate:
+        """Refine the solver's weights, price every direction, bound the optimum (within ``tol``)."""
         master, std = self.master, self.master.standard
         ref = refine_weights(master, c_solver)
         if np.linalg.matrix_rank(master.gram(ref.weights)) < master.d:
@@ -289,12 +340,12 @@ class ColumnGeneration:
                 "the restricted program returned a code that does not reach every source (singular "
                 "Gram matrix); the problem is too ill-conditioned: rescale the sources or the readout B"
             ) from None
-        pricing = self.price(Lam - std.C)
         G = master.gram(ref.weights)
         # Weights meet the fixed-variance constraints only to solver accuracy; scaling them to
         # be exactly feasible gives an attained value.
         upper = master.loss(ref.weights) * std.loss_factor(G)
-        lower = lower_bound(kappa, std.Q, G, pricing.violation, const)
+        pricing = self.price(Lam - std.C, _violation_allowance(kappa, std.Q, G, const, upper, tol))
+        lower = lower_bound(kappa, std.Q, G, pricing.proven_violation, const)
         return Iterate(master.dictionary[: ref.weights.size].copy(), ref, pricing, Lam, upper, lower)
 
     # --------------------------------------------------------------- solving
@@ -319,7 +370,7 @@ class ColumnGeneration:
         while True:
             rounds += 1
             c_solver = master.solve()
-            it = self.iterate(c_solver)
+            it = self.iterate(c_solver, tol)
             if it.relative_gap <= tol:
                 stop = _STOP_GAP
                 break
@@ -362,7 +413,8 @@ class ColumnGeneration:
         lower = units.invert_value(it.lower)
         # No code can beat the optimum: a bound above a known code's loss is a numerical failure.
         known = min(value, mod) if math.isfinite(mod) else value
-        rigorous = pricing_exact = it.pricing.exact
+        pricing_exact = it.pricing.exact
+        rigorous = it.pricing.certified
         if lower > known + BOUND_SLACK * abs(known):
             rigorous = False
         gap = value - lower
@@ -374,7 +426,7 @@ class ColumnGeneration:
             multipliers["mu"] = units.invert_readout_multiplier(it.refinement.mu)
         pricing = it.pricing
         certificate = Certificate(
-            violation=float(units.invert_quadratic(pricing.violation)),
+            violation=float(units.invert_quadratic(pricing.proven_violation)),
             direction=pricing.direction,
             lower_bound=lower,
             upper_bound=value,
