@@ -22,28 +22,14 @@ from hypothesis import strategies as st
 
 from biomodular import Sources
 from biomodular.errors import SolverWarning
-from biomodular.solvers.check import standardised_problem
 from biomodular.solvers.energy import code_loss, phi_values
 from biomodular.solvers.gap import gap_values, min_quadratic_gap
 from biomodular.solvers.polar import pool_cones, price_directions
 from biomodular.solvers.problem import Problem
 from biomodular.solvers.program import ColumnGeneration, solve_code
 
-from .test_gap import random_dataset
-
-
-def _problem(seed: int, n: int, d: int, kind: int, indefinite: bool):
-    points, F = standardised_problem(Sources.from_samples(random_dataset(seed, n, d, kind)))
-    if indefinite:
-        A = np.random.default_rng(seed + 1).standard_normal((d, d))
-        F = F + 0.8 * (A + A.T) / 2
-    return points, F
-
-
-def _direct_gap(points, M, w) -> float:
-    u = w / np.linalg.norm(w)
-    m = min(float(p @ u) for p in points)
-    return m * m - float(u @ M @ u)
+from .test_polar import _problem
+from .test_polar import _witness_gap as _direct_gap
 
 
 @settings(max_examples=25, deadline=None)
