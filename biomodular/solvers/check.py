@@ -587,6 +587,10 @@ def _decide(
     upper = " (an upper bound on the minimum)" if not gap.exact else ""
     if chosen == "global":
         proved = cast("GlobalMinimum", gap)  # the global route decides the verdict itself
+        if proved.verdict == "modular" and proved.verdict_exact and tie.gap is not None and tie.gap <= bound:
+            # Its proof bounds every direction; one off the axes attains zero up to rounding.
+            return "tie", True, (f"zero up to rounding at the axes and at a direction {tie.angle:.3g} deg off "
+                                 f"them ({proved.certificate}): a modular and a mixed code are equally good")
         return proved.verdict, proved.verdict_exact, proved.certificate
     if tol is not None and -max(tol, bound) <= margin < -bound and gap.exact_sign:
         return "modular", False, (f"margin {margin:.3g} is within the tolerance {tol:g} you set (not exact: "

@@ -129,13 +129,16 @@ class GlobalMinimum(GapMinimum):
 
     ``value`` is the gap at ``direction`` (attained, recomputed from the data);
     ``lower_bound`` is a proven lower bound on the minimum (``-inf`` if none);
-    ``proof`` is the last :class:`MarginProof` run; ``verdict``,
+    ``proof`` is the last :class:`MarginProof` run (SCIP); ``cut_pool`` the
+    support points whose hull's exact minimum (``cones``) gave ``lower_bound``
+    when that route decided (up to five sources); ``verdict``,
     ``verdict_exact`` and ``certificate`` are what
     :func:`biomodular.check_modularity` reports.
     """
 
     lower_bound: float = -np.inf
     proof: MarginProof | None = None
+    cut_pool: np.ndarray | None = field(default=None, repr=False)
     certificate: str = ""
     verdict: str = "undetermined"
     verdict_exact: bool = False
@@ -686,13 +689,14 @@ def global_gap(points: np.ndarray, M: np.ndarray, bound: float, tol: float | Non
                                               enough=-claim)
 
         def result(verdict: str, exact: bool, certificate: str, lower: float,
-                   proof: MarginProof | None = None) -> GlobalMinimum:
+                   proof: MarginProof | None = None, cut_pool: np.ndarray | None = None) -> GlobalMinimum:
             best = int(np.argmin(values))
             return GlobalMinimum(
                 value=float(values[best]), direction=candidates[best].copy(), exact=False,
                 method="global", n_candidates=int(candidates.shape[0]), candidates=candidates,
-                candidate_values=values, n_faces=0 if proof is None else int(proof.pool.size),
-                exact_sign=exact, lower_bound=lower, proof=proof, certificate=certificate,
+                candidate_values=values, n_faces=int(proof.pool.size if proof is not None else
+                                                     0 if cut_pool is None else cut_pool.size),
+                exact_sign=exact, lower_bound=lower, proof=proof, cut_pool=cut_pool, certificate=certificate,
                 verdict=verdict, verdict_exact=exact,
             )
 
@@ -704,6 +708,30 @@ def global_gap(points: np.ndarray, M: np.ndarray, bound: float, tol: float | Non
         def on_round(rounds: int, pool_size: int) -> None:
             bar.update(1)
             bar.set_postfix(cuts=pool_size)
+
+        if d <= POOL_MAX_SOURCES:
+            # Exact, with no solver floor: cones on a cut pool (its minimum bounds the data's).
+            try:
+                pooled = pool_cones(points, M, stop_below=-claim, enough=-bound,
+                                    deadline=min(deadline, started + 0.5 * limit), seed=rng)
+            except TooManyFaces:
+                pooled = None
+            if pooled is not None:
+                candidates = np.vstack([candidates, pooled.candidates])
+                values = np.concatenate([values, pooled.candidate_values])
+                cut_pool = f"cones on a cut pool of {pooled.pool.size} support points"
+                if values.min() < -claim:
+                    return result("mixed", True, f"a mixed neuron lowers the energy: gap {values.min():.3g} "
+                                                 f"< -{claim:.1e} (found by {cut_pool})", -np.inf)
+                if pooled.lower_bound >= -bound:
+                    return result("modular", True, f"{cut_pool} proved margin >= {pooled.lower_bound:.3g} "
+                                                   f">= -{bound:.1e} (the rounding bound)", pooled.lower_bound,
+                                  cut_pool=pooled.pool)
+                if pooled.exact and tol is not None:  # the exact minimum, within the tolerance
+                    return result("modular", False, f"margin {pooled.value:.3g} (exact, {cut_pool}) is within "
+                                                    f"the tolerance {tol:g} you set (not exact: the data as "
+                                                    "given are mixed)", pooled.lower_bound,
+                                  cut_pool=pooled.pool)
 
         t = max(claim, floor)
         proof = prove_margin(points, M, t, deadline, rng, on_round=on_round)

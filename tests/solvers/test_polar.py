@@ -73,7 +73,7 @@ def test_proofs_and_witnesses_agree_with_cones(params, t):
         pytest.fail(f"solver status {proof.status} on a small problem")
 
 
-BOUND = 1e-10  # a rounding bound far below the solver's floor: exact modular is out of reach
+BOUND = 1e-10  # a rounding bound far below SCIP's floor: only cones on a cut pool proves it
 
 
 def _check_against(exact: float, points, F, result, tol) -> None:
@@ -84,8 +84,10 @@ def _check_against(exact: float, points, F, result, tol) -> None:
     claim = max(BOUND, tol or 0.0)
     if result.verdict == "mixed":
         assert result.verdict_exact and result.value < -claim
+    elif result.verdict == "modular" and result.verdict_exact:  # proven by cones on a cut pool
+        assert exact >= -BOUND - 1e-12
     elif result.verdict == "modular":
-        assert tol is not None and not result.verdict_exact
+        assert tol is not None
         assert exact >= -tol - 1e-7
     else:  # undetermined: on small problems only because the margin is within the floor
         assert result.proof is not None and result.proof.status == "proven", result.certificate
@@ -159,10 +161,15 @@ def test_modular_many_sources_carries_a_proof_that_rechecks():
     # that are not range independent (one corner is cut).
     points, F = _problem(2, 40, 5, 5, False)
     result = global_gap(points, F, BOUND, time_limit=60, show_progress=False)
-    assert result.verdict == "undetermined" and result.value >= -BOUND  # within the solver's floor
-    proof = result.proof
-    assert proof.status == "proven" and result.lower_bound == -proof.shift
-    _recheck_proof(points, F, proof, proof.shift)
+    # Exact at the rounding bound: cones on a cut pool has no solver floor.
+    assert result.verdict == "modular" and result.verdict_exact and result.lower_bound >= -BOUND
+    assert min_quadratic_gap(points[result.cut_pool], F, method="cones").value >= -BOUND
+    assert min_quadratic_gap(points, F, method="cones").value >= -BOUND  # the whole hull agrees
+    # SCIP alone proves only down to its floor.
+    t = rounding_floor(points)
+    proof = prove_margin(points, F, t, time.perf_counter() + 60, np.random.default_rng(0))
+    assert proof.status == "proven"
+    _recheck_proof(points, F, proof, t)
 
 
 def test_a_time_limit_never_becomes_modular():
