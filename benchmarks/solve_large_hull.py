@@ -60,8 +60,8 @@ def main() -> None:
     parser.add_argument("--dictionary", type=int, default=2000)
     args = parser.parse_args()
     solve_code(sphere_sources(2, 10))  # compile and import once
-    print(f"| d | hull vertices | baseline N | baseline value | our value | certified rel. gap | status "
-          f"| pricing | baseline (s) | ours (s) | ours / baseline |")
+    print("| d | hull vertices | baseline N | baseline value | our value | certified rel. gap | status "
+          "| pricing | baseline (s) | ours (s) | ours / baseline |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for d in args.dims:
         for k in args.sizes:

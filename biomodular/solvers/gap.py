@@ -446,8 +446,9 @@ def hull_faces(
     return faces
 
 
-def _cone_candidates(points: np.ndarray, M: np.ndarray, faces: list[list[int]]) -> np.ndarray:
-    """Eigenvectors of ``v v^T - M`` restricted to ``L_Phi`` for faces of one size."""
+def _cone_candidates(points: np.ndarray, M: np.ndarray, faces: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvectors of ``v v^T - M`` restricted to ``L_Phi`` for faces of one size, and the
+    index of a vertex ``v`` of each one's face."""
     d = points.shape[1]
     idx = np.asarray(faces)
     k = idx.shape[1]
@@ -466,6 +467,7 @@ def _cone_candidates(points: np.ndarray, M: np.ndarray, faces: list[list[int]]) 
     _, vecs = np.linalg.eigh(R)
     W = np.transpose(vecs, (0, 2, 1)) @ N  # (m, r, d): eigenvectors mapped back
     out = [W[good].reshape(-1, d)]
+    owners = [np.repeat(idx[good, 0], W.shape[1])]
     for face in idx[~good]:  # degenerate faces: rank by SVD, one at a time
         v = points[face[0]]
         _, s1, vt1 = np.linalg.svd(points[face[1:]] - v, full_matrices=True)
@@ -474,7 +476,8 @@ def _cone_candidates(points: np.ndarray, M: np.ndarray, faces: list[list[int]]) 
         if N1.shape[0]:
             _, vecs1 = np.linalg.eigh(N1 @ (np.outer(v, v) - M) @ N1.T)
             out.append(vecs1.T @ N1)
-    return np.vstack(out)
+            owners.append(np.full(N1.shape[0], face[0]))
+    return np.vstack(out), np.concatenate(owners)
 
 
 def _cones(points: np.ndarray, M: np.ndarray, max_faces: int, facets: Facets | None = None) -> GapMinimum:
@@ -483,8 +486,64 @@ def _cones(points: np.ndarray, M: np.ndarray, max_faces: int, facets: Facets | N
     for face in faces:
         by_size.setdefault(len(face), []).append(sorted(face))
     blocks = [_cone_candidates(points, M, group) for group in by_size.values()]
-    W = np.vstack(blocks)
-    return _finish(points, M, np.vstack([W, -W]), "cones", exact=True, n_faces=len(faces))
+    W = np.vstack([b[0] for b in blocks])
+    owner = np.concatenate([b[1] for b in blocks])
+    return _score_cone_candidates(points, M, np.vstack([W, -W]), np.concatenate([owner, owner]), len(faces))
+
+
+#: Candidates of ``cones`` scored on every point per block (see :func:`_score_cone_candidates`).
+SCORE_BLOCK = 4096
+
+
+def _score_cone_candidates(points: np.ndarray, M: np.ndarray, W: np.ndarray, owner: np.ndarray,
+                           n_faces: int) -> GapMinimum:
+    """The exact minimum among the cone candidates, scoring on every point only those that can win.
+
+    A candidate ``w`` of a face with vertex ``v`` and ``w . v <= 0`` has
+    ``m(w) <= w . v <= 0``, so its local value ``(w . v)^2 - w^T M w`` is a
+    lower bound on its gap, with equality inside the face's normal cone,
+    where the minimiser lies (and where ``w . v = m(w) < 0``: candidates
+    with ``w . v > 0`` are outside their cone and cannot be it).  Taking the
+    minimum of ``w . p`` over ``v`` and a spread subset of the points gives a
+    tighter bound of the same kind.  Candidates
+    are scored on every point in increasing local value until the next local
+    value exceeds the best gap found by a margin (kept so that near-ties and
+    the next-best columns are scored too); the rest cannot be the minimum.
+    """
+    W = _unit_rows(W)
+    wv = np.einsum("ij,ij->i", W, points[owner])
+    valid = np.flatnonzero(wv <= 0)
+    # A spread subset of the points tightens the bound: m(w) <= min over it and v of w . p <= 0.
+    subset = points[np.unique(np.linspace(0, points.shape[0] - 1, min(points.shape[0], 512)).astype(int))]
+    m_local = wv.copy()
+    for start in range(0, valid.size, SCORE_BLOCK * 4):
+        rows = valid[start : start + SCORE_BLOCK * 4]
+        m_local[rows] = np.minimum(wv[rows], (W[rows] @ subset.T).min(axis=1))
+    local = m_local**2 - np.einsum("ij,jk,ik->i", W, M, W)
+    _require_finite(local)
+    order = valid[np.argsort(local[valid], kind="stable")]
+    scale = float(np.max(np.einsum("ij,ij->i", points, points))) + float(np.abs(M).max())
+    margin = 1e-6 * scale
+    scored: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    best = np.inf
+    for start in range(0, order.size, SCORE_BLOCK):
+        block = order[start : start + SCORE_BLOCK]
+        scored.append(block)
+        values.append(gap_values(points, M, W[block]))
+        best = min(best, float(values[-1].min()))
+        following = start + SCORE_BLOCK
+        if following >= order.size or local[order[following]] > best + margin:
+            break
+    idx = np.concatenate(scored)
+    vals = np.concatenate(values)
+    _require_finite(vals)
+    top = int(np.argmin(vals))
+    return GapMinimum(
+        value=float(vals[top]), direction=W[idx[top]].copy(), exact=True, method="cones",
+        n_candidates=int(W.shape[0]), candidates=W[idx], candidate_values=vals, n_faces=n_faces,
+        exact_sign=True,
+    )
 
 
 def _facets(points: np.ndarray, M: np.ndarray, facets: Facets | None = None) -> GapMinimum:

@@ -55,7 +55,6 @@ __all__ = [
     "global_gap",
     "pool_cones",
     "price_directions",
-    "use_pool_cones",
     "PoolMinimum",
     "prove_margin",
     "rounding_floor",
@@ -326,20 +325,11 @@ def _origin_inside(points: np.ndarray) -> tuple | None:
     return facets if np.all(facets[1][:, -1] < -1e-9 * scale) else None
 
 
-#: Hull vertices above which ``auto`` pricing runs ``cones`` on a cut pool instead of the whole hull.
-POOL_MIN_VERTICES = 300
-
-
 #: Most sources for which the pricing runs ``cones`` on a cut pool: in six dimensions a pool
 #: of a few dozen points already has some 1e5 faces (seconds per round), and SCIP is faster.
 POOL_MAX_SOURCES = 5
 
 
-def use_pool_cones(facets: tuple | None) -> bool:
-    """Whether to price on a cut pool: no hull was kept (five or more sources) or it is large."""
-    if facets is None:
-        return True
-    return len(frozenset().union(*facets[0])) > POOL_MIN_VERTICES
 
 
 def pool_cones(points: np.ndarray, M: np.ndarray, pool: np.ndarray | None = None, *,
@@ -384,7 +374,7 @@ def pool_cones(points: np.ndarray, M: np.ndarray, pool: np.ndarray | None = None
     -------
     PoolMinimum
     """
-    from .gap import _cones
+    from .gap import min_quadratic_gap
 
     rng = np.random.default_rng(seed)
     points = np.asarray(points, dtype=float)
@@ -408,7 +398,7 @@ def pool_cones(points: np.ndarray, M: np.ndarray, pool: np.ndarray | None = None
     while True:
         rounds += 1
         try:
-            sub = _cones(points[S], M, max_faces, facets)
+            sub = min_quadratic_gap(points[S], M, method="cones", max_faces=max_faces, facets=facets)
         except TooManyFaces:
             if rounds == 1:
                 raise

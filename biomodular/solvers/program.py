@@ -53,7 +53,8 @@ from ..mixing import classify_neurons
 from ..sources import Sources, as_sources
 from .energy import code_loss, lower_bound, phi_values
 from .master import SOLVERS, ProgramCache, RestrictedMaster
-from .polar import price_directions, use_pool_cones
+from .gap import TooManyFaces, min_quadratic_gap
+from .polar import price_directions
 from .problem import Problem
 from .refinement import Refinement, refine_weights
 from .results import Certificate, CodeResult, Neuron, code_verdict
@@ -310,12 +311,15 @@ class ColumnGeneration:
         points = self.master.standard.points
         if callable(self.pricing):
             return PricingResult.from_gap(self.pricing(points, M))
-        from .gap import min_quadratic_gap
-
         kwargs: dict[str, Any] = {} if self.max_faces is None else {"max_faces": self.max_faces}
         if self.sources.n_sources > 2 and self.pricing in ("auto", "cones", "facets", "search"):
             kwargs["facets"] = self.sources.facets(self.units.sigma)  # the hull Sources holds
-        if self.pricing == "auto" and self.sources.n_sources > 2 and use_pool_cones(kwargs["facets"]):
+        if self.pricing == "auto" and self.sources.n_sources > 2:
+            if kwargs["facets"] is not None:  # the hull is kept (up to four sources): cones while it fits
+                try:
+                    return PricingResult.from_gap(min_quadratic_gap(points, M, method="cones", **kwargs))
+                except TooManyFaces:
+                    pass
             gap = price_directions(points, M, allowance, self._pool, seed=self.seed,
                                    **{k: v for k, v in kwargs.items() if k == "max_faces"})
             self._pool = gap.pool  # warm start: the next multiplier is close to this one
