@@ -11,6 +11,10 @@ import sys
 from typing import Any, Iterable
 
 
+#: Seconds of work before a bar appears (unless forced on): quick work prints nothing.
+DELAY = 2.0
+
+
 def _in_notebook() -> bool:
     return "ipykernel" in sys.modules
 
@@ -33,6 +37,7 @@ def progress(
     unit: str = "it",
     show: bool | None = None,
     leave: bool = False,
+    delay: float | None = None,
 ) -> Any:
     """A progress bar (a ``tqdm`` object) over ``iterable`` or up to ``total``.
 
@@ -51,6 +56,10 @@ def progress(
         it only when standard error is a terminal or the code runs in Jupyter.
     leave : bool
         Keep the finished bar on screen.
+    delay : float, optional
+        Seconds before the bar first appears, so that quick work prints
+        nothing.  Default: :data:`DELAY` when ``show`` is ``None``, ``0`` when
+        the bar is forced on.
 
     Returns
     -------
@@ -72,6 +81,7 @@ def progress(
         unit=unit,
         disable=not visible,
         leave=leave,
+        delay=(DELAY if show is None else 0.0) if delay is None else float(delay),
         file=sys.stderr,
         dynamic_ncols=True,
     )

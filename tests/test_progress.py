@@ -20,3 +20,10 @@ def test_forced_bar_writes_to_stderr(monkeypatch):
     items = list(progress(range(3), desc="work", show=True, leave=True))
     assert items == [0, 1, 2]
     assert "work" in buffer.getvalue() and "3/3" in buffer.getvalue()
+
+
+def test_quick_work_prints_nothing_before_the_delay(monkeypatch):
+    buffer = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", buffer)
+    assert list(progress(range(3), desc="work", show=True, delay=30.0, leave=True)) == [0, 1, 2]
+    assert buffer.getvalue() == ""

@@ -23,10 +23,12 @@ Methods (docs/mathematics.md, "The exact modularity condition", "Exact algorithm
     span ``L_Phi`` of that cone (the orthogonal complement of the face's
     directions), so any minimiser there is one of its eigenvectors.
     Enumerating every face of the hull therefore yields a finite candidate set
-    that contains the global minimiser.  Each candidate is scored with the
-    true ``f``, so the answer is an attained value (never optimistic) and,
-    because the minimiser is among the candidates, exact.  Cost grows with the
-    number of faces; the method refuses past ``max_faces``.
+    that contains the global minimiser.  A candidate inside its face's cone
+    (a local test against the vertices that share a facet) has a known gap;
+    the best of those, and every one within a margin of it, are re-scored with
+    the true ``f``, so the answer is an attained value (never optimistic) and,
+    because the minimiser is among the candidates, exact.  Cost grows with the number of faces; the method
+    refuses past ``max_faces``.
 ``facets``
     ``M`` positive semidefinite.  Then ``max {w^T M w : m(w) >= -1}`` is a
     convex maximisation over a polytope whose vertices are the hull's facets,
@@ -43,6 +45,15 @@ Methods (docs/mathematics.md, "The exact modularity condition", "Exact algorithm
 ``grid``
     Fixed grid of directions (``n_directions`` angles for two sources, random
     unit vectors otherwise): the naive baseline, for comparisons only.
+
+``auto`` here is ``sector`` for two sources, then ``cones`` within the face
+budget, then ``facets`` (``M`` positive semidefinite) or ``search``.  The
+callers go further where these run out: the check
+(:func:`biomodular.check_modularity`) takes the global route of
+:mod:`biomodular.solvers.polar` from five sources on (no hull is kept), and
+column generation prices past the face budget with ``cones`` on a cut pool
+(up to five sources) or SCIP (:func:`biomodular.solvers.polar.price_directions`),
+so that both stay certified.
 """
 
 from __future__ import annotations
@@ -480,61 +491,105 @@ def _cone_candidates(points: np.ndarray, M: np.ndarray, faces: list[list[int]]) 
     return np.vstack(out), np.concatenate(owners)
 
 
-def _cones(points: np.ndarray, M: np.ndarray, max_faces: int, facets: Facets | None = None) -> GapMinimum:
+#: The faces (grouped by size) and facet neighbours of the last few hulls the caller passed in:
+#: they do not depend on ``M``, and column generation prices the same hull every round.
+_FACE_CACHE: list[tuple[list, int, int, list[list[list[int]]], np.ndarray, int]] = []
+
+
+def _hull_structure(points: np.ndarray, max_faces: int, facets: Facets | None):
+    """Faces grouped by size, facet neighbours and the face count (cached for a given facet list)."""
+    if facets is not None:
+        for entry in _FACE_CACHE:
+            if entry[0] is facets[0] and entry[1] == max_faces and entry[2] == points.shape[0]:
+                return entry[3], entry[4], entry[5]
+    given = facets
+    facets = _hull_facets(points, facets)
     faces = hull_faces(points, max_faces, facets)
     by_size: dict[int, list[list[int]]] = {}
     for face in faces:
         by_size.setdefault(len(face), []).append(sorted(face))
-    blocks = [_cone_candidates(points, M, group) for group in by_size.values()]
+    groups = list(by_size.values())
+    neighbours = _facet_neighbours(facets[0], points.shape[0])
+    if given is not None:
+        _FACE_CACHE.insert(0, (given[0], max_faces, points.shape[0], groups, neighbours, len(faces)))
+        del _FACE_CACHE[4:]
+    return groups, neighbours, len(faces)
+
+
+def _cones(points: np.ndarray, M: np.ndarray, max_faces: int, facets: Facets | None = None) -> GapMinimum:
+    groups, neighbours, n_faces = _hull_structure(points, max_faces, facets)
+    blocks = [_cone_candidates(points, M, group) for group in groups]
     W = np.vstack([b[0] for b in blocks])
     owner = np.concatenate([b[1] for b in blocks])
-    return _score_cone_candidates(points, M, np.vstack([W, -W]), np.concatenate([owner, owner]), len(faces))
+    return _score_cone_candidates(points, M, np.vstack([W, -W]), np.concatenate([owner, owner]),
+                                  neighbours, n_faces)
 
 
 #: Candidates of ``cones`` scored on every point per block (see :func:`_score_cone_candidates`).
 SCORE_BLOCK = 4096
 
 
+def _facet_neighbours(facet_sets: list[frozenset[int]], n_points: int) -> np.ndarray:
+    """For each point, every hull vertex that shares a facet with it (padded with the point itself)."""
+    near: list[set[int]] = [set() for _ in range(n_points)]
+    for vs in facet_sets:
+        for v in vs:
+            near[v].update(vs)
+    width = max(1, max(len(x) for x in near))
+    out = np.repeat(np.arange(n_points)[:, None], width, axis=1)
+    for i, x in enumerate(near):
+        out[i, : len(x)] = sorted(x)
+    return out
+
+
 def _score_cone_candidates(points: np.ndarray, M: np.ndarray, W: np.ndarray, owner: np.ndarray,
-                           n_faces: int) -> GapMinimum:
+                           neighbours: np.ndarray, n_faces: int) -> GapMinimum:
     """The exact minimum among the cone candidates, scoring on every point only those that can win.
 
-    A candidate ``w`` of a face with vertex ``v`` and ``w . v <= 0`` has
-    ``m(w) <= w . v <= 0``, so its local value ``(w . v)^2 - w^T M w`` is a
-    lower bound on its gap, with equality inside the face's normal cone,
-    where the minimiser lies (and where ``w . v = m(w) < 0``: candidates
-    with ``w . v > 0`` are outside their cone and cannot be it).  Taking the
-    minimum of ``w . p`` over ``v`` and a spread subset of the points gives a
-    tighter bound of the same kind.  Candidates
-    are scored on every point in increasing local value until the next local
-    value exceeds the best gap found by a margin (kept so that near-ties and
-    the next-best columns are scored too); the rest cannot be the minimum.
+    A candidate ``w`` of a face with vertex ``v`` is inside that face's
+    normal cone iff ``v`` minimises ``w . p`` over the hull, and a linear
+    function on a polytope is minimal at a vertex iff it is no smaller at the
+    vertices adjacent to it (those sharing a facet are a superset).  Inside,
+    ``m(w) = w . v`` and the gap is ``(w . v)^2 - w^T M w`` exactly; the
+    minimiser is such a candidate (with ``w . v = m(w) < 0``).  So only the
+    candidates that pass this local test matter, their gaps need no pass over
+    the points, and those within a margin of the smallest (near-ties, the
+    next-best columns) are re-scored on every point, so that every value
+    returned is attained.
     """
     W = _unit_rows(W)
     wv = np.einsum("ij,ij->i", W, points[owner])
-    valid = np.flatnonzero(wv <= 0)
-    # A spread subset of the points tightens the bound: m(w) <= min over it and v of w . p <= 0.
-    subset = points[np.unique(np.linspace(0, points.shape[0] - 1, min(points.shape[0], 512)).astype(int))]
-    m_local = wv.copy()
-    for start in range(0, valid.size, SCORE_BLOCK * 4):
-        rows = valid[start : start + SCORE_BLOCK * 4]
-        m_local[rows] = np.minimum(wv[rows], (W[rows] @ subset.T).min(axis=1))
-    local = m_local**2 - np.einsum("ij,jk,ik->i", W, M, W)
+    rho = float(np.sqrt(np.max(np.einsum("ij,ij->i", points, points))))
+    slack = 1e-9 * rho  # rounding of w . p: a near-tie with a neighbour still passes
+    inside = wv < 0
+    for start in range(0, W.shape[0], SCORE_BLOCK * 4):
+        rows = slice(start, start + SCORE_BLOCK * 4)
+        near = points[neighbours[owner[rows]]]  # (block, width, d)
+        inside[rows] &= np.einsum("nd,nkd->nk", W[rows], near).min(axis=1) >= wv[rows] - slack
+    valid = np.flatnonzero(inside)
+    local = wv**2 - np.einsum("ij,jk,ik->i", W, M, W)
     _require_finite(local)
     order = valid[np.argsort(local[valid], kind="stable")]
-    scale = float(np.max(np.einsum("ij,ij->i", points, points))) + float(np.abs(M).max())
-    margin = 1e-6 * scale
+    margin = 1e-6 * (rho**2 + float(np.abs(M).max()))
     scored: list[np.ndarray] = []
     values: list[np.ndarray] = []
     best = np.inf
     for start in range(0, order.size, SCORE_BLOCK):
         block = order[start : start + SCORE_BLOCK]
+        block = block[local[block] <= local[order[0]] + margin] if start else block[:64]
+        if not block.size:
+            break
         scored.append(block)
         values.append(gap_values(points, M, W[block]))
         best = min(best, float(values[-1].min()))
-        following = start + SCORE_BLOCK
-        if following >= order.size or local[order[following]] > best + margin:
-            break
+        if start == 0 and order.size > 64:  # then every candidate within the margin
+            rest = order[64:SCORE_BLOCK]
+            rest = rest[local[rest] <= local[order[0]] + margin]
+            if rest.size:
+                scored.append(rest)
+                values.append(gap_values(points, M, W[rest]))
+    if not scored:  # rounding excluded every candidate: score them all
+        scored, values = [np.arange(W.shape[0])], [gap_values(points, M, W)]
     idx = np.concatenate(scored)
     vals = np.concatenate(values)
     _require_finite(vals)
