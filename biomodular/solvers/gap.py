@@ -457,47 +457,59 @@ def hull_faces(
     return faces
 
 
-def _cone_candidates(points: np.ndarray, M: np.ndarray, faces: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Eigenvectors of ``v v^T - M`` restricted to ``L_Phi`` for faces of one size, and the
-    index of a vertex ``v`` of each one's face."""
+def _face_spans(points: np.ndarray, faces) -> tuple:
+    """For faces of one size: the vertex indices, a basis of each face's ``L_Phi`` (rows),
+    which faces are affinely independent, and the degenerate ones' own bases."""
     d = points.shape[1]
     idx = np.asarray(faces)
     k = idx.shape[1]
-    V = points[idx[:, 0]]  # (m, d)
     if k == 1:
-        N = np.broadcast_to(np.eye(d), (len(idx), d, d))
-        good = np.ones(len(idx), dtype=bool)
-    else:
-        E = points[idx[:, 1:]] - V[:, None, :]  # (m, k-1, d)
-        _, s, vt = np.linalg.svd(E, full_matrices=True)
-        scale = np.abs(points).max()
-        good = s[:, -1] > 1e-9 * scale  # affinely independent vertices
-        N = vt[:, k - 1 :, :]  # rows span the orthogonal complement of the face
+        return idx, np.broadcast_to(np.eye(d), (len(idx), d, d)), np.ones(len(idx), dtype=bool), []
+    V = points[idx[:, 0]]
+    E = points[idx[:, 1:]] - V[:, None, :]  # (m, k-1, d)
+    _, s, vt = np.linalg.svd(E, full_matrices=True)
+    scale = np.abs(points).max()
+    good = s[:, -1] > 1e-9 * scale  # affinely independent vertices
+    N = vt[:, k - 1 :, :]  # rows span the orthogonal complement of the face
+    degenerate = []
+    for face in idx[~good]:  # degenerate faces: rank by SVD, one at a time
+        _, s1, vt1 = np.linalg.svd(points[face[1:]] - points[face[0]], full_matrices=True)
+        rank = int(np.sum(s1 > 1e-9 * scale))
+        if vt1[rank:].shape[0]:
+            degenerate.append((int(face[0]), vt1[rank:]))
+    return idx, N, good, degenerate
+
+
+def _cone_candidates(points: np.ndarray, M: np.ndarray, spans: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvectors of ``v v^T - M`` restricted to ``L_Phi`` for faces of one size
+    (:func:`_face_spans`), and the index of a vertex ``v`` of each one's face."""
+    d = points.shape[1]
+    idx, N, good, degenerate = spans
+    V = points[idx[:, 0]]  # (m, d)
     Q = V[:, :, None] * V[:, None, :] - M
     R = N @ Q @ np.transpose(N, (0, 2, 1))
     _, vecs = np.linalg.eigh(R)
     W = np.transpose(vecs, (0, 2, 1)) @ N  # (m, r, d): eigenvectors mapped back
     out = [W[good].reshape(-1, d)]
     owners = [np.repeat(idx[good, 0], W.shape[1])]
-    for face in idx[~good]:  # degenerate faces: rank by SVD, one at a time
-        v = points[face[0]]
-        _, s1, vt1 = np.linalg.svd(points[face[1:]] - v, full_matrices=True)
-        rank = int(np.sum(s1 > 1e-9 * np.abs(points).max()))
-        N1 = vt1[rank:]
-        if N1.shape[0]:
-            _, vecs1 = np.linalg.eigh(N1 @ (np.outer(v, v) - M) @ N1.T)
-            out.append(vecs1.T @ N1)
-            owners.append(np.full(N1.shape[0], face[0]))
+    for first, N1 in degenerate:
+        v = points[first]
+        _, vecs1 = np.linalg.eigh(N1 @ (np.outer(v, v) - M) @ N1.T)
+        out.append(vecs1.T @ N1)
+        owners.append(np.full(N1.shape[0], first))
     return np.vstack(out), np.concatenate(owners)
 
 
 #: The faces (grouped by size) and facet neighbours of the last few hulls the caller passed in:
 #: they do not depend on ``M``, and column generation prices the same hull every round.
-_FACE_CACHE: list[tuple[list, int, int, list[list[list[int]]], np.ndarray, int]] = []
+_FACE_CACHE: list[tuple[list, int, int, list[tuple], np.ndarray, int]] = []
 
 
 def _hull_structure(points: np.ndarray, max_faces: int, facets: Facets | None):
-    """Faces grouped by size, facet neighbours and the face count (cached for a given facet list)."""
+    """Faces grouped by size (with their spans), facet neighbours and the face count.
+
+    Cached for a facet list the caller passes in (the hull :class:`biomodular.Sources` owns):
+    the cache holds a reference to that list, so its identity stands for the hull."""
     if facets is not None:
         for entry in _FACE_CACHE:
             if entry[0] is facets[0] and entry[1] == max_faces and entry[2] == points.shape[0]:
@@ -508,7 +520,7 @@ def _hull_structure(points: np.ndarray, max_faces: int, facets: Facets | None):
     by_size: dict[int, list[list[int]]] = {}
     for face in faces:
         by_size.setdefault(len(face), []).append(sorted(face))
-    groups = list(by_size.values())
+    groups = [_face_spans(points, group) for group in by_size.values()]
     neighbours = _facet_neighbours(facets[0], points.shape[0])
     if given is not None:
         _FACE_CACHE.insert(0, (given[0], max_faces, points.shape[0], groups, neighbours, len(faces)))
