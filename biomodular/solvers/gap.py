@@ -502,17 +502,18 @@ def _cone_candidates(points: np.ndarray, M: np.ndarray, spans: tuple) -> tuple[n
 
 #: The faces (grouped by size) and facet neighbours of the last few hulls the caller passed in:
 #: they do not depend on ``M``, and column generation prices the same hull every round.
-_FACE_CACHE: list[tuple[list, int, int, list[tuple], np.ndarray, int]] = []
+_FACE_CACHE: list[tuple[list, int, np.ndarray, list[tuple], np.ndarray, int]] = []
 
 
 def _hull_structure(points: np.ndarray, max_faces: int, facets: Facets | None):
     """Faces grouped by size (with their spans), facet neighbours and the face count.
 
     Cached for a facet list the caller passes in (the hull :class:`biomodular.Sources` owns):
-    the cache holds a reference to that list, so its identity stands for the hull."""
+    the cache holds a reference to that list, so its identity stands for the hull, and the
+    points themselves (the spans depend on their scaling, which differs between callers)."""
     if facets is not None:
         for entry in _FACE_CACHE:
-            if entry[0] is facets[0] and entry[1] == max_faces and entry[2] == points.shape[0]:
+            if entry[0] is facets[0] and entry[1] == max_faces and np.array_equal(entry[2], points):
                 return entry[3], entry[4], entry[5]
     given = facets
     facets = _hull_facets(points, facets)
@@ -523,7 +524,7 @@ def _hull_structure(points: np.ndarray, max_faces: int, facets: Facets | None):
     groups = [_face_spans(points, group) for group in by_size.values()]
     neighbours = _facet_neighbours(facets[0], points.shape[0])
     if given is not None:
-        _FACE_CACHE.insert(0, (given[0], max_faces, points.shape[0], groups, neighbours, len(faces)))
+        _FACE_CACHE.insert(0, (given[0], max_faces, points.copy(), groups, neighbours, len(faces)))
         del _FACE_CACHE[4:]
     return groups, neighbours, len(faces)
 

@@ -135,3 +135,17 @@ def test_six_sources_solve_is_certified_by_scip():
     dense = _dense_dictionary_value(sources, Problem.autoencoder(), 1500)
     assert cert.lower_bound <= dense
     assert result.value <= dense * (1 + 1e-9)
+
+
+def test_cached_hull_structure_follows_the_points_scaling():
+    """The same facet list with differently scaled points must not reuse the other scaling's spans."""
+    sources = _cut_box(3, 300, 1)
+    facets = sources.facets()
+    M = np.diag([0.3, 0.2, 0.1])
+    for unit in ([1.0, 1.0, 1.0], [1.0, 3.0, 0.5], [1.0, 1.0, 1.0]):
+        points = sources.centred_points / np.asarray(unit)
+        scaled = sources.facets(np.asarray(unit))
+        cached = min_quadratic_gap(points, M, method="cones", facets=scaled)
+        fresh = min_quadratic_gap(points, M, method="cones")  # its own hull, no cache
+        assert cached.value == pytest.approx(fresh.value, abs=1e-12)
+        assert facets[0] is scaled[0]  # one facet list serves every scaling
