@@ -2,7 +2,7 @@
 
 Baseline: the convex program over a FIXED dictionary of N unit directions (N = 2000 or 8000:
 evenly spaced angles for 2 sources, a Fibonacci-like random set otherwise, plus the axes),
-written directly in cvxpy and solved with Clarabel; its value is the exact loss of the code
+written in cvxpy as in solve_large_hull.py (one lift matrix, Schur complement) and solved with Clarabel; its value is the exact loss of the code
 it returns (an upper bound on the optimum).  Ours: `solve_code` (exact pricing, certificate).
 Reported: both values (ours must be lower or equal), the relative excess of the baseline, and
 the time ratio baseline / ours (medians over --repeats).
@@ -19,8 +19,8 @@ import time
 import numpy as np
 
 from _solve_data import datasets
+from solve_large_hull import dense_program
 from biomodular import Sources
-from biomodular.solvers.energy import code_loss, phi_values
 from biomodular.solvers.problem import Problem
 from biomodular.solvers.program import solve_code
 
@@ -36,20 +36,9 @@ def dictionary(d: int, n: int, seed: int = 0) -> np.ndarray:
 
 
 def baseline(sources: Sources, problem: Problem, W: np.ndarray) -> float:
-    import cvxpy as cp
-
-    d = sources.n_sources
-    phi = phi_values(sources.centred_points, sources.cov, W)
-    c = cp.Variable(W.shape[0], nonneg=True)
-    G = W.T @ cp.diag(c) @ W
-    objective = phi @ c + problem.lam_in * cp.trace(G) + problem.lam_out * cp.matrix_frac(np.eye(d), G)
-    prob = cp.Problem(cp.Minimize(objective))
-    prob.solve(solver="CLARABEL")
-    if prob.status != cp.OPTIMAL:
-        raise RuntimeError(f"baseline status {prob.status}")
-    weights = np.clip(c.value, 0, None)
-    T = np.sqrt(weights[weights > 1e-12 * weights.max()])[:, None] * W[weights > 1e-12 * weights.max()]
-    return code_loss(sources, problem, T)["value"]
+    """The fixed-dictionary program (``lam_in = lam_out = 1``), as in ``solve_large_hull.py``."""
+    assert problem.lam_in == problem.lam_out == 1.0
+    return dense_program(sources, W)
 
 
 def main() -> None:

@@ -28,13 +28,17 @@ from biomodular.solvers.problem import Problem
 from biomodular.solvers.program import solve_code
 
 
-def dense_program(sources: Sources, n: int, seed: int = 0) -> float:
-    """Loss of the best code over a fixed dictionary of ``n`` random directions plus the axes."""
+def dense_program(sources: Sources, n: int | np.ndarray, seed: int = 0) -> float:
+    """Loss of the best code over a fixed dictionary: ``n`` random directions plus the axes, or
+    the unit rows of ``n`` when it is an array."""
     import cvxpy as cp
 
     d = sources.n_sources
-    W = np.vstack([np.eye(d), -np.eye(d), np.random.default_rng(seed).standard_normal((n, d))])
-    W /= np.linalg.norm(W, axis=1, keepdims=True)
+    if isinstance(n, np.ndarray):
+        W = n / np.linalg.norm(n, axis=1, keepdims=True)
+    else:
+        W = np.vstack([np.eye(d), -np.eye(d), np.random.default_rng(seed).standard_normal((n, d))])
+        W /= np.linalg.norm(W, axis=1, keepdims=True)
     phi = phi_values(sources.centred_points, sources.cov, W)
     lift = np.einsum("ki,kj->ijk", W, W).reshape(d * d, -1)  # column k: vec(w_k w_k^T)
     c = cp.Variable(W.shape[0], nonneg=True)
