@@ -4,7 +4,7 @@ Data: uniform samples on [0, 1]^d keeping the rows with sum >= 0.5 (`cut`) or wi
 two sources' sum >= 0.5 (`corner`).  Autoencoder with lam_in = lam_out = 1, tol = 1e-6.  For
 each case: our certified value, lower bound and status, and the value of the dense-dictionary
 program of `solve_large_hull.py` (N random directions; an upper bound on the optimum) run in
-the same process: the certificate's lower bound must be below it and our value no above it.
+the same process: the certificate's lower bound must be below it and our value not above it.
 
     python benchmarks/solve_many_sources.py [--repeats 1] [--samples 10000]
 """
@@ -50,10 +50,13 @@ def main() -> None:
                     result = solve_code(sources)
                 times.append(time.perf_counter() - start)
             start = time.perf_counter()
-            dense = dense_program(sources, args.dictionary)
+            try:
+                dense = dense_program(sources, args.dictionary)
+            except Exception:  # both conic solvers failed on this dictionary: no bracket (printed as nan)
+                dense = float("nan")
             t_dense = time.perf_counter() - start
             cert = result.certificate
-            assert cert.lower_bound <= dense and result.value <= dense * (1 + 1e-9), (cert.lower_bound, dense)
+            assert np.isnan(dense) or (cert.lower_bound <= dense and result.value <= dense * (1 + 1e-9))
             print(f"| {d} | {kind} | {sources.points.shape[0]} | {result.status} | {cert.pricing_method} | "
                   f"{result.rounds} | {result.value:.10g} | {cert.lower_bound:.10g} | {dense:.10g} | "
                   f"{statistics.median(times):.3g} | {t_dense:.3g} |", flush=True)
