@@ -149,3 +149,16 @@ def test_cached_hull_structure_follows_the_points_scaling():
         fresh = min_quadratic_gap(points, M, method="cones")  # its own hull, no cache
         assert cached.value == pytest.approx(fresh.value, abs=1e-12)
         assert facets[0] is scaled[0]  # one facet list serves every scaling
+
+
+def test_global_route_finds_the_octagon_tie():
+    """The regular octagon ties exactly (its inscribed circle touches all eight sides); the global
+    route, forced here, proves the margin by cones on a cut pool and reports the tie like ``sector``."""
+    from biomodular.solvers.check import check_modularity
+
+    angles = np.arange(8) * np.pi / 4 + np.pi / 8
+    sources = Sources.from_samples(np.column_stack([np.cos(angles), np.sin(angles)]))
+    exact = check_modularity(sources, method="sector")
+    result = check_modularity(sources, method="global")
+    assert exact.verdict == result.verdict == "tie"
+    assert result.exact and result.tie_angle == pytest.approx(45.0)
