@@ -20,6 +20,8 @@ MODULES = {
     "sparsity-entangles": "sparsity_entangles",
     "connectome": "connectome",
     "deep-disentangling": "deep_disentangling",
+    "vae": "vae",
+    "cell-type-modules": "cell_type_modules",
 }
 
 

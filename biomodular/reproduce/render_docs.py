@@ -35,10 +35,6 @@ thresholds; `agrees` is true only when every check of the measured numbers again
 tuned to make a check pass: a finding that does not reproduce says so here, with the reason. The numbers
 below are the small size with seed 0 (the test suite reruns them and compares with this page).
 
-Not yet available: `vae` (ICLR 2023, Fig. 5: a numpy VAE with a ReLU posterior mean, nonnegativity and a
-decoder weight energy, against a plain beta-VAE) and `cell-type-modules` (ICLR 2023, Section 4: grid and
-object-vector cells in a reduced pattern-forming model).
-
 Sources: Dorrell et al., *Don't Cut Corners: Exact Conditions for Modularity in Biologically Inspired
 Representations* (ICLR 2025); Whittington et al., *Disentanglement with Biological Constraints: A Theory of
 Functional Cell Types* (ICLR 2023); Farrell et al., *Autoencoder networks extract latent variables and

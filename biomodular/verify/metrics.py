@@ -20,6 +20,8 @@ Scores (docs/mathematics.md, "Measuring modularity in a trained network"):
   ``[0, 1]``; ``CInfoM`` on ``I(z_n; s_f | s_-f) / H(s_f | s_-f)``.  The
   normalising entropies are those of the binned sources, so these two need
   the :class:`Binned` estimator.
+- ``MIG`` (Chen et al. 2018): for each source the gap between the two most
+  informative neurons, ``(I_(1)f - I_(2)f) / H(s_f)``, averaged over sources.
 - Linear variants: ``I / H`` replaced by the fraction of variance of ``z_n``
   explained by ``s_f`` in an ordinary least-squares regression (squared
   correlation), and the conditional version by the squared partial
@@ -47,6 +49,7 @@ __all__ = [
     "conditional_mutual_information",
     "information_matrix",
     "mir",
+    "mig",
     "infom",
     "cinfom",
     "linear_infom",
@@ -312,6 +315,23 @@ def mir(
     """Mutual Information Ratio (ICLR 2023) over the active neurons; 1 = modular, 0 = fully mixed."""
     Za, S = _active_code(Z, S, active_threshold)
     return ratio_score(information_matrix(Za, S, estimator))
+
+
+def mig(Z: np.ndarray, S: np.ndarray, estimator: Binned = Binned()) -> float:
+    """Mutual Information Gap (Chen et al. 2018): mean over sources of the gap between the two most informative
+    neurons, ``(I_(1)f - I_(2)f) / H(s_f)``; 1 = each source carried by one neuron alone.
+
+    Every neuron counts (a constant one carries no information).  ``H(s_f)``
+    is the entropy of the binned source, so this needs the :class:`Binned`
+    estimator.
+    """
+    est = _need_binned(estimator, "MIG")
+    Z, S = _check_pair(Z, S)
+    if Z.shape[1] < 2:
+        raise BiomodularError("MIG needs at least two neurons")
+    top = np.sort(information_matrix(Z, S, est), axis=0)[::-1]
+    H = np.array([entropy_binned(S[:, f], est.bins) for f in range(S.shape[1])])
+    return float(np.mean((top[0] - top[1]) / H))
 
 
 def _need_binned(estimator: Estimator, name: str) -> Binned:

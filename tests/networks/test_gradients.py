@@ -55,3 +55,59 @@ def test_deep_relu_gradient(seed):
         h = np.maximum(h_pre, 0)
     assert len(pre) == 3
     assert directional_errors(model, params, X, Y) < 1e-6
+
+
+class _FixedNoise:
+    """A VAE whose sampling noise is fixed, so its loss is a function of the parameters alone."""
+
+    def __init__(self, model, eps):
+        self.model, self.eps = model, eps
+
+    def loss_and_grad(self, params, X, Y=None):
+        return self.model.loss_and_grad(params, X, Y, eps=self.eps)
+
+    def loss(self, params, X, Y=None):
+        return self.model.loss(params, X, Y, eps=self.eps)
+
+
+@pytest.mark.parametrize("relu_mean", [True, False])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_vae_gradient(seed, relu_mean):
+    from biomodular.networks import VAE
+
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(0, 1, (13, 7))
+    model = VAE(7, 6, 4, beta=0.7, beta_weight=0.3, relu_mean=relu_mean)
+    params = {k: v + 0.2 * rng.standard_normal(v.shape) for k, v in model.init(X, seed).items()}
+    eps = rng.standard_normal((13, 4))
+    # every ReLU input (encoder hidden, posterior mean, decoder hidden) away from its kink by more than the step
+    h, a, pre_mu, mu, lv = model._encode(params, X)
+    g = (mu + np.exp(0.5 * lv) * eps) @ params["D"].T + params["d"]
+    assert min(np.abs(h).min(), np.abs(pre_mu).min(), np.abs(g).min()) > 1e-5
+    assert directional_errors(_FixedNoise(model, eps), params, X) < 1e-6
+
+
+def test_vae_training_is_reproducible_bit_for_bit():
+    from biomodular.networks import VAE
+    from biomodular.verify.training import train
+
+    X = np.random.default_rng(0).uniform(0, 1, (64, 5))
+    runs = [train(VAE(5, 8, 3, beta=0.5, beta_weight=0.01), X, seed=4, lr=1e-3, batch_size=16, max_steps=300)
+            for _ in range(2)]
+    for k in runs[0].params:
+        assert np.array_equal(runs[0].params[k], runs[1].params[k])
+    assert runs[0].loss == runs[1].loss
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_ring_world_map_gradient(seed):
+    from biomodular.networks import RingWorldMap
+
+    rng = np.random.default_rng(seed)
+    model = RingWorldMap(5, (0, 3, 1), 4, beta_path=0.7, beta_activity=0.3, beta_nonneg=2.0, beta_weight=0.2)
+    params = {k: v + 0.3 * rng.standard_normal(v.shape) for k, v in model.init(None, seed).items()}
+    # the nonnegativity penalty has a kink at zero: no activity within the step of it
+    assert np.abs(params["G"]).min() > 1e-5
+    assert directional_errors(model, params, model.states()) < 1e-6
+    # a minibatch of states (repeated ones included) differentiates the same way
+    assert directional_errors(model, params, np.array([[0.0], [4.0], [4.0], [11.0]])) < 1e-6

@@ -65,3 +65,52 @@ def test_linear_disentangling_as_documented(outcome):
         assert checks[f"{task}, no nonnegativity: mean relative MIR at least 0.1 below all three"]
         assert checks[f"{task}, no activity energy: mean relative MIR at least 0.1 below all three"]
     assert "Does not reproduce" in o.notes
+
+
+def test_vae_images_render_each_factor():
+    from biomodular.reproduce.vae import SIDE, render
+
+    E = np.array([[0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [0.5, 0.0, 1.0]])
+    images = render(E).reshape(-1, SIDE, SIDE)
+    # the blob's peak sits at pixel (1.5 + 4 e) rounded either way, its height at the brightness 0.5 + 0.5 e_3
+    for img, (ex, ey, eb) in zip(images, E):
+        row, col = np.unravel_index(img.argmax(), img.shape)
+        assert abs(col - (1.5 + 4 * ex)) <= 0.5 and abs(row - (1.5 + 4 * ey)) <= 0.5
+        assert img.max() == pytest.approx((0.5 + 0.5 * eb) * np.exp(-0.25), rel=1e-12)  # half a pixel off centre
+
+
+@pytest.mark.slow
+def test_vae_as_documented(outcome):
+    o = outcome("vae")
+    checks = [c.passed for c in o.checks]
+    # the theory's route holds: the factors' population is modular
+    assert checks[0]
+    # the trained networks do not show the claimed effect at this size; the page says so
+    assert not o.agrees and "Does not reproduce" in o.notes
+    for key, value in o.measured.items():
+        if key.startswith("mir_") or key.startswith("mig_"):
+            assert 0.0 <= value <= 1.0, key
+
+
+def test_cell_type_module_measures_on_handmade_maps():
+    from biomodular.reproduce.cell_type_modules import cross_environment_correlation, factor_share, readout_share
+
+    L, objects = 5, (0, 1, 2, 3, 4)
+    place = np.tile(np.eye(L)[:, 2], (L, 1))                                      # fires at position 2 everywhere
+    vector = np.array([np.eye(L)[:, (2 + o) % L] for o in objects])                # fires 2 steps past the object
+    conjunctive = np.array([np.eye(L)[:, o] * (o == 1) for o in objects])          # one environment, one place
+    G = np.stack([place, vector, conjunctive], axis=2)
+    corr = cross_environment_correlation(G)
+    assert corr[0] == pytest.approx(1.0) and corr[1] == pytest.approx(-1 / (L - 1))
+    share = factor_share(G, objects)
+    assert share[0] == pytest.approx(1.0) and share[1] == pytest.approx(1.0)
+    # a cell active at one cell of the L x L grid: variance (1/L^2)(1 - 1/L^2), each main effect (1/L^2)(1/L)(1 - 1/L),
+    # a share of 1 / (L + 1)
+    assert share[2] == pytest.approx(1 / (L + 1))
+    R = {"R_loc": np.array([[1.0, 0.0, 1.0]]), "R_obj": np.array([[0.0, 3.0, 1.0]])}
+    assert readout_share(R).tolist() == [1.0, 1.0, 0.5]
+
+
+def test_cell_type_modules_agrees(outcome):
+    o = outcome("cell-type-modules")
+    assert o.agrees, o.text()

@@ -166,3 +166,23 @@ def test_bad_metric_inputs_raise():
         KNN(k=0)
     with pytest.raises(BiomodularError):
         mir(Z, E[:, :1])
+
+
+def test_mig_of_aligned_duplicated_and_rotated_codes():
+    from biomodular.verify.metrics import Binned, entropy_binned, mig
+
+    rng = np.random.default_rng(0)
+    S = rng.uniform(0, 1, (4000, 2))
+    aligned = np.hstack([S, np.zeros((4000, 1))])
+    # each source alone in one neuron: I(s; s) = H(s) exactly for the binned estimator, and the runner-up is the
+    # other source, whose plug-in information about it is the estimator's small positive bias
+    from biomodular.verify.metrics import mutual_information
+
+    bias = [mutual_information(S[:, 1 - f], S[:, f], Binned(10)) / entropy_binned(S[:, f], 10) for f in (0, 1)]
+    assert mig(aligned, S, Binned(10)) == pytest.approx(1.0 - np.mean(bias), abs=1e-12)
+    assert 0 < np.mean(bias) < 0.01
+    # a copy of every neuron: the two best neurons tie, no gap
+    assert mig(np.hstack([S, S]), S, Binned(10)) == pytest.approx(0.0, abs=1e-12)
+    c, s = np.cos(0.5), np.sin(0.5)
+    rotated = S @ np.array([[c, -s], [s, c]])
+    assert 0.0 < mig(rotated, S, Binned(10)) < 0.5
