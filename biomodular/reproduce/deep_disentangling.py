@@ -27,8 +27,9 @@ def measure(full: bool, seed: int) -> Measurement:
 
     n, n_seeds, steps = (4_000, 5, 60_000) if full else (2_000, 2, 15_000)
     rng = np.random.default_rng(seed)
+    A = rotation(3, rng)  # drawn before the samples, so both sizes see the same mixing
     E = rng.uniform(-1.0, 1.0, (n, 3))
-    X = (E @ rotation(3, rng).T) ** 3
+    X = (E @ A.T) ** 3
     ceiling = mir(np.hstack([1.0 + E, 1.0 - E]), E, Binned(20))
     layers = np.zeros((n_seeds, len(HIDDEN)))
     for i, s in enumerate(range(seed, seed + n_seeds)):

@@ -117,5 +117,12 @@ FINDING = Finding(
            "rotated code cost more activity than an aligned one at every scale (the worked example's energies); "
            "without a weight energy the loss has no minimum (the code can shrink while the readout grows), but "
            "gradient descent still turns the code towards the axes. Removing nonnegativity or the activity "
-           "energy does entangle the code, as claimed."),
+           "energy does entangle the code, as claimed. The ICLR 2023 authors' code is not public; the closest "
+           "published protocol, the ICLR 2025 authors' low-dimensional autoencoder configuration (loss weights "
+           "1 : 0.01 : 1 : 1e-4 for reconstruction, activity energy, nonnegativity and weight energy as means "
+           "over units, learning rate 1e-3, batch 512, initial weight scale 0.3, 200 000 steps at a constant "
+           "rate), was run once on this finding's data with the weight energy removed (seed 0, "
+           "`benchmarks/linear_disentangling_protocol.py`): the code still "
+           "disentangles (relative MIR 0.998 autoencoding, 0.997 supervised) while shrinking to a standard "
+           "deviation of 0.019: this protocol does not explain the difference."),
 )
