@@ -7,7 +7,7 @@ process below), so the CPU column is the time on one core, and wall seconds; the
 a baseline measured in the same process, the median of 5 exact checks of the
 bundled ``cut-corner`` example, so machines of different speed compare.
 
-Run:  python benchmarks/reproduce_times.py [--full NAME ...] [--skip-small]
+Run:  python benchmarks/reproduce_times.py [--small NAME ...] [--full NAME ...] [--skip-small]
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ def timed(name: str, full: bool) -> tuple[float, float, bool]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", nargs="*", default=[], metavar="NAME", help="also time these at full size")
+    parser.add_argument("--small", nargs="*", default=None, metavar="NAME",
+                        help="time only these at small size (default: every finding)")
     parser.add_argument("--skip-small", action="store_true", help="time only the --full findings")
     args = parser.parse_args()
     base = baseline()
@@ -61,7 +63,8 @@ def main() -> None:
     print(f"# baseline: exact check of cut-corner, median of 5: {base * 1e3:.1f} ms CPU")
     print("| finding | size | CPU s | wall s | CPU / baseline | agrees |")
     print("|---|---|---|---|---|---|")
-    runs = [] if args.skip_small else [(n, False) for n in reproduce.names()]
+    small = reproduce.names() if args.small is None else args.small
+    runs = [] if args.skip_small else [(n, False) for n in small]
     runs += [(n, True) for n in args.full]
     for name, full in runs:
         cpu, wall, agrees = timed(name, full)

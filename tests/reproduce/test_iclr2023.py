@@ -114,3 +114,13 @@ def test_cell_type_module_measures_on_handmade_maps():
 def test_cell_type_modules_agrees(outcome):
     o = outcome("cell-type-modules")
     assert o.agrees, o.text()
+
+
+@pytest.mark.slow
+def test_deep_disentangling_as_documented(outcome):
+    o = outcome("deep-disentangling")
+    layers = [o.measured[f"relative_mir_layer{k}"] for k in range(1, 5)]
+    assert all(0.0 < v < 1.05 for v in layers)
+    # the part that reproduces: MIR rises with depth; the last layer's 0.9 does not (the page says so)
+    assert o.checks[0].passed and not o.agrees
+    assert "Does not fully reproduce" in o.notes

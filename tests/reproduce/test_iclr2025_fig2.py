@@ -3,6 +3,7 @@
 import itertools
 
 import numpy as np
+import pytest
 
 from biomodular import examples
 
@@ -52,8 +53,9 @@ def _facet_test(S):
     return float((h**2 - np.einsum("ij,jk,ik->i", n, F, n)).min())
 
 
+@pytest.mark.slow
 def test_six_factors_against_the_facet_test(outcome):
-    from biomodular.reproduce.six_factors import DEEP, SMALL_SHAPE, variants
+    from biomodular.reproduce.six_factors import DEEP, SHALLOW, SMALL_SHAPE, TRAIN_SHAPES, variants
 
     o = outcome("six-factors")
     assert o.agrees, o.text()
@@ -61,6 +63,10 @@ def test_six_factors_against_the_facet_test(outcome):
     for name, S in data.items():
         gap = _facet_test(S)
         assert (gap < -1e-9) == (o.measured[f"margin_{name}"] < -1e-9), name
+    # the coarse grid the networks are trained on, by the facet test too
+    coarse = variants(TRAIN_SHAPES[0])
+    for name in ("full", f"cut-{SHALLOW}", f"cut-{DEEP}"):
+        assert (_facet_test(coarse[name]) < -1e-9) == bool(o.measured[f"trained_grid_mixed_{name}"]), name
     # proper subsets of the deep cut: up to 3 factors keep every corner of their box (range
     # independent); 4 and 5 factors lose a corner, and pass the facet test
     deep = data[f"cut-{DEEP}"]
