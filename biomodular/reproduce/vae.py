@@ -68,6 +68,8 @@ def train_and_score(X: np.ndarray, E: np.ndarray, beta: float, beta_weight: floa
 def measure(full: bool, seed: int) -> Measurement:
     from ..solvers.population import check_samples
 
+    plain_betas: tuple[float, ...]
+    weights: tuple[float, ...]
     if full:
         n, n_seeds, steps = 3_000, 5, 20_000
         plain_betas, weights = (0.05, 0.1, 0.2, 0.4), (0.0, 1e-4, 1e-3, 1e-2)
