@@ -59,9 +59,7 @@ def main() -> None:
             m = _medians(
                 {
                     "numpy.loadtxt whole file": lambda: np.loadtxt(csv, delimiter=",", skiprows=1),
-                    "numpy.loadtxt, comments=None": lambda: np.loadtxt(
-                        csv, delimiter=",", skiprows=1, comments=None
-                    ),
+                    "numpy.loadtxt, comments=None": lambda: np.loadtxt(csv, delimiter=",", skiprows=1, comments=None),
                     "iter_chunks": lambda: _drain(csv),
                     "iter_chunks columns=[b,a]": lambda: _drain(csv, columns=["b", "a"]),
                     "Sources.from_file": lambda: Sources.from_file(csv),
@@ -72,8 +70,10 @@ def main() -> None:
             print(f"CSV {label}")
             for k, v in m.items():
                 print(f"  {k:30s} {v:7.3f} s  ratio {v / base:5.2f}")
-        m = _medians({"numpy.load whole file": lambda: np.load(npy).sum(), "iter_chunks (memory map)": lambda: _drain(npy)},
-                     args.repeat)
+        m = _medians(
+            {"numpy.load whole file": lambda: np.load(npy).sum(), "iter_chunks (memory map)": lambda: _drain(npy)},
+            args.repeat,
+        )
         base = m["numpy.load whole file"]
         print("NPY")
         for k, v in m.items():

@@ -66,9 +66,19 @@ def one_case(kind: str, d: int, n: int, time_limit: float, tol: float | None = N
     result = check_modularity(src, time_limit=time_limit, tol=tol)
     decide_s = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return dict(d=d, n=int(S.shape[0]), floor=float(np.median(floors)), reduce=reduce_s, decide=decide_s,
-                peak_mb=peak_mb, verdict=result.verdict, exact=result.exact, method=result.method,
-                margin=result.margin, points=int(src.points.shape[0]))
+    return dict(
+        d=d,
+        n=int(S.shape[0]),
+        floor=float(np.median(floors)),
+        reduce=reduce_s,
+        decide=decide_s,
+        peak_mb=peak_mb,
+        verdict=result.verdict,
+        exact=result.exact,
+        method=result.method,
+        margin=result.margin,
+        points=int(src.points.shape[0]),
+    )
 
 
 def main() -> None:
@@ -76,18 +86,23 @@ def main() -> None:
     parser.add_argument("--cases", nargs="+", default=DEFAULT_CASES, help="d:n pairs")
     parser.add_argument("--kind", choices=["cut", "box"], default="cut")
     parser.add_argument("--time-limit", type=float, default=60.0)
-    parser.add_argument("--tol", type=float, default=None,
-                        help="modelling tolerance (then a proof of margin >= -tol decides 'modular')")
+    parser.add_argument(
+        "--tol", type=float, default=None, help="modelling tolerance (then a proof of margin >= -tol decides 'modular')"
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         d, n = args.one.split(":")
         print(json.dumps(one_case(args.kind, int(d), int(float(n)), args.time_limit, args.tol)))
         return
-    print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d')}, kind {args.kind}, time limit {args.time_limit:g} s, tol {args.tol}")
-    print(f"{'d':>3} {'n':>9} {'floor ms':>9} {'reduce s':>9} {'decide s':>9} {'ratio':>8} {'peak MB':>8} "
-          f"{'points':>8} verdict")
+    print(
+        f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d')}, kind {args.kind}, time limit {args.time_limit:g} s, tol {args.tol}"
+    )
+    print(
+        f"{'d':>3} {'n':>9} {'floor ms':>9} {'reduce s':>9} {'decide s':>9} {'ratio':>8} {'peak MB':>8} "
+        f"{'points':>8} verdict"
+    )
     for case in args.cases:
         cmd = [sys.executable, __file__, "--one", case, "--kind", args.kind, "--time-limit", str(args.time_limit)]
         if args.tol is not None:
@@ -98,10 +113,12 @@ def main() -> None:
             continue
         r = json.loads(out.stdout)
         ratio = (r["reduce"] + r["decide"]) / r["floor"]
-        print(f"{r['d']:>3} {r['n']:>9} {r['floor'] * 1e3:>9.2f} {r['reduce']:>9.2f} {r['decide']:>9.2f} "
-              f"{ratio:>8.0f} {r['peak_mb']:>8.0f} {r['points']:>8} {r['verdict']} "
-              f"({'exact' if r['exact'] else 'not exact'}, {r['method']}, margin {r['margin']:.3g})",
-              flush=True)
+        print(
+            f"{r['d']:>3} {r['n']:>9} {r['floor'] * 1e3:>9.2f} {r['reduce']:>9.2f} {r['decide']:>9.2f} "
+            f"{ratio:>8.0f} {r['peak_mb']:>8.0f} {r['points']:>8} {r['verdict']} "
+            f"({'exact' if r['exact'] else 'not exact'}, {r['method']}, margin {r['margin']:.3g})",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -59,9 +59,15 @@ def measure(X: np.ndarray, repeats: int) -> dict:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     total = float(np.median(np.add(reduce_s, decide_s)))
-    return dict(floor=floor, reduce=float(np.median(reduce_s)), decide=float(np.median(decide_s)),
-                ratio=total / floor, peak=peak / X.nbytes, vertices=sources.points.shape[0],
-                verdict=result.verdict)
+    return dict(
+        floor=floor,
+        reduce=float(np.median(reduce_s)),
+        decide=float(np.median(decide_s)),
+        ratio=total / floor,
+        peak=peak / X.nbytes,
+        vertices=sources.points.shape[0],
+        verdict=result.verdict,
+    )
 
 
 def circle(n: int, seed: int = 0) -> np.ndarray:
@@ -99,24 +105,32 @@ def circle_child(n: int) -> None:
     sources = Sources.from_samples(X)
     middle = time.perf_counter()
     result = check_modularity(sources)
-    print(json.dumps(dict(reduce=middle - start, decide=time.perf_counter() - middle,
-                          rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                          array=X.nbytes / 2**20, vertices=int(sources.points.shape[0]),
-                          verdict=result.verdict)))
+    print(
+        json.dumps(
+            dict(
+                reduce=middle - start,
+                decide=time.perf_counter() - middle,
+                rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                array=X.nbytes / 2**20,
+                vertices=int(sources.points.shape[0]),
+                verdict=result.verdict,
+            )
+        )
+    )
 
 
 def cli_peak(args: list[str]) -> tuple[float, float, int, str]:
     """Wall time (s), peak RSS (MiB), exit status and last stderr line of one command."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "biomodular", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "biomodular", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     lines = err.strip().splitlines()
-    return (time.perf_counter() - start, usage.ru_maxrss / 1024, proc.returncode,
-            lines[-1] if lines else "")
+    return (time.perf_counter() - start, usage.ru_maxrss / 1024, proc.returncode, lines[-1] if lines else "")
 
 
 def main() -> None:
@@ -129,26 +143,36 @@ def main() -> None:
     if args.child_circle:
         circle_child(int(args.child_circle))
         return
-    print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
-          f"numpy {np.__version__}, {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.1f}")
+    print(
+        f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
+        f"numpy {np.__version__}, {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.1f}"
+    )
 
     print("\n## circle")
-    print(f"{'n':>9} {'floor ms':>9} {'reduce s':>9} {'decide s':>9} {'ratio':>7} {'peak/array':>10} "
-          f"{'vertices':>9} verdict")
+    print(
+        f"{'n':>9} {'floor ms':>9} {'reduce s':>9} {'decide s':>9} {'ratio':>7} {'peak/array':>10} "
+        f"{'vertices':>9} verdict"
+    )
     n = 10_000
     while n <= args.max_n:
         m = measure(circle(n), args.repeats if n <= 1_000_000 else 1)
-        print(f"{n:>9} {m['floor'] * 1e3:>9.2f} {m['reduce']:>9.3f} {m['decide']:>9.3f} {m['ratio']:>7.1f} "
-              f"{m['peak']:>10.2f} {m['vertices']:>9} {m['verdict']}")
+        print(
+            f"{n:>9} {m['floor'] * 1e3:>9.2f} {m['reduce']:>9.3f} {m['decide']:>9.3f} {m['ratio']:>7.1f} "
+            f"{m['peak']:>10.2f} {m['vertices']:>9} {m['verdict']}"
+        )
         n *= 10
 
     print("\n## saturated, n = 1e6 x 2")
-    print(f"{'data':>18} {'floor ms':>9} {'reduce s':>9} {'decide s':>9} {'ratio':>7} {'peak/array':>10} "
-          f"{'vertices':>9} verdict")
+    print(
+        f"{'data':>18} {'floor ms':>9} {'reduce s':>9} {'decide s':>9} {'ratio':>7} {'peak/array':>10} "
+        f"{'vertices':>9} verdict"
+    )
     for kind in ("clipped Gaussian", "Poisson counts", "integer grid", "cut box"):
         m = measure(saturated(kind, 1_000_000), args.repeats)
-        print(f"{kind:>18} {m['floor'] * 1e3:>9.2f} {m['reduce']:>9.3f} {m['decide']:>9.3f} {m['ratio']:>7.1f} "
-              f"{m['peak']:>10.2f} {m['vertices']:>9} {m['verdict']}")
+        print(
+            f"{kind:>18} {m['floor'] * 1e3:>9.2f} {m['reduce']:>9.3f} {m['decide']:>9.3f} {m['ratio']:>7.1f} "
+            f"{m['peak']:>10.2f} {m['vertices']:>9} {m['verdict']}"
+        )
 
     print("\n## saturated, three and four sources (reduction only)")
     print(f"{'data':>18} {'d':>2} {'n':>8} {'floor ms':>9} {'reduce s':>9} {'ratio':>7} {'vertices':>9}")
@@ -164,18 +188,23 @@ def main() -> None:
     print("\n## peak resident memory, circle (fresh process each)")
     print(f"{'n':>9} {'array MiB':>10} {'peak MiB':>9} {'reduce s':>9} {'decide s':>9} {'vertices':>9} verdict")
     for n in args.memory_n:
-        out = subprocess.run([sys.executable, __file__, "--child-circle", str(int(n))],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-circle", str(int(n))], capture_output=True, text=True, check=True
+        ).stdout
         m = json.loads(out.strip().splitlines()[-1])
-        print(f"{int(n):>9} {m['array']:>10.0f} {m['rss']:>9.0f} {m['reduce']:>9.2f} {m['decide']:>9.2f} "
-              f"{m['vertices']:>9} {m['verdict']}")
+        print(
+            f"{int(n):>9} {m['array']:>10.0f} {m['rss']:>9.0f} {m['reduce']:>9.2f} {m['decide']:>9.2f} "
+            f"{m['vertices']:>9} {m['verdict']}"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         n = int(max(args.memory_n))
         path = os.path.join(tmp, "circle.npy")
         np.save(path, circle(n))
         seconds, peak, status, _ = cli_peak(["check", path, "--json"])
-        print(f"streamed: `biomodular check circle.npy` ({n} points, {os.path.getsize(path) / 2**20:.0f} MiB): "
-              f"{seconds:.1f} s, peak {peak:.0f} MiB, exit {status}")
+        print(
+            f"streamed: `biomodular check circle.npy` ({n} points, {os.path.getsize(path) / 2**20:.0f} MiB): "
+            f"{seconds:.1f} s, peak {peak:.0f} MiB, exit {status}"
+        )
 
     print("\n## malformed wide files given to `biomodular check`")
     print(f"{'file':>24} {'time s':>7} {'peak MiB':>9} {'exit':>5}  message")

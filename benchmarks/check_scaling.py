@@ -51,13 +51,18 @@ def main() -> None:
     parser.add_argument("--max-n", type=float, default=1e6)
     parser.add_argument("--dims", type=int, nargs="+", default=[2, 3, 4, 5, 6])
     parser.add_argument("--cli", action="store_true", help="also time the command line")
-    parser.add_argument("--budget", type=float, default=120.0,
-                        help="skip larger n for a d once one run takes longer than this (s)")
+    parser.add_argument(
+        "--budget", type=float, default=120.0, help="skip larger n for a d once one run takes longer than this (s)"
+    )
     args = parser.parse_args()
-    print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
-          f"numpy {np.__version__}, {time.strftime('%Y-%m-%d')}")
-    print(f"{'d':>2} {'n':>9} {'floor ms':>9} {'check ms':>10} {'ratio':>7} "
-          f"{'cli s':>7} {'method':>8} {'hull':>6} verdict")
+    print(
+        f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
+        f"numpy {np.__version__}, {time.strftime('%Y-%m-%d')}"
+    )
+    print(
+        f"{'d':>2} {'n':>9} {'floor ms':>9} {'check ms':>10} {'ratio':>7} "
+        f"{'cli s':>7} {'method':>8} {'hull':>6} verdict"
+    )
     sizes = [int(10**k) for k in range(3, 8) if 10**k <= args.max_n]
     for d in args.dims:
         for n in sizes:
@@ -68,8 +73,7 @@ def main() -> None:
             sources = Sources.from_samples(S)
             result = check_modularity(sources)
             first = time.perf_counter() - start
-            total = first if first > 5 else median_time(
-                lambda: check_modularity(Sources.from_samples(S)), repeats)
+            total = first if first > 5 else median_time(lambda: check_modularity(Sources.from_samples(S)), repeats)
             cli = float("nan")
             if args.cli:
                 with tempfile.TemporaryDirectory() as tmp:
@@ -78,9 +82,11 @@ def main() -> None:
                     cmd = [sys.executable, "-m", "biomodular", "check", path, "--json"]
                     cli = median_time(lambda: subprocess.run(cmd, check=True, capture_output=True), 3)
             hull = sources.points.shape[0]
-            print(f"{d:>2} {len(S):>9} {floor * 1e3:>9.2f} {total * 1e3:>10.1f} "
-                  f"{total / floor:>7.1f} {cli:>7.3f} {result.method:>8} {hull:>6} {result.verdict}",
-                  flush=True)
+            print(
+                f"{d:>2} {len(S):>9} {floor * 1e3:>9.2f} {total * 1e3:>10.1f} "
+                f"{total / floor:>7.1f} {cli:>7.3f} {result.method:>8} {hull:>6} {result.verdict}",
+                flush=True,
+            )
             if first > args.budget:
                 print(f"# d={d}: stopping at n={n} (one run took {first:.0f} s)")
                 break

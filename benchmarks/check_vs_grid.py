@@ -70,19 +70,27 @@ def compare(n_datasets: int, seed: int, tol: float) -> None:
             wrong[k] += 1
             missed_margins.append(exact.value)
     names = {0: "cut squares", 1: "random polygons", 2: "gaussian samples", 3: "square samples"}
-    print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
-          f"numpy {np.__version__}, {time.strftime('%Y-%m-%d')}; tol {tol:g}")
+    print(
+        f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
+        f"numpy {np.__version__}, {time.strftime('%Y-%m-%d')}; tol {tol:g}"
+    )
     for k in names:
-        print(f"{names[k]:>17}: grid verdict wrong on {wrong[k]:>3} of {counts[k]} "
-              f"({100 * wrong[k] / counts[k]:.1f} %); exact: {mixed[k]} mixed")
+        print(
+            f"{names[k]:>17}: grid verdict wrong on {wrong[k]:>3} of {counts[k]} "
+            f"({100 * wrong[k] / counts[k]:.1f} %); exact: {mixed[k]} mixed"
+        )
     total_wrong = sum(wrong.values())
     print(f"{'all':>17}: {total_wrong} of {n_datasets} ({100 * total_wrong / n_datasets:.1f} %)")
     if missed_margins:
-        print(f"exact margins the grid missed: median {np.median(missed_margins):.3g}, "
-              f"most negative {np.min(missed_margins):.3g}")
+        print(
+            f"exact margins the grid missed: median {np.median(missed_margins):.3g}, "
+            f"most negative {np.min(missed_margins):.3g}"
+        )
     me, mg = np.median(t_exact), np.median(t_grid)
-    print(f"median time per dataset: exact sector {me * 1e3:.3f} ms, 500-angle grid {mg * 1e3:.3f} ms, "
-          f"ratio exact/grid {me / mg:.2f}")
+    print(
+        f"median time per dataset: exact sector {me * 1e3:.3f} ms, 500-angle grid {mg * 1e3:.3f} ms, "
+        f"ratio exact/grid {me / mg:.2f}"
+    )
 
 
 if __name__ == "__main__":

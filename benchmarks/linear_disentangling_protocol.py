@@ -36,15 +36,26 @@ def main() -> None:
     X = E @ A.T
     for task, Y in (("autoencoder", X), ("supervised", E @ B.T)):
         start = time.perf_counter()
-        model = FeedForward(sizes=(N_FACTORS, N_CODE, N_FACTORS), activations=("linear", "linear"), code_layer=1,
-                            beta_pred=1.0 / N_FACTORS, beta_activity=1e-2 / N_CODE, beta_nonneg=1.0 / N_CODE,
-                            beta_weight=0.0, penalty="hinge", init_std=0.3)
+        model = FeedForward(
+            sizes=(N_FACTORS, N_CODE, N_FACTORS),
+            activations=("linear", "linear"),
+            code_layer=1,
+            beta_pred=1.0 / N_FACTORS,
+            beta_activity=1e-2 / N_CODE,
+            beta_nonneg=1.0 / N_CODE,
+            beta_weight=0.0,
+            penalty="hinge",
+            init_std=0.3,
+        )
         # a constant rate for the whole run: no plateau stops it and no decay
         result = train(model, X, Y, seed=0, lr=1e-3, batch_size=512, max_steps=steps, tol=1e-15, n_decays=0)
         Z = model.code(result.params, X)
-        print(f"{task}, no weight energy: relative MIR {mir(Z, E, Binned(20)) / ceiling:.3f}, "
-              f"code standard deviation {Z.std():.3g}, {result.steps} steps, "
-              f"{time.perf_counter() - start:.0f} s", flush=True)
+        print(
+            f"{task}, no weight energy: relative MIR {mir(Z, E, Binned(20)) / ceiling:.3f}, "
+            f"code standard deviation {Z.std():.3g}, {result.steps} steps, "
+            f"{time.perf_counter() - start:.0f} s",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -37,30 +37,58 @@ ROOT = Path(__file__).resolve().parent.parent
 #: module key -> (path, focused tests that should catch its bugs)
 TARGETS = {
     "kkt": ("biomodular/solvers/kkt.py", ["tests/solvers/test_kkt_jacobian.py", "tests/solvers/test_certificates.py"]),
-    "gap": ("biomodular/solvers/gap.py", ["tests/solvers/test_gap.py", "tests/solvers/test_gap_exact_methods.py",
-                                          "tests/solvers/test_sector.py"]),
-    "standardise": ("biomodular/solvers/standardise.py",
-                    ["tests/solvers/test_certificates.py", "tests/solvers/test_certificate_units.py",
-                     "tests/solvers/test_sweep.py"]),
-    "energy": ("biomodular/solvers/energy.py",
-               ["tests/solvers/test_certificates.py", "tests/solvers/test_energy_edges.py",
-                "tests/solvers/test_program.py::test_lower_bound_formula_matches_numerical_minimisation",
-                "tests/solvers/test_program.py::test_at_most_d_d_plus_1_over_2_plus_1_neurons_and_caratheodory_is_exact",
-                "tests/solvers/test_program.py::test_value_matches_the_loss_of_the_network_computed_from_samples"]),
-    "check": ("biomodular/solvers/check.py", ["tests/solvers/test_check.py", "tests/solvers/test_units_and_counts.py",
-                                              "tests/solvers/test_check_steps.py"]),
-    "sources": ("biomodular/sources.py", ["tests/test_sources.py", "tests/test_reduction.py",
-                                          "tests/solvers/test_hull_owned.py::test_mapped_facets_equal_a_hull_built_in_those_coordinates",
-                                          "tests/test_sources_steps.py"]),
-    "program": ("biomodular/solvers/program.py",
-                ["tests/solvers/test_program.py", "tests/solvers/test_certificates.py",
-                 "tests/solvers/test_mixing_labels.py::test_solve_and_sweep_label_neurons_by_the_beta_scaled_angle",
-                 "tests/solvers/test_program_steps.py"]),
+    "gap": (
+        "biomodular/solvers/gap.py",
+        ["tests/solvers/test_gap.py", "tests/solvers/test_gap_exact_methods.py", "tests/solvers/test_sector.py"],
+    ),
+    "standardise": (
+        "biomodular/solvers/standardise.py",
+        [
+            "tests/solvers/test_certificates.py",
+            "tests/solvers/test_certificate_units.py",
+            "tests/solvers/test_sweep.py",
+        ],
+    ),
+    "energy": (
+        "biomodular/solvers/energy.py",
+        [
+            "tests/solvers/test_certificates.py",
+            "tests/solvers/test_energy_edges.py",
+            "tests/solvers/test_program.py::test_lower_bound_formula_matches_numerical_minimisation",
+            "tests/solvers/test_program.py::test_at_most_d_d_plus_1_over_2_plus_1_neurons_and_caratheodory_is_exact",
+            "tests/solvers/test_program.py::test_value_matches_the_loss_of_the_network_computed_from_samples",
+        ],
+    ),
+    "check": (
+        "biomodular/solvers/check.py",
+        ["tests/solvers/test_check.py", "tests/solvers/test_units_and_counts.py", "tests/solvers/test_check_steps.py"],
+    ),
+    "sources": (
+        "biomodular/sources.py",
+        [
+            "tests/test_sources.py",
+            "tests/test_reduction.py",
+            "tests/solvers/test_hull_owned.py::test_mapped_facets_equal_a_hull_built_in_those_coordinates",
+            "tests/test_sources_steps.py",
+        ],
+    ),
+    "program": (
+        "biomodular/solvers/program.py",
+        [
+            "tests/solvers/test_program.py",
+            "tests/solvers/test_certificates.py",
+            "tests/solvers/test_mixing_labels.py::test_solve_and_sweep_label_neurons_by_the_beta_scaled_angle",
+            "tests/solvers/test_program_steps.py",
+        ],
+    ),
 }
 
 #: Replacements by bitwise, shift, floor-division, modulo and power operators.
-EXCLUDED = [r"core/ReplaceBinaryOperator_.*_(BitOr|BitAnd|BitXor|LShift|RShift|FloorDiv|Mod|Pow)$",
-            r"core/VariableInserter", r"core/VariableReplacer"]
+EXCLUDED = [
+    r"core/ReplaceBinaryOperator_.*_(BitOr|BitAnd|BitXor|LShift|RShift|FloorDiv|Mod|Pow)$",
+    r"core/VariableInserter",
+    r"core/VariableReplacer",
+]
 
 
 def _config(module: str, tests: list[str], timeout: float) -> str:
@@ -78,8 +106,14 @@ def _config(module: str, tests: list[str], timeout: float) -> str:
 
 
 def _run(args: list[str], cwd: Path) -> None:
-    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "PYTHONPATH": str(cwd)})
+    subprocess.run(
+        args,
+        cwd=cwd,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(cwd)},
+    )
 
 
 def run_module(key: str, sample: int, seed: int, timeout: float, scratch: Path) -> dict:
@@ -94,8 +128,9 @@ def run_module(key: str, sample: int, seed: int, timeout: float, scratch: Path) 
     _run(["cr-filter-operators", str(session), str(config)], scratch)
     with use_db(str(session), WorkDB.Mode.open) as db:
         # job ids are random: order the mutants by what they do, so that a seed picks the same ones
-        items = sorted(db.pending_work_items, key=lambda it: (it.mutations[0].operator_name,
-                                                               it.mutations[0].occurrence))
+        items = sorted(
+            db.pending_work_items, key=lambda it: (it.mutations[0].operator_name, it.mutations[0].occurrence)
+        )
         pending = [item.job_id for item in items]
         total = len(pending)
         chosen = set(pending if sample <= 0 or sample >= total else random.Random(seed).sample(pending, sample))
@@ -122,8 +157,16 @@ def run_module(key: str, sample: int, seed: int, timeout: float, scratch: Path) 
             else:
                 incompetent += 1
     run = killed + survived + incompetent
-    return {"module": module, "mutants": total, "run": run, "killed": killed, "survived": survived,
-            "incompetent": incompetent, "seconds": seconds, "survivors": survivors}
+    return {
+        "module": module,
+        "mutants": total,
+        "run": run,
+        "killed": killed,
+        "survived": survived,
+        "incompetent": incompetent,
+        "seconds": seconds,
+        "survivors": survivors,
+    }
 
 
 def main() -> None:
@@ -133,9 +176,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per test run")
     args = parser.parse_args()
-    print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.uname().machine}, {os.cpu_count()} cores, "
-          f"sample {args.sample or 'all'} per module, seed {args.seed}")
-    print("| module | mutants (after operator filter) | run | killed | timeout/crash | survived | kill rate | minutes |")
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.uname().machine}, {os.cpu_count()} cores, "
+        f"sample {args.sample or 'all'} per module, seed {args.seed}"
+    )
+    print(
+        "| module | mutants (after operator filter) | run | killed | timeout/crash | survived | kill rate | minutes |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
@@ -148,8 +195,11 @@ def main() -> None:
             reports.append(r)
             caught = r["killed"] + r["incompetent"]
             rate = caught / r["run"] if r["run"] else float("nan")
-            print(f"| {r['module']} | {r['mutants']} | {r['run']} | {r['killed']} | {r['incompetent']} | "
-                  f"{r['survived']} | {rate:.0%} | {r['seconds'] / 60:.1f} |", flush=True)
+            print(
+                f"| {r['module']} | {r['mutants']} | {r['run']} | {r['killed']} | {r['incompetent']} | "
+                f"{r['survived']} | {rate:.0%} | {r['seconds'] / 60:.1f} |",
+                flush=True,
+            )
         for r in reports:
             for s in r["survivors"]:
                 print("\n## survived: " + s)

@@ -77,13 +77,25 @@ def run(sizes, n_seeds, families=None):
                 calls[r.sampling.population] += 1
                 exact_t.append(t0)
                 added.append(t1 - t0)
-            rows.append((name, "mixed" if mixed else "modular", int(n), seeds, calls,
-                         float(np.median(exact_t)), float(np.median(added))))
+            rows.append(
+                (
+                    name,
+                    "mixed" if mixed else "modular",
+                    int(n),
+                    seeds,
+                    calls,
+                    float(np.median(exact_t)),
+                    float(np.median(added)),
+                )
+            )
             c = calls
-            print(f"{name:20s} {'mixed' if mixed else 'modular':8s} {int(n):>7d} {seeds:>3d}  "
-                  f"modular {c['modular'] / seeds:5.0%}  mixed {c['mixed'] / seeds:5.0%}  "
-                  f"unclear {c['unclear'] / seeds:5.0%}  check {1e3 * np.median(exact_t):7.1f} ms  "
-                  f"analysis +{1e3 * np.median(added):6.1f} ms", flush=True)
+            print(
+                f"{name:20s} {'mixed' if mixed else 'modular':8s} {int(n):>7d} {seeds:>3d}  "
+                f"modular {c['modular'] / seeds:5.0%}  mixed {c['mixed'] / seeds:5.0%}  "
+                f"unclear {c['unclear'] / seeds:5.0%}  check {1e3 * np.median(exact_t):7.1f} ms  "
+                f"analysis +{1e3 * np.median(added):6.1f} ms",
+                flush=True,
+            )
     return rows
 
 
@@ -95,8 +107,11 @@ def budget(n: int = 1_000_000, repeats: int = 15) -> None:
     median of the per-repeat ratios.
     """
     S = np.ascontiguousarray(_box(np.random.default_rng(0), n, 2, keep=lambda x: x.sum(1) > -0.5))
-    runs = {"floor": lambda: S.mean(axis=0), "exact": lambda: check_modularity(Sources.from_samples(S)),
-            "full": lambda: check_samples(S)}
+    runs = {
+        "floor": lambda: S.mean(axis=0),
+        "exact": lambda: check_modularity(Sources.from_samples(S)),
+        "full": lambda: check_samples(S),
+    }
     times: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(repeats):
         for name, fn in runs.items():
@@ -105,10 +120,12 @@ def budget(n: int = 1_000_000, repeats: int = 15) -> None:
             times[name].append(time.perf_counter() - start)
     t = {k: np.asarray(v) for k, v in times.items()}
     floor, exact, full = (float(np.median(t[k])) for k in ("floor", "exact", "full"))
-    print(f"# {n} x 2 cut box, {repeats} interleaved repeats: numpy pass {1e3 * floor:.1f} ms; exact check "
-          f"{1e3 * exact:.1f} ms ({exact / floor:.1f}x); with the sampling analysis {1e3 * full:.1f} ms "
-          f"({full / floor:.1f}x; median of per-repeat ratios {np.median(t['full'] / t['floor']):.1f}x); the "
-          f"analysis adds {1e3 * (full - exact):.1f} ms ({(full - exact) / floor:.2f} numpy passes)")
+    print(
+        f"# {n} x 2 cut box, {repeats} interleaved repeats: numpy pass {1e3 * floor:.1f} ms; exact check "
+        f"{1e3 * exact:.1f} ms ({exact / floor:.1f}x); with the sampling analysis {1e3 * full:.1f} ms "
+        f"({full / floor:.1f}x; median of per-repeat ratios {np.median(t['full'] / t['floor']):.1f}x); the "
+        f"analysis adds {1e3 * (full - exact):.1f} ms ({(full - exact) / floor:.2f} numpy passes)"
+    )
 
 
 def main() -> None:
@@ -118,8 +135,10 @@ def main() -> None:
     parser.add_argument("--families", nargs="*")
     parser.add_argument("--budget", action="store_true", help="only time the default check of 1e6 x 2 samples")
     args = parser.parse_args()
-    print(f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
-          f"numpy {np.__version__}, {time.strftime('%Y-%m-%d')}")
+    print(
+        f"# {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
+        f"numpy {np.__version__}, {time.strftime('%Y-%m-%d')}"
+    )
     if args.budget:
         budget()
         return

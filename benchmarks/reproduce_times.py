@@ -54,8 +54,13 @@ def timed(name: str, full: bool) -> tuple[float, float, bool]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", nargs="*", default=[], metavar="NAME", help="also time these at full size")
-    parser.add_argument("--small", nargs="*", default=None, metavar="NAME",
-                        help="time only these at small size (default: every finding)")
+    parser.add_argument(
+        "--small",
+        nargs="*",
+        default=None,
+        metavar="NAME",
+        help="time only these at small size (default: every finding)",
+    )
     parser.add_argument("--skip-small", action="store_true", help="time only the --full findings")
     args = parser.parse_args()
     base = baseline()
@@ -68,8 +73,11 @@ def main() -> None:
     runs += [(n, True) for n in args.full]
     for name, full in runs:
         cpu, wall, agrees = timed(name, full)
-        print(f"| {name} | {'full' if full else 'small'} | {cpu:.1f} | {wall:.1f} | {cpu / base:.0f} | "
-              f"{'yes' if agrees else 'no'} |", flush=True)
+        print(
+            f"| {name} | {'full' if full else 'small'} | {cpu:.1f} | {wall:.1f} | {cpu / base:.0f} | "
+            f"{'yes' if agrees else 'no'} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,10 @@ from check_scaling import median_time  # benchmarks/ is on the path when run as 
 #: Dask's workers start with MALLOC_TRIM_THRESHOLD_=65536 (to hand memory back to the system), which
 #: also fixes glibc's mmap threshold: every block temporary of the reduction is then mapped and
 #: unmapped.  These settings keep both thresholds large (measured as "dask, malloc tuned").
-MALLOC_TUNED = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 1 << 30,
-                "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 1 << 25}
+MALLOC_TUNED = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 1 << 30,
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 1 << 25,
+}
 
 
 def cluster(workers: int, config: dict | None = None):
@@ -49,8 +51,9 @@ def cluster(workers: int, config: dict | None = None):
     from distributed import Client, LocalCluster
 
     with dask.config.set(config or {}):
-        local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                             silence_logs=logging.ERROR)
+        local = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR
+        )
     return local, Client(local)
 
 
@@ -62,8 +65,10 @@ def runners(workers: int):
     """(name, executor or None, processes, closer) for the default runner and Dask."""
     local, client = cluster(workers)
     client.run(lambda: __import__("biomodular.solvers.program"))  # warm the workers' imports
-    return [("local processes", None, workers, lambda: None),
-            ("dask", client.get_executor(), None, lambda: (client.close(), local.close()))]
+    return [
+        ("local processes", None, workers, lambda: None),
+        ("dask", client.get_executor(), None, lambda: (client.close(), local.close())),
+    ]
 
 
 def part_batches(repeats: int) -> None:
@@ -73,12 +78,12 @@ def part_batches(repeats: int) -> None:
     verify_samples = samples[:2000]
 
     def the_sweep(executor, processes):
-        return sweep(cut, lam_in=lam, lam_out=lam, chunk_size=8, executor=executor, processes=processes,
-                     progress=False)
+        return sweep(cut, lam_in=lam, lam_out=lam, chunk_size=8, executor=executor, processes=processes, progress=False)
 
     def the_verify(executor, processes):
-        return verify_code(verify_samples, names, seeds=8, max_steps=4000, executor=executor,
-                           processes=processes, progress=False)
+        return verify_code(
+            verify_samples, names, seeds=8, max_steps=4000, executor=executor, processes=processes, progress=False
+        )
 
     results: dict = {}
     reference: dict = {}
@@ -101,8 +106,7 @@ def part_batches(repeats: int) -> None:
         for name in ("local processes", "dask"):
             one, two = results[(label, name, 1)], results[(label, name, 2)]
             base = results[(label, "local processes", 2)]
-            print(f"| {label} | {name} | {one:.2f} | {two:.2f} | {one / two:.2f} | {two / base:.2f} |",
-                  flush=True)
+            print(f"| {label} | {name} | {one:.2f} | {two:.2f} | {one / two:.2f} | {two / base:.2f} |", flush=True)
     print("every runner gave the identical table (checked)")
 
 
@@ -114,8 +118,9 @@ def part_overhead(repeats: int, n: int = 500) -> None:
     print(f"| this process (loop) | - | {here / n:.2e} |")
     for workers in (1, 2):
         for name, executor, processes, close in runners(workers):
-            t = median_time(lambda: run_tasks(identity, tasks, executor=executor, processes=processes, show=False),
-                      repeats)
+            t = median_time(
+                lambda: run_tasks(identity, tasks, executor=executor, processes=processes, show=False), repeats
+            )
             print(f"| {name} | {workers} | {(t - here) / n:.2e} |", flush=True)
             close()
 
@@ -155,8 +160,10 @@ def part_reduce(rows: int, chunk_rows: int, repeats: int, where: str | None) -> 
         start = time.perf_counter()
         write_chunks(folder, rows, chunk_rows)
         gigabytes = rows * 3 * 8 / 1e9
-        print(f"wrote {rows:.3g} x 3 float64 ({gigabytes:.2f} GB) in chunks of {chunk_rows:.3g} rows "
-              f"in {time.perf_counter() - start:.1f} s")
+        print(
+            f"wrote {rows:.3g} x 3 float64 ({gigabytes:.2f} GB) in chunks of {chunk_rows:.3g} rows "
+            f"in {time.perf_counter() - start:.1f} s"
+        )
         floor, one = [], []
         dask_times: dict[str, list] = {"dask": [], "dask, malloc tuned": []}
         worker_mb: dict[str, list] = {}
@@ -181,15 +188,22 @@ def part_reduce(rows: int, chunk_rows: int, repeats: int, where: str | None) -> 
                 same = np.array_equal(np.unique(got.points, axis=0), np.unique(want.points, axis=0))
                 assert rel < 1e-12 and same, (rel, same)
         f, o = statistics.median(floor), statistics.median(one)
-        print(f"one process: numpy floor (column sums) {f:.1f} s, peak {mb_floor:.0f} MB; "
-              f"reduction (Sources.from_chunks) {o:.1f} s, peak {mb_one:.0f} MB")
-        print("| rows | runner | from_dask, 2 workers (s) | speed-up vs 1-process reduction | vs numpy floor "
-              "| peak MB per worker |")
+        print(
+            f"one process: numpy floor (column sums) {f:.1f} s, peak {mb_floor:.0f} MB; "
+            f"reduction (Sources.from_chunks) {o:.1f} s, peak {mb_one:.0f} MB"
+        )
+        print(
+            "| rows | runner | from_dask, 2 workers (s) | speed-up vs 1-process reduction | vs numpy floor "
+            "| peak MB per worker |"
+        )
         print("|---|---|---|---|---|---|")
         for name, times in dask_times.items():
             d = statistics.median(times)
-            print(f"| {rows:.3g} | {name} | {d:.1f} | {o / d:.2f} | {d / f:.1f} | "
-                  f"{', '.join(f'{m:.0f}' for m in worker_mb[name])} |", flush=True)
+            print(
+                f"| {rows:.3g} | {name} | {d:.1f} | {o / d:.2f} | {d / f:.1f} | "
+                f"{', '.join(f'{m:.0f}' for m in worker_mb[name])} |",
+                flush=True,
+            )
         print("moments agree to 1e-12 relative and the hull vertices are the same points (checked)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -197,15 +211,22 @@ def part_reduce(rows: int, chunk_rows: int, repeats: int, where: str | None) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", nargs="+", default=["sweep", "verify", "overhead"],
-                        choices=["sweep", "verify", "overhead", "reduce"], help="sweep and verify run together")
+    parser.add_argument(
+        "--part",
+        nargs="+",
+        default=["sweep", "verify", "overhead"],
+        choices=["sweep", "verify", "overhead", "reduce"],
+        help="sweep and verify run together",
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rows", type=float, default=1e7)
     parser.add_argument("--chunk-rows", type=float, default=2e6)
     parser.add_argument("--dir", default=None, help="where to write the chunks (default: the temp dir)")
     args = parser.parse_args()
-    print(f"# {os.uname().machine}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(
+        f"# {os.uname().machine}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
     if "sweep" in args.part or "verify" in args.part:
         part_batches(args.repeats)
     if "overhead" in args.part:

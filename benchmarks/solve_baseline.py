@@ -46,7 +46,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     problem = Problem.autoencoder(1.0, 1.0)
-    print("| data | N directions | baseline value | our value | baseline excess (rel.) | baseline (s) | ours (s) | time ratio baseline/ours |")
+    print(
+        "| data | N directions | baseline value | our value | baseline excess (rel.) | baseline (s) | ours (s) | time ratio baseline/ours |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for name, sources in datasets().items():
         solve_code(sources, problem)  # compile once, like the baseline's first solve below
@@ -62,8 +64,11 @@ def main() -> None:
                 t_ours.append(time.perf_counter() - start)
             assert ours.value <= v_base * (1 + 1e-12), (ours.value, v_base)
             b, o = statistics.median(t_base), statistics.median(t_ours)
-            print(f"| {name} | {W.shape[0]} | {v_base:.10g} | {ours.value:.10g} | "
-                  f"{(v_base - ours.value) / ours.value:.2g} | {b:.3g} | {o:.3g} | {b / o:.3g} |", flush=True)
+            print(
+                f"| {name} | {W.shape[0]} | {v_base:.10g} | {ours.value:.10g} | "
+                f"{(v_base - ours.value) / ours.value:.2g} | {b:.3g} | {o:.3g} | {b / o:.3g} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -67,8 +67,10 @@ def main() -> None:
     parser.add_argument("--dictionary", type=int, default=2000)
     args = parser.parse_args()
     solve_code(sphere_sources(2, 10))  # compile and import once
-    print("| d | hull vertices | baseline N | baseline value | our value | certified rel. gap | status "
-          "| pricing | baseline (s) | ours (s) | ours / baseline |")
+    print(
+        "| d | hull vertices | baseline N | baseline value | our value | certified rel. gap | status "
+        "| pricing | baseline (s) | ours (s) | ours / baseline |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for d in args.dims:
         for k in args.sizes:
@@ -85,9 +87,12 @@ def main() -> None:
                 t_ours.append(time.perf_counter() - start)
             b, o = statistics.median(t_base), statistics.median(t_ours)
             cert = ours.certificate
-            print(f"| {d} | {k} | {args.dictionary + 2 * d} | {base:.10g} | {ours.value:.10g} | "
-                  f"{cert.relative_gap:.2g} | {ours.status} | {cert.pricing_method} | {b:.3g} | {o:.3g} | "
-                  f"{o / b:.3g} |", flush=True)
+            print(
+                f"| {d} | {k} | {args.dictionary + 2 * d} | {base:.10g} | {ours.value:.10g} | "
+                f"{cert.relative_gap:.2g} | {ours.status} | {cert.pricing_method} | {b:.3g} | {o:.3g} | "
+                f"{o / b:.3g} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

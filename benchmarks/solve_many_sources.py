@@ -36,8 +36,10 @@ def main() -> None:
     parser.add_argument("--dictionary", type=int, default=2000)
     args = parser.parse_args()
     solve_code(samples(5, 200, "cut", 0))  # compile and import once
-    print("| d | data | support points | status | pricing | rounds | value | lower bound | dense value "
-          "| ours (s) | dense (s) |")
+    print(
+        "| d | data | support points | status | pricing | rounds | value | lower bound | dense value "
+        "| ours (s) | dense (s) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for d in (5, 6):
         for kind in ("cut", "corner"):
@@ -57,9 +59,12 @@ def main() -> None:
             t_dense = time.perf_counter() - start
             cert = result.certificate
             assert np.isnan(dense) or (cert.lower_bound <= dense and result.value <= dense * (1 + 1e-9))
-            print(f"| {d} | {kind} | {sources.points.shape[0]} | {result.status} | {cert.pricing_method} | "
-                  f"{result.rounds} | {result.value:.10g} | {cert.lower_bound:.10g} | {dense:.10g} | "
-                  f"{statistics.median(times):.3g} | {t_dense:.3g} |", flush=True)
+            print(
+                f"| {d} | {kind} | {sources.points.shape[0]} | {result.status} | {cert.pricing_method} | "
+                f"{result.rounds} | {result.value:.10g} | {cert.lower_bound:.10g} | {dense:.10g} | "
+                f"{statistics.median(times):.3g} | {t_dense:.3g} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

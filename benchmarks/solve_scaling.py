@@ -50,9 +50,12 @@ def main() -> None:
                 times.append(time.perf_counter() - start)
                 if times[0] > args.budget:
                     break
-            print(f"| {d} | {sources.points.shape[0]} | {result.rounds} | {len(result.neurons)} | "
-                  f"{result.status} | {result.certificate.pricing_method} | {times[0]:.3g} | "
-                  f"{statistics.median(times):.3g} |", flush=True)
+            print(
+                f"| {d} | {sources.points.shape[0]} | {result.rounds} | {len(result.neurons)} | "
+                f"{result.status} | {result.certificate.pricing_method} | {times[0]:.3g} | "
+                f"{statistics.median(times):.3g} |",
+                flush=True,
+            )
             if times[0] > args.budget:
                 break
 

@@ -34,7 +34,9 @@ def main() -> None:
     lam_out = np.geomspace(0.1, 10, 4)
     n = lam_in.size * lam_out.size
     print(f"grid: {lam_in.size} x {lam_out.size} = {n} points")
-    print("| data | sweep (s/point) | rebuild (s/point) | ratio rebuild/sweep | sweep, 2 processes (s/point) | max rel. difference |")
+    print(
+        "| data | sweep (s/point) | rebuild (s/point) | ratio rebuild/sweep | sweep, 2 processes (s/point) | max rel. difference |"
+    )
     print("|---|---|---|---|---|---|")
     for name, sources in datasets().items():
         t_sweep, t_build, t_par = [], [], []

@@ -30,10 +30,11 @@ def _time(name: str, smt: bool) -> float:
 
 
 def main(repeats: int = 3) -> None:
-    print(f"# {time.strftime('%Y-%m-%d %H:%M %Z')}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.1f}, Python {platform.python_version()}")
-    print("| theorem | steps | sympy + z3 | sympy only | rule | axioms | check, both (s) | sympy only (s) | "
-          "ratio |")
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M %Z')}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f}, Python {platform.python_version()}"
+    )
+    print("| theorem | steps | sympy + z3 | sympy only | rule | axioms | check, both (s) | sympy only (s) | ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
     tot_both, tot_sympy = 0.0, 0.0
     for name in CATALOGUE:
@@ -43,10 +44,14 @@ def main(repeats: int = 3) -> None:
         tot_sympy += alone
         proof = get(name)
         c = step_counts(proof)
-        print(f"| {name} | {c['steps']} | {c['z3 proved']} | {c['z3 n/a'] + c['z3 unknown']} | {c['rule']} | "
-              f"{len(proof.axioms())} | {both:.2f} | {alone:.2f} | {both / alone:.2f} |")
-    print(f"| **total** (sum of medians; lemmas rechecked inside each) | | | | | | {tot_both:.1f} | "
-          f"{tot_sympy:.1f} | {tot_both / tot_sympy:.2f} |")
+        print(
+            f"| {name} | {c['steps']} | {c['z3 proved']} | {c['z3 n/a'] + c['z3 unknown']} | {c['rule']} | "
+            f"{len(proof.axioms())} | {both:.2f} | {alone:.2f} | {both / alone:.2f} |"
+        )
+    print(
+        f"| **total** (sum of medians; lemmas rechecked inside each) | | | | | | {tot_both:.1f} | "
+        f"{tot_sympy:.1f} | {tot_both / tot_sympy:.2f} |"
+    )
     get.cache_clear()
     start = time.perf_counter()
     for name in CATALOGUE:

@@ -52,14 +52,18 @@ def median_time(fn, *args, repeats: int = 3):
 
 
 def main() -> None:
-    print(f"machine: {platform.machine()}, python {platform.python_version()}, numpy {np.__version__}, "
-          f"sympy {sp.__version__}")
+    print(
+        f"machine: {platform.machine()}, python {platform.python_version()}, numpy {np.__version__}, "
+        f"sympy {sp.__version__}"
+    )
     for d in (2, 3):
         t_exact, v_exact = median_time(exact, d)
         t_bis, v_bis = median_time(bisection, d)
-        print(f"d={d}: exact c* = {v_exact:.12f} in {t_exact:.2f} s (median of 3); "
-              f"bisection to 1e-6: {v_bis:.12f} in {t_bis:.2f} s; time ratio exact/bisection = "
-              f"{t_exact / t_bis:.2f}; |bisection - exact| = {abs(v_bis - v_exact):.1e}")
+        print(
+            f"d={d}: exact c* = {v_exact:.12f} in {t_exact:.2f} s (median of 3); "
+            f"bisection to 1e-6: {v_bis:.12f} in {t_bis:.2f} s; time ratio exact/bisection = "
+            f"{t_exact / t_bis:.2f}; |bisection - exact| = {abs(v_bis - v_exact):.1e}"
+        )
 
 
 if __name__ == "__main__":

@@ -48,24 +48,34 @@ def torch_loss(kind, P, xb, cfg):
         W, b = P
         z = xb @ W.T + b
         G = W.T @ W
-        return ((z**2).sum(1).mean() + cfg["lam_in"] * (W**2).sum()
-                + cfg["lam_out"] * torch.linalg.inv(G).diagonal().sum()
-                + cfg["beta_nonneg"] * (relu(-z) ** 2).sum(1).mean())
+        return (
+            (z**2).sum(1).mean()
+            + cfg["lam_in"] * (W**2).sum()
+            + cfg["lam_out"] * torch.linalg.inv(G).diagonal().sum()
+            + cfg["beta_nonneg"] * (relu(-z) ** 2).sum(1).mean()
+        )
     if kind == "learned":
         W, b, R, c = P
         z = xb @ W.T + b
         xh = z @ R.T + c
-        return (cfg["beta_recon"] * ((xb - xh) ** 2).sum(1).mean() + (z**2).sum(1).mean()
-                + cfg["lam_in"] * (W**2).sum() + cfg["lam_out"] * (R**2).sum()
-                + cfg["beta_nonneg"] * relu(-z).sum(1).mean())
+        return (
+            cfg["beta_recon"] * ((xb - xh) ** 2).sum(1).mean()
+            + (z**2).sum(1).mean()
+            + cfg["lam_in"] * (W**2).sum()
+            + cfg["lam_out"] * (R**2).sum()
+            + cfg["beta_nonneg"] * relu(-z).sum(1).mean()
+        )
     # mlp: [d, H, N, H, d], relu everywhere but the output
     W0, b0, W1, b1, W2, b2, W3, b3 = P
     h = relu(xb @ W0.T + b0)
     z = relu(h @ W1.T + b1)
     h2 = relu(z @ W2.T + b2)
     out = h2 @ W3.T + b3
-    return (cfg["beta_recon"] * ((xb - out) ** 2).sum(1).mean() + (z**2).sum(1).mean()
-            + cfg["beta_weight"] * sum((W**2).sum() for W in (W0, W1, W2, W3)))
+    return (
+        cfg["beta_recon"] * ((xb - out) ** 2).sum(1).mean()
+        + (z**2).sum(1).mean()
+        + cfg["beta_weight"] * sum((W**2).sum() for W in (W0, W1, W2, W3))
+    )
 
 
 def torch_rate(kind, params, X, batch, steps, repeats, cfg, threads):
@@ -98,16 +108,22 @@ def main() -> None:
     tv = "not installed" if torch is None else f"{torch.__version__}, {torch.get_num_threads()} threads"
     print(f"machine: {platform.machine()}, python {platform.python_version()}, numpy {np.__version__}, torch {tv}")
     threads = torch.get_num_threads() if torch is not None else 0
-    print(f"| model | batch | numpy samples*steps/s | torch, 1 thread | numpy / torch (1 thread) "
-          f"| torch, {threads} threads | numpy / torch ({threads} threads) |")
+    print(
+        f"| model | batch | numpy samples*steps/s | torch, 1 thread | numpy / torch (1 thread) "
+        f"| torch, {threads} threads | numpy / torch ({threads} threads) |"
+    )
     print("|---|---|---|---|---|---|---|")
     cfg = dict(lam_in=1.0, lam_out=1.0, beta_nonneg=1e4, beta_recon=1e3, beta_weight=1e-3)
     models = {
         "exact linear AE (8 neurons)": ("exact", ExactLinearAE(d, lam_in=1.0, lam_out=1.0, beta_nonneg=1e4)),
-        "learned-readout linear AE (8)": ("learned", LinearAE(d, lam_in=1.0, lam_out=1.0, beta_recon=1e3,
-                                                              beta_nonneg=1e4)),
-        "ReLU MLP AE (2-32-8-32-2)": ("mlp", MLPAutoencoder(d, n_code=8, hidden=(32,), beta_recon=1e3,
-                                                           beta_weight=1e-3)),
+        "learned-readout linear AE (8)": (
+            "learned",
+            LinearAE(d, lam_in=1.0, lam_out=1.0, beta_recon=1e3, beta_nonneg=1e4),
+        ),
+        "ReLU MLP AE (2-32-8-32-2)": (
+            "mlp",
+            MLPAutoencoder(d, n_code=8, hidden=(32,), beta_recon=1e3, beta_weight=1e-3),
+        ),
     }
     for label, (kind, model) in models.items():
         for batch in (64, 512):

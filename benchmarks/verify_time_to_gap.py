@@ -54,8 +54,10 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, python {platform.python_version()}, numpy {np.__version__}")
-    print("| example | samples | solver seconds (baseline) | steps to 1 % | seconds to 1 % | ratio to solver "
-          "| steps to 0.1 % | seconds to 0.1 % | seeds reaching 0.1 % |")
+    print(
+        "| example | samples | solver seconds (baseline) | steps to 1 % | seconds to 1 % | ratio to solver "
+        "| steps to 0.1 % | seconds to 0.1 % | seeds reaching 0.1 % |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name in ("square", "cut-corner", "triangle"):
         samples, names = examples.load(name, seed=0)
@@ -75,8 +77,10 @@ def main() -> None:
             secs = np.median([h[1] for h in hit]) if hit else float("nan")
             cells.append((steps, secs, len(hit)))
         (s1, t1, n1), (s2, t2, n2) = cells
-        print(f"| {name} | {samples.shape[0]} | {solver:.3f} | {s1:.0f} | {t1:.3f} | {t1 / solver:.2f} "
-              f"| {s2:.0f} | {t2:.3f} | {n2}/{args.seeds} |")
+        print(
+            f"| {name} | {samples.shape[0]} | {solver:.3f} | {s1:.0f} | {t1:.3f} | {t1 / solver:.2f} "
+            f"| {s2:.0f} | {t2:.3f} | {n2}/{args.seeds} |"
+        )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,7 @@ __all__ = ["run_batch", "BatchTable", "expand_paths", "COMMANDS", "DEFAULTS"]
 DEFAULTS: dict[str, dict[str, Any]] = {
     "check": {"method": "auto", "tol": None, "seed": 0, "columns": None, "key": None},
     "solve": {"lam_in": 1.0, "lam_out": 1.0, "tol": None, "seed": 0, "columns": None, "key": None},
-    "verify": {"lam_in": 1.0, "lam_out": 1.0, "seeds": 5, "max_steps": 30_000, "seed": 0,
-               "columns": None, "key": None},
+    "verify": {"lam_in": 1.0, "lam_out": 1.0, "seeds": 5, "max_steps": 30_000, "seed": 0, "columns": None, "key": None},
 }
 COMMANDS = tuple(DEFAULTS)
 
@@ -96,8 +95,13 @@ class BatchTable(RowTable):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: command, parameters, columns, rows."""
-        return {"command": self.command, "parameters": dict(self.parameters), "columns": list(self.columns),
-                "rows": [dict(r) for r in self.rows], "seconds": self.seconds}
+        return {
+            "command": self.command,
+            "parameters": dict(self.parameters),
+            "columns": list(self.columns),
+            "rows": [dict(r) for r in self.rows],
+            "seconds": self.seconds,
+        }
 
     def to_csv(self) -> str:
         buffer = io.StringIO()
@@ -117,8 +121,10 @@ class BatchTable(RowTable):
         lines += [f"{r['file']}: {r['error']}" for r in self.rows if r.get("error")]
         counts = {s: sum(r["status"] == s for r in self.rows) for s in ("ok", "failed", "not run")}
         cached = sum(bool(r.get("cached")) for r in self.rows)
-        lines.append(f"{len(self.rows)} files: {counts['ok']} ok ({cached} from the cache), "
-                     f"{counts['failed']} failed, {counts['not run']} not run; {self.seconds:.3g} s")
+        lines.append(
+            f"{len(self.rows)} files: {counts['ok']} ok ({cached} from the cache), "
+            f"{counts['failed']} failed, {counts['not run']} not run; {self.seconds:.3g} s"
+        )
         return "\n".join(lines)
 
     __str__ = table
@@ -151,15 +157,28 @@ def compute_row(command: str, path: str, parameters: dict) -> dict:
         names, chunks = bio.iter_chunks(path, columns=p["columns"], key=p["key"])
         samples = np.vstack([np.asarray(c, dtype=float) for c in chunks] or [np.empty((0, 0))])
         # processes=1: the batch is the parallel level; pools are never nested
-        r = verify_code(samples, names, seeds=p["seeds"], lam_in=p["lam_in"], lam_out=p["lam_out"],
-                        max_steps=p["max_steps"], processes=1, progress=False)
+        r = verify_code(
+            samples,
+            names,
+            seeds=p["seeds"],
+            lam_in=p["lam_in"],
+            lam_out=p["lam_out"],
+            max_steps=p["max_steps"],
+            processes=1,
+            progress=False,
+        )
         gaps = r.gaps
-        row = {"n_samples": int(samples.shape[0]), "n_sources": int(samples.shape[1]),
-               "check_verdict": r.check_verdict, "agreement": int(r.agreement), "seeds": len(r.runs),
-               "trained_mixed": sum(run.verdict == "mixed" for run in r.runs),
-               "median_gap": _number(float(np.median(gaps))) if gaps else None,
-               "max_gap": _number(max(gaps)) if gaps else None,
-               "converged": sum(run.converged for run in r.runs)}
+        row = {
+            "n_samples": int(samples.shape[0]),
+            "n_sources": int(samples.shape[1]),
+            "check_verdict": r.check_verdict,
+            "agreement": int(r.agreement),
+            "seeds": len(r.runs),
+            "trained_mixed": sum(run.verdict == "mixed" for run in r.runs),
+            "median_gap": _number(float(np.median(gaps))) if gaps else None,
+            "max_gap": _number(max(gaps)) if gaps else None,
+            "converged": sum(run.converged for run in r.runs),
+        }
     else:
         sources = Sources.from_file(path, columns=p["columns"], key=p["key"])
         row = {"n_samples": sources.n_samples, "n_sources": sources.n_sources}
@@ -173,11 +192,21 @@ def compute_row(command: str, path: str, parameters: dict) -> dict:
             from .solvers.program import DEFAULT_GAP_TOL as SOLVE_TOL
             from .solvers.program import solve_code
 
-            s = solve_code(sources, Problem.autoencoder(p["lam_in"], p["lam_out"]),
-                           tol=SOLVE_TOL if p["tol"] is None else p["tol"], seed=p["seed"])
-            row.update(value=_number(s.value), modular_value=_number(s.modular_value), mixed=bool(s.mixed),
-                       n_neurons=len(s.neurons), n_mixed=sum(n.mixed for n in s.neurons),
-                       solve_status=s.status, relative_gap=_number(s.certificate.relative_gap))
+            s = solve_code(
+                sources,
+                Problem.autoencoder(p["lam_in"], p["lam_out"]),
+                tol=SOLVE_TOL if p["tol"] is None else p["tol"],
+                seed=p["seed"],
+            )
+            row.update(
+                value=_number(s.value),
+                modular_value=_number(s.modular_value),
+                mixed=bool(s.mixed),
+                n_neurons=len(s.neurons),
+                n_mixed=sum(n.mixed for n in s.neurons),
+                solve_status=s.status,
+                relative_gap=_number(s.certificate.relative_gap),
+            )
     row["seconds"] = time.perf_counter() - started
     return row
 
@@ -258,9 +287,16 @@ def run_batch(
         if cache is not None and row.get("status") == "ok":
             cache.put(keys[todo[k]], row)
 
-    outcome = run_tasks(_file_row, [(command, paths[i], params) for i in todo], executor=executor,
-                        processes=processes, on_result=store, desc=f"batch {command}", unit="file",
-                        show=progress)
+    outcome = run_tasks(
+        _file_row,
+        [(command, paths[i], params) for i in todo],
+        executor=executor,
+        processes=processes,
+        on_result=store,
+        desc=f"batch {command}",
+        unit="file",
+        show=progress,
+    )
     failures = {f.index: format_failure(f) for f in outcome.failures}
     for k, i in enumerate(todo):
         if outcome.done[k]:
@@ -271,8 +307,12 @@ def run_batch(
             row = {"status": "not run"}
         rows[i] = {**row, "file": paths[i], "cached": False}
     columns = columns_of(command)
-    table = BatchTable(command=command, rows=tuple({c: (r or {}).get(c) for c in columns} for r in rows),
-                       parameters=params, seconds=time.perf_counter() - started)
+    table = BatchTable(
+        command=command,
+        rows=tuple({c: (r or {}).get(c) for c in columns} for r in rows),
+        parameters=params,
+        seconds=time.perf_counter() - started,
+    )
     if outcome.interrupted:
         raise BatchInterrupted(f"batch interrupted after {sum(outcome.done)} of {len(todo)} files", table)
     return table

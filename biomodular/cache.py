@@ -50,8 +50,9 @@ class ResultCache:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise BiomodularError(f"cannot use {str(directory)!r} as a cache directory: "
-                                  f"{exc.strerror or exc}") from None
+            raise BiomodularError(
+                f"cannot use {str(directory)!r} as a cache directory: {exc.strerror or exc}"
+            ) from None
         if not os.access(self.directory, os.W_OK | os.X_OK):
             raise BiomodularError(f"cache directory {str(directory)!r} is not writable")
 
@@ -60,8 +61,17 @@ class ResultCache:
         """The key of one result: a hash of the data, the command and its parameters."""
         from . import __version__
 
-        text = json.dumps({"format": FORMAT, "version": __version__, "data": data_digest,
-                           "command": command, "parameters": parameters}, sort_keys=True, default=str)
+        text = json.dumps(
+            {
+                "format": FORMAT,
+                "version": __version__,
+                "data": data_digest,
+                "command": command,
+                "parameters": parameters,
+            },
+            sort_keys=True,
+            default=str,
+        )
         return hashlib.sha256(text.encode()).hexdigest()
 
     def _path(self, key: str) -> Path:

@@ -53,8 +53,10 @@ def reduce_dask(array: Any, names: Sequence[str] | None = None, origin: str = "d
     import numpy as np
 
     if not isinstance(array, dask.array.Array):
-        raise BiomodularError(f"from_dask needs a dask.array.Array; got {type(array).__name__} "
-                              "(use Sources.from_samples for a numpy array)")
+        raise BiomodularError(
+            f"from_dask needs a dask.array.Array; got {type(array).__name__} "
+            "(use Sources.from_samples for a numpy array)"
+        )
     if array.ndim != 2:
         raise BiomodularError(f"samples must be 2-D, shape (n_samples, n_sources); got shape {array.shape}")
     if any(np.isnan(s) for s in array.shape):
@@ -62,8 +64,7 @@ def reduce_dask(array: Any, names: Sequence[str] | None = None, origin: str = "d
     if array.numblocks[1] != 1:  # a row of every sample in one chunk: rows are reduced whole
         array = array.rechunk({1: -1})
     starts = np.concatenate([[0], np.cumsum(array.chunks[0])[:-1]]).astype(int)
-    level = [dask.delayed(_reduce_chunk)(block, int(start))
-             for block, start in zip(array.to_delayed().ravel(), starts)]
+    level = [dask.delayed(_reduce_chunk)(block, int(start)) for block, start in zip(array.to_delayed().ravel(), starts)]
     while len(level) > 1:
         paired = [dask.delayed(_merge_pair)(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
         level = paired + ([level[-1]] if len(level) % 2 else [])
@@ -124,8 +125,7 @@ def open_chunked(path: str | os.PathLike, columns: Sequence[int] | None = None):
             blocks.append(dask.array.from_delayed(load, shape=header.shape, dtype=header.dtype))
         widths = {b.shape[1] for b in blocks}
         if len(widths) != 1:
-            raise BiomodularError(f"the .npy chunks in {str(p)!r} have different numbers of columns: "
-                                  f"{sorted(widths)}")
+            raise BiomodularError(f"the .npy chunks in {str(p)!r} have different numbers of columns: {sorted(widths)}")
         array = dask.array.concatenate(blocks, axis=0)
     else:
         raise BiomodularError(f"{str(p)!r} is neither a directory of .npy chunks nor a zarr store")

@@ -23,8 +23,13 @@ _CELL = "padding:0.15em 0.7em;text-align:left;border-bottom:1px solid #ddd"
 #: :data:`biomodular.solvers.check.VERDICTS`) and the population calls of the
 #: sampling analysis (modular, mixed, unclear).  The same word has the same
 #: colour wherever it appears.
-_VERDICT_COLOURS = {"modular": "#1a7f37", "mixed": "#cf222e", "tie": "#9a6700", "undetermined": "#6e7781",
-                    "unclear": "#6e7781"}
+_VERDICT_COLOURS = {
+    "modular": "#1a7f37",
+    "mixed": "#cf222e",
+    "tie": "#9a6700",
+    "undetermined": "#6e7781",
+    "unclear": "#6e7781",
+}
 
 
 # ------------------------------------------------------------------ pandas
@@ -43,11 +48,17 @@ def code_rows(result) -> list[dict]:
     for k, neuron in enumerate(result.neurons, start=1):
         row: dict[str, Any] = {"neuron": k}
         row.update({f"w_{name}": float(w) for name, w in zip(result.names, neuron.tuning)})
-        row.update({"bias": float(neuron.bias), "norm": float(neuron.norm), "activity": float(neuron.activity),
-                    "sources": "+".join(neuron.sources), "modular": bool(neuron.modular)})
+        row.update(
+            {
+                "bias": float(neuron.bias),
+                "norm": float(neuron.norm),
+                "activity": float(neuron.activity),
+                "sources": "+".join(neuron.sources),
+                "modular": bool(neuron.modular),
+            }
+        )
         kind = getattr(neuron, "kind", None)
-        row.update({"kind": None if kind is None else kind.kind,
-                    "angle": None if kind is None else float(kind.angle)})
+        row.update({"kind": None if kind is None else kind.kind, "angle": None if kind is None else float(kind.angle)})
         rows.append(row)
     return rows
 
@@ -67,8 +78,9 @@ def _text(value: Any) -> str:
 
 
 def _fields(pairs: Iterable[tuple[str, Any]]) -> str:
-    cells = "".join(f"<tr><th style='{_CELL}'>{html.escape(k)}</th><td style='{_CELL}'>{_text(v)}</td></tr>"
-                    for k, v in pairs)
+    cells = "".join(
+        f"<tr><th style='{_CELL}'>{html.escape(k)}</th><td style='{_CELL}'>{_text(v)}</td></tr>" for k, v in pairs
+    )
     return f"<table style='{_STYLE}'>{cells}</table>"
 
 
@@ -104,8 +116,11 @@ def check_html(result) -> str:
         ("mixing advantage", advantage() if advantage is not None else None),
         ("method", result.method),
         ("certificate", result.certificate),
-        ("data", f"{result.n_samples if result.n_samples is not None else 'distribution'} samples, "
-                 f"{result.n_sources} sources ({', '.join(result.names)})"),
+        (
+            "data",
+            f"{result.n_samples if result.n_samples is not None else 'distribution'} samples, "
+            f"{result.n_sources} sources ({', '.join(result.names)})",
+        ),
     ]
     tolerance = getattr(result, "tolerance", None)
     if tolerance is not None:
@@ -132,23 +147,51 @@ def code_html(result) -> str:
     rows = []
     for row in code_rows(result):
         codes = row["kind"] or ("modular" if row["modular"] else "mixed")
-        rows.append([row["neuron"], *[row[f"w_{n}"] for n in result.names], row["bias"], row["activity"],
-                     f"{row['sources']} ({codes})"])
+        rows.append(
+            [
+                row["neuron"],
+                *[row[f"w_{n}"] for n in result.names],
+                row["bias"],
+                row["activity"],
+                f"{row['sources']} ({codes})",
+            ]
+        )
     verdict = getattr(result, "verdict", "") or ("mixed" if result.mixed else "modular")
-    return (f"<div>{_headline('Optimal code:', verdict, f'{len(result.neurons)} neurons')}{_fields(pairs)}"
-            f"{_table(header, rows)}</div>")
+    return (
+        f"<div>{_headline('Optimal code:', verdict, f'{len(result.neurons)} neurons')}{_fields(pairs)}"
+        f"{_table(header, rows)}</div>"
+    )
 
 
 def verify_html(result) -> str:
     """HTML of a :class:`~biomodular.verify.VerifyResult`: the summary and one row per seed."""
-    pairs = [("exact optimum", result.optimum), ("best modular code", result.modular_value),
-             ("exact check", result.check_verdict), ("margin", result.margin)]
+    pairs = [
+        ("exact optimum", result.optimum),
+        ("best modular code", result.modular_value),
+        ("exact check", result.check_verdict),
+        ("margin", result.margin),
+    ]
     header = ["seed", "loss", "gap", "verdict", "max angle (deg)", "active", "MIR", "InfoM", "steps", "converged"]
-    rows = [[r.seed, r.loss, None if r.gap is None else f"{r.gap:.3%}", r.verdict, r.max_mixing_angle, r.n_active,
-             r.mir, r.infom, r.steps, r.converged] for r in result.runs]
+    rows = [
+        [
+            r.seed,
+            r.loss,
+            None if r.gap is None else f"{r.gap:.3%}",
+            r.verdict,
+            r.max_mixing_angle,
+            r.n_active,
+            r.mir,
+            r.infom,
+            r.steps,
+            r.converged,
+        ]
+        for r in result.runs
+    ]
     summary = f"<p>{html.escape(result.summary())}</p>"
-    return (f"<div>{_headline('Trained networks against the optimum:', result.check_verdict)}{_fields(pairs)}"
-            f"{_table(header, rows)}{summary}</div>")
+    return (
+        f"<div>{_headline('Trained networks against the optimum:', result.check_verdict)}{_fields(pairs)}"
+        f"{_table(header, rows)}{summary}</div>"
+    )
 
 
 def rows_html(table, limit: int = 50) -> str:
@@ -157,4 +200,6 @@ def rows_html(table, limit: int = 50) -> str:
     columns = list(getattr(table, "columns", None) or (rows[0].keys() if rows else []))
     shown = [[row.get(c) for c in columns] for row in rows[:limit]]
     more = f"<p>... {len(rows) - limit} more rows (to_frame() has them all)</p>" if len(rows) > limit else ""
-    return f"<div>{_headline(f'{type(table).__name__}:', None, f'{len(rows)} rows')}{_table(columns, shown)}{more}</div>"
+    return (
+        f"<div>{_headline(f'{type(table).__name__}:', None, f'{len(rows)} rows')}{_table(columns, shown)}{more}</div>"
+    )

@@ -186,22 +186,66 @@ def _pairs_pass(rng: np.random.Generator):
 EXAMPLES: dict[str, Example] = {
     e.name: e
     for e in [
-        Example("square", "uniform on the square [-1,1]^2 with its 4 corners: range independent, "
-                "the theory predicts a modular code", "modular", 2, True, _square),
-        Example("cut-corner", "uniform square with the corner triangle x + y < -1 cut off: the cut "
-                "crosses the ellipse, the theory predicts a mixed code", "mixed", 2, True, _cut_corner),
-        Example("triangle", "uniform on the triangle x, y >= 0, x + y <= 1 (a square cut in half): "
-                "the theory predicts a mixed code", "mixed", 2, True, _triangle),
-        Example("clipped-gaussian", "Gaussian with correlation 0.6 clipped to a box so all 4 corners "
-                "are hit: range independent despite the correlation, the theory predicts a modular code",
-                "modular", 2, True, _clipped_gaussian),
-        Example("grid", "regular 61 x 41 grid on the rectangle [0,3] x [-1,1]: range independent, "
-                "the theory predicts a modular code", "modular", 2, False, _grid),
-        Example("cube", "uniform on the cube [0,1]^3 with its 8 corners: range independent, "
-                "the theory predicts a modular code", "modular", 3, True, _cube),
-        Example("pairs-pass", "cube [0,1]^3 with the corner x + y + z < 0.9 cut off: every pair of "
-                "sources passes, but the theory predicts a code mixing all three", "mixed", 3, True,
-                _pairs_pass),
+        Example(
+            "square",
+            "uniform on the square [-1,1]^2 with its 4 corners: range independent, the theory predicts a modular code",
+            "modular",
+            2,
+            True,
+            _square,
+        ),
+        Example(
+            "cut-corner",
+            "uniform square with the corner triangle x + y < -1 cut off: the cut "
+            "crosses the ellipse, the theory predicts a mixed code",
+            "mixed",
+            2,
+            True,
+            _cut_corner,
+        ),
+        Example(
+            "triangle",
+            "uniform on the triangle x, y >= 0, x + y <= 1 (a square cut in half): the theory predicts a mixed code",
+            "mixed",
+            2,
+            True,
+            _triangle,
+        ),
+        Example(
+            "clipped-gaussian",
+            "Gaussian with correlation 0.6 clipped to a box so all 4 corners "
+            "are hit: range independent despite the correlation, the theory predicts a modular code",
+            "modular",
+            2,
+            True,
+            _clipped_gaussian,
+        ),
+        Example(
+            "grid",
+            "regular 61 x 41 grid on the rectangle [0,3] x [-1,1]: range independent, "
+            "the theory predicts a modular code",
+            "modular",
+            2,
+            False,
+            _grid,
+        ),
+        Example(
+            "cube",
+            "uniform on the cube [0,1]^3 with its 8 corners: range independent, the theory predicts a modular code",
+            "modular",
+            3,
+            True,
+            _cube,
+        ),
+        Example(
+            "pairs-pass",
+            "cube [0,1]^3 with the corner x + y + z < 0.9 cut off: every pair of "
+            "sources passes, but the theory predicts a code mixing all three",
+            "mixed",
+            3,
+            True,
+            _pairs_pass,
+        ),
     ]
 }
 
@@ -216,9 +260,7 @@ def _get(name: str) -> Example:
     try:
         return EXAMPLES[name]
     except (KeyError, TypeError):
-        raise BiomodularError(
-            f"no example named {name!r}; available: " + ", ".join(EXAMPLES)
-        ) from None
+        raise BiomodularError(f"no example named {name!r}; available: " + ", ".join(EXAMPLES)) from None
 
 
 def describe(name: str) -> str:

@@ -35,12 +35,23 @@ from typing import Any, Callable, Iterator, Sequence
 from .errors import BiomodularError
 from .progress import progress
 
-__all__ = ["run_tasks", "BatchInterrupted", "TaskOutcome", "TaskFailure", "spawn_seeds", "in_worker", "dask_executor", "dask_client", "format_failure"]
+__all__ = [
+    "run_tasks",
+    "BatchInterrupted",
+    "TaskOutcome",
+    "TaskFailure",
+    "spawn_seeds",
+    "in_worker",
+    "dask_executor",
+    "dask_client",
+    "format_failure",
+]
 
 #: Exceptions (by class name, so that dask need not be imported) that mean the
 #: worker running a task was lost, not that the task itself failed.
-WORKER_LOST = frozenset({"BrokenProcessPool", "BrokenExecutor", "KilledWorker", "CommClosedError",
-                         "FutureCancelledError"})
+WORKER_LOST = frozenset(
+    {"BrokenProcessPool", "BrokenExecutor", "KilledWorker", "CommClosedError", "FutureCancelledError"}
+)
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -242,8 +253,10 @@ def run_tasks(
         except KeyboardInterrupt:
             interrupted = True
     return TaskOutcome(
-        results=tuple(results), done=tuple(done),
-        failures=tuple(failures[i] for i in sorted(failures)), interrupted=interrupted,
+        results=tuple(results),
+        done=tuple(done),
+        failures=tuple(failures[i] for i in sorted(failures)),
+        interrupted=interrupted,
     )
 
 

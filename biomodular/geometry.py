@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hull_2d", "hull_2d_equations", "hull_2d_of_polygon", "hull_facets", "is_convex_ccw",
-           "outside_extreme_polygon", "monotone_chain"]
+__all__ = [
+    "hull_2d",
+    "hull_2d_equations",
+    "hull_2d_of_polygon",
+    "hull_facets",
+    "is_convex_ccw",
+    "outside_extreme_polygon",
+    "monotone_chain",
+]
 
 
 def hull_2d(points: np.ndarray) -> np.ndarray:
@@ -119,8 +126,9 @@ def _prune_reflex(points: np.ndarray, max_passes: int = 64) -> np.ndarray | None
     return _prune_passes(points, idx, x, y, max_passes)
 
 
-def _prune_passes(points: np.ndarray, idx: np.ndarray, x: np.ndarray, y: np.ndarray,
-                  max_passes: int) -> np.ndarray | None:
+def _prune_passes(
+    points: np.ndarray, idx: np.ndarray, x: np.ndarray, y: np.ndarray, max_passes: int
+) -> np.ndarray | None:
     """Remove, pass by pass, the points ``points[idx]`` (centred coordinates ``x``,
     ``y``, in cyclic order) that lie in the triangle of the centroid and their
     neighbours; the indices left, or None when fewer than three remain."""

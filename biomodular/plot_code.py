@@ -27,8 +27,7 @@ def _tuning_text(neuron, names) -> str:
     return f"{'+'.join(neuron.sources)} ({'mixed' if neuron.mixed else 'modular'})"
 
 
-def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarray | None = None,
-              max_pairs: int = 15):
+def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarray | None = None, max_pairs: int = 15):
     """Draw the neurons of ``result`` (a :class:`CodeResult`) over ``sources``.
 
     Parameters
@@ -62,8 +61,15 @@ def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarr
     colours = plt.get_cmap("tab10")
     span = float(np.max(sources.upper - sources.lower))
     for ax, (j, k) in zip(axes.ravel(), pairs):
-        ax.scatter(points[:, j], points[:, k], s=4 if samples is not None else 14,
-                   color="0.6", alpha=0.5, lw=0, label="data" if samples is not None else "support")
+        ax.scatter(
+            points[:, j],
+            points[:, k],
+            s=4 if samples is not None else 14,
+            color="0.6",
+            alpha=0.5,
+            lw=0,
+            label="data" if samples is not None else "support",
+        )
         if d == 2 and sources.points_are_vertices:
             # the support's own vertices, in order by the 2-D kernel of the reduction (no rebuilt hull)
             ring = hull_2d(sources.points)
@@ -76,8 +82,7 @@ def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarr
             colour = colours(n % 10)
             label = f"neuron {n + 1}: " + _tuning_text(neuron, sources.names)
             arrow = t / longest * 0.45 * span
-            ax.annotate("", xy=centre + arrow, xytext=centre,
-                        arrowprops=dict(arrowstyle="->", color=colour, lw=2))
+            ax.annotate("", xy=centre + arrow, xytext=centre, arrowprops=dict(arrowstyle="->", color=colour, lw=2))
             ax.plot([], [], color=colour, lw=2, label=label)
             if d == 2 and np.linalg.norm(t) > 0:
                 # zero line: t . s + b = 0
@@ -85,11 +90,18 @@ def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarr
                 foot = -b[n] * t / np.dot(t, t)
                 ends = np.array([foot - 2 * span * u[::-1] * [1, -1], foot + 2 * span * u[::-1] * [1, -1]])
                 ax.plot(ends[:, 0], ends[:, 1], ls="--", color=colour, lw=1)
-        ax.plot([], [], color="0.3", lw=2, marker=r"$\rightarrow$", ms=10, ls="none",
-                label="arrow: a neuron's tuning, from the mean; it fires more towards the tip")
+        ax.plot(
+            [],
+            [],
+            color="0.3",
+            lw=2,
+            marker=r"$\rightarrow$",
+            ms=10,
+            ls="none",
+            label="arrow: a neuron's tuning, from the mean; it fires more towards the tip",
+        )
         if d == 2:
-            ax.plot([], [], color="0.3", lw=1, ls="--",
-                    label="dashed: where that neuron is silent (z = 0)")
+            ax.plot([], [], color="0.3", lw=1, ls="--", label="dashed: where that neuron is silent (z = 0)")
         pad = 0.15 * span
         ax.set_xlim(sources.lower[j] - pad, sources.upper[j] + pad)
         ax.set_ylim(sources.lower[k] - pad, sources.upper[k] + pad)
@@ -97,11 +109,13 @@ def plot_code(result, sources, path: str | Path | None = None, samples: np.ndarr
         ax.set_ylabel(sources.names[k])
         ax.set_aspect("equal", adjustable="box")
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
-    for ax in axes.ravel()[len(pairs):]:
+    for ax in axes.ravel()[len(pairs) :]:
         ax.set_visible(False)
     verdict = getattr(result, "verdict", "") or ("mixed" if result.mixed else "modular")
-    fig.suptitle(f"optimal code: {verdict}, value {result.value:.5g} "
-                 f"(modular {result.modular_value:.5g}), {result.status}", fontsize=10)
+    fig.suptitle(
+        f"optimal code: {verdict}, value {result.value:.5g} (modular {result.modular_value:.5g}), {result.status}",
+        fontsize=10,
+    )
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=120, bbox_inches="tight")

@@ -217,8 +217,10 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
     if witness is not None and angle is not None:
         lines.append(f"witness w: {float(angle):.2g} deg from the nearest axis" + _advantage_text(result))
     if not pd:
-        lines.append("F is not positive definite, so there is no ellipse: the code mixes iff along\n"
-                     "some direction -w the reach sqrt(w$^T$Fw) (red star) passes the hull (dashed line)")
+        lines.append(
+            "F is not positive definite, so there is no ellipse: the code mixes iff along\n"
+            "some direction -w the reach sqrt(w$^T$Fw) (red star) passes the hull (dashed line)"
+        )
     elif verdict in _EXPLAIN:
         lines.append(_EXPLAIN[verdict])
     extremes = nearer_extreme_points(sources)
@@ -241,17 +243,27 @@ def plot_check(sources: Sources, result: Any, path: str | Path | None = None, sa
         if witness is not None:
             ax = next(panels)
             plane, other = _witness_plane(witness)
-            _draw_panel(ax, sources, plane, samples, witness, None, pd, "along w", f"along {names[other]}, orthogonal to w")
+            _draw_panel(
+                ax, sources, plane, samples, witness, None, pd, "along w", f"along {names[other]}, orthogonal to w"
+            )
             ax.set_title("plane of w: the violation", fontsize=9)
         for ax, (i, j) in zip(panels, pairs):
             P = np.zeros((2, d))
             P[0, i] = P[1, j] = 1.0
             F2 = sources.modularity_matrix[np.ix_([i, j], [i, j])]
             pair_pd = _is_positive_definite(F2)
-            _draw_panel(ax, sources, P, samples, None, extremes[np.ix_([i, j], [i, j])] if pair_pd else None,
-                        pair_pd, names[i], names[j])
-            ax.set_title(f"{names[i]} vs {names[j]}: {_pair_status(_pair_margin(sources, i, j), rounding)}",
-                         fontsize=9)
+            _draw_panel(
+                ax,
+                sources,
+                P,
+                samples,
+                None,
+                extremes[np.ix_([i, j], [i, j])] if pair_pd else None,
+                pair_pd,
+                names[i],
+                names[j],
+            )
+            ax.set_title(f"{names[i]} vs {names[j]}: {_pair_status(_pair_margin(sources, i, j), rounding)}", fontsize=9)
         if len(chosen) < d:
             lines.append(f"pairs of {len(chosen)} of the {d} sources shown")
         if witness is not None:
@@ -278,8 +290,11 @@ def _beta_scaled(sources: Sources) -> Sources:
 
     beta = sources.beta
     return dataclasses.replace(
-        sources, mean=np.zeros_like(beta), cov=sources.cov / np.outer(beta, beta),
-        lower=(sources.lower - sources.mean) / beta, upper=(sources.upper - sources.mean) / beta,
+        sources,
+        mean=np.zeros_like(beta),
+        cov=sources.cov / np.outer(beta, beta),
+        lower=(sources.lower - sources.mean) / beta,
+        upper=(sources.upper - sources.mean) / beta,
         points=sources.centred_points / beta,
     )
 
@@ -292,7 +307,9 @@ def _advantage_text(result: Any) -> str:
     if not bracket or bracket[0] is None:
         return ""
     lo, hi = bracket
-    return f", saves {lo:.2g} to {hi:.2g} of the energy" if hi is not None else f", saves at least {lo:.2g} of the energy"
+    return (
+        f", saves {lo:.2g} to {hi:.2g} of the energy" if hi is not None else f", saves at least {lo:.2g} of the energy"
+    )
 
 
 def _pair_status(margin: float, rounding: float | None) -> str:
@@ -319,8 +336,9 @@ def _witness_plane(w: np.ndarray) -> tuple[np.ndarray, int]:
     return np.vstack([u1, u2 / np.linalg.norm(u2)]), other
 
 
-def _draw_panel(ax, sources: Sources, P: np.ndarray, samples, witness, extremes, draw_ellipse: bool,
-                xname: str, yname: str) -> np.ndarray:
+def _draw_panel(
+    ax, sources: Sources, P: np.ndarray, samples, witness, extremes, draw_ellipse: bool, xname: str, yname: str
+) -> np.ndarray:
     """One projection (rows of ``P`` orthonormal); returns the projected hull's facet equations."""
     points = sources.centred_points @ P.T
     scale = float(np.abs(points).max())
@@ -341,8 +359,17 @@ def _draw_panel(ax, sources: Sources, P: np.ndarray, samples, witness, extremes,
             poke = np.where(out[:, None], ell, np.nan)
             ax.plot(poke[:, 0], poke[:, 1], color=_VIOLATION_COLOUR, lw=3.5, zorder=4, label="ellipse outside the hull")
     if extremes is not None:
-        ax.plot(extremes[:, 0], extremes[:, 1], "s", color=_EXTREME_COLOUR, ms=7, mfc="none", mew=2, zorder=5,
-                label="ellipse touches the nearer extremes")
+        ax.plot(
+            extremes[:, 0],
+            extremes[:, 1],
+            "s",
+            color=_EXTREME_COLOUR,
+            ms=7,
+            mfc="none",
+            mew=2,
+            zorder=5,
+            label="ellipse touches the nearer extremes",
+        )
     if witness is not None:
         _draw_witness(ax, sources, P, witness, scale)
     ax.set_xlabel(xname if xname.startswith("along") else f"({xname} - mean) / beta")
@@ -363,8 +390,13 @@ def _draw_witness(ax, sources: Sources, P: np.ndarray, w: np.ndarray, scale: flo
             tip = P @ (-F @ w / np.sqrt(reach2))  # support point of the ellipsoid in direction -w
         else:
             tip = -wp / norm * np.sqrt(reach2) / norm
-        ax.annotate("", xy=tip, xytext=(0.0, 0.0), zorder=6,
-                    arrowprops=dict(arrowstyle="-|>", color=_VIOLATION_COLOUR, lw=2, mutation_scale=15))
+        ax.annotate(
+            "",
+            xy=tip,
+            xytext=(0.0, 0.0),
+            zorder=6,
+            arrowprops=dict(arrowstyle="-|>", color=_VIOLATION_COLOUR, lw=2, mutation_scale=15),
+        )
         label = "furthest reach of the ellipse along -w" if _is_positive_definite(F) else "reach sqrt(w$^T$Fw) along -w"
         ax.plot([tip[0]], [tip[1]], "*", color=_VIOLATION_COLOUR, ms=13, ls="none", zorder=6, label=label)
     # the hull's supporting line {x : w . x = m(w)}: the mixed neuron w is silent on it
@@ -372,9 +404,21 @@ def _draw_witness(ax, sources: Sources, P: np.ndarray, w: np.ndarray, scale: flo
     base = m * wp / (wp @ wp)
     along = np.array([-wp[1], wp[0]]) / np.linalg.norm(wp)
     ends = base + np.outer([-0.8 * scale, 0.8 * scale], along)
-    ax.plot(ends[:, 0], ends[:, 1], "--", color=_VIOLATION_COLOUR, lw=1.4, zorder=5,
-            label="hull's supporting line where the mixed neuron w is silent")
-    ax.annotate("", xy=0.3 * scale * wp / np.linalg.norm(wp), xytext=(0.0, 0.0), zorder=6,
-                arrowprops=dict(arrowstyle="->", color="tab:purple", lw=1.8))
+    ax.plot(
+        ends[:, 0],
+        ends[:, 1],
+        "--",
+        color=_VIOLATION_COLOUR,
+        lw=1.4,
+        zorder=5,
+        label="hull's supporting line where the mixed neuron w is silent",
+    )
+    ax.annotate(
+        "",
+        xy=0.3 * scale * wp / np.linalg.norm(wp),
+        xytext=(0.0, 0.0),
+        zorder=6,
+        arrowprops=dict(arrowstyle="->", color="tab:purple", lw=1.8),
+    )
     label = "w = (" + ", ".join(f"{x:.2f}" for x in w) + "), beta-scaled" if w.size <= 3 else "w"
     ax.plot([], [], color="tab:purple", lw=1.8, label=f"mixed neuron's tuning {label}: it fires this way")

@@ -135,9 +135,7 @@ class Sources:
                 "(a single source has no modularity question: give at least two columns)"
             )
         if array.ndim != 2:
-            raise BiomodularError(
-                f"samples must be 2-D, shape (n_samples, n_sources); got shape {array.shape}"
-            )
+            raise BiomodularError(f"samples must be 2-D, shape (n_samples, n_sources); got shape {array.shape}")
         return cls.from_chunks([array], names=names, origin="samples")
 
     @classmethod
@@ -247,18 +245,14 @@ class Sources:
         if cov_a.shape != (d, d):
             raise BiomodularError(f"cov must have shape ({d}, {d}) to match mean; got {cov_a.shape}")
         if verts.shape[1] != d:
-            raise BiomodularError(
-                f"vertices must have {d} columns to match mean; got shape {verts.shape}"
-            )
+            raise BiomodularError(f"vertices must have {d} columns to match mean; got shape {verts.shape}")
         if not np.allclose(cov_a, cov_a.T, rtol=1e-10, atol=1e-12 * np.abs(cov_a).max()):
             raise BiomodularError("cov must be symmetric")
         cov_a = (cov_a + cov_a.T) / 2
         names_t = _check_names(names, d)
         _check_sources(d, verts.shape[0] if verts.shape[0] > d else d + 1, cov_a, verts.min(0), verts.max(0), names_t)
         if verts.shape[0] < d + 1:
-            raise BiomodularError(
-                f"the support needs at least {d + 1} vertices for {d} sources; got {verts.shape[0]}"
-            )
+            raise BiomodularError(f"the support needs at least {d + 1} vertices for {d} sources; got {verts.shape[0]}")
         points, exact = _hull_points(verts)
         lower, upper = verts.min(0), verts.max(0)
         with np.errstate(divide="ignore"):
@@ -266,8 +260,15 @@ class Sources:
         _check_scale(names_t, log2_sd, lower, upper, np.minimum(mean_a - lower, upper - mean_a))
         _check_mean_inside(mean_a, points, exact)
         return cls(
-            mean=mean_a, cov=cov_a, lower=lower, upper=upper, points=points,
-            points_are_vertices=exact, n_samples=None, names=names_t, origin="statistics",
+            mean=mean_a,
+            cov=cov_a,
+            lower=lower,
+            upper=upper,
+            points=points,
+            points_are_vertices=exact,
+            n_samples=None,
+            names=names_t,
+            origin="statistics",
         )
 
     # -------------------------------------------------------------- derived
@@ -377,10 +378,7 @@ class Sources:
     def __repr__(self) -> str:
         n = "distribution" if self.n_samples is None else f"n_samples={self.n_samples}"
         kind = "hull vertices" if self.points_are_vertices else "support points"
-        return (
-            f"Sources({n}, n_sources={self.n_sources}, names={list(self.names)}, "
-            f"{self.points.shape[0]} {kind})"
-        )
+        return f"Sources({n}, n_sources={self.n_sources}, names={list(self.names)}, {self.points.shape[0]} {kind})"
 
 
 # ---------------------------------------------------------------------- helpers
@@ -418,9 +416,7 @@ def _check_names(names: Sequence[str] | None, d: int) -> tuple[str, ...]:
 
 def _require_two_sources(d: int) -> None:
     if d < 2:
-        raise BiomodularError(
-            f"need at least two sources (columns) to ask whether a code mixes them; got {d}"
-        )
+        raise BiomodularError(f"need at least two sources (columns) to ask whether a code mixes them; got {d}")
 
 
 def _check_sources(d, n, cov, lower, upper, names) -> None:
@@ -431,11 +427,15 @@ def _check_sources(d, n, cov, lower, upper, names) -> None:
 
 def _refuse_too_few_rows(n: int, d: int) -> None:
     """Refuse ``n <= d`` samples, with the likely cause."""
-    hint = ("; is the array transposed (one row per sample, one column per source)? "
-            "or select the source columns with --columns") if n < d else ""
-    raise BiomodularError(
-        f"need at least n_sources + 1 = {d + 1} samples for {d} sources; got {n}{hint}"
+    hint = (
+        (
+            "; is the array transposed (one row per sample, one column per source)? "
+            "or select the source columns with --columns"
+        )
+        if n < d
+        else ""
     )
+    raise BiomodularError(f"need at least n_sources + 1 = {d + 1} samples for {d} sources; got {n}{hint}")
 
 
 def _check_support(d, n, lower, upper, names) -> None:
@@ -445,9 +445,7 @@ def _check_support(d, n, lower, upper, names) -> None:
         _refuse_too_few_rows(n, d)
     constant = [names[j] for j in range(d) if not upper[j] > lower[j]]
     if constant:
-        raise BiomodularError(
-            f"source {constant[0]!r} is constant; drop it (a constant carries nothing to code)"
-        )
+        raise BiomodularError(f"source {constant[0]!r} is constant; drop it (a constant carries nothing to code)")
 
 
 def _check_flat(cov, names) -> None:
@@ -456,9 +454,7 @@ def _check_flat(cov, names) -> None:
     variances = np.diag(cov)
     if not (variances > 0).all():
         j = int(np.argmin(variances))
-        raise BiomodularError(
-            f"source {names[j]!r} has variance {variances[j]:.3g}; variances must be positive"
-        )
+        raise BiomodularError(f"source {names[j]!r} has variance {variances[j]:.3g}; variances must be positive")
     sd = np.sqrt(variances)
     corr = cov / np.outer(sd, sd)
     eigenvalues, eigenvectors = np.linalg.eigh(corr)
@@ -642,8 +638,9 @@ class _InteriorFilter:
             self._ball = self._inscribed_ball() if self.equations is not None else None
             self._polygon = None
             if hull is not None and self.equations is not None and self._ball is not None and inner.shape[1] == 2:
-                self._polygon = _PolygonInterior(inner[hull[0]], self.equations, self._ball[0],
-                                                 1e-9 * np.abs(self.extremes).max())
+                self._polygon = _PolygonInterior(
+                    inner[hull[0]], self.equations, self._ball[0], 1e-9 * np.abs(self.extremes).max()
+                )
             if self.equations is not None:
                 block, _ = self._outside(block, centred)
         return block
@@ -833,9 +830,7 @@ def _as_sample_array(values, what: str = "samples") -> np.ndarray:
     except (TypeError, ValueError) as exc:
         if isinstance(exc, BiomodularError):
             raise
-        raise BiomodularError(
-            f"{what} must be numeric, shape (n_samples, n_sources): {exc}"
-        ) from None
+        raise BiomodularError(f"{what} must be numeric, shape (n_samples, n_sources): {exc}") from None
 
 
 class Reduction:
@@ -955,8 +950,11 @@ class Reduction:
             self.n_candidates += kept.shape[0]
         limit = HULL_SUPPORT_BYTES if self.keep is not None else MAX_SUPPORT_BYTES
         if self.n_candidates * self.d * 8 > limit:
-            why = ("nearly every sample is a vertex of the hull (samples on a curve or surface)"
-                   if self.keep is not None else "in this many dimensions nearly every sample is a vertex")
+            why = (
+                "nearly every sample is a vertex of the hull (samples on a curve or surface)"
+                if self.keep is not None
+                else "in this many dimensions nearly every sample is a vertex"
+            )
             raise BiomodularError(
                 f"the support of {self.n} samples of {self.d} sources keeps {self.n_candidates} "
                 f"candidate hull vertices (over {limit >> 20} MiB): {why}; use fewer rows "
@@ -1098,8 +1096,14 @@ class Reduction:
         self.candidates = [_stacked(self.candidates)]  # the same rows, one copy held
         points, exact = _hull_points(self.candidates[0])
         return Sources(
-            mean=self.reference + offset, cov=cov, lower=self.lower.copy(), upper=self.upper.copy(),
-            points=points, points_are_vertices=exact, n_samples=self.n, names=names_t,
+            mean=self.reference + offset,
+            cov=cov,
+            lower=self.lower.copy(),
+            upper=self.upper.copy(),
+            points=points,
+            points_are_vertices=exact,
+            n_samples=self.n,
+            names=names_t,
             origin=origin,
         )
 
@@ -1130,8 +1134,11 @@ def _check_scale(names, log2_sd, lower, upper, beta) -> None:
         log2_range = np.log2(half_range) + 1
         log2_beta = np.log2(np.abs(beta))
     for j, name in enumerate(names):
-        for what, value in (("spread", log2_sd[j]), ("range", log2_range[j]),
-                            ("distance from the mean to the nearer extreme", log2_beta[j])):
+        for what, value in (
+            ("spread", log2_sd[j]),
+            ("range", log2_range[j]),
+            ("distance from the mean to the nearer extreme", log2_beta[j]),
+        ):
             if not (-SCALE_BITS <= value <= SCALE_BITS):
                 decimal = value * np.log10(2)
                 raise BiomodularError(
@@ -1161,8 +1168,9 @@ def _check_resolution(names, lower, upper, beta) -> None:
 FEW_CANDIDATES = 256
 
 
-def block_sources(block: np.ndarray, names: Sequence[str] | None = None,
-                  candidates: np.ndarray | None = None) -> Sources:
+def block_sources(
+    block: np.ndarray, names: Sequence[str] | None = None, candidates: np.ndarray | None = None
+) -> Sources:
     """The :class:`Sources` of a small block of rows already in memory, computed directly.
 
     For the thousands of rows of a subsample, not for a data set: moments come
@@ -1195,5 +1203,13 @@ def block_sources(block: np.ndarray, names: Sequence[str] | None = None,
             raise BiomodularError(f"the block has no two-dimensional hull: {exc}") from None
     else:
         points, exact = _hull_points(candidates)
-    return Sources(mean=mean, cov=cov, lower=lower, upper=upper, points=points,
-                   points_are_vertices=exact, n_samples=m, names=names_t)
+    return Sources(
+        mean=mean,
+        cov=cov,
+        lower=lower,
+        upper=upper,
+        points=points,
+        points_are_vertices=exact,
+        n_samples=m,
+        names=names_t,
+    )

@@ -26,8 +26,9 @@ def _clean(value: Any, path: str, found: dict[str, str]) -> Any:
     if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # numpy scalars and arrays
         return _clean(value.tolist(), path, found)
     if isinstance(value, float) and not math.isfinite(value):
-        found[path or "value"] = "nan (not a number)" if math.isnan(value) else (
-            "+infinity" if value > 0 else "-infinity")
+        found[path or "value"] = (
+            "nan (not a number)" if math.isnan(value) else ("+infinity" if value > 0 else "-infinity")
+        )
         return None
     return value
 

@@ -22,8 +22,14 @@ from pathlib import Path
 
 #: Flags for a headless run on a machine without a display or network.
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--hide-scrollbars",
 ]
 #: page -> text its rendered DOM must contain.
@@ -43,8 +49,9 @@ def _chromium() -> str:
 
 
 def _run(browser: str, profile: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def _blank(png: Path) -> bool:
@@ -74,8 +81,7 @@ def main(site: str) -> int:
             failures.append(f"{page}: rendered page lacks {missing} (chromium exit {dom.returncode})")
         shot = out / (page.replace("/", "_").removesuffix(".html") + ".png")
         with tempfile.TemporaryDirectory() as profile:
-            _run(browser, profile, "--virtual-time-budget=5000", "--window-size=1280,1400",
-                 f"--screenshot={shot}", url)
+            _run(browser, profile, "--virtual-time-budget=5000", "--window-size=1280,1400", f"--screenshot={shot}", url)
         if not shot.is_file():
             failures.append(f"{page}: no screenshot was written")
         elif _blank(shot):

@@ -40,8 +40,18 @@ extensions = [
 
 root_doc = "index"
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["_build", "_ext", "_templates", "generated/README.md", "gallery/*.ipynb", "gallery/*.py", "gallery/*.zip",
-                    "gallery/*.md5", "gallery/*.codeobj.json", "gallery/sg_execution_times.rst"]
+exclude_patterns = [
+    "_build",
+    "_ext",
+    "_templates",
+    "generated/README.md",
+    "gallery/*.ipynb",
+    "gallery/*.py",
+    "gallery/*.zip",
+    "gallery/*.md5",
+    "gallery/*.codeobj.json",
+    "gallery/sg_execution_times.rst",
+]
 # The class template lists methods only: attributes are described in each class's docstring (numpydoc
 # renders its Attributes section), and a dataclass field's default would otherwise lend it str's docstring.
 templates_path = ["_templates"]
@@ -56,8 +66,20 @@ myst_dmath_double_inline = True
 myst_fence_as_directive = ["mermaid"]
 
 #: The order of the pages in the navigation; a page of this folder not named here comes after them.
-PAGE_ORDER = ["input", "check", "solve", "verify", "batch", "notebooks", "mathematics", "theory", "reproduce", "gallery/index",
-              "api", "benchmarks"]
+PAGE_ORDER = [
+    "input",
+    "check",
+    "solve",
+    "verify",
+    "batch",
+    "notebooks",
+    "mathematics",
+    "theory",
+    "reproduce",
+    "gallery/index",
+    "api",
+    "benchmarks",
+]
 #: Markdown files of this folder that are not pages of the site.
 NOT_PAGES = {"index"}
 

@@ -19,8 +19,13 @@ rng = np.random.default_rng(1)
 speed = rng.uniform(0, 1, 2000)
 heading = rng.uniform(-1, 1, 2000)
 keep = speed + heading > -0.5  # the slow, leftward corner never happens
-frame = pd.DataFrame({"speed": speed[keep], "heading": heading[keep],
-                      "session": np.where(rng.random(keep.sum()) < 0.5, "day 1, am", "day 2, pm")})
+frame = pd.DataFrame(
+    {
+        "speed": speed[keep],
+        "heading": heading[keep],
+        "session": np.where(rng.random(keep.sum()) < 0.5, "day 1, am", "day 2, pm"),
+    }
+)
 frame.index = 100 + np.arange(len(frame))
 print(frame.head())
 

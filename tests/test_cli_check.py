@@ -31,8 +31,19 @@ def test_json_has_the_documented_keys_and_agrees_with_the_api(tmp_path, capsys):
     np.savetxt(path, S, delimiter=",", header="a,b,c", comments="")
     assert main(["check", str(path), "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    for key in ("verdict", "margin", "witness", "witness_angle", "mixing_advantage", "mixes", "sampling",
-                "method", "n_samples", "n_sources", "rounding_bound"):
+    for key in (
+        "verdict",
+        "margin",
+        "witness",
+        "witness_angle",
+        "mixing_advantage",
+        "mixes",
+        "sampling",
+        "method",
+        "n_samples",
+        "n_sources",
+        "rounding_bound",
+    ):
         assert key in payload
     import biomodular as bm
 

@@ -125,8 +125,12 @@ def test_plot_without_extension_writes_png_and_says_so(bad_files, monkeypatch, c
 
 
 def test_traceback_free_in_a_real_process(bad_files):
-    done = subprocess.run([sys.executable, "-m", "biomodular", "check", "archive.npy"],
-                          cwd=bad_files, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    done = subprocess.run(
+        [sys.executable, "-m", "biomodular", "check", "archive.npy"],
+        cwd=bad_files,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

@@ -14,16 +14,25 @@ from biomodular.errors import BiomodularError
 
 def _run(*args, stdout=subprocess.PIPE):
     env = dict(os.environ, PYTHONPATH=os.getcwd())
-    return subprocess.run([sys.executable, "-m", "biomodular", *args], stdout=stdout,
-                          stderr=subprocess.PIPE, text=True, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "biomodular", *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
-@pytest.mark.parametrize("args", [
-    ["check", "--bogus"],
-    ["check", "--tol", "abc", "--example", "cut-corner"],
-    ["check", "--method", "nope", "--example", "cut-corner"],
-    ["nocommand"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--bogus"],
+        ["check", "--tol", "abc", "--example", "cut-corner"],
+        ["check", "--method", "nope", "--example", "cut-corner"],
+        ["nocommand"],
+    ],
+)
 def test_argument_errors_are_one_line_and_exit_2(args):
     run = _run(*args)
     assert run.returncode == 2

@@ -29,8 +29,9 @@ def test_the_api_reference_lists_every_public_name():
     text = (DOCS / "api.md").read_text(encoding="utf-8")
     listed = {line.strip() for line in text.splitlines() if line.startswith("   ") and not line.strip().startswith(":")}
     modules = {"examples", "io", "theory", "verify", "plots"}  # documented through their functions
-    missing = [name for name in biomodular.__all__ if name not in listed and name not in modules
-               and not name.startswith("__")]
+    missing = [
+        name for name in biomodular.__all__ if name not in listed and name not in modules and not name.startswith("__")
+    ]
     assert not missing, f"add these to docs/api.md: {missing}"
 
 
@@ -62,7 +63,10 @@ def test_the_mathematics_is_cited_by_section_title_not_by_an_outside_file():
     files = [*root.glob("*.md"), *DOCS.glob("*.md"), *root.glob("*.cff")]
     for folder in ("biomodular", "tests", "benchmarks", "examples"):
         files += sorted((root / folder).rglob("*.py"))
-    offences = [f"{path.relative_to(root)}:{n}" for path in files
-                for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-                if outside.search(line)]
+    offences = [
+        f"{path.relative_to(root)}:{n}"
+        for path in files
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if outside.search(line)
+    ]
     assert not offences, "cite docs/mathematics.md by section title instead:\n" + "\n".join(offences)

@@ -302,7 +302,6 @@ def test_cut_corner_margin_equals_the_exact_margin():
     dense = _exact_cut_square_margin(examples.CUT)
     assert float(exact.value) - 1e-12 <= dense <= float(exact.value) + 1e-12
     # the checker on exact statistics: measured difference 1.4e-16
-    result = check_modularity(Sources.from_statistics(num["mean"], num["cov"], num["vertices"]),
-                              tol=MODULAR_TOL)
+    result = check_modularity(Sources.from_statistics(num["mean"], num["cov"], num["vertices"]), tol=MODULAR_TOL)
     assert result.verdict == "mixed" and result.exact
     assert result.margin == pytest.approx(float(exact.value), rel=0, abs=1e-12)

@@ -54,8 +54,11 @@ def _structured(kind: str, seed: int, n: int) -> np.ndarray:
     return P
 
 
-@given(st.sampled_from(["circle", "clipped", "grid", "duplicated", "annulus"]),
-       st.integers(0, 2**32 - 1), st.integers(3, 2000))
+@given(
+    st.sampled_from(["circle", "clipped", "grid", "duplicated", "annulus"]),
+    st.integers(0, 2**32 - 1),
+    st.integers(3, 2000),
+)
 def test_vectorised_pruning_keeps_exactly_the_chains_vertices(kind, seed, n):
     """Second route: Andrew's chain alone on the same points."""
     from biomodular.geometry import _monotone_chain
@@ -71,8 +74,9 @@ def test_vectorised_pruning_keeps_exactly_the_chains_vertices(kind, seed, n):
     assert len(got) == len(expected)
     assert {tuple(p) for p in P[got]} == {tuple(p) for p in P[expected]}
     V = P[got]
-    cross = ((np.roll(V, -1, 0) - V)[:, 0] * (np.roll(V, -2, 0) - V)[:, 1]
-             - (np.roll(V, -1, 0) - V)[:, 1] * (np.roll(V, -2, 0) - V)[:, 0])
+    cross = (np.roll(V, -1, 0) - V)[:, 0] * (np.roll(V, -2, 0) - V)[:, 1] - (np.roll(V, -1, 0) - V)[:, 1] * (
+        np.roll(V, -2, 0) - V
+    )[:, 0]
     assert (cross > 0).all()  # strictly convex, counter-clockwise
 
 
@@ -111,8 +115,13 @@ def test_a_huge_circles_hull_stays_vectorised_and_small_in_memory():
     assert points_peak < 5.5 * X.nbytes  # measured 4.0 (7.1 before)
 
 
-@given(st.sampled_from(["circle", "clipped", "grid", "duplicated", "annulus"]),
-       st.integers(0, 2**32 - 1), st.integers(3, 3000), st.floats(-1e6, 1e6), st.floats(1e-3, 1e3))
+@given(
+    st.sampled_from(["circle", "clipped", "grid", "duplicated", "annulus"]),
+    st.integers(0, 2**32 - 1),
+    st.integers(3, 3000),
+    st.floats(-1e6, 1e6),
+    st.floats(1e-3, 1e3),
+)
 def test_the_extreme_polygon_filter_keeps_every_hull_vertex(kind, seed, n, offset, scale):
     """Second route: qhull's vertices of all the points are among the kept rows."""
     from biomodular.geometry import outside_extreme_polygon

@@ -33,8 +33,7 @@ def _private_imports(path: Path) -> list[str]:
             # a package may import its own private submodules; private functions and classes stay put
             submodule = package / alias.name
             if _private(alias.name) and not (submodule.with_suffix(".py").exists() or submodule.is_dir()):
-                found.append(f"{path.name}:{node.lineno} imports {alias.name} from "
-                             f"{'.' * node.level}{module}")
+                found.append(f"{path.name}:{node.lineno} imports {alias.name} from {'.' * node.level}{module}")
     return found
 
 
@@ -46,8 +45,11 @@ def test_no_private_name_is_imported_across_modules():
 
 def test_the_rule_sees_relative_and_absolute_private_imports(tmp_path):
     sample = tmp_path / "probe.py"
-    sample.write_text("from .solvers.energy import _hidden\nfrom biomodular.sources import _x as y\n"
-                      "from numpy import _private_ok\nfrom .cli import __version__\n", encoding="utf-8")
+    sample.write_text(
+        "from .solvers.energy import _hidden\nfrom biomodular.sources import _x as y\n"
+        "from numpy import _private_ok\nfrom .cli import __version__\n",
+        encoding="utf-8",
+    )
     found = _private_imports(sample)
     assert len(found) == 2 and "_hidden" in found[0] and "_x" in found[1]
 

@@ -207,8 +207,7 @@ def test_mat_v73_through_h5py(tmp_path):
 
 # ----------------------------------------------------------- standard input
 def _cli(args, stdin_bytes=None, cwd=None):
-    return subprocess.run([sys.executable, "-m", "biomodular", *args], input=stdin_bytes,
-                          capture_output=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "biomodular", *args], input=stdin_bytes, capture_output=True, cwd=cwd)
 
 
 def test_standard_input_text_and_npy(tmp_path):
@@ -265,17 +264,30 @@ def test_xarray_dataarray_with_named_sample_dimension():
 
 
 @given(
-    data=arrays(np.float64, st.tuples(st.integers(1, 30), st.just(2)),
-                elements=st.floats(allow_nan=False, allow_infinity=False, width=64)),
+    data=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 30), st.just(2)),
+        elements=st.floats(allow_nan=False, allow_infinity=False, width=64),
+    ),
     labels=st.lists(st.text(alphabet='ab, ;"#\n\t', max_size=8), min_size=30, max_size=30),
     delimiter=st.sampled_from([",", ";", "\t"]),
     quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]),
     chunk_rows=st.integers(1, 40),
 )
-@example(data=np.array([[1.0, 2.0], [3.0, 4.0]]), labels=['a,"b"\n#c'] * 30, delimiter=",",
-         quoting=csv.QUOTE_ALL, chunk_rows=1)
-@example(data=np.array([[1.0, 2.0], [3.0, 4.0]]), labels=['a,"b"\nc'] * 30, delimiter=";",
-         quoting=csv.QUOTE_MINIMAL, chunk_rows=1)
+@example(
+    data=np.array([[1.0, 2.0], [3.0, 4.0]]),
+    labels=['a,"b"\n#c'] * 30,
+    delimiter=",",
+    quoting=csv.QUOTE_ALL,
+    chunk_rows=1,
+)
+@example(
+    data=np.array([[1.0, 2.0], [3.0, 4.0]]),
+    labels=['a,"b"\nc'] * 30,
+    delimiter=";",
+    quoting=csv.QUOTE_MINIMAL,
+    chunk_rows=1,
+)
 def test_any_quoted_text_column_round_trips_through_csv_writer(
     tmp_path_factory, data, labels, delimiter, quoting, chunk_rows
 ):

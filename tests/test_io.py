@@ -38,7 +38,9 @@ name = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=6).m
 
 
 @given(
-    data=st.integers(1, 4).flatmap(lambda d: arrays(np.float64, st.tuples(st.integers(1, 25), st.just(d)), elements=finite)),
+    data=st.integers(1, 4).flatmap(
+        lambda d: arrays(np.float64, st.tuples(st.integers(1, 25), st.just(d)), elements=finite)
+    ),
     delimiter=st.sampled_from([",", "\t", ";", " "]),
     header=st.booleans(),
     chunk_rows=st.integers(1, 30),
@@ -240,7 +242,9 @@ def test_content_errors(tmp_path):
         iter_chunks(_write(tmp_path / "h.csv", "a,b\n"))
     with pytest.raises(BiomodularError, match="only blank or comment lines"):
         iter_chunks(_write(tmp_path / "c.csv", "# nothing\n\n"))
-    with pytest.raises(BiomodularError, match=r"line 4 of 'r.csv' \(data row 3\) has 3 comma-separated fields; expected 2"):
+    with pytest.raises(
+        BiomodularError, match=r"line 4 of 'r.csv' \(data row 3\) has 3 comma-separated fields; expected 2"
+    ):
         _read(_write(tmp_path / "r.csv", "a,b\n1,2\n3,4\n5,6,7\n8,9\n"))
     with pytest.raises(BiomodularError, match=r"line 3 .* has 1 comma-separated fields"):
         _read(_write(tmp_path / "r2.csv", "1,2\n3,4\n5\n"), columns=[0, 1])
@@ -267,7 +271,9 @@ def test_column_errors(tmp_path):
     path = _write(tmp_path / "t.csv", "a,b,c\n1,2,3\n4,5,6\n")
     with pytest.raises(BiomodularError, match=r"no column named 'z' in 't.csv'; available: 'a', 'b', 'c'"):
         iter_chunks(path, columns=["a", "z"])
-    with pytest.raises(BiomodularError, match=r"column index 3 is out of range: 't.csv' has 3 columns \(indices 0 to 2\)"):
+    with pytest.raises(
+        BiomodularError, match=r"column index 3 is out of range: 't.csv' has 3 columns \(indices 0 to 2\)"
+    ):
         iter_chunks(path, columns=[0, 3])
     with pytest.raises(BiomodularError, match="out of range"):
         iter_chunks(path, columns=[-1, 0])

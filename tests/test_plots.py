@@ -38,9 +38,7 @@ def _brute_witness(sources: Sources, n: int = 20000):
     return W[np.argmin(gap)], float(gap.min())
 
 
-@given(
-    st.floats(0.1, 10.0), st.floats(0.1, 10.0), st.floats(-0.95, 0.95), st.integers(3, 500)
-)
+@given(st.floats(0.1, 10.0), st.floats(0.1, 10.0), st.floats(-0.95, 0.95), st.integers(3, 500))
 def test_ellipse_points_lie_on_the_ellipse(a, b, r, n):
     F = np.array([[a * a, r * a * b], [r * a * b, b * b]])
     x = ellipse_points(F, n)

@@ -21,8 +21,13 @@ def _reference(S, scale):
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), d=st.integers(2, 3), n_parts=st.integers(1, 6),
-       log_scale=st.integers(-100, 100), offset=st.floats(-1e4, 1e4))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    d=st.integers(2, 3),
+    n_parts=st.integers(1, 6),
+    log_scale=st.integers(-100, 100),
+    offset=st.floats(-1e4, 1e4),
+)
 def test_merged_partial_reductions_equal_the_whole(seed, d, n_parts, log_scale, offset):
     rng = np.random.default_rng(seed)
     S = (rng.standard_normal((500, d)) @ rng.standard_normal((d, d)) + offset) * 10.0**log_scale

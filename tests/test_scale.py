@@ -54,7 +54,7 @@ KINDS = st.sampled_from(["cut", "correlated", "square"])
 
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**16), kind=KINDS, k=st.integers(-150, 150))
-@example(seed=0, kind="cut", k=153)   # the sum of squares overflowed here
+@example(seed=0, kind="cut", k=153)  # the sum of squares overflowed here
 @example(seed=0, kind="cut", k=-150)
 @example(seed=0, kind="cut", k=150)
 @example(seed=1, kind="correlated", k=-149)
@@ -68,8 +68,7 @@ def test_multiplying_by_a_power_of_ten_changes_nothing(seed, kind, k):
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**16), kind=KINDS, k=st.integers(-150, 150),
-       offset=st.floats(-1e12, 1e12))
+@given(seed=st.integers(0, 2**16), kind=KINDS, k=st.integers(-150, 150), offset=st.floats(-1e12, 1e12))
 @example(seed=0, kind="cut", k=0, offset=1e6)
 @example(seed=0, kind="cut", k=0, offset=2e6)
 @example(seed=2, kind="correlated", k=100, offset=-2e6)
@@ -79,9 +78,9 @@ def test_an_offset_changes_nothing_or_is_refused(seed, kind, k, offset):
     """Grid data, so that the shifted values are exactly the shifted samples:
     any change in the margin is then the tool's arithmetic, not the input's rounding."""
     S = _dataset(seed, kind)
-    grid = np.round(S * 2**10)                       # integers, |y| <= 2**10
-    unit = 2.0 ** np.round(k * np.log2(10) - 10)     # the power of two nearest 10**k / 2**10
-    shift = np.round(offset * 2**10)                 # up to 1e12 times the spread, in grid steps
+    grid = np.round(S * 2**10)  # integers, |y| <= 2**10
+    unit = 2.0 ** np.round(k * np.log2(10) - 10)  # the power of two nearest 10**k / 2**10
+    shift = np.round(offset * 2**10)  # up to 1e12 times the spread, in grid steps
     base = check_modularity(Sources.from_samples(grid), tol=1e-3)
     moved = _check_or_refusal((grid + shift) * unit)  # exact: integers below 2**53 times 2**e
     if moved is not None:
@@ -93,7 +92,7 @@ def test_an_offset_changes_nothing_or_is_refused(seed, kind, k, offset):
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**16), kind=KINDS, offset=st.floats(-1e12, 1e12))
 @example(seed=0, kind="cut", offset=1e15 / 1e3)
-@example(seed=0, kind="cut", offset=2.0e6)   # just inside the resolution bound
+@example(seed=0, kind="cut", offset=2.0e6)  # just inside the resolution bound
 @example(seed=3, kind="correlated", offset=-2.0e6)
 @example(seed=5, kind="cut", offset=1.5e6)
 def test_an_offset_on_rounded_data_changes_the_margin_by_at_most_1e9_or_is_refused(seed, kind, offset):
@@ -139,8 +138,9 @@ def test_check_json_is_strict_for_scaled_data(tmp_path):
     S, _ = examples.load("cut-corner")
     path = tmp_path / "big.npy"
     np.save(path, S * 1e153)
-    run = subprocess.run([sys.executable, "-m", "biomodular", "check", str(path), "--json"],
-                         capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "biomodular", "check", str(path), "--json"], capture_output=True, text=True, check=False
+    )
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
 

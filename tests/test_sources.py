@@ -118,8 +118,12 @@ def test_samples_are_not_modified():
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["gauss", "cut box", "grid", "clipped", "ring"]),
-       log_aspect=st.floats(-3, 3), block=st.sampled_from([256, 1024, 1 << 16]))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    kind=st.sampled_from(["gauss", "cut box", "grid", "clipped", "ring"]),
+    log_aspect=st.floats(-3, 3),
+    block=st.sampled_from([256, 1024, 1 << 16]),
+)
 @example(seed=0, kind="grid", log_aspect=0.0, block=256)
 @example(seed=1, kind="ring", log_aspect=2.0, block=256)
 def test_two_source_filter_keeps_every_hull_vertex(seed, kind, log_aspect, block):
@@ -171,8 +175,15 @@ def test_polygon_interior_test_never_calls_an_outside_point_inside(seed, n_verti
     tolerance = 1e-9 * np.abs(V).max()  # as the reduction uses it
     test = _PolygonInterior(V, eq, centre, tolerance)
     vertical = centre + np.outer(np.linspace(-2, 2, 9), [0.0, np.abs(V).max()])  # x - centre is +-0.0
-    Q = np.vstack([rng.standard_normal((4000, 2)) * np.abs(V).max(), V, (V + np.roll(V, -1, axis=0)) / 2,
-                   centre[None, :], vertical])
+    Q = np.vstack(
+        [
+            rng.standard_normal((4000, 2)) * np.abs(V).max(),
+            V,
+            (V + np.roll(V, -1, axis=0)) / 2,
+            centre[None, :],
+            vertical,
+        ]
+    )
     full = (Q @ eq[:, :2].T + eq[:, 2]).max(axis=1)
     got = test.inside(Q[:, 0].copy(), Q[:, 1].copy())
     assert not (got & ~(full < 0)).any()
@@ -180,9 +191,12 @@ def test_polygon_interior_test_never_calls_an_outside_point_inside(seed, n_verti
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), d=st.integers(3, 4),
-       kind=st.sampled_from(["poisson", "grid", "clipped", "binary-ish"]),
-       block=st.sampled_from([300, 2000, 1 << 16]))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    d=st.integers(3, 4),
+    kind=st.sampled_from(["poisson", "grid", "clipped", "binary-ish"]),
+    block=st.sampled_from([300, 2000, 1 << 16]),
+)
 @example(seed=0, d=3, kind="poisson", block=300)
 @example(seed=0, d=4, kind="clipped", block=2000)
 def test_saturated_data_in_three_and_four_sources_keep_the_raw_hull(seed, d, kind, block):

@@ -101,8 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         # Writing the result to stdout failed (e.g. a full disk: > /dev/full).
         _silence_stdout()
-        print(f"biomodular {args.command}: error: cannot write to standard output: "
-              f"{exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"biomodular {args.command}: error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr
+        )
         return 2
     _print_warnings(args.command, caught)
     return status

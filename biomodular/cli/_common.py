@@ -7,8 +7,9 @@ import json
 import sys
 
 
-def add_input_arguments(parser: argparse.ArgumentParser, statistics: bool = False,
-                        scheduler_for: str = "the reduction of --dask data") -> None:
+def add_input_arguments(
+    parser: argparse.ArgumentParser, statistics: bool = False, scheduler_for: str = "the reduction of --dask data"
+) -> None:
     """Add ``path``, ``--example``, ``--columns``, ``--key``, ``--seed``, ``--dask`` and ``--scheduler``.
 
     With ``statistics``, ``path`` may also be a ``.json`` file of statistics.
@@ -19,30 +20,42 @@ def add_input_arguments(parser: argparse.ArgumentParser, statistics: bool = Fals
         help_path += ", or a .json file of statistics with keys mean, cov, vertices (and optional names)"
     parser.add_argument("path", nargs="?", help=help_path)
     parser.add_argument("--example", metavar="NAME", help="use a bundled example instead of a file")
-    parser.add_argument("--columns", metavar="COLS",
-                        help="comma-separated columns to use, by name or zero-based index")
+    parser.add_argument("--columns", metavar="COLS", help="comma-separated columns to use, by name or zero-based index")
     parser.add_argument("--key", help="array to use in an .npz file, or variable in a .mat file")
-    parser.add_argument("--index-col", metavar="COL",
-                        help="text tables: the column of row labels, not a source (name or zero-based index; "
-                             "default: the unnamed first column pandas writes; 'none': no index column)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed of the example and of any random choice (default 0)")
-    parser.add_argument("--dask", action="store_true",
-                        help="path is a directory of .npy chunks or a zarr store, reduced chunk by chunk "
-                             "with Dask (on the cluster of --scheduler if given; needs biomodular[dask])")
+    parser.add_argument(
+        "--index-col",
+        metavar="COL",
+        help="text tables: the column of row labels, not a source (name or zero-based index; "
+        "default: the unnamed first column pandas writes; 'none': no index column)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the example and of any random choice (default 0)")
+    parser.add_argument(
+        "--dask",
+        action="store_true",
+        help="path is a directory of .npy chunks or a zarr store, reduced chunk by chunk "
+        "with Dask (on the cluster of --scheduler if given; needs biomodular[dask])",
+    )
     _add_scheduler(parser, scheduler_for)
 
 
 def _add_scheduler(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help=f"run {what} on the Dask cluster whose scheduler is at ADDRESS "
-                             "(e.g. tcp://10.0.0.5:8786; needs biomodular[dask])")
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help=f"run {what} on the Dask cluster whose scheduler is at ADDRESS "
+        "(e.g. tcp://10.0.0.5:8786; needs biomodular[dask])",
+    )
 
 
 def add_executor_arguments(parser: argparse.ArgumentParser, what: str, scheduler: bool = True) -> None:
     """Add ``--workers`` (and ``--scheduler`` unless the input arguments did): where independent work runs."""
-    parser.add_argument("--workers", type=int, default=None, metavar="N",
-                        help=f"local processes for the {what} (default: one per core; 1 = one after another)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"local processes for the {what} (default: one per core; 1 = one after another)",
+    )
     if scheduler:
         _add_scheduler(parser, f"the {what}")
 
@@ -89,15 +102,22 @@ def _require_one_input(args: argparse.Namespace) -> None:
     from ..errors import BiomodularError
 
     if (args.path is None) == (args.example is None):
-        raise BiomodularError("give a data file or --example NAME (see 'biomodular check "
-                              "--list-examples'), not both")
+        raise BiomodularError("give a data file or --example NAME (see 'biomodular check --list-examples'), not both")
     if args.example is not None:
-        given = [flag for flag, value in (("--columns", args.columns), ("--key", args.key),
-                                          ("--index-col", getattr(args, "index_col", None)))
-                 if value is not None]
+        given = [
+            flag
+            for flag, value in (
+                ("--columns", args.columns),
+                ("--key", args.key),
+                ("--index-col", getattr(args, "index_col", None)),
+            )
+            if value is not None
+        ]
         if given:
-            raise BiomodularError(f"{' and '.join(given)} select{'s' if len(given) == 1 else ''} data in a "
-                                  "file; an example has fixed sources: drop it or give a file")
+            raise BiomodularError(
+                f"{' and '.join(given)} select{'s' if len(given) == 1 else ''} data in a "
+                "file; an example has fixed sources: drop it or give a file"
+            )
 
 
 def load_samples(args: argparse.Namespace):
@@ -116,8 +136,9 @@ def load_samples(args: argparse.Namespace):
         return np.asarray(samples, dtype=float), example_names
     from .. import io
 
-    names, chunks = io.iter_chunks(args.path, columns=parse_columns(args.columns), key=args.key,
-                                   index_col=parse_index_col(args.index_col))
+    names, chunks = io.iter_chunks(
+        args.path, columns=parse_columns(args.columns), key=args.key, index_col=parse_index_col(args.index_col)
+    )
     blocks = [np.asarray(c, dtype=float) for c in chunks]
     if not blocks:
         raise BiomodularError(f"{args.path}: no samples")
@@ -150,12 +171,14 @@ def load_sources(args: argparse.Namespace, statistics: bool = False, reservoir=N
     if reservoir is not None:
         from .. import io
 
-        names, chunks = io.iter_chunks(args.path, columns=parse_columns(args.columns), key=args.key,
-                                       index_col=parse_index_col(args.index_col))
+        names, chunks = io.iter_chunks(
+            args.path, columns=parse_columns(args.columns), key=args.key, index_col=parse_index_col(args.index_col)
+        )
         origin = "standard input" if io.is_stdin(args.path) else str(args.path)
         return Sources.from_chunks(reservoir.tee(chunks), names=names, origin=origin), None
-    return Sources.from_file(args.path, columns=parse_columns(args.columns), key=args.key,
-                             index_col=parse_index_col(args.index_col)), None
+    return Sources.from_file(
+        args.path, columns=parse_columns(args.columns), key=args.key, index_col=parse_index_col(args.index_col)
+    ), None
 
 
 def _reduce_chunked(args: argparse.Namespace):

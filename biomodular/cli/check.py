@@ -13,23 +13,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``biomodular check``."""
     add_input_arguments(parser)
     parser.add_argument("--list-examples", action="store_true", help="list the bundled examples and exit")
-    parser.add_argument("--tol", type=float, default=None,
-                        help="a modelling tolerance you choose, in units of beta^2: margins in [-TOL, 0] are "
-                             "called modular, marked not exact (default: none; the verdict is exact)")
-    parser.add_argument("--method", default="auto",
-                        choices=["auto", "sector", "cones", "facets", "global", "search", "grid"],
-                        help="decision method (default: auto, the fastest exact one)")
-    parser.add_argument("--max-faces", type=int, default=None, metavar="N",
-                        help="face budget of the cones method")
-    parser.add_argument("--exact-advantage", action="store_true",
-                        help="solve the convex program for the exact mixing advantage (needs cvxpy, "
-                             "about a second); default: certified bounds in closed form")
-    parser.add_argument("--no-sampling", action="store_true",
-                        help="skip the sampling analysis (what the samples say about their population; "
-                             "on by default for samples, never for statistics)")
-    parser.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
-                        help="time budget of the global route for five or more sources (default 60); "
-                             "when it runs out the verdict is 'undetermined' with the best bound")
+    parser.add_argument(
+        "--tol",
+        type=float,
+        default=None,
+        help="a modelling tolerance you choose, in units of beta^2: margins in [-TOL, 0] are "
+        "called modular, marked not exact (default: none; the verdict is exact)",
+    )
+    parser.add_argument(
+        "--method",
+        default="auto",
+        choices=["auto", "sector", "cones", "facets", "global", "search", "grid"],
+        help="decision method (default: auto, the fastest exact one)",
+    )
+    parser.add_argument("--max-faces", type=int, default=None, metavar="N", help="face budget of the cones method")
+    parser.add_argument(
+        "--exact-advantage",
+        action="store_true",
+        help="solve the convex program for the exact mixing advantage (needs cvxpy, "
+        "about a second); default: certified bounds in closed form",
+    )
+    parser.add_argument(
+        "--no-sampling",
+        action="store_true",
+        help="skip the sampling analysis (what the samples say about their population; "
+        "on by default for samples, never for statistics)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="time budget of the global route for five or more sources (default 60); "
+        "when it runs out the verdict is 'undetermined' with the best bound",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", metavar="PNG", help="save a figure of the verdict")
 
@@ -56,8 +73,10 @@ def _format_advantage(result) -> str:
 def _format_sampling(s) -> str:
     steps = ", ".join(f"{m:,}: {x:.2g}" for m, x in zip(s.sizes, s.median_margins))
     rate = "" if s.rate is None else f"; |margin| ~ n^-{s.rate:.2g}"
-    return (f"population {s.population}: {s.reason}\n"
-            f"          (median margin by sample size {steps}{rate}; {s.rows_used:,} random rows, seed {s.seed})")
+    return (
+        f"population {s.population}: {s.reason}\n"
+        f"          (median margin by sample size {steps}{rate}; {s.rows_used:,} random rows, seed {s.seed})"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,9 +96,16 @@ def run(args: argparse.Namespace) -> int:
     from ..solvers.gap import DEFAULT_MAX_FACES
 
     max_faces = DEFAULT_MAX_FACES if args.max_faces is None else args.max_faces
-    result = check_with_sampling(sources, reservoir, seed=args.seed, tol=args.tol, method=args.method,
-                                 max_faces=max_faces, advantage="exact" if args.exact_advantage else "bracket",
-                                 time_limit=args.time_limit)
+    result = check_with_sampling(
+        sources,
+        reservoir,
+        seed=args.seed,
+        tol=args.tol,
+        method=args.method,
+        max_faces=max_faces,
+        advantage="exact" if args.exact_advantage else "bracket",
+        time_limit=args.time_limit,
+    )
     total = time.perf_counter() - started
 
     if args.json:
@@ -87,14 +113,15 @@ def run(args: argparse.Namespace) -> int:
         _save_figure(plot_path, sources, result, samples)
         return 0
 
-    data = (f"{sources.n_samples:,} samples" if sources.n_samples is not None else "statistics")
+    data = f"{sources.n_samples:,} samples" if sources.n_samples is not None else "statistics"
     kind = "exact" if result.exact else "not exact"
     bound = "" if result.margin_exact else "at most "
     upper = "" if result.margin_exact else "; an upper bound on the minimum: this method can miss a lower one"
     lines = [
         f"verdict   {result.verdict}   (exact for these {data})" if result.exact else f"verdict   {result.verdict}",
         f"margin    {bound}{result.margin:.6g}   (units of beta^2; rounding bound {result.rounding_bound:.1e}"
-        + (f"; your tolerance {result.tolerance:g}" if result.tolerance is not None else "") + f"{upper})",
+        + (f"; your tolerance {result.tolerance:g}" if result.tolerance is not None else "")
+        + f"{upper})",
         f"witness   {_format_witness(result)}",
     ]
     if result.verdict in ("mixed", "tie"):

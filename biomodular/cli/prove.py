@@ -13,13 +13,23 @@ from ..errors import BiomodularError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
     parser.add_argument("name", nargs="?", help="theorem to prove (see --list)")
-    parser.add_argument("--list", action="store_true",
-                        help="check every theorem and list it: name, status, lemmas and axioms it rests on")
-    parser.add_argument("--format", choices=("md", "tex"), default="md",
-                        help="output format: Markdown (default) or a standalone LaTeX document")
-    parser.add_argument("--json", action="store_true",
-                        help="print the formal statement, hypotheses, axioms and every step with its premises, "
-                             "method and both checkers' verdicts as JSON")
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="check every theorem and list it: name, status, lemmas and axioms it rests on",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("md", "tex"),
+        default="md",
+        help="output format: Markdown (default) or a standalone LaTeX document",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the formal statement, hypotheses, axioms and every step with its premises, "
+        "method and both checkers' verdicts as JSON",
+    )
     parser.add_argument("--out", metavar="FILE", help="write the proof to FILE instead of standard output")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random evaluation points (default 0)")
 
@@ -78,7 +88,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     result = proof.check(seed=args.seed)
     if not result.ok:
-        print(f"biomodular prove: {args.name} is not proved ({result.n_failed} step(s) failed; "
-              f"{'; '.join(result.problems) or 'see the output'})", file=sys.stderr)
+        print(
+            f"biomodular prove: {args.name} is not proved ({result.n_failed} step(s) failed; "
+            f"{'; '.join(result.problems) or 'see the output'})",
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -14,11 +14,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", nargs="*", help="findings to run (see --list)")
     parser.add_argument("--list", action="store_true", help="list the findings and exit")
     parser.add_argument("--all", action="store_true", help="run every finding")
-    parser.add_argument("--full", action="store_true",
-                        help="run at the paper's size (default: a small size, under two minutes on one core)")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="run at the paper's size (default: a small size, under two minutes on one core)",
+    )
     parser.add_argument("--out", metavar="DIR", help="write NAME.png, NAME.md and NAME.json into DIR")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON object (a JSON array of them for several findings)")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (a JSON array of them for several findings)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of data and training (default 0)")
     add_executor_arguments(parser, what="findings")
 

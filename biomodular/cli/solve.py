@@ -12,29 +12,46 @@ from ._output import figure_path, write_after_result
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``biomodular solve``."""
     add_input_arguments(parser, statistics=True)
-    parser.add_argument("--lam-in", type=float, default=1.0, metavar="X",
-                        help="encoder weight energy coefficient (default 1)")
-    parser.add_argument("--lam-out", type=float, default=1.0, metavar="X",
-                        help="readout weight energy coefficient, > 0 (default 1)")
-    parser.add_argument("--mixing", metavar="FILE",
-                        help="input mixing A (p x d matrix, .npy or .csv): the network sees x = A s")
-    parser.add_argument("--readout", metavar="FILE",
-                        help="readout target B (q x d matrix, .npy or .csv): predict y = B s exactly")
-    parser.add_argument("--fixed-variance", type=float, metavar="V",
-                        help="solve the fixed-variance problem instead: total variance V")
-    parser.add_argument("--readout-budget", type=float, metavar="R",
-                        help="fixed-variance problem: bound on the readout weight energy "
-                             "(default 4 tr(B^T B) tr(C) / V)")
-    parser.add_argument("--tol", type=float, default=None,
-                        help="relative optimality gap at which to stop (default 1e-6)")
+    parser.add_argument(
+        "--lam-in", type=float, default=1.0, metavar="X", help="encoder weight energy coefficient (default 1)"
+    )
+    parser.add_argument(
+        "--lam-out", type=float, default=1.0, metavar="X", help="readout weight energy coefficient, > 0 (default 1)"
+    )
+    parser.add_argument(
+        "--mixing", metavar="FILE", help="input mixing A (p x d matrix, .npy or .csv): the network sees x = A s"
+    )
+    parser.add_argument(
+        "--readout", metavar="FILE", help="readout target B (q x d matrix, .npy or .csv): predict y = B s exactly"
+    )
+    parser.add_argument(
+        "--fixed-variance", type=float, metavar="V", help="solve the fixed-variance problem instead: total variance V"
+    )
+    parser.add_argument(
+        "--readout-budget",
+        type=float,
+        metavar="R",
+        help="fixed-variance problem: bound on the readout weight energy (default 4 tr(B^T B) tr(C) / V)",
+    )
+    parser.add_argument(
+        "--tol", type=float, default=None, help="relative optimality gap at which to stop (default 1e-6)"
+    )
     parser.add_argument("--max-rounds", type=int, default=60, help="column-generation rounds (default 60)")
-    parser.add_argument("--solver", default="CLARABEL", choices=["CLARABEL", "SCS"],
-                        help="first solver to try; the other is the retry (default CLARABEL)")
-    parser.add_argument("--pricing", default="auto",
-                        choices=["auto", "sector", "cones", "facets", "search"],
-                        help="pricing method (default auto: exact when the hull is small enough)")
-    parser.add_argument("--max-faces", type=int, default=None, metavar="N",
-                        help="face budget of the exact cones pricing")
+    parser.add_argument(
+        "--solver",
+        default="CLARABEL",
+        choices=["CLARABEL", "SCS"],
+        help="first solver to try; the other is the retry (default CLARABEL)",
+    )
+    parser.add_argument(
+        "--pricing",
+        default="auto",
+        choices=["auto", "sector", "cones", "facets", "search"],
+        help="pricing method (default auto: exact when the hull is small enough)",
+    )
+    parser.add_argument(
+        "--max-faces", type=int, default=None, metavar="N", help="face budget of the exact cones pricing"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", metavar="PNG", help="save a figure of the neurons over the data")
 
@@ -68,8 +85,16 @@ def run(args: argparse.Namespace) -> int:
     tol = DEFAULT_GAP_TOL if args.tol is None else args.tol
     if args.max_rounds < 1:
         raise BiomodularError("--max-rounds must be at least 1")
-    result = solve_code(sources, problem, tol=tol, max_rounds=args.max_rounds, solver=args.solver,
-                        pricing=args.pricing, max_faces=args.max_faces, seed=args.seed)
+    result = solve_code(
+        sources,
+        problem,
+        tol=tol,
+        max_rounds=args.max_rounds,
+        solver=args.solver,
+        pricing=args.pricing,
+        max_faces=args.max_faces,
+        seed=args.seed,
+    )
     total = time.perf_counter() - started
     if args.json:
         print_json(result, sources, total)

@@ -12,26 +12,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``biomodular verify``."""
     add_input_arguments(parser, scheduler_for="the training seeds")
     parser.add_argument("--seeds", type=int, default=5, metavar="N", help="training seeds 0..N-1 (default 5)")
-    parser.add_argument("--model", choices=["exact", "learned"], default="exact",
-                        help="exact: pseudo-inverse readout (default); learned: trained readout with soft penalties")
+    parser.add_argument(
+        "--model",
+        choices=["exact", "learned"],
+        default="exact",
+        help="exact: pseudo-inverse readout (default); learned: trained readout with soft penalties",
+    )
     parser.add_argument("--lam-in", type=float, default=1.0, help="encoder weight-energy coefficient (default 1)")
     parser.add_argument("--lam-out", type=float, default=1.0, help="readout weight-energy coefficient (default 1)")
-    parser.add_argument("--neurons", type=int, default=None, metavar="N",
-                        help="number of neurons (default 2 * (d(d+1)/2 + 1))")
+    parser.add_argument(
+        "--neurons", type=int, default=None, metavar="N", help="number of neurons (default 2 * (d(d+1)/2 + 1))"
+    )
     parser.add_argument("--beta-nonneg", type=float, default=1e4, help="nonnegativity penalty weight (default 1e4)")
     parser.add_argument("--lr", type=float, default=1e-2, help="Adam step size (default 1e-2)")
     parser.add_argument("--batch-size", type=int, default=512, help="minibatch size; 0 = full batch (default 512)")
     parser.add_argument("--max-steps", type=int, default=30_000, help="cap on training steps (default 30000)")
-    parser.add_argument("--tol", type=float, default=1e-4,
-                        help="relative change of the window-averaged loss that counts as converged (default 1e-4)")
-    parser.add_argument("--angle-tol", type=float, default=5.0,
-                        help="degrees from the nearest axis above which a neuron is mixed (default 5)")
-    parser.add_argument("--estimator", choices=["binned", "knn"], default="binned",
-                        help="mutual-information estimator for MIR (default binned)")
+    parser.add_argument(
+        "--tol",
+        type=float,
+        default=1e-4,
+        help="relative change of the window-averaged loss that counts as converged (default 1e-4)",
+    )
+    parser.add_argument(
+        "--angle-tol",
+        type=float,
+        default=5.0,
+        help="degrees from the nearest axis above which a neuron is mixed (default 5)",
+    )
+    parser.add_argument(
+        "--estimator",
+        choices=["binned", "knn"],
+        default="binned",
+        help="mutual-information estimator for MIR (default binned)",
+    )
     parser.add_argument("--bins", type=int, default=20, help="bins of the binned estimator (default 20)")
     parser.add_argument("--k", type=int, default=3, help="neighbours of the knn estimator (default 3)")
-    parser.add_argument("--max-samples", type=int, default=None, metavar="N",
-                        help="train and solve on a seeded random subset of N samples")
+    parser.add_argument(
+        "--max-samples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="train and solve on a seeded random subset of N samples",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", metavar="DIR", help="write a Markdown report with figures to DIR")
     parser.add_argument("--force", action="store_true", help="overwrite an existing report in --report DIR")
@@ -87,11 +109,23 @@ def run(args: argparse.Namespace) -> int:
     estimator = Binned(args.bins) if args.estimator == "binned" else KNN(k=args.k, seed=args.seed)
     with executor_from_args(args) as executor:
         result = verify_code(
-            samples, names, seeds=args.seeds, model=args.model, lam_in=args.lam_in, lam_out=args.lam_out,
-            n_neurons=args.neurons, beta_nonneg=args.beta_nonneg, lr=args.lr,
-            batch_size=None if args.batch_size == 0 else args.batch_size, max_steps=args.max_steps,
-            tol=args.tol, angle_tol=args.angle_tol, estimator=estimator,
-            progress=False if args.quiet else None, executor=executor, processes=args.workers,
+            samples,
+            names,
+            seeds=args.seeds,
+            model=args.model,
+            lam_in=args.lam_in,
+            lam_out=args.lam_out,
+            n_neurons=args.neurons,
+            beta_nonneg=args.beta_nonneg,
+            lr=args.lr,
+            batch_size=None if args.batch_size == 0 else args.batch_size,
+            max_steps=args.max_steps,
+            tol=args.tol,
+            angle_tol=args.angle_tol,
+            estimator=estimator,
+            progress=False if args.quiet else None,
+            executor=executor,
+            processes=args.workers,
         )
     if args.json:
         from ..strict_json import dumps
@@ -103,8 +137,11 @@ def run(args: argparse.Namespace) -> int:
         from ..verify.report import write_report
 
         origin = f"example {args.example}" if args.example else str(args.path)
-        write_after_result(lambda: write_report(result, samples, args.report, title=f"biomodular verify: {origin}"),
-                           "--report", args.report)
+        write_after_result(
+            lambda: write_report(result, samples, args.report, title=f"biomodular verify: {origin}"),
+            "--report",
+            args.report,
+        )
         if not args.json:
             print(f"report written to {args.report}/report.md")
     return 0

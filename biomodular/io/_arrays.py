@@ -23,8 +23,15 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 #: Errors numpy, zipfile, scipy and h5py raise on a damaged or foreign file.
 _READ_ERRORS: tuple[type[BaseException], ...] = (
-    ValueError, OSError, EOFError, KeyError, TypeError, NotImplementedError,
-    zipfile.BadZipFile, zlib.error, UnicodeError,
+    ValueError,
+    OSError,
+    EOFError,
+    KeyError,
+    TypeError,
+    NotImplementedError,
+    zipfile.BadZipFile,
+    zlib.error,
+    UnicodeError,
 )
 
 
@@ -50,22 +57,16 @@ def check_array(array, where: str) -> None:
     if not isinstance(array, np.ndarray):
         raise BiomodularError(f"{where} does not hold an array; save a 2-D float array (n_samples, n_sources)")
     if array.dtype.names is not None:
-        raise BiomodularError(
-            f"{where} holds a structured (record) array; save a plain 2-D float array instead"
-        )
+        raise BiomodularError(f"{where} holds a structured (record) array; save a plain 2-D float array instead")
     if array.dtype.kind not in "biuf":
-        raise BiomodularError(
-            f"{where} holds {array.dtype} values; biomodular needs a 2-D array of numbers"
-        )
+        raise BiomodularError(f"{where} holds {array.dtype} values; biomodular needs a 2-D array of numbers")
     if array.ndim == 1:
         raise BiomodularError(
             f"{where} holds a 1-D array of shape {array.shape}; give a 2-D array "
             "(n_samples, n_sources) with at least two sources (columns)"
         )
     if array.ndim != 2:
-        raise BiomodularError(
-            f"{where} holds an array of shape {array.shape}; give a 2-D array (n_samples, n_sources)"
-        )
+        raise BiomodularError(f"{where} holds an array of shape {array.shape}; give a 2-D array (n_samples, n_sources)")
     if array.shape[0] == 0:
         raise BiomodularError(f"{where} holds an array with no rows; it needs one row per sample")
 
@@ -93,9 +94,7 @@ def load_npy(source: Path | _stdio.BytesIO, where: str) -> np.ndarray:
             with open(source, "rb") as handle:
                 head = handle.read(8)
             if kind_of(head) == ".npz":
-                raise BiomodularError(
-                    f"{where} is an .npz archive (a zip file), not a .npy array; rename it to .npz"
-                )
+                raise BiomodularError(f"{where} is an .npz archive (a zip file), not a .npy array; rename it to .npz")
             array = np.load(source, mmap_mode="r", allow_pickle=False)
         else:
             array = np.load(source, allow_pickle=False)
@@ -266,8 +265,13 @@ def hdf5_chunks(source, where: str, selection, key: str | None, chunk_rows: int)
         raise BiomodularError(f"cannot read {where} as an HDF5 file ({exc})") from None
     if key is None:
         found: list[str] = []
-        handle.visititems(lambda name, obj: found.append("/" + name) if isinstance(obj, h5py.Dataset)
-                          and obj.ndim == 2 and obj.dtype.kind in "biuf" else None)
+        handle.visititems(
+            lambda name, obj: (
+                found.append("/" + name)
+                if isinstance(obj, h5py.Dataset) and obj.ndim == 2 and obj.dtype.kind in "biuf"
+                else None
+            )
+        )
         if len(found) != 1:
             handle.close()
             listing = ", ".join(repr(k) for k in found[:20]) or "none"

@@ -60,8 +60,7 @@ def resolve_columns(
                 matches = [j for j, h in enumerate(header) if h == c]
                 if len(matches) > 1:
                     raise BiomodularError(
-                        f"the header of {where} names {len(matches)} columns {c!r}; "
-                        "select them by index or rename them"
+                        f"the header of {where} names {len(matches)} columns {c!r}; select them by index or rename them"
                     )
                 indices.append(matches[0])
                 continue
@@ -78,8 +77,7 @@ def resolve_columns(
                 )
         if not 0 <= c < n_columns:
             raise BiomodularError(
-                f"column index {c} is out of range: {where} has {n_columns} columns "
-                f"(indices 0 to {n_columns - 1})"
+                f"column index {c} is out of range: {where} has {n_columns} columns (indices 0 to {n_columns - 1})"
             )
         indices.append(c)
     seen: dict[int, int] = {}

@@ -84,7 +84,8 @@ def _from_pandas(obj: Any) -> tuple[np.ndarray, tuple[str, ...]]:
     if not isinstance(obj, pd.DataFrame):
         raise BiomodularError(f"cannot read samples from a pandas {type(obj).__name__}; pass a DataFrame")
     text = [
-        _label(c) for c, dtype in obj.dtypes.items()
+        _label(c)
+        for c, dtype in obj.dtypes.items()
         if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
     ]
     if text:

@@ -190,8 +190,7 @@ def sniff(source, index_col) -> Layout:
     if not any(is_number(x) and x.strip() for x in first_fields):
         if delimiter != "," and any(is_number(x.replace(",", ".", 1)) for x in first_fields):
             raise BiomodularError(
-                f"line {body[0][0]} of {where} writes decimals with a comma; "
-                "write them with a point (1.5, not 1,5)"
+                f"line {body[0][0]} of {where} writes decimals with a comma; write them with a point (1.5, not 1,5)"
             )
         raise BiomodularError(
             f"line {body[0][0]} of {where} holds no numbers; biomodular reads tables of numbers "
@@ -348,8 +347,14 @@ class TextReader:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 block = np.loadtxt(
-                    lines, delimiter=d, dtype=np.float64, ndmin=2, comments=None,
-                    usecols=self.indices, encoding=None, quotechar='"' if quoted else None,
+                    lines,
+                    delimiter=d,
+                    dtype=np.float64,
+                    ndmin=2,
+                    comments=None,
+                    usecols=self.indices,
+                    encoding=None,
+                    quotechar='"' if quoted else None,
                 )
         except ValueError:
             return self._parse_records(lines, lineno, rows_before)
@@ -397,10 +402,7 @@ class TextReader:
     def _non_numeric(self, cell: str, fields: list[str], row: int, line_no: int, j: int) -> str:
         where = self.source.where
         shown = cell if len(cell) <= 40 else cell[:37] + "..."
-        message = (
-            f"non-numeric value {shown!r} at row {row} (line {line_no} of {where}), "
-            f"column {self.labels[j]!r}"
-        )
+        message = f"non-numeric value {shown!r} at row {row} (line {line_no} of {where}), column {self.labels[j]!r}"
         if "," in cell and self.delimiter != "," and is_number(cell.replace(",", ".", 1)):
             return message + "; write decimals with a point, not a comma"
         if not any(is_number(x) and x.strip() for x in fields):
@@ -421,8 +423,7 @@ def text_chunks(source, selection, chunk_rows: int, index_col):
         for name in names:
             if name in seen:
                 raise BiomodularError(
-                    f"the header of {where} names two selected columns {name!r}; "
-                    "rename one, or select columns by index"
+                    f"the header of {where} names two selected columns {name!r}; rename one, or select columns by index"
                 )
             seen.add(name)
     labels = layout.header if layout.header is not None else tuple(f"s{j + 1}" for j in range(layout.n_columns))

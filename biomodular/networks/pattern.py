@@ -87,8 +87,10 @@ class RingWorldMap:
         L, N, s = self.n_positions, self.n_cells, self.init_scale
         return {
             "G": s * rng.uniform(0.0, 1.0, (self.n_states, N)),
-            "R_loc": s / np.sqrt(N) * rng.standard_normal((L, N)), "c_loc": np.zeros(L),
-            "R_obj": s / np.sqrt(N) * rng.standard_normal((L, N)), "c_obj": np.zeros(L),
+            "R_loc": s / np.sqrt(N) * rng.standard_normal((L, N)),
+            "c_loc": np.zeros(L),
+            "R_obj": s / np.sqrt(N) * rng.standard_normal((L, N)),
+            "c_obj": np.zeros(L),
             "T_plus": s / np.sqrt(N) * rng.standard_normal((N, N)),
             "T_minus": s / np.sqrt(N) * rng.standard_normal((N, N)),
         }
@@ -138,8 +140,9 @@ class RingWorldMap:
         neg = np.minimum(g, 0.0)
         parts["activity"] = self.beta_activity * float((g**2).sum() / B)
         parts["nonneg"] = self.beta_nonneg * float((neg**2).sum() / B)
-        parts["weight"] = self.beta_weight * float(sum((params[k] ** 2).sum()
-                                                       for k in ("R_loc", "R_obj", "T_plus", "T_minus")))
+        parts["weight"] = self.beta_weight * float(
+            sum((params[k] ** 2).sum() for k in ("R_loc", "R_obj", "T_plus", "T_minus"))
+        )
         dg += 2.0 * self.beta_activity * g / B + 2.0 * self.beta_nonneg * neg / B
         np.add.at(grads["G"], index, dg)
         return sum(parts.values()), parts, grads

@@ -72,11 +72,16 @@ class VAE:
             return self.init_std / np.sqrt(fan_in) * rng.standard_normal((rows, fan_in))
 
         return {
-            "W": weights(H, D), "b": np.full(H, 0.1),
-            "M": weights(K, H), "m": np.full(K, 0.1 if self.relu_mean else 0.0),
-            "V": 0.1 * weights(K, H), "v": np.full(K, -2.0),
-            "D": weights(H, K), "d": np.full(H, 0.1),
-            "E": weights(D, H), "e": np.asarray(X, float).mean(axis=0),
+            "W": weights(H, D),
+            "b": np.full(H, 0.1),
+            "M": weights(K, H),
+            "m": np.full(K, 0.1 if self.relu_mean else 0.0),
+            "V": 0.1 * weights(K, H),
+            "v": np.full(K, -2.0),
+            "D": weights(H, K),
+            "d": np.full(H, 0.1),
+            "E": weights(D, H),
+            "e": np.asarray(X, float).mean(axis=0),
         }
 
     def _encode(self, params: Params, X: np.ndarray):

@@ -21,8 +21,18 @@ from ..errors import BiomodularError
 from .base import Check, Finding, Measurement, Outcome, prepare_output_dir, write_outcome
 from .registry import get, names
 
-__all__ = ["Check", "Finding", "Measurement", "Outcome", "get", "names", "run", "run_many",
-           "prepare_output_dir", "write_outcome"]
+__all__ = [
+    "Check",
+    "Finding",
+    "Measurement",
+    "Outcome",
+    "get",
+    "names",
+    "run",
+    "run_many",
+    "prepare_output_dir",
+    "write_outcome",
+]
 
 
 def run(name: str, full: bool = False, seed: int = 0) -> Outcome:
@@ -98,8 +108,15 @@ def run_many(
         get(name)  # an unknown name is refused before any work
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise BiomodularError(f"seed must be a non-negative integer; got {seed!r}")
-    outcome = run_tasks(_run_one, [(name, bool(full), int(seed)) for name in chosen], executor=executor,
-                        processes=processes, desc="reproduce", unit="finding", show=show)
+    outcome = run_tasks(
+        _run_one,
+        [(name, bool(full), int(seed)) for name in chosen],
+        executor=executor,
+        processes=processes,
+        desc="reproduce",
+        unit="finding",
+        show=show,
+    )
     if outcome.interrupted:
         raise BatchInterrupted("reproduce: interrupted", partial=list(outcome.results))
     outcome.raise_first_error()

@@ -79,6 +79,13 @@ def trained_tilts(samples: np.ndarray, lam: float, seeds: Sequence[int], max_ste
     """
     from ..verify.compare import verify_code
 
-    result = verify_code(np.asarray(samples, float), seeds=list(seeds), lam_in=lam, lam_out=lam,
-                         batch_size=None, max_steps=max_steps, solve=False)
+    result = verify_code(
+        np.asarray(samples, float),
+        seeds=list(seeds),
+        lam_in=lam,
+        lam_out=lam,
+        batch_size=None,
+        max_steps=max_steps,
+        solve=False,
+    )
     return np.array([r.max_mixing_angle for r in result.runs])

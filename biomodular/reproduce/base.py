@@ -109,8 +109,13 @@ class Outcome:
     def text(self) -> str:
         """The plain-text report printed by ``biomodular reproduce NAME``."""
         width = max(len(k) for k in self.measured) if self.measured else 0
-        lines = [f"{self.name} ({self.paper}), {self.size} size, seed {self.seed}", "",
-                 "claim: " + self.claim, "", "measured:"]
+        lines = [
+            f"{self.name} ({self.paper}), {self.size} size, seed {self.seed}",
+            "",
+            "claim: " + self.claim,
+            "",
+            "measured:",
+        ]
         lines += [f"  {k.ljust(width)}  {format_number(v)}" for k, v in self.measured.items()]
         lines += ["", "checks:"]
         lines += [f"  [{'pass' if c.passed else 'FAIL'}] {c.statement}" for c in self.checks]
@@ -120,9 +125,10 @@ class Outcome:
     def markdown(self, image: str | None = None, heading: str = "#", timing: bool = True) -> str:
         """A Markdown summary; ``image`` is the relative path of the figure, if any."""
         lines = [f"{heading} `{self.name}`: {self.paper}", "", f"**Claim.** {self.claim}", ""]
-        lines.append(f"**Agrees:** {'yes' if self.agrees else '**no**'} "
-                     f"({self.size} size, seed {self.seed}"
-                     + (f", {self.seconds:.1f} s" if timing else "") + ")")
+        lines.append(
+            f"**Agrees:** {'yes' if self.agrees else '**no**'} "
+            f"({self.size} size, seed {self.seed}" + (f", {self.seconds:.1f} s" if timing else "") + ")"
+        )
         lines += ["", "| measured | value |", "|---|---|"]
         lines += [f"| `{k}` | {format_number(v)} |" for k, v in self.measured.items()]
         lines += ["", "| check | result |", "|---|---|"]
@@ -144,8 +150,7 @@ class Outcome:
         fig = plt.figure(figsize=(10, 4))
         if self.draw is not None:
             self.draw(self, fig)
-        fig.suptitle(f"{self.name}: {'agrees' if self.agrees else 'does NOT agree'} with {self.paper}",
-                     fontsize=10)
+        fig.suptitle(f"{self.name}: {'agrees' if self.agrees else 'does NOT agree'} with {self.paper}", fontsize=10)
         if path is not None:
             fig.savefig(path, dpi=90, bbox_inches="tight", metadata={"Software": None})
             plt.close(fig)
@@ -199,9 +204,18 @@ class Finding:
         started = time.perf_counter()
         m = self.measure(bool(full), int(seed))
         return Outcome(
-            name=self.name, paper=self.paper, claim=self.claim, size="full" if full else "small",
-            seed=int(seed), measured=dict(m.measured), checks=tuple(m.checks), settings=dict(m.settings),
-            notes=self.notes, seconds=time.perf_counter() - started, data=m.data, draw=self.draw,
+            name=self.name,
+            paper=self.paper,
+            claim=self.claim,
+            size="full" if full else "small",
+            seed=int(seed),
+            measured=dict(m.measured),
+            checks=tuple(m.checks),
+            settings=dict(m.settings),
+            notes=self.notes,
+            seconds=time.perf_counter() - started,
+            data=m.data,
+            draw=self.draw,
         )
 
 

@@ -50,8 +50,12 @@ def cross_environment_correlation(G: np.ndarray) -> np.ndarray:
     K = G.shape[0]
     out = np.full(G.shape[2], np.nan)
     for n in range(G.shape[2]):
-        values = [np.corrcoef(G[a, :, n], G[b, :, n])[0, 1] for a in range(K) for b in range(a + 1, K)
-                  if G[a, :, n].std() > 0 and G[b, :, n].std() > 0]
+        values = [
+            np.corrcoef(G[a, :, n], G[b, :, n])[0, 1]
+            for a in range(K)
+            for b in range(a + 1, K)
+            if G[a, :, n].std() > 0 and G[b, :, n].std() > 0
+        ]
         if values:
             out[n] = float(np.mean(values))
     return out
@@ -77,8 +81,9 @@ def readout_share(params: dict) -> np.ndarray:
     return np.maximum(loc, obj) / np.where(total > 0, total, 1.0)
 
 
-def train_map(n_positions: int, objects: tuple[int, ...], n_cells: int, seed: int, steps: int,
-              nonnegative: bool = True):
+def train_map(
+    n_positions: int, objects: tuple[int, ...], n_cells: int, seed: int, steps: int, nonnegative: bool = True
+):
     """The trained model and parameters of one task (``nonnegative=False``: without the nonnegativity penalty)."""
     from ..networks import RingWorldMap
     from ..verify.training import train
@@ -96,9 +101,18 @@ def measure(full: bool, seed: int) -> Measurement:
     rng = np.random.default_rng(seed)
     fixed = int(rng.integers(L))
     tasks = {"factorised": tuple(range(L)), "entangled": (fixed,)}
-    per_seed: dict[str, list] = {k: [] for k in ("one_factor", "allocentric", "object", "between",
-                                                  "readout_factorised", "readout_entangled",
-                                                  "readout_factorised_signed")}
+    per_seed: dict[str, list] = {
+        k: []
+        for k in (
+            "one_factor",
+            "allocentric",
+            "object",
+            "between",
+            "readout_factorised",
+            "readout_entangled",
+            "readout_factorised_signed",
+        )
+    }
     example: dict = {}
     for s in range(seed, seed + n_seeds):
         for task, objects in tasks.items():
@@ -117,7 +131,8 @@ def measure(full: bool, seed: int) -> Measurement:
                 control_model, control = train_map(L, objects, n_cells, s, steps, nonnegative=False)
                 signed = active_cells(control_model.rate_maps(control.params))
                 per_seed["readout_factorised_signed"].append(
-                    float((readout_share(control.params)[signed] >= PURE_SHARE).mean()))
+                    float((readout_share(control.params)[signed] >= PURE_SHARE).mean())
+                )
             if s == seed:
                 example[task] = (G, active, result.params)
                 if task == "factorised":
@@ -136,25 +151,49 @@ def measure(full: bool, seed: int) -> Measurement:
     measured["check_margin_entangled"] = float(margin_entangled.margin)
     m = measured
     checks = (
-        Check(f"factorised task, every seed: at least 90% of active cells have >= {PURE_SHARE:g} of their variance "
-              "from one factor (allocentric or object-relative position)", m["one_factor_min"] >= 0.9),
-        Check(f"factorised task, every seed: the cross-environment correlation of rate maps is bimodal, at least 20% "
-              f"of active cells >= {HIGH_CORR:g} (allocentric), at least 20% <= {LOW_CORR:g} (object-relative) and at "
-              "most 10% in between",
-              m["allocentric_min"] >= 0.2 and m["object_min"] >= 0.2 and m["between_max"] <= 0.1),
-        Check(f"factorised task, every seed: at least 90% of active cells put >= {PURE_SHARE:g} of their read-out "
-              "weight energy into one read-out (two modules)", m["readout_factorised_min"] >= 0.9),
-        Check(f"entangled task, every seed: at most 50% of active cells put >= {PURE_SHARE:g} of their read-out weight "
-              "energy into one read-out (one shared population)", m["readout_entangled_max"] <= 0.5),
-        Check(f"control, factorised task without the nonnegativity penalty, every seed: at most 50% of active cells "
-              f"put >= {PURE_SHARE:g} of their read-out weight energy into one read-out (a signed code need not split)",
-              m["readout_factorised_signed_max"] <= 0.5),
-        Check("exact check of the two factors as scalar sources: the factorised support (full grid) is modular, "
-              "the entangled one (a shifted diagonal) mixed",
-              margin_factorised.verdict == "modular" and margin_entangled.verdict == "mixed"),
+        Check(
+            f"factorised task, every seed: at least 90% of active cells have >= {PURE_SHARE:g} of their variance "
+            "from one factor (allocentric or object-relative position)",
+            m["one_factor_min"] >= 0.9,
+        ),
+        Check(
+            f"factorised task, every seed: the cross-environment correlation of rate maps is bimodal, at least 20% "
+            f"of active cells >= {HIGH_CORR:g} (allocentric), at least 20% <= {LOW_CORR:g} (object-relative) and at "
+            "most 10% in between",
+            m["allocentric_min"] >= 0.2 and m["object_min"] >= 0.2 and m["between_max"] <= 0.1,
+        ),
+        Check(
+            f"factorised task, every seed: at least 90% of active cells put >= {PURE_SHARE:g} of their read-out "
+            "weight energy into one read-out (two modules)",
+            m["readout_factorised_min"] >= 0.9,
+        ),
+        Check(
+            f"entangled task, every seed: at most 50% of active cells put >= {PURE_SHARE:g} of their read-out weight "
+            "energy into one read-out (one shared population)",
+            m["readout_entangled_max"] <= 0.5,
+        ),
+        Check(
+            f"control, factorised task without the nonnegativity penalty, every seed: at most 50% of active cells "
+            f"put >= {PURE_SHARE:g} of their read-out weight energy into one read-out (a signed code need not split)",
+            m["readout_factorised_signed_max"] <= 0.5,
+        ),
+        Check(
+            "exact check of the two factors as scalar sources: the factorised support (full grid) is modular, "
+            "the entangled one (a shifted diagonal) mixed",
+            margin_factorised.verdict == "modular" and margin_entangled.verdict == "mixed",
+        ),
     )
-    settings = {"positions": L, "cells": n_cells, "seeds": n_seeds, "steps": steps, "lr": 1e-2, "batch": "full",
-                **LOSSES, "pure_share": PURE_SHARE, "correlation_thresholds": [LOW_CORR, HIGH_CORR]}
+    settings = {
+        "positions": L,
+        "cells": n_cells,
+        "seeds": n_seeds,
+        "steps": steps,
+        "lr": 1e-2,
+        "batch": "full",
+        **LOSSES,
+        "pure_share": PURE_SHARE,
+        "correlation_thresholds": [LOW_CORR, HIGH_CORR],
+    }
     return Measurement(measured, checks, example, settings)
 
 
@@ -166,8 +205,12 @@ def draw(outcome, fig) -> None:
     shown = [cells[0], cells[-1]]
     L = G.shape[1]
     for j, n in enumerate(shown):
-        ax_maps.imshow(G[:, :, n], aspect="auto", cmap="viridis",
-                       extent=(-0.5 + j * (L + 1), L - 0.5 + j * (L + 1), G.shape[0] - 0.5, -0.5))
+        ax_maps.imshow(
+            G[:, :, n],
+            aspect="auto",
+            cmap="viridis",
+            extent=(-0.5 + j * (L + 1), L - 0.5 + j * (L + 1), G.shape[0] - 0.5, -0.5),
+        )
     ax_maps.set_xlim(-0.5, 2 * L + 0.5)
     ax_maps.set_title("factorised: an object-relative (left)\nand an allocentric cell (right)", fontsize=8)
     ax_maps.set_xlabel("position on the ring")
@@ -186,19 +229,23 @@ def draw(outcome, fig) -> None:
 FINDING = Finding(
     name="cell-type-modules",
     paper="ICLR 2023, Section 4",
-    claim=("A nonnegative, energy-efficient code that path-integrates and reads out both allocentric and "
-           "object-relative position splits into two modules when objects move between environments: in every "
-           "seed at least 90% of active cells are driven by one factor, their rate maps' correlation across "
-           "environments is bimodal (at least 20% of cells >= 0.8, at least 20% <= 0.2, at most 10% between) and at "
-           "least 90% feed one read-out; with one fixed environment (entangled factors) it does not split (at "
-           "most 50% of cells feed one read-out), nor does it without nonnegativity. The exact check agrees: full grid modular, shifted diagonal mixed."),
+    claim=(
+        "A nonnegative, energy-efficient code that path-integrates and reads out both allocentric and "
+        "object-relative position splits into two modules when objects move between environments: in every "
+        "seed at least 90% of active cells are driven by one factor, their rate maps' correlation across "
+        "environments is bimodal (at least 20% of cells >= 0.8, at least 20% <= 0.2, at most 10% between) and at "
+        "least 90% feed one read-out; with one fixed environment (entangled factors) it does not split (at "
+        "most 50% of cells feed one read-out), nor does it without nonnegativity. The exact check agrees: full grid modular, shifted diagonal mixed."
+    ),
     summary="grid-like and object-vector cells: two modules when objects move, one population when they do not",
     measure=measure,
     draw=draw,
-    notes=("Reduced from the paper's pattern-forming model to a ring world of 8 positions (12 at full size) with "
-           "free nonnegative activities per state, keeping its losses: location and object read-outs, path "
-           "integration by action matrices shared across environments, activity energy, weight energy and a "
-           "nonnegativity penalty. In the entangled task there is a single environment, so rate maps cannot be "
-           "compared across environments and a cell's variance cannot be split between two factors that are "
-           "functions of each other; the module structure is read from the read-out weights instead."),
+    notes=(
+        "Reduced from the paper's pattern-forming model to a ring world of 8 positions (12 at full size) with "
+        "free nonnegative activities per state, keeping its losses: location and object read-outs, path "
+        "integration by action matrices shared across environments, activity energy, weight energy and a "
+        "nonnegativity penalty. In the entangled task there is a single environment, so rate maps cannot be "
+        "compared across environments and a cell's variance cannot be split between two factors that are "
+        "functions of each other; the module structure is read from the read-out weights instead."
+    ),
 )

@@ -56,7 +56,7 @@ def circular_correlation(a: np.ndarray, b: np.ndarray) -> float:
 def cyclic_order_errors(recovered: np.ndarray) -> int:
     """Neighbours in the recovered cyclic order that are not neighbours on the ring (0 = order exact)."""
     order = np.argsort(recovered)
-    steps = (np.diff(np.append(order, order[0])) % N_INPUTS)
+    steps = np.diff(np.append(order, order[0])) % N_INPUTS
     return int(np.sum((steps != 1) & (steps != N_INPUTS - 1)))
 
 
@@ -75,8 +75,10 @@ def recover(vectors: np.ndarray, kind: str) -> dict:
     if kind == "ring":
         emb = isomap(vectors, 2)
         angle = np.arctan2(emb[:, 1], emb[:, 0])
-        return {"correlation": abs(circular_correlation(angle, 2 * np.pi * truth)),
-                "order_errors": cyclic_order_errors(angle)}
+        return {
+            "correlation": abs(circular_correlation(angle, 2 * np.pi * truth)),
+            "order_errors": cyclic_order_errors(angle),
+        }
     from scipy.stats import spearmanr
 
     emb = isomap(vectors, 1)[:, 0]
@@ -90,8 +92,14 @@ def train_autoencoder(X: np.ndarray, hidden: int, lam: float, activation: str, s
     from ..verify.models import FeedForward
     from ..verify.training import train
 
-    model = FeedForward(sizes=(X.shape[1], hidden, X.shape[1]), activations=(activation, "linear"), code_layer=1,
-                        beta_pred=1.0, beta_activity=0.0, beta_weight=lam)
+    model = FeedForward(
+        sizes=(X.shape[1], hidden, X.shape[1]),
+        activations=(activation, "linear"),
+        code_layer=1,
+        beta_pred=1.0,
+        beta_activity=0.0,
+        beta_weight=lam,
+    )
     result = train(model, X, X, seed=seed, lr=1e-3, batch_size=None, max_steps=steps, tol=1e-6)
     return model, result.params
 
@@ -158,41 +166,68 @@ def measure(full: bool, seed: int) -> Measurement:
     mu_both = np.linalg.eigvalsh(both.T @ both / n)[::-1]
     _, p = train_autoencoder(both, 4, 0.5 * mu_both[3], "linear", seed, steps)
     r_ring, r_line = recover(p["W0"][:, :N_INPUTS].T, "ring"), recover(p["W0"][:, N_INPUTS:].T, "line")
-    measured.update({"two_latents_ring_correlation": r_ring["correlation"],
-                     "two_latents_ring_order_errors": r_ring["order_errors"],
-                     "two_latents_line_correlation": r_line["correlation"],
-                     "two_latents_line_order_errors": r_line["order_errors"]})
+    measured.update(
+        {
+            "two_latents_ring_correlation": r_ring["correlation"],
+            "two_latents_ring_order_errors": r_ring["order_errors"],
+            "two_latents_line_correlation": r_line["correlation"],
+            "two_latents_line_order_errors": r_line["order_errors"],
+        }
+    )
 
     m = measured
     checks = (
-        Check("linear network: squared singular values of W_in within 1e-3 of 1 - lam/mu_i, and "
-              "||W_in - W_out^T|| / ||W_in|| < 1e-3",
-              m["closed_form_singular_error"] < 1e-3 and m["closed_form_transpose_error"] < 1e-3),
-        Check("ring, with the penalty (linear and ReLU): Isomap recovers the cyclic order of all 20 neurons and "
-              "|circular correlation| >= 0.9",
-              m["ring_linear_order_errors"] == 0 and m["ring_relu_order_errors"] == 0
-              and min(m["ring_linear_correlation"], m["ring_relu_correlation"]) >= 0.9),
-        Check("without the penalty a random re-mixing of the hidden layer leaves the outputs unchanged "
-              "(relative change < 1e-9) and lowers the recovery (correlation below the penalised network's)",
-              m["remix_output_change"] < 1e-9 and m["remix_correlation_drop"] > 0),
-        Check("line latent: Isomap recovers the order of all 20 neurons (|Spearman| >= 0.95)",
-              m["line_order_errors"] == 0 and m["line_correlation"] >= 0.95),
-        Check("two latents at once: each population's order is recovered (ring |circular correlation| >= 0.9, "
-              "line |Spearman| >= 0.95, no order errors)",
-              m["two_latents_ring_order_errors"] == 0 and m["two_latents_line_order_errors"] == 0
-              and m["two_latents_ring_correlation"] >= 0.9 and m["two_latents_line_correlation"] >= 0.95),
+        Check(
+            "linear network: squared singular values of W_in within 1e-3 of 1 - lam/mu_i, and "
+            "||W_in - W_out^T|| / ||W_in|| < 1e-3",
+            m["closed_form_singular_error"] < 1e-3 and m["closed_form_transpose_error"] < 1e-3,
+        ),
+        Check(
+            "ring, with the penalty (linear and ReLU): Isomap recovers the cyclic order of all 20 neurons and "
+            "|circular correlation| >= 0.9",
+            m["ring_linear_order_errors"] == 0
+            and m["ring_relu_order_errors"] == 0
+            and min(m["ring_linear_correlation"], m["ring_relu_correlation"]) >= 0.9,
+        ),
+        Check(
+            "without the penalty a random re-mixing of the hidden layer leaves the outputs unchanged "
+            "(relative change < 1e-9) and lowers the recovery (correlation below the penalised network's)",
+            m["remix_output_change"] < 1e-9 and m["remix_correlation_drop"] > 0,
+        ),
+        Check(
+            "line latent: Isomap recovers the order of all 20 neurons (|Spearman| >= 0.95)",
+            m["line_order_errors"] == 0 and m["line_correlation"] >= 0.95,
+        ),
+        Check(
+            "two latents at once: each population's order is recovered (ring |circular correlation| >= 0.9, "
+            "line |Spearman| >= 0.95, no order errors)",
+            m["two_latents_ring_order_errors"] == 0
+            and m["two_latents_line_order_errors"] == 0
+            and m["two_latents_ring_correlation"] >= 0.9
+            and m["two_latents_line_correlation"] >= 0.95,
+        ),
     )
-    settings = {"inputs": N_INPUTS, "width": WIDTH, "amplitude": AMPLITUDE, "samples": n, "steps": steps,
-                "lam": "mu_2 / 2 of each input covariance (mu_4 / 2 for two latents)",
-                "remix_condition_number": REMIX_CONDITION, "isomap_neighbours": 4}
+    settings = {
+        "inputs": N_INPUTS,
+        "width": WIDTH,
+        "amplitude": AMPLITUDE,
+        "samples": n,
+        "steps": steps,
+        "lam": "mu_2 / 2 of each input covariance (mu_4 / 2 for two latents)",
+        "remix_condition_number": REMIX_CONDITION,
+        "isomap_neighbours": 4,
+    }
     return Measurement(measured, checks, data, settings)
 
 
 def draw(outcome, fig) -> None:
     axes = fig.subplots(1, 3)
     colours = np.arange(N_INPUTS)
-    for ax, key, title in zip(axes, ("ring_vectors", "remixed_vectors", "line_vectors"),
-                              ("ring, penalised", "ring, unpenalised, re-mixed", "line, penalised")):
+    for ax, key, title in zip(
+        axes,
+        ("ring_vectors", "remixed_vectors", "line_vectors"),
+        ("ring, penalised", "ring, unpenalised, re-mixed", "line, penalised"),
+    ):
         V = outcome.data[key]
         ax.scatter(V[:, 0], V[:, 1], c=colours, cmap="twilight" if "ring" in key else "viridis", s=40)
         ax.plot(V[:, 0], V[:, 1], color="0.7", lw=0.8, zorder=0)
@@ -205,19 +240,23 @@ def draw(outcome, fig) -> None:
 FINDING = Finding(
     name="connectome",
     paper="Farrell et al. 2021",
-    claim=("Inputs with Gaussian receptive fields on a ring (20 neurons, width 0.1, amplitude 0.1) feed a "
-           "one-hidden-layer autoencoder trained with an L2 weight penalty: the linear network matches its "
-           "closed form (W_in = W_out^T, squared singular values 1 - lam/mu_i, both to 1e-3); Isomap of the "
-           "input neurons' weight vectors recovers their order on the ring (|circular correlation| >= 0.9, "
-           "linear and ReLU); without the penalty a random invertible re-mixing of the hidden layer leaves the "
-           "function unchanged and lowers the recovery; the order is also recovered for a line latent and for "
-           "a ring and a line at once."),
+    claim=(
+        "Inputs with Gaussian receptive fields on a ring (20 neurons, width 0.1, amplitude 0.1) feed a "
+        "one-hidden-layer autoencoder trained with an L2 weight penalty: the linear network matches its "
+        "closed form (W_in = W_out^T, squared singular values 1 - lam/mu_i, both to 1e-3); Isomap of the "
+        "input neurons' weight vectors recovers their order on the ring (|circular correlation| >= 0.9, "
+        "linear and ReLU); without the penalty a random invertible re-mixing of the hidden layer leaves the "
+        "function unchanged and lowers the recovery; the order is also recovered for a line latent and for "
+        "a ring and a line at once."
+    ),
     summary="an autoencoder's input weights encode the latent variable (ring, line, two at once)",
     measure=measure,
     draw=draw,
-    notes=("The receptive fields live on a latent of unit length (circular distance on the ring); the penalty is "
-           "half the second eigenvalue of the input covariance, so two hidden units survive. Isomap uses 4 "
-           "neighbours. The circular correlation is Fisher and Lee's pairwise coefficient: coefficients built on "
-           "mean directions (a first version used one) are meaningless for preferred values spread evenly over "
-           "the ring, where the mean direction is undefined, and gave 0.59 for an exactly recovered order."),
+    notes=(
+        "The receptive fields live on a latent of unit length (circular distance on the ring); the penalty is "
+        "half the second eigenvalue of the input covariance, so two hidden units survive. Isomap uses 4 "
+        "neighbours. The circular correlation is Fisher and Lee's pairwise coefficient: coefficients built on "
+        "mean directions (a first version used one) are meaningless for preferred values spread evenly over "
+        "the ring, where the mean direction is undefined, and gave 0.59 for an exactly recovered order."
+    ),
 )

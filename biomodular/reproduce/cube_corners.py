@@ -94,20 +94,36 @@ def measure(full: bool, seed: int) -> Measurement:
     measured["trained_seeds"] = n_seeds
     pairs_mixed = [v for k, v in measured.items() if k.startswith("mixed_pair_")]
     checks = (
-        Check("bisection on the numerical check brackets the exact threshold c* (bracket width < 1e-3)",
-              lo <= exact.decimal <= hi and hi - lo < 1e-3),
-        Check(f"population: mixed at c = 1.2 < c* ({VIOLATED}), modular at c = 1.8 > c* ({HOLDS})",
-              bool(measured["mixed_population_c1.2"]) and not measured["mixed_population_c1.8"]),
+        Check(
+            "bisection on the numerical check brackets the exact threshold c* (bracket width < 1e-3)",
+            lo <= exact.decimal <= hi and hi - lo < 1e-3,
+        ),
+        Check(
+            f"population: mixed at c = 1.2 < c* ({VIOLATED}), modular at c = 1.8 > c* ({HOLDS})",
+            bool(measured["mixed_population_c1.2"]) and not measured["mixed_population_c1.8"],
+        ),
         Check(f"samples at c = 1.2: every pair of sources passes ({HOLDS})", not any(pairs_mixed)),
         Check(f"samples at c = 1.2: the full condition fails ({VIOLATED})", bool(measured["mixed_samples"])),
-        Check("the witness and the optimum's one mixed neuron lie within 1 deg of (1, 1, 1)",
-              measured["witness_angle_to_111_deg"] < 1.0 and measured["optimum_mixed_neurons"] == 1
-              and measured["optimum_mixed_angle_to_111_deg"] < 1.0),
-        Check("every trained network has an active neuron within 5 deg of (1, 1, 1)",
-              measured["trained_worst_angle_to_111_deg"] < 5.0),
+        Check(
+            "the witness and the optimum's one mixed neuron lie within 1 deg of (1, 1, 1)",
+            measured["witness_angle_to_111_deg"] < 1.0
+            and measured["optimum_mixed_neurons"] == 1
+            and measured["optimum_mixed_angle_to_111_deg"] < 1.0,
+        ),
+        Check(
+            "every trained network has an active neuron within 5 deg of (1, 1, 1)",
+            measured["trained_worst_angle_to_111_deg"] < 5.0,
+        ),
     )
-    settings = {"cut_samples": 1.2, "bisection_steps": steps, "seeds": n_seeds, "lam_in": 1.0, "lam_out": 1.0,
-                "n_samples": int(len(S)), "exact_polynomial": str(exact.polynomial)}
+    settings = {
+        "cut_samples": 1.2,
+        "bisection_steps": steps,
+        "seeds": n_seeds,
+        "lam_in": 1.0,
+        "lam_out": 1.0,
+        "n_samples": int(len(S)),
+        "exact_polynomial": str(exact.polynomial),
+    }
     data = {"samples": S, "trained": [r.tuning for r in res.runs], "optimum": T, "exact": exact.decimal}
     return Measurement(measured, checks, data, settings)
 
@@ -139,12 +155,14 @@ def draw(outcome, fig) -> None:
 FINDING = Finding(
     name="cube-corners",
     paper="ICLR 2025, Fig. 2",
-    claim=("Three sources uniform on the cube [-1, 1]^3 minus the corner x + y + z < -c mix exactly when c < c* "
-           "(the root near 1.5878 of c^5 - 30c^3 - 240c^2 + 405c + 72); a bisection on the numerical check of "
-           "the population brackets c* to within 1e-3. On samples with c = 1.2 every pair of sources passes "
-           "the condition while all three fail it; the witness and the optimum's single mixed neuron point "
-           "along (1, 1, 1) (within 1 degree), and every trained network has an active neuron within 5 degrees "
-           "of (1, 1, 1)."),
+    claim=(
+        "Three sources uniform on the cube [-1, 1]^3 minus the corner x + y + z < -c mix exactly when c < c* "
+        "(the root near 1.5878 of c^5 - 30c^3 - 240c^2 + 405c + 72); a bisection on the numerical check of "
+        "the population brackets c* to within 1e-3. On samples with c = 1.2 every pair of sources passes "
+        "the condition while all three fail it; the witness and the optimum's single mixed neuron point "
+        "along (1, 1, 1) (within 1 degree), and every trained network has an active neuron within 5 degrees "
+        "of (1, 1, 1)."
+    ),
     summary="a cut cube: every pair passes, the three together mix along (1, 1, 1)",
     measure=measure,
     draw=draw,

@@ -42,12 +42,23 @@ def measure(full: bool, seed: int) -> Measurement:
     for k, v in enumerate(mean):
         measured[f"relative_mir_layer{k + 1}"] = float(v)
     checks = (
-        Check("MIR rises with depth: the last hidden layer's mean relative MIR exceeds the first's by >= 0.1",
-              mean[-1] - mean[0] >= 0.1),
+        Check(
+            "MIR rises with depth: the last hidden layer's mean relative MIR exceeds the first's by >= 0.1",
+            mean[-1] - mean[0] >= 0.1,
+        ),
         Check("the last hidden layer is disentangled: mean relative MIR >= 0.9", mean[-1] >= 0.9),
     )
-    settings = {"hidden": list(HIDDEN), "samples": n, "seeds": n_seeds, "steps": steps, "beta_pred": 1.0,
-                "beta_activity": 1e-2, "beta_weight": 1e-3, "lr": 3e-3, "batch": 128}
+    settings = {
+        "hidden": list(HIDDEN),
+        "samples": n,
+        "seeds": n_seeds,
+        "steps": steps,
+        "beta_pred": 1.0,
+        "beta_activity": 1e-2,
+        "beta_weight": 1e-3,
+        "lr": 3e-3,
+        "batch": 128,
+    }
     return Measurement(measured, checks, {"layers": layers}, settings)
 
 
@@ -69,20 +80,24 @@ def draw(outcome, fig) -> None:
 FINDING = Finding(
     name="deep-disentangling",
     paper="ICLR 2023, Fig. 3",
-    claim=("A deep ReLU network with activity and weight energy on every layer, predicting three factors from "
-           "their rotated and cubed mixture, is mixed in its early layers and disentangled in its later ones: "
-           "the mean relative MIR rises by at least 0.1 from the first to the last hidden layer, and the last "
-           "hidden layer reaches at least 0.9."),
+    claim=(
+        "A deep ReLU network with activity and weight energy on every layer, predicting three factors from "
+        "their rotated and cubed mixture, is mixed in its early layers and disentangled in its later ones: "
+        "the mean relative MIR rises by at least 0.1 from the first to the last hidden layer, and the last "
+        "hidden layer reaches at least 0.9."
+    ),
     summary="a deep ReLU network on cubed inputs: early layers mixed, later layers disentangled",
     measure=measure,
     draw=draw,
-    notes=("**Does not fully reproduce:** MIR rises with depth over the first three hidden layers, but the last "
-           "hidden layer stays below 0.9 of an aligned code's MIR (it falls back below the third layer's), and the "
-           "first hidden layer scores below the input itself. The full size (4000 samples, 5 seeds, up to 60 000 "
-           "steps) agrees less: relative MIR 0.73, 0.77, 0.83, 0.82 from the first to the last hidden layer "
-           "(input 0.79), a rise of 0.09, short of 0.1, and no layer reaches 0.9. The mixing rotation is "
-           "drawn before the samples, so both sizes mix the factors the same way (a first version drew it after "
-           "them and the full size, with more samples, got a nearly aligned mixing whose input already scored "
-           "0.90). The ICLR 2023 authors' code and training settings for this figure are not public, so the "
-           "protocol could not be compared."),
+    notes=(
+        "**Does not fully reproduce:** MIR rises with depth over the first three hidden layers, but the last "
+        "hidden layer stays below 0.9 of an aligned code's MIR (it falls back below the third layer's), and the "
+        "first hidden layer scores below the input itself. The full size (4000 samples, 5 seeds, up to 60 000 "
+        "steps) agrees less: relative MIR 0.73, 0.77, 0.83, 0.82 from the first to the last hidden layer "
+        "(input 0.79), a rise of 0.09, short of 0.1, and no layer reaches 0.9. The mixing rotation is "
+        "drawn before the samples, so both sizes mix the factors the same way (a first version drew it after "
+        "them and the full size, with more samples, got a nearly aligned mixing whose input already scored "
+        "0.90). The ICLR 2023 authors' code and training settings for this figure are not public, so the "
+        "protocol could not be compared."
+    ),
 )

@@ -75,10 +75,18 @@ def measure(full: bool, seed: int) -> Measurement:
     checks = []
     for label, (kind, _) in ((k, data[k]) for k in RATIOS):
         want = "mixed" if kind == "harmonic" else "modular"
-        checks.append(Check(f"ratio {label} ({kind}): the population analysis of {sizes[-1]} samples says {want}",
-                            populations[label] == want))
-    settings = {"sizes": list(sizes), "time_window": "uniform on [0, n/2]", "ratios": list(RATIOS),
-                "population_analysis": "biomodular.solvers.population.check_samples"}
+        checks.append(
+            Check(
+                f"ratio {label} ({kind}): the population analysis of {sizes[-1]} samples says {want}",
+                populations[label] == want,
+            )
+        )
+    settings = {
+        "sizes": list(sizes),
+        "time_window": "uniform on [0, n/2]",
+        "ratios": list(RATIOS),
+        "population_analysis": "biomodular.solvers.population.check_samples",
+    }
     return Measurement(measured, tuple(checks), data, settings)
 
 
@@ -94,8 +102,13 @@ def draw(outcome, fig) -> None:
     sizes = outcome.data["sizes"]
     for label in RATIOS:
         kind, margins = outcome.data[label]
-        ax.plot(sizes, np.maximum(np.abs(margins), 1e-12), "o-", label=f"{label} ({kind})",
-                color="C3" if kind == "harmonic" else ("C0" if kind == "irrational" else "C2"))
+        ax.plot(
+            sizes,
+            np.maximum(np.abs(margins), 1e-12),
+            "o-",
+            label=f"{label} ({kind})",
+            color="C3" if kind == "harmonic" else ("C0" if kind == "irrational" else "C2"),
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("samples")
@@ -106,25 +119,29 @@ def draw(outcome, fig) -> None:
 FINDING = Finding(
     name="frequency-ratios",
     paper="ICLR 2025, Fig. 3",
-    claim=("Two sources cos(t), cos(r t): the population of harmonic ratios (r = 2, 3) is mixed, that of "
-           "non-harmonic (3/2, 5/3) and irrational (sqrt 2, golden ratio, pi) ratios modular: the samples' margins "
-           "of the latter are finite-sample slivers, as decided by biomodular's population analysis (the "
-           "violation must shrink with the sample size along an axis for *modular*, and stay, along a stable mixed "
-           "direction, for *mixed*)."),
+    claim=(
+        "Two sources cos(t), cos(r t): the population of harmonic ratios (r = 2, 3) is mixed, that of "
+        "non-harmonic (3/2, 5/3) and irrational (sqrt 2, golden ratio, pi) ratios modular: the samples' margins "
+        "of the latter are finite-sample slivers, as decided by biomodular's population analysis (the "
+        "violation must shrink with the sample size along an axis for *modular*, and stay, along a stable mixed "
+        "direction, for *mixed*)."
+    ),
     summary="cos(t), cos(r t): harmonic frequency ratios mix, other ratios do not",
     measure=measure,
     draw=draw,
-    notes=("The exact verdict of the samples is *mixed* for every ratio, correctly for those finite samples "
-           "(each misses the corners by a sliver); the population question is the one the paper answers. A "
-           "first version, written before biomodular had a population analysis, decided it from one pair of "
-           "sample sets (n and 16 n) by requiring a tenfold shrink of the margin; that test was too strict for "
-           "single draws (the golden ratio's 1000 samples happened to come within 2e-6 of their corners, "
-           "leaving little to shrink) and failed there. The claim now rests on the population analysis, as "
-           "intended; the two margins are still reported, and the harmonic and other ratios remain separated "
-           "by more than three orders of magnitude in them. For r = 2 the support (the graph of s2 = 2 s1^2 - 1) "
-           "is symmetric under s1 -> -s1, so the missing corners come in a mirror pair of equally deep "
-           "violations and each subsample's witness lands on either; the population analysis compares a "
-           "subsample's witness with the full data's local minimum it points into (the witness or its mirror "
-           "image), so the pair counts as one stable violation and r = 2 is called *mixed* (an earlier "
-           "version compared with the witness alone and said *unclear*)."),
+    notes=(
+        "The exact verdict of the samples is *mixed* for every ratio, correctly for those finite samples "
+        "(each misses the corners by a sliver); the population question is the one the paper answers. A "
+        "first version, written before biomodular had a population analysis, decided it from one pair of "
+        "sample sets (n and 16 n) by requiring a tenfold shrink of the margin; that test was too strict for "
+        "single draws (the golden ratio's 1000 samples happened to come within 2e-6 of their corners, "
+        "leaving little to shrink) and failed there. The claim now rests on the population analysis, as "
+        "intended; the two margins are still reported, and the harmonic and other ratios remain separated "
+        "by more than three orders of magnitude in them. For r = 2 the support (the graph of s2 = 2 s1^2 - 1) "
+        "is symmetric under s1 -> -s1, so the missing corners come in a mirror pair of equally deep "
+        "violations and each subsample's witness lands on either; the population analysis compares a "
+        "subsample's witness with the full data's local minimum it points into (the witness or its mirror "
+        "image), so the pair counts as one stable violation and r = 2 is called *mixed* (an earlier "
+        "version compared with the witness alone and said *unclear*)."
+    ),
 )

@@ -42,8 +42,15 @@ def trained_mir(X: np.ndarray, Y: np.ndarray, E: np.ndarray, betas: tuple, seed:
     from ..verify.training import train
 
     nonneg, activity, weight = betas
-    model = FeedForward(sizes=(X.shape[1], N_CODE, Y.shape[1]), activations=("linear", "linear"), code_layer=1,
-                        beta_pred=100.0, beta_activity=activity, beta_nonneg=nonneg, beta_weight=weight)
+    model = FeedForward(
+        sizes=(X.shape[1], N_CODE, Y.shape[1]),
+        activations=("linear", "linear"),
+        code_layer=1,
+        beta_pred=100.0,
+        beta_activity=activity,
+        beta_nonneg=nonneg,
+        beta_weight=weight,
+    )
     result = train(model, X, Y, seed=seed, lr=1e-2, batch_size=256, max_steps=steps)
     return mir(model.code(result.params, X), E, Binned(20))
 
@@ -72,15 +79,30 @@ def measure(full: bool, seed: int) -> Measurement:
     checks = []
     for task in tasks:
         full_key = f"{task}_all_three"
-        checks.append(Check(f"{task}, all three constraints: relative MIR >= 0.9 in every seed",
-                            measured[f"relative_mir_min_{full_key}"] >= 0.9))
+        checks.append(
+            Check(
+                f"{task}, all three constraints: relative MIR >= 0.9 in every seed",
+                measured[f"relative_mir_min_{full_key}"] >= 0.9,
+            )
+        )
         for variant in list(VARIANTS)[1:]:
             key = f"{task}_{variant.replace(' ', '_')}"
-            checks.append(Check(f"{task}, {variant}: mean relative MIR at least 0.1 below all three",
-                                measured[f"relative_mir_mean_{key}"] <= measured[f"relative_mir_mean_{full_key}"] - 0.1))
-    settings = {"factors": N_FACTORS, "neurons": N_CODE, "samples": n, "seeds": n_seeds, "steps": steps,
-                "beta_pred": 100.0, "variants": {k: list(v) for k, v in VARIANTS.items()},
-                "mir_estimator": "binned, 20 bins"}
+            checks.append(
+                Check(
+                    f"{task}, {variant}: mean relative MIR at least 0.1 below all three",
+                    measured[f"relative_mir_mean_{key}"] <= measured[f"relative_mir_mean_{full_key}"] - 0.1,
+                )
+            )
+    settings = {
+        "factors": N_FACTORS,
+        "neurons": N_CODE,
+        "samples": n,
+        "seeds": n_seeds,
+        "steps": steps,
+        "beta_pred": 100.0,
+        "variants": {k: list(v) for k, v in VARIANTS.items()},
+        "mir_estimator": "binned, 20 bins",
+    }
     return Measurement(measured, tuple(checks), {"mirs": mirs}, settings)
 
 
@@ -100,30 +122,34 @@ def draw(outcome, fig) -> None:
 FINDING = Finding(
     name="linear-disentangling",
     paper="ICLR 2023, Figs. 2 and 4",
-    claim=("Shallow linear networks (autoencoding and supervised) trained on rotated independent factors "
-           "disentangle with all three constraints, nonnegativity, activity energy and weight energy (in every seed "
-           "a MIR at least 0.9 of an aligned code's MIR on the same samples); removing any one of them entangles "
-           "the code (mean relative MIR at least 0.1 lower)."),
+    claim=(
+        "Shallow linear networks (autoencoding and supervised) trained on rotated independent factors "
+        "disentangle with all three constraints, nonnegativity, activity energy and weight energy (in every seed "
+        "a MIR at least 0.9 of an aligned code's MIR on the same samples); removing any one of them entangles "
+        "the code (mean relative MIR at least 0.1 lower)."
+    ),
     summary="shallow linear networks disentangle only with nonnegativity, activity and weight energy",
     measure=measure,
     draw=draw,
-    notes=("MIR is reported relative to the binned MIR of a perfectly aligned code on the same samples, "
-           "which is below 1 (`mir_aligned_code`: the plug-in estimator's positive bias "
-           "on independent variables). A first version compared the raw MIR with 0.85 at 1000 samples and "
-           "4000 steps: it failed because the aligned code itself scores 0.83 there and training had not "
-           "converged; the size and the relative threshold were set once, from that diagnosis. "
-           "**At the small size the weight-energy part does not reproduce:** without it the trained codes still "
-           "disentangle (relative MIR about 0.95, both tasks). **At the full size it does** (10 seeds, 4000 "
-           "samples, up to 40 000 steps; every check passes): without the weight energy the mean relative MIR is "
-           "0.815 autoencoding and 0.835 supervised (seed minima 0.68 and 0.70) against 0.995 and 0.994 with all "
-           "three constraints. Without a weight energy the loss has no minimum (the code can shrink while the "
-           "readout grows), so no optimum fixes what training reaches; it can differ with the run's length, data "
-           "and loss weights: the ICLR 2023 authors' code is not public, and under the closest "
-           "published protocol, the ICLR 2025 authors' low-dimensional autoencoder configuration (loss weights "
-           "1 : 0.01 : 1 : 1e-4 for reconstruction, activity energy, nonnegativity and weight energy as means "
-           "over units, learning rate 1e-3, batch 512, initial weight scale 0.3, 200 000 steps at a constant "
-           "rate; `benchmarks/linear_disentangling_protocol.py`, seed 0, this finding's small-size data) the "
-           "code without the weight energy stays disentangled (relative MIR 0.998 autoencoding, 0.997 "
-           "supervised) while shrinking to a standard deviation of 0.019. Removing nonnegativity or the activity "
-           "energy entangles the code at both sizes, as claimed."),
+    notes=(
+        "MIR is reported relative to the binned MIR of a perfectly aligned code on the same samples, "
+        "which is below 1 (`mir_aligned_code`: the plug-in estimator's positive bias "
+        "on independent variables). A first version compared the raw MIR with 0.85 at 1000 samples and "
+        "4000 steps: it failed because the aligned code itself scores 0.83 there and training had not "
+        "converged; the size and the relative threshold were set once, from that diagnosis. "
+        "**At the small size the weight-energy part does not reproduce:** without it the trained codes still "
+        "disentangle (relative MIR about 0.95, both tasks). **At the full size it does** (10 seeds, 4000 "
+        "samples, up to 40 000 steps; every check passes): without the weight energy the mean relative MIR is "
+        "0.815 autoencoding and 0.835 supervised (seed minima 0.68 and 0.70) against 0.995 and 0.994 with all "
+        "three constraints. Without a weight energy the loss has no minimum (the code can shrink while the "
+        "readout grows), so no optimum fixes what training reaches; it can differ with the run's length, data "
+        "and loss weights: the ICLR 2023 authors' code is not public, and under the closest "
+        "published protocol, the ICLR 2025 authors' low-dimensional autoencoder configuration (loss weights "
+        "1 : 0.01 : 1 : 1e-4 for reconstruction, activity energy, nonnegativity and weight energy as means "
+        "over units, learning rate 1e-3, batch 512, initial weight scale 0.3, 200 000 steps at a constant "
+        "rate; `benchmarks/linear_disentangling_protocol.py`, seed 0, this finding's small-size data) the "
+        "code without the weight energy stays disentangled (relative MIR 0.998 autoencoding, 0.997 "
+        "supervised) while shrinking to a standard deviation of 0.019. Removing nonnegativity or the activity "
+        "energy entangles the code at both sizes, as claimed."
+    ),
 )

@@ -35,6 +35,7 @@ def get(name: str) -> Finding:
     try:
         module = MODULES[name]
     except (KeyError, TypeError):
-        raise BiomodularError(f"no finding named {name!r}; available: {', '.join(MODULES)} "
-                              "(biomodular reproduce --list)") from None
+        raise BiomodularError(
+            f"no finding named {name!r}; available: {', '.join(MODULES)} (biomodular reproduce --list)"
+        ) from None
     return importlib.import_module(f"{__package__}.{module}").FINDING

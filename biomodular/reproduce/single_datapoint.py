@@ -85,16 +85,23 @@ def measure(full: bool, seed: int) -> Measurement:
     checks = (
         Check(f"28 points: the exact condition holds ({HOLDS})", not measured["mixed_28"]),
         Check(f"27 points: the exact condition fails ({VIOLATED})", bool(measured["mixed_27"])),
-        Check("28 points: the exact optimum tilts no neuron (tilt < 0.01 deg)",
-              measured["optimum_tilt_deg_28"] < 0.01),
-        Check("27 points: the exact optimum tilts exactly one significant neuron, by > 0.1 deg",
-              measured["optimum_tilted_neurons_27"] == 1 and measured["optimum_tilt_deg_27"] > 0.1),
-        Check("27 points: the mixed optimum beats the best modular code by more than the certified gap",
-              measured["mixing_advantage_27"] > max(measured["certified_gap_27"], 0.0)),
-        Check("every trained network tilts a neuron by at least half the optimum's tilt on 27 points",
-              measured["trained_min_tilt_deg_27"] >= half),
-        Check("no trained network tilts a neuron by half the optimum's tilt on 28 points",
-              measured["trained_max_tilt_deg_28"] < half),
+        Check("28 points: the exact optimum tilts no neuron (tilt < 0.01 deg)", measured["optimum_tilt_deg_28"] < 0.01),
+        Check(
+            "27 points: the exact optimum tilts exactly one significant neuron, by > 0.1 deg",
+            measured["optimum_tilted_neurons_27"] == 1 and measured["optimum_tilt_deg_27"] > 0.1,
+        ),
+        Check(
+            "27 points: the mixed optimum beats the best modular code by more than the certified gap",
+            measured["mixing_advantage_27"] > max(measured["certified_gap_27"], 0.0),
+        ),
+        Check(
+            "every trained network tilts a neuron by at least half the optimum's tilt on 27 points",
+            measured["trained_min_tilt_deg_27"] >= half,
+        ),
+        Check(
+            "no trained network tilts a neuron by half the optimum's tilt on 28 points",
+            measured["trained_max_tilt_deg_28"] < half,
+        ),
     )
     settings = {"lam_in": lam, "lam_out": lam, "seeds": seeds, "model": "exact", "batch": "full"}
     return Measurement(measured, checks, data, settings)
@@ -112,10 +119,15 @@ def draw(outcome, fig) -> None:
     m = outcome.measured
     for i, key in enumerate(("28", "27")):
         t = outcome.data[f"trained_{key}"]
-        ax2.scatter(np.full(len(t), i) + np.linspace(-0.1, 0.1, len(t)), t, color="C0",
-                    label="trained networks" if i == 0 else None)
-        ax2.scatter([i], [m[f"optimum_tilt_deg_{key}"]], marker="_", s=600, color="k",
-                    label="exact optimum" if i == 0 else None)
+        ax2.scatter(
+            np.full(len(t), i) + np.linspace(-0.1, 0.1, len(t)),
+            t,
+            color="C0",
+            label="trained networks" if i == 0 else None,
+        )
+        ax2.scatter(
+            [i], [m[f"optimum_tilt_deg_{key}"]], marker="_", s=600, color="k", label="exact optimum" if i == 0 else None
+        )
     ax2.set_xticks([0, 1], ["28 points", "27 points"])
     ax2.set_yscale("log")
     ax2.set_ylabel("largest tilt of an active neuron from its axis (deg)")
@@ -125,16 +137,20 @@ def draw(outcome, fig) -> None:
 FINDING = Finding(
     name="single-datapoint",
     paper="ICLR 2025, Fig. 1",
-    claim=("The published 28-point set is modular: the exact condition holds (the exact verdict is not mixed) "
-           "and the exact optimum tilts no neuron (< 0.01 deg). Removing the point (0, 0.9) makes it mixed: the "
-           "margin drops below minus its rounding bound (exact verdict mixed), the exact optimum tilts exactly one significant neuron by more than 0.1 deg and beats "
-           "the best modular code by more than its certified gap, and every trained network tilts a neuron by "
-           "at least half the optimum's tilt, which none does on the 28 points."),
+    claim=(
+        "The published 28-point set is modular: the exact condition holds (the exact verdict is not mixed) "
+        "and the exact optimum tilts no neuron (< 0.01 deg). Removing the point (0, 0.9) makes it mixed: the "
+        "margin drops below minus its rounding bound (exact verdict mixed), the exact optimum tilts exactly one significant neuron by more than 0.1 deg and beats "
+        "the best modular code by more than its certified gap, and every trained network tilts a neuron by "
+        "at least half the optimum's tilt, which none does on the 28 points."
+    ),
     summary="removing one of 28 points turns a modular code into a mixed one",
     measure=measure,
     draw=draw,
-    notes=("The effect is small: the 27 points violate the condition by a margin of about -0.005 (in units of "
-           "the nearer extreme squared), far beyond rounding, so `biomodular check` calls them *mixed*, exactly; "
-           "the exact optimum tilts one neuron by about 0.6 degrees (beta-scaled units) and saves under 0.1 % of the energy. The "
-           "trained networks (exact linear autoencoder, full batch) find that tilt."),
+    notes=(
+        "The effect is small: the 27 points violate the condition by a margin of about -0.005 (in units of "
+        "the nearer extreme squared), far beyond rounding, so `biomodular check` calls them *mixed*, exactly; "
+        "the exact optimum tilts one neuron by about 0.6 degrees (beta-scaled units) and saves under 0.1 % of the energy. The "
+        "trained networks (exact linear autoencoder, full batch) find that tilt."
+    ),
 )

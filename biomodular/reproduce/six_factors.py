@@ -99,24 +99,33 @@ def measure(full: bool, seed: int) -> Measurement:
     measured.update(trained_route(TRAIN_SHAPES[full], list(range(seed, seed + (3 if full else 1))), 8_000))
     modular = ("full", "diagonal-strengthened", "diagonal-removed", f"cut-{SHALLOW}")
     checks = (
-        Check(f"full grid, strengthened diagonal (mean correlation > 0.05), removed diagonal and the shallow "
-              f"cut sum < {SHALLOW}: modular ({HOLDS})",
-              not any(measured[f"mixed_{n}"] for n in modular)
-              and measured["correlation_diagonal-strengthened"] > 0.05),
-        Check(f"the deep cut sum < {DEEP}: mixed ({VIOLATED})",
-              bool(measured[f"mixed_cut-{DEEP}"])),
-        Check(f"the deep cut: every subset of 2, 3, 4 or 5 factors passes ({HOLDS})",
-              not any(any_mixed.values())),
-        Check(f"trained exact linear autoencoders on the coarse grid tilt a neuron by more than {TRAINED_MIXED_DEG:g} "
-              f"degree exactly where the exact check of the same data says mixed (the deep cut), by less on the "
-              f"full grid and the shallow cut",
-              all((measured[f"trained_tilt_deg_{n}"] > TRAINED_MIXED_DEG) == bool(measured[f"trained_grid_mixed_{n}"])
-                  for n in ("full", f"cut-{SHALLOW}", f"cut-{DEEP}"))
-              and bool(measured[f"trained_grid_mixed_cut-{DEEP}"])),
+        Check(
+            f"full grid, strengthened diagonal (mean correlation > 0.05), removed diagonal and the shallow "
+            f"cut sum < {SHALLOW}: modular ({HOLDS})",
+            not any(measured[f"mixed_{n}"] for n in modular) and measured["correlation_diagonal-strengthened"] > 0.05,
+        ),
+        Check(f"the deep cut sum < {DEEP}: mixed ({VIOLATED})", bool(measured[f"mixed_cut-{DEEP}"])),
+        Check(f"the deep cut: every subset of 2, 3, 4 or 5 factors passes ({HOLDS})", not any(any_mixed.values())),
+        Check(
+            f"trained exact linear autoencoders on the coarse grid tilt a neuron by more than {TRAINED_MIXED_DEG:g} "
+            f"degree exactly where the exact check of the same data says mixed (the deep cut), by less on the "
+            f"full grid and the shallow cut",
+            all(
+                (measured[f"trained_tilt_deg_{n}"] > TRAINED_MIXED_DEG) == bool(measured[f"trained_grid_mixed_{n}"])
+                for n in ("full", f"cut-{SHALLOW}", f"cut-{DEEP}")
+            )
+            and bool(measured[f"trained_grid_mixed_cut-{DEEP}"]),
+        ),
     )
-    settings = {"shape": list(shape), "cuts": [SHALLOW, DEEP], "names": list(NAMES),
-                "trained_shape": list(TRAIN_SHAPES[full]), "trained_seeds": 3 if full else 1, "trained_steps": 8_000,
-                "trained_model": "exact linear autoencoder, lam_in = lam_out = 1, full batch"}
+    settings = {
+        "shape": list(shape),
+        "cuts": [SHALLOW, DEEP],
+        "names": list(NAMES),
+        "trained_shape": list(TRAIN_SHAPES[full]),
+        "trained_seeds": 3 if full else 1,
+        "trained_steps": 8_000,
+        "trained_model": "exact linear autoencoder, lam_in = lam_out = 1, full batch",
+    }
     return Measurement(measured, checks, {"shape": shape}, settings)
 
 
@@ -146,17 +155,21 @@ def draw(outcome, fig) -> None:
 FINDING = Finding(
     name="six-factors",
     paper="ICLR 2025, Fig. 2",
-    claim=(f"On a six-factor grid, the full grid, the grid with its diagonal strengthened (correlated factors, "
-           f"mean correlation above 0.05), the grid with its diagonal removed and the shallow corner cut "
-           f"sum < {SHALLOW} are all modular (exact verdict not mixed); the deep cut sum < {DEEP} is mixed "
-           f"(exact verdict mixed) "
-           f"although every subset of 2 to 5 factors passes: only all six factors together reveal it. Trained "
-           f"networks agree: they tilt a neuron by more than {TRAINED_MIXED_DEG:g} degree on the deep cut only."),
+    claim=(
+        f"On a six-factor grid, the full grid, the grid with its diagonal strengthened (correlated factors, "
+        f"mean correlation above 0.05), the grid with its diagonal removed and the shallow corner cut "
+        f"sum < {SHALLOW} are all modular (exact verdict not mixed); the deep cut sum < {DEEP} is mixed "
+        f"(exact verdict mixed) "
+        f"although every subset of 2 to 5 factors passes: only all six factors together reveal it. Trained "
+        f"networks agree: they tilt a neuron by more than {TRAINED_MIXED_DEG:g} degree on the deep cut only."
+    ),
     summary="a six-factor grid: corners cut, diagonals strengthened or removed; mixing only six factors reveal",
     measure=measure,
     draw=draw,
-    notes=("Networks (44 neurons for six sources) are trained on a coarser grid than the exact route's, "
-           "3^6 at the small size and 4^6 at the full size, with the exact check of that same coarse data beside "
-           "them; training on the 480 000-combination grid is out of reach here. The full size checks 56 "
-           "subsets of the 480 000-combination grid (about 50 CPU seconds)."),
+    notes=(
+        "Networks (44 neurons for six sources) are trained on a coarser grid than the exact route's, "
+        "3^6 at the small size and 4^6 at the full size, with the exact check of that same coarse data beside "
+        "them; training on the 480 000-combination grid is out of reach here. The full size checks 56 "
+        "subsets of the 480 000-combination grid (about 50 CPU seconds)."
+    ),
 )

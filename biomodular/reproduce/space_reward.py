@@ -32,7 +32,7 @@ def laps(fixed: bool, n_laps: int, rng: np.random.Generator) -> np.ndarray:
     rows = []
     for s in starts:
         reward = np.zeros(BINS)
-        reward[s:s + ZONE] = 1.0
+        reward[s : s + ZONE] = 1.0
         rows.append(np.column_stack([position, reward]))
     return np.vstack(rows)
 
@@ -56,8 +56,9 @@ def measure(full: bool, seed: int) -> Measurement:
         measured[f"margin_{label}"] = float(chk.margin)
         measured[f"mixed_{label}"] = float(violated(chk))
         measured[f"pairs_missing_{label}"] = _missing_pairs(S)
-        res = verify_code(S, ("position", "reward"), seeds=list(range(seed, seed + n_seeds)),
-                          max_steps=30_000 if full else 8_000)
+        res = verify_code(
+            S, ("position", "reward"), seeds=list(range(seed, seed + n_seeds)), max_steps=30_000 if full else 8_000
+        )
         angles = [r.max_mixing_angle for r in res.runs]
         measured[f"trained_min_angle_deg_{label}"] = float(min(angles))
         measured[f"trained_max_angle_deg_{label}"] = float(max(angles))
@@ -66,13 +67,24 @@ def measure(full: bool, seed: int) -> Measurement:
     checks = (
         Check(f"fixed rewards: the exact condition fails ({VIOLATED})", bool(measured["mixed_fixed"])),
         Check(f"random rewards: the exact condition holds ({HOLDS})", not measured["mixed_random"]),
-        Check("fixed rewards: every trained network has a neuron beyond 5 deg from an axis",
-              measured["trained_min_angle_deg_fixed"] > 5.0),
-        Check("random rewards: no trained network has an active neuron beyond 5 deg",
-              measured["trained_max_angle_deg_random"] <= 5.0),
+        Check(
+            "fixed rewards: every trained network has a neuron beyond 5 deg from an axis",
+            measured["trained_min_angle_deg_fixed"] > 5.0,
+        ),
+        Check(
+            "random rewards: no trained network has an active neuron beyond 5 deg",
+            measured["trained_max_angle_deg_random"] <= 5.0,
+        ),
     )
-    settings = {"bins": BINS, "zone": ZONE, "fixed_start": FIXED_START, "laps": n_laps, "seeds": n_seeds,
-                "lam_in": 1.0, "lam_out": 1.0}
+    settings = {
+        "bins": BINS,
+        "zone": ZONE,
+        "fixed_start": FIXED_START,
+        "laps": n_laps,
+        "seeds": n_seeds,
+        "lam_in": 1.0,
+        "lam_out": 1.0,
+    }
     return Measurement(measured, checks, data, settings)
 
 
@@ -89,12 +101,16 @@ def draw(outcome, fig) -> None:
 FINDING = Finding(
     name="space-reward",
     paper="ICLR 2025, Fig. 4",
-    claim=("With position and reward as sources, rewards always at the same place make the optimal code mixed "
-           "(exact verdict mixed) and every trained network mixes (a neuron beyond 5 degrees from an axis); rewards "
-           "at random places make it modular (exact verdict not mixed) and no trained network mixes."),
+    claim=(
+        "With position and reward as sources, rewards always at the same place make the optimal code mixed "
+        "(exact verdict mixed) and every trained network mixes (a neuron beyond 5 degrees from an axis); rewards "
+        "at random places make it modular (exact verdict not mixed) and no trained network mixes."
+    ),
     summary="position x reward: fixed reward places mix, random places do not",
     measure=measure,
     draw=draw,
-    notes=("A reduction of the entorhinal setting to a linear track with a binary reward signal; the figure "
-           "jitters the discrete samples slightly so that overlapping points are visible."),
+    notes=(
+        "A reduction of the entorhinal setting to a linear track with a binary reward signal; the figure "
+        "jitters the discrete samples slightly so that overlapping points are visible."
+    ),
 )

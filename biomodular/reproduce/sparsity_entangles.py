@@ -65,33 +65,62 @@ def measure(full: bool, seed: int) -> Measurement:
         Z = model.code(res.params, E)
         sparse_mir.append(mir(Z, E, Binned(20)))
         sparse_angle.append(float(angle_to_axes(res.params["W"][active_neurons(Z)], beta).min()))
-        bio = FeedForward(sizes=(2, 4, 2), activations=("linear", "linear"), code_layer=1, beta_pred=100.0,
-                          beta_activity=1.0, beta_nonneg=10.0, beta_weight=1e-2)
+        bio = FeedForward(
+            sizes=(2, 4, 2),
+            activations=("linear", "linear"),
+            code_layer=1,
+            beta_pred=100.0,
+            beta_activity=1.0,
+            beta_nonneg=10.0,
+            beta_weight=1e-2,
+        )
         res = train(bio, E, E, seed=s, lr=1e-2, batch_size=256, max_steps=steps)
         nonneg_mir.append(mir(bio.code(res.params, E), E, Binned(20)))
-    measured.update({
-        "trained_l1_mir_mean": float(np.mean(sparse_mir)),
-        "trained_l1_least_mixed_angle_deg": float(min(sparse_angle)),
-        "trained_nonneg_mir_mean": float(np.mean(nonneg_mir)),
-    })
+    measured.update(
+        {
+            "trained_l1_mir_mean": float(np.mean(sparse_mir)),
+            "trained_l1_least_mixed_angle_deg": float(min(sparse_angle)),
+            "trained_nonneg_mir_mean": float(np.mean(nonneg_mir)),
+        }
+    )
     se = float(np.abs(Zs).sum(axis=1).std() / math.sqrt(n))
     checks = (
-        Check("the exact L1 cost is least at 45 degrees (grid of 0.1 deg) and 2 sqrt(2)/3 there, below the "
-              "aligned code's 1",
-              abs(measured["l1_argmin_deg"] - 45.0) < 0.1 + 1e-9
-              and abs(measured["l1_cost_45deg"] - 2 * math.sqrt(2) / 3) < 1e-12 and measured["l1_cost_aligned"] == 1.0),
-        Check("the sampled L1 cost at 45 degrees is within 5 standard errors of the closed form",
-              abs(measured["l1_cost_45deg_sampled"] - measured["l1_cost_45deg"]) < 5 * se),
-        Check("with nonnegativity instead, the energy is least for the aligned code (0 deg)",
-              measured["energy_argmin_deg"] == 0.0),
-        Check("networks trained with the L1 penalty entangle: every active neuron of every seed is more than "
-              "20 deg from the axes, and the mean MIR is below 0.5",
-              measured["trained_l1_least_mixed_angle_deg"] > 20.0 and measured["trained_l1_mir_mean"] < 0.5),
-        Check("the same networks with nonnegativity instead disentangle: mean MIR above 0.8",
-              measured["trained_nonneg_mir_mean"] > 0.8),
+        Check(
+            "the exact L1 cost is least at 45 degrees (grid of 0.1 deg) and 2 sqrt(2)/3 there, below the "
+            "aligned code's 1",
+            abs(measured["l1_argmin_deg"] - 45.0) < 0.1 + 1e-9
+            and abs(measured["l1_cost_45deg"] - 2 * math.sqrt(2) / 3) < 1e-12
+            and measured["l1_cost_aligned"] == 1.0,
+        ),
+        Check(
+            "the sampled L1 cost at 45 degrees is within 5 standard errors of the closed form",
+            abs(measured["l1_cost_45deg_sampled"] - measured["l1_cost_45deg"]) < 5 * se,
+        ),
+        Check(
+            "with nonnegativity instead, the energy is least for the aligned code (0 deg)",
+            measured["energy_argmin_deg"] == 0.0,
+        ),
+        Check(
+            "networks trained with the L1 penalty entangle: every active neuron of every seed is more than "
+            "20 deg from the axes, and the mean MIR is below 0.5",
+            measured["trained_l1_least_mixed_angle_deg"] > 20.0 and measured["trained_l1_mir_mean"] < 0.5,
+        ),
+        Check(
+            "the same networks with nonnegativity instead disentangle: mean MIR above 0.8",
+            measured["trained_nonneg_mir_mean"] > 0.8,
+        ),
     )
-    settings = {"samples": n, "seeds": n_seeds, "steps": steps, "beta_recon": 100.0, "beta_l1": 1.0,
-                "beta_activity": 1.0, "beta_weight": 1e-2, "beta_nonneg": 10.0, "neurons": 4}
+    settings = {
+        "samples": n,
+        "seeds": n_seeds,
+        "steps": steps,
+        "beta_recon": 100.0,
+        "beta_l1": 1.0,
+        "beta_activity": 1.0,
+        "beta_weight": 1e-2,
+        "beta_nonneg": 10.0,
+        "neurons": 4,
+    }
     data = {"thetas": thetas, "l1": l1, "energy": energy, "sparse_mir": sparse_mir, "nonneg_mir": nonneg_mir}
     return Measurement(measured, checks, data, settings)
 
@@ -115,11 +144,13 @@ def draw(outcome, fig) -> None:
 FINDING = Finding(
     name="sparsity-entangles",
     paper="ICLR 2023, App. A.6",
-    claim=("For two uniform factors, an L1 activity penalty in place of nonnegativity makes the entangled code "
-           "optimal: the exact L1 cost of a rotated code is least at 45 degrees (2 sqrt(2)/3 against 1 aligned), "
-           "while with nonnegativity the aligned code is cheapest; networks trained with the L1 penalty have every "
-           "active neuron more than 20 degrees from the axes and mean MIR below 0.5, the same networks with "
-           "nonnegativity a mean MIR above 0.8."),
+    claim=(
+        "For two uniform factors, an L1 activity penalty in place of nonnegativity makes the entangled code "
+        "optimal: the exact L1 cost of a rotated code is least at 45 degrees (2 sqrt(2)/3 against 1 aligned), "
+        "while with nonnegativity the aligned code is cheapest; networks trained with the L1 penalty have every "
+        "active neuron more than 20 degrees from the axes and mean MIR below 0.5, the same networks with "
+        "nonnegativity a mean MIR above 0.8."
+    ),
     summary="an L1 sparsity penalty instead of nonnegativity makes the optimal code entangled",
     measure=measure,
     draw=draw,

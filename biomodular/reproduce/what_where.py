@@ -47,16 +47,28 @@ def measure(full: bool, seed: int) -> Measurement:
         measured[f"trained_agreement_t{t}"] = res.agreement
         agree_all &= res.comparable and res.agreement == len(seeds)
     checks = (
-        Check(f"one threshold: every cut below the first mixed cut passes ({HOLDS}), every cut from it on "
-              f"fails ({VIOLATED})", first is not None and all(mixed[t] == (t >= first) for t in cuts)),
-        Check("trained networks below the threshold: no active neuron beyond 5 deg",
-              all(max(angles[t]) <= 5.0 for t in trained_cuts if first is not None and t < first)),
-        Check("trained networks at and above the threshold: a neuron beyond 5 deg in every seed",
-              all(min(angles[t]) > 5.0 for t in trained_cuts if first is not None and t >= first)),
+        Check(
+            f"one threshold: every cut below the first mixed cut passes ({HOLDS}), every cut from it on "
+            f"fails ({VIOLATED})",
+            first is not None and all(mixed[t] == (t >= first) for t in cuts),
+        ),
+        Check(
+            "trained networks below the threshold: no active neuron beyond 5 deg",
+            all(max(angles[t]) <= 5.0 for t in trained_cuts if first is not None and t < first),
+        ),
+        Check(
+            "trained networks at and above the threshold: a neuron beyond 5 deg in every seed",
+            all(min(angles[t]) > 5.0 for t in trained_cuts if first is not None and t >= first),
+        ),
         Check("every trained seed agrees with the exact check (biomodular verify's agreement)", agree_all),
     )
-    settings = {"grid": f"{SIZE} x {SIZE}", "cuts_trained": trained_cuts, "seeds": n_seeds,
-                "lam_in": 1.0, "lam_out": 1.0}
+    settings = {
+        "grid": f"{SIZE} x {SIZE}",
+        "cuts_trained": trained_cuts,
+        "seeds": n_seeds,
+        "lam_in": 1.0,
+        "lam_out": 1.0,
+    }
     return Measurement(measured, checks, {"margins": margins, "angles": angles, "first": first}, settings)
 
 
@@ -88,15 +100,19 @@ def draw(outcome, fig) -> None:
 FINDING = Finding(
     name="what-where",
     paper="ICLR 2025, Fig. 2",
-    claim=("On a 9 x 9 what x where grid with the corner cells i + j < t removed there is one threshold: the "
-           "optimal code is modular (exact verdict not mixed) for every smaller cut and mixed (exact verdict "
-           "mixed) for every larger one; networks trained below it have no active neuron beyond 5 degrees from an axis, networks "
-           "trained at or above it have one, and every seed agrees with the exact check."),
+    claim=(
+        "On a 9 x 9 what x where grid with the corner cells i + j < t removed there is one threshold: the "
+        "optimal code is modular (exact verdict not mixed) for every smaller cut and mixed (exact verdict "
+        "mixed) for every larger one; networks trained below it have no active neuron beyond 5 degrees from an axis, networks "
+        "trained at or above it have one, and every seed agrees with the exact check."
+    ),
     summary="how many corner cells of a what x where grid must be missing before the code mixes",
     measure=measure,
     draw=draw,
-    notes=("The small size trains only on the two cuts either side of the threshold (2 seeds each); `--full` "
-           "trains every cut with 5 seeds. **At full size it does not fully agree:** one of the 5 seeds at "
-           "t = 3, the last modular cut, ends with a 45-degree mixed neuron although the exact optimum is "
-           "modular (that seed did not reach the optimum; the other four and every other cut agree)."),
+    notes=(
+        "The small size trains only on the two cuts either side of the threshold (2 seeds each); `--full` "
+        "trains every cut with 5 seeds. **At full size it does not fully agree:** one of the 5 seeds at "
+        "t = 3, the last modular cut, ends with a 45-degree mixed neuron although the exact optimum is "
+        "modular (that seed did not reach the optimum; the other four and every other cut agree)."
+    ),
 )

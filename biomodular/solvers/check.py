@@ -50,6 +50,7 @@ UNIT_ROUNDOFF = 2.0**-53
 
 METHODS = ("auto", "sector", "cones", "facets", "global", "search", "grid")
 
+
 @dataclass(frozen=True)
 class CheckResult:
     """The modularity verdict for one dataset.
@@ -269,8 +270,10 @@ def rounding_bound(sources: Sources) -> float:
     np.fill_diagonal(dF, 3 * u)
     f_max = float(np.abs(F).max())
     bound = (
-        2 * m_max * e_m + e_m**2
-        + float(np.linalg.norm(dF)) + 2 * d * d * u * f_max
+        2 * m_max * e_m
+        + e_m**2
+        + float(np.linalg.norm(dF))
+        + 2 * d * d * u * f_max
         + 4 * d * u * (m_max**2 + d * f_max)
     )
     return float(bound)
@@ -403,8 +406,10 @@ def exact_advantage(sources: Sources) -> float:
 
     beta = sources.beta
     scaled = Sources.from_statistics(
-        np.zeros(sources.n_sources), sources.cov / np.outer(beta, beta),
-        sources.centred_points / beta, names=sources.names,
+        np.zeros(sources.n_sources),
+        sources.cov / np.outer(beta, beta),
+        sources.centred_points / beta,
+        names=sources.names,
     )
     code = solve_code(scaled, Problem.autoencoder(lam_in=0.0, lam_out=1.0))
     if code.status != "optimal":
@@ -492,16 +497,31 @@ def check_modularity(
     started = time.perf_counter()
     sources = as_sources(sources)
     bound = rounding_bound(sources)
-    common: dict[str, Any] = dict(rounding_bound=bound, tolerance=tol, n_samples=sources.n_samples,
-                                  n_sources=sources.n_sources, names=sources.names)
+    common: dict[str, Any] = dict(
+        rounding_bound=bound,
+        tolerance=tol,
+        n_samples=sources.n_samples,
+        n_sources=sources.n_sources,
+        names=sources.names,
+    )
 
     if method == "auto" and sources.range_independent:
         return CheckResult(
-            verdict="modular", margin=0.0, witness=None, mixes=(), tie_gap=None, tie_angle=None,
-            method="range-independence", exact=True, margin_exact=True,
+            verdict="modular",
+            margin=0.0,
+            witness=None,
+            mixes=(),
+            tie_gap=None,
+            tie_angle=None,
+            method="range-independence",
+            exact=True,
+            margin_exact=True,
             certificate="every corner of the bounding box is in the support (range independence)",
-            seconds=time.perf_counter() - started, mixing_advantage=0.0,
-            mixing_advantage_bracket=(0.0, 0.0), mixing_advantage_method="exact", **common,
+            seconds=time.perf_counter() - started,
+            mixing_advantage=0.0,
+            mixing_advantage_bracket=(0.0, 0.0),
+            mixing_advantage_method="exact",
+            **common,
         )
 
     points, F = standardised_problem(sources)
@@ -513,12 +533,23 @@ def check_modularity(
     bracket, exact_value, how = _advantage(sources, points, F, gap, verdict, witness, margin, bound, advantage)
 
     return CheckResult(
-        verdict=verdict, margin=float(margin), witness=witness.raw, mixes=witness.mixes,
-        tie_gap=tie.gap, tie_angle=tie.angle, method=gap.method,
-        exact=exact, margin_exact=gap.exact,
-        certificate=certificate, witness_angle=witness.angle,
-        mixing_advantage=exact_value, mixing_advantage_bracket=bracket, mixing_advantage_method=how,
-        seconds=time.perf_counter() - started, witness_scaled=witness.scaled, **common,
+        verdict=verdict,
+        margin=float(margin),
+        witness=witness.raw,
+        mixes=witness.mixes,
+        tie_gap=tie.gap,
+        tie_angle=tie.angle,
+        method=gap.method,
+        exact=exact,
+        margin_exact=gap.exact,
+        certificate=certificate,
+        witness_angle=witness.angle,
+        mixing_advantage=exact_value,
+        mixing_advantage_bracket=bracket,
+        mixing_advantage_method=how,
+        seconds=time.perf_counter() - started,
+        witness_scaled=witness.scaled,
+        **common,
     )
 
 
@@ -535,8 +566,15 @@ def _check_arguments(tol: float | None, method: str, time_limit: float | None, a
 
 
 def _minimum_gap(
-    sources: Sources, points: np.ndarray, F: np.ndarray, bound: float, method: str,
-    max_faces: int, seed: int | np.random.Generator, time_limit: float | None, tol: float | None,
+    sources: Sources,
+    points: np.ndarray,
+    F: np.ndarray,
+    bound: float,
+    method: str,
+    max_faces: int,
+    seed: int | np.random.Generator,
+    time_limit: float | None,
+    tol: float | None,
 ) -> tuple[GapMinimum, str]:
     """Minimise the quadratic gap by the chosen route; return it with the route taken.
 
@@ -576,7 +614,12 @@ def _tie_candidate(gap: GapMinimum, bound: float) -> _Tie:
 
 
 def _decide(
-    gap: GapMinimum, chosen: str, margin: float, bound: float, tol: float | None, tie: _Tie,
+    gap: GapMinimum,
+    chosen: str,
+    margin: float,
+    bound: float,
+    tol: float | None,
+    tie: _Tie,
     range_independent: bool,
 ) -> tuple[str, bool, str]:
     """The verdict, whether it is exact, and the certificate that says why.
@@ -589,28 +632,53 @@ def _decide(
         proved = cast("GlobalMinimum", gap)  # the global route decides the verdict itself
         if proved.verdict == "modular" and proved.verdict_exact and tie.gap is not None and tie.gap <= bound:
             # Its proof bounds every direction; one off the axes attains zero up to rounding.
-            return "tie", True, (f"zero up to rounding at the axes and at a direction {tie.angle:.3g} deg off "
-                                 f"them ({proved.certificate}): a modular and a mixed code are equally good")
+            return (
+                "tie",
+                True,
+                (
+                    f"zero up to rounding at the axes and at a direction {tie.angle:.3g} deg off "
+                    f"them ({proved.certificate}): a modular and a mixed code are equally good"
+                ),
+            )
         return proved.verdict, proved.verdict_exact, proved.certificate
     if tol is not None and -max(tol, bound) <= margin < -bound and gap.exact_sign:
-        return "modular", False, (f"margin {margin:.3g} is within the tolerance {tol:g} you set (not exact: "
-                                  "the data as given are mixed)")
+        return (
+            "modular",
+            False,
+            (f"margin {margin:.3g} is within the tolerance {tol:g} you set (not exact: the data as given are mixed)"),
+        )
     if margin < -bound:
-        return "mixed", True, (f"a mixed neuron lowers the energy: gap {margin:.3g}{upper} < -{bound:.1e} "
-                               "(the rounding bound)")
+        return (
+            "mixed",
+            True,
+            (f"a mixed neuron lowers the energy: gap {margin:.3g}{upper} < -{bound:.1e} (the rounding bound)"),
+        )
     if tie.gap is not None and tie.gap <= bound and (gap.exact_sign or range_independent):
-        return "tie", True, (f"zero up to rounding at the axes and at a direction {tie.angle:.3g} deg off "
-                             "them: a modular and a mixed code are equally good")
+        return (
+            "tie",
+            True,
+            (
+                f"zero up to rounding at the axes and at a direction {tie.angle:.3g} deg off "
+                "them: a modular and a mixed code are equally good"
+            ),
+        )
     if gap.exact_sign:
-        return "modular", True, {
-            "sector": "no sector of the hull has a gap below the rounding bound",
-            "cones": f"no normal cone of the hull's {gap.n_faces} faces has a gap below the rounding bound",
-            "facets": f"the ellipsoid lies inside all {gap.n_faces} hull facets",
-        }[gap.method]
+        return (
+            "modular",
+            True,
+            {
+                "sector": "no sector of the hull has a gap below the rounding bound",
+                "cones": f"no normal cone of the hull's {gap.n_faces} faces has a gap below the rounding bound",
+                "facets": f"the ellipsoid lies inside all {gap.n_faces} hull facets",
+            }[gap.method],
+        )
     if range_independent:
         return "modular", True, "every corner of the bounding box is in the support (range independence)"
-    return "undetermined", False, (f"the {gap.method} found no violation below the rounding bound, and no "
-                                   "certificate of modularity applies")
+    return (
+        "undetermined",
+        False,
+        (f"the {gap.method} found no violation below the rounding bound, and no certificate of modularity applies"),
+    )
 
 
 @dataclass(frozen=True)
@@ -630,13 +698,21 @@ def _witness(verdict: str, gap: GapMinimum, tie: _Tie, sources: Sources) -> _Wit
     scaled = gap.direction if verdict == "mixed" else gap.candidates[tie.index]
     # w_scaled . (s~ / beta) = (w_scaled / beta) . s~
     raw = scaled / sources.beta
-    return _Witness(raw / np.linalg.norm(raw), scaled, float(angle_to_axes(scaled)[0]),
-                    mixed_sources(scaled, sources.names))
+    return _Witness(
+        raw / np.linalg.norm(raw), scaled, float(angle_to_axes(scaled)[0]), mixed_sources(scaled, sources.names)
+    )
 
 
 def _advantage(
-    sources: Sources, points: np.ndarray, F: np.ndarray, gap: GapMinimum, verdict: str, witness: _Witness,
-    margin: float, bound: float, advantage: str,
+    sources: Sources,
+    points: np.ndarray,
+    F: np.ndarray,
+    gap: GapMinimum,
+    verdict: str,
+    witness: _Witness,
+    margin: float,
+    bound: float,
+    advantage: str,
 ) -> tuple[tuple[float, float | None], float | None, str]:
     """The mixing advantage: its bracket, its exact value when known, and how that was found."""
     if verdict == "mixed":

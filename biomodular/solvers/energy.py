@@ -65,8 +65,12 @@ def code_terms(
         readout = math.inf
     if not np.isfinite(readout) or _rank_in_own_units(G) < d:
         readout = math.inf
-    return {"activity": activity, "encoder": float(np.trace(P @ G)), "readout": readout,
-            "variance": float(np.trace(C @ G))}
+    return {
+        "activity": activity,
+        "encoder": float(np.trace(P @ G)),
+        "readout": readout,
+        "variance": float(np.trace(C @ G)),
+    }
 
 
 def code_loss(sources: Sources, problem: Problem, tunings: np.ndarray) -> dict[str, float]:
@@ -82,8 +86,11 @@ def code_loss(sources: Sources, problem: Problem, tunings: np.ndarray) -> dict[s
     terms = code_terms(sources.centred_points, sources.cov, tunings, P, Q)
     activity = terms["activity"]
     if problem.kind == "autoencoder":
-        out = {"activity": activity, "encoder": problem.lam_in * terms["encoder"],
-               "readout": problem.lam_out * terms["readout"]}
+        out = {
+            "activity": activity,
+            "encoder": problem.lam_in * terms["encoder"],
+            "readout": problem.lam_out * terms["readout"],
+        }
         out["value"] = activity + out["encoder"] + out["readout"]
         return out
     return {
@@ -160,4 +167,3 @@ def caratheodory(W: np.ndarray, c: np.ndarray, phi: np.ndarray) -> np.ndarray:
         cb = c[block] - ratios[k] * z
         cb[k] = 0.0
         c[block] = np.clip(cb, 0.0, None)
-

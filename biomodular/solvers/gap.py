@@ -221,9 +221,7 @@ def min_quadratic_gap(
         return _search(points, M, seed, facets)
     if method == "grid":
         return _grid(points, M, seed, n_directions)
-    raise BiomodularError(
-        f"unknown method {method!r}; choose auto, sector, cones, facets, search or grid"
-    )
+    raise BiomodularError(f"unknown method {method!r}; choose auto, sector, cones, facets, search or grid")
 
 
 # ------------------------------------------------------------------ internals
@@ -318,9 +316,7 @@ def _sector_block(V: np.ndarray, M: np.ndarray, start: int, stop: int) -> tuple[
     first, second = np.column_stack([c, s]), np.column_stack([-s, c])
     E = np.stack([first, second, -first, -second], axis=1)  # (rows, 4, 2): +-eigenvectors
     a, b = n_start[:, None, :], n_end[:, None, :]
-    inside = (a[..., 0] * E[..., 1] - a[..., 1] * E[..., 0] >= 0) & (
-        E[..., 0] * b[..., 1] - E[..., 1] * b[..., 0] >= 0
-    )
+    inside = (a[..., 0] * E[..., 1] - a[..., 1] * E[..., 0] >= 0) & (E[..., 0] * b[..., 1] - E[..., 1] * b[..., 0] >= 0)
     candidates = _unit_rows(np.vstack([n_end, E[inside]]))
     owner = 1 + np.concatenate([np.arange(B.shape[0]), np.nonzero(inside)[0]])  # rows of ring
     m = np.einsum("ij,ij->i", candidates, ring[owner])
@@ -398,9 +394,15 @@ def _sector(points: np.ndarray, M: np.ndarray) -> GapMinimum:
     values[decisive] = gap_values(points, M, candidates[decisive])
     best = int(np.argmin(values))
     return GapMinimum(
-        value=float(values[best]), direction=candidates[best].copy(), exact=True,
-        method="sector", n_candidates=scored, candidates=candidates,
-        candidate_values=values, n_faces=k, exact_sign=True,
+        value=float(values[best]),
+        direction=candidates[best].copy(),
+        exact=True,
+        method="sector",
+        n_candidates=scored,
+        candidates=candidates,
+        candidate_values=values,
+        n_faces=k,
+        exact_sign=True,
     )
 
 
@@ -423,8 +425,7 @@ def hull_faces(
         faces.add(face)
         if len(faces) > max_faces:
             raise TooManyFaces(
-                f"the hull has more than {max_faces} faces; raise max_faces or "
-                "use method='facets' or 'search'"
+                f"the hull has more than {max_faces} faces; raise max_faces or use method='facets' or 'search'"
             )
 
     incident: dict[int, list[int]] = {}
@@ -534,8 +535,7 @@ def _cones(points: np.ndarray, M: np.ndarray, max_faces: int, facets: Facets | N
     blocks = [_cone_candidates(points, M, group) for group in groups]
     W = np.vstack([b[0] for b in blocks])
     owner = np.concatenate([b[1] for b in blocks])
-    return _score_cone_candidates(points, M, np.vstack([W, -W]), np.concatenate([owner, owner]),
-                                  neighbours, n_faces)
+    return _score_cone_candidates(points, M, np.vstack([W, -W]), np.concatenate([owner, owner]), neighbours, n_faces)
 
 
 #: Candidates of ``cones`` scored on every point per block (see :func:`_score_cone_candidates`).
@@ -555,8 +555,9 @@ def _facet_neighbours(facet_sets: list[frozenset[int]], n_points: int) -> np.nda
     return out
 
 
-def _score_cone_candidates(points: np.ndarray, M: np.ndarray, W: np.ndarray, owner: np.ndarray,
-                           neighbours: np.ndarray, n_faces: int) -> GapMinimum:
+def _score_cone_candidates(
+    points: np.ndarray, M: np.ndarray, W: np.ndarray, owner: np.ndarray, neighbours: np.ndarray, n_faces: int
+) -> GapMinimum:
     """The exact minimum among the cone candidates, scoring on every point only those that can win.
 
     A candidate ``w`` of a face with vertex ``v`` is inside that face's
@@ -608,8 +609,14 @@ def _score_cone_candidates(points: np.ndarray, M: np.ndarray, W: np.ndarray, own
     _require_finite(vals)
     top = int(np.argmin(vals))
     return GapMinimum(
-        value=float(vals[top]), direction=W[idx[top]].copy(), exact=True, method="cones",
-        n_candidates=int(W.shape[0]), candidates=W[idx], candidate_values=vals, n_faces=n_faces,
+        value=float(vals[top]),
+        direction=W[idx[top]].copy(),
+        exact=True,
+        method="cones",
+        n_candidates=int(W.shape[0]),
+        candidates=W[idx],
+        candidate_values=vals,
+        n_faces=n_faces,
         exact_sign=True,
     )
 
@@ -652,8 +659,12 @@ def _search(points: np.ndarray, M: np.ndarray, seed, facets: Facets | None = Non
 
     polished = []
     for i in order:
-        res = minimize(objective, start.candidates[i], method="Nelder-Mead",
-                       options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 200 * d})
+        res = minimize(
+            objective,
+            start.candidates[i],
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 200 * d},
+        )
         if np.all(np.isfinite(res.x)) and np.linalg.norm(res.x) > 0:
             polished.append(res.x / np.linalg.norm(res.x))
     candidates = np.vstack([start.candidates] + ([np.array(polished)] if polished else []))

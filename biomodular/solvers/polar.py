@@ -173,15 +173,13 @@ def _polish(points: np.ndarray, M: np.ndarray, starts: np.ndarray, deadline: flo
     for x0 in starts:
         if time.perf_counter() > deadline:
             break
-        res = minimize(objective, x0, method="Nelder-Mead",
-                       options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 40 * d})
+        res = minimize(objective, x0, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 40 * d})
         if np.all(np.isfinite(res.x)) and np.linalg.norm(res.x) > 0:
             found.append(res.x / np.linalg.norm(res.x))
     return found
 
 
-def _descend(points: np.ndarray, M: np.ndarray, U: np.ndarray, steps: int = 30,
-             deadline: float = np.inf) -> np.ndarray:
+def _descend(points: np.ndarray, M: np.ndarray, U: np.ndarray, steps: int = 30, deadline: float = np.inf) -> np.ndarray:
     """Active-point iteration from each row of ``U``: replace ``u`` by the
     eigenvector of ``v v^T - M`` with the smallest eigenvalue, where ``v``
     minimises ``u . p`` (on ``v``'s normal cone the gap is that quadratic form);
@@ -221,8 +219,9 @@ def _lp_max(points: np.ndarray, pool: np.ndarray, c: np.ndarray):
     return None
 
 
-def _ascend(points: np.ndarray, M: np.ndarray, starts: np.ndarray, pool: np.ndarray,
-            deadline: float, steps: int = 12) -> list[np.ndarray]:
+def _ascend(
+    points: np.ndarray, M: np.ndarray, starts: np.ndarray, pool: np.ndarray, deadline: float, steps: int = 12
+) -> list[np.ndarray]:
     """Local maximisation of the convex part of ``w^T M w`` over the polar polytope:
     from each start, repeatedly move to the vertex of ``P`` that maximises the
     linearisation ``(M w) . w'`` (an LP); each vertex is a candidate direction."""
@@ -243,8 +242,9 @@ def _ascend(points: np.ndarray, M: np.ndarray, starts: np.ndarray, pool: np.ndar
     return found
 
 
-def search_violation(points: np.ndarray, M: np.ndarray, rng: np.random.Generator,
-                     deadline: float, enough: float = -np.inf) -> tuple[np.ndarray, np.ndarray]:
+def search_violation(
+    points: np.ndarray, M: np.ndarray, rng: np.random.Generator, deadline: float, enough: float = -np.inf
+) -> tuple[np.ndarray, np.ndarray]:
     """Sound search: local minima of the unit gap and their values (every value attained).
 
     The costlier stages (vertex climbing, polishing) are skipped once a gap
@@ -286,8 +286,7 @@ def search_violation(points: np.ndarray, M: np.ndarray, rng: np.random.Generator
     pick = np.argsort(dvalues)[:4]
     polished = [*descended[pick]]
     if dvalues.min() >= enough:
-        polished += _ascend(points, M, descended[np.argsort(dvalues)[:8]], _initial_pool(points, rng),
-                            deadline)
+        polished += _ascend(points, M, descended[np.argsort(dvalues)[:8]], _initial_pool(points, rng), deadline)
     if d <= 12 and min(dvalues.min(), float(gap_values(points, M, np.array(polished)).min())) >= enough:
         polished += _polish(points, M, descended[pick], deadline)
     # Keep the local minima (stationary directions) and the best start: callers
@@ -330,12 +329,18 @@ def _origin_inside(points: np.ndarray) -> tuple | None:
 POOL_MAX_SOURCES = 5
 
 
-
-
-def pool_cones(points: np.ndarray, M: np.ndarray, pool: np.ndarray | None = None, *,
-               stop_below: float = -np.inf, within: float = 0.0, enough: float = np.inf,
-               max_faces: int = DEFAULT_MAX_FACES, deadline: float = np.inf,
-               seed: int | np.random.Generator = 0) -> PoolMinimum:
+def pool_cones(
+    points: np.ndarray,
+    M: np.ndarray,
+    pool: np.ndarray | None = None,
+    *,
+    stop_below: float = -np.inf,
+    within: float = 0.0,
+    enough: float = np.inf,
+    max_faces: int = DEFAULT_MAX_FACES,
+    deadline: float = np.inf,
+    seed: int | np.random.Generator = 0,
+) -> PoolMinimum:
     """Exact minimum of the unit gap by the ``cones`` method on a growing subset of the support.
 
     For a subset ``S`` of the points whose hull holds the origin strictly
@@ -418,9 +423,13 @@ def pool_cones(points: np.ndarray, M: np.ndarray, pool: np.ndarray | None = None
         attained = float(best_v.min())
         # Extreme points of the candidates whose pool gap undercuts their true gap.
         loose = values > sub.candidate_values[order] + rounding
-        if (attained - lower <= rounding or not loose.any()
-                or (attained < stop_below and attained <= within * lower) or lower >= enough
-                or time.perf_counter() > deadline):
+        if (
+            attained - lower <= rounding
+            or not loose.any()
+            or (attained < stop_below and attained <= within * lower)
+            or lower >= enough
+            or time.perf_counter() > deadline
+        ):
             break
         new = np.unique(np.argmin(proj[loose], axis=1))
         grown = np.union1d(S, new)
@@ -432,16 +441,31 @@ def pool_cones(points: np.ndarray, M: np.ndarray, pool: np.ndarray | None = None
     attained = float(best_v[best])
     exact = attained - lower <= rounding
     return PoolMinimum(
-        value=attained, direction=best_W[best].copy(), exact=bool(exact), method="cones on a cut pool",
-        n_candidates=int(best_W.shape[0]), candidates=best_W, candidate_values=best_v,
-        n_faces=int(S.size), exact_sign=bool(exact or lower >= 0 or attained < 0),
-        lower_bound=float(min(lower, attained)), pool=S, rounds=rounds,
+        value=attained,
+        direction=best_W[best].copy(),
+        exact=bool(exact),
+        method="cones on a cut pool",
+        n_candidates=int(best_W.shape[0]),
+        candidates=best_W,
+        candidate_values=best_v,
+        n_faces=int(S.size),
+        exact_sign=bool(exact or lower >= 0 or attained < 0),
+        lower_bound=float(min(lower, attained)),
+        pool=S,
+        rounds=rounds,
     )
 
 
-def price_directions(points: np.ndarray, M: np.ndarray, allowance: float, pool: np.ndarray | None = None,
-                     *, max_faces: int = DEFAULT_MAX_FACES, time_limit: float | None = None,
-                     seed: int | np.random.Generator = 0) -> PoolMinimum:
+def price_directions(
+    points: np.ndarray,
+    M: np.ndarray,
+    allowance: float,
+    pool: np.ndarray | None = None,
+    *,
+    max_faces: int = DEFAULT_MAX_FACES,
+    time_limit: float | None = None,
+    seed: int | np.random.Generator = 0,
+) -> PoolMinimum:
     """The pricing of column generation for hulls too large to enumerate.
 
     ``cones`` on a cut pool (:func:`pool_cones`) while the pool's hull fits the
@@ -454,8 +478,9 @@ def price_directions(points: np.ndarray, M: np.ndarray, allowance: float, pool: 
     """
     if points.shape[1] <= POOL_MAX_SOURCES:
         try:
-            return pool_cones(points, M, pool, stop_below=-allowance, within=0.5, enough=-allowance,
-                              max_faces=max_faces, seed=seed)
+            return pool_cones(
+                points, M, pool, stop_below=-allowance, within=0.5, enough=-allowance, max_faces=max_faces, seed=seed
+            )
         except TooManyFaces:
             pass
     started = time.perf_counter()
@@ -472,12 +497,13 @@ def price_directions(points: np.ndarray, M: np.ndarray, allowance: float, pool: 
         # Near the optimum every column of the code is a tight direction of the pricing; the
         # extreme points around them are the cuts SCIP would otherwise find one round at a time.
         tight = W[np.argsort(values)[: 4 * points.shape[1]]]
-        near = [tight] + [tight[:, None, :] + s * rng.standard_normal((tight.shape[0], 64, points.shape[1]))
-                          for s in (0.01, 0.03, 0.1, 0.3)]
+        near = [tight] + [
+            tight[:, None, :] + s * rng.standard_normal((tight.shape[0], 64, points.shape[1]))
+            for s in (0.01, 0.03, 0.1, 0.3)
+        ]
         seeds = np.unique(_argmin_blocks(points, np.vstack([x.reshape(-1, points.shape[1]) for x in near])))
         seeds = np.union1d(seeds, _initial_pool(points, rng))
-        proof = prove_margin(points, M, t, deadline, rng, pool=np.union1d(seeds, used),
-                             feastol=PRICING_FEASTOL)
+        proof = prove_margin(points, M, t, deadline, rng, pool=np.union1d(seeds, used), feastol=PRICING_FEASTOL)
         used = proof.pool
         if proof.status == "violated" and proof.witness is not None:
             W = np.vstack([W, proof.witness])
@@ -485,10 +511,18 @@ def price_directions(points: np.ndarray, M: np.ndarray, allowance: float, pool: 
         lower = proof.lower_bound
     best = int(np.argmin(values))
     return PoolMinimum(
-        value=float(values[best]), direction=W[best].copy(), exact=False, method="global (SCIP)",
-        n_candidates=int(W.shape[0]), candidates=W, candidate_values=values, n_faces=int(used.size),
-        exact_sign=bool(values[best] < 0 or lower >= 0), lower_bound=float(min(lower, values[best])),
-        pool=used, rounds=0,
+        value=float(values[best]),
+        direction=W[best].copy(),
+        exact=False,
+        method="global (SCIP)",
+        n_candidates=int(W.shape[0]),
+        candidates=W,
+        candidate_values=values,
+        n_faces=int(used.size),
+        exact_sign=bool(values[best] < 0 or lower >= 0),
+        lower_bound=float(min(lower, values[best])),
+        pool=used,
+        rounds=0,
     )
 
 
@@ -515,8 +549,15 @@ def _bounds_lp(A: np.ndarray, V: np.ndarray, deadline: float = np.inf) -> tuple[
     return lo - pad, hi + pad
 
 
-def _scip_round(A: np.ndarray, lam: np.ndarray, V: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                seconds: float, feastol: float = SCIP_FEASTOL):
+def _scip_round(
+    A: np.ndarray,
+    lam: np.ndarray,
+    V: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    seconds: float,
+    feastol: float = SCIP_FEASTOL,
+):
     """One SCIP solve of ``max sum lam_k y_k^2`` s.t. ``A V y >= -1``, objective limit 1."""
     from pyscipopt import Model, quicksum
 
@@ -543,9 +584,16 @@ def _scip_round(A: np.ndarray, lam: np.ndarray, V: np.ndarray, lo: np.ndarray, h
     return status, Y @ V.T, dual, int(model.getNNodes())
 
 
-def prove_margin(points: np.ndarray, M: np.ndarray, t: float, deadline: float,
-                 rng: np.random.Generator, pool: np.ndarray | None = None,
-                 on_round=None, feastol: float = SCIP_FEASTOL) -> MarginProof:
+def prove_margin(
+    points: np.ndarray,
+    M: np.ndarray,
+    t: float,
+    deadline: float,
+    rng: np.random.Generator,
+    pool: np.ndarray | None = None,
+    on_round=None,
+    feastol: float = SCIP_FEASTOL,
+) -> MarginProof:
     """Prove ``min over unit u of m(u)^2 - u^T M u >= -t``, or find a violation.
 
     See the module docstring.  ``deadline`` is a ``time.perf_counter()`` value.
@@ -580,9 +628,17 @@ def prove_margin(points: np.ndarray, M: np.ndarray, t: float, deadline: float,
             lower = -shift - (max(dual, 1.0) - 1.0 + _eta(feastol)) * rho2
         else:
             lower = -np.inf
-        return MarginProof(status=status, shift=t, dual_bound=dual, lower_bound=lower, pool=cuts,
-                           witness=witness, rounds=rounds, nodes=nodes,
-                           seconds=time.perf_counter() - started)
+        return MarginProof(
+            status=status,
+            shift=t,
+            dual_bound=dual,
+            lower_bound=lower,
+            pool=cuts,
+            witness=witness,
+            rounds=rounds,
+            nodes=nodes,
+            seconds=time.perf_counter() - started,
+        )
 
     if bounds is None:
         return finish("time-limit")
@@ -626,9 +682,15 @@ def prove_margin(points: np.ndarray, M: np.ndarray, t: float, deadline: float,
 
 
 # ------------------------------------------------------------------ decision
-def global_gap(points: np.ndarray, M: np.ndarray, bound: float, tol: float | None = None,
-               time_limit: float | None = None, seed: int | np.random.Generator = 0,
-               show_progress: bool | None = None) -> GlobalMinimum:
+def global_gap(
+    points: np.ndarray,
+    M: np.ndarray,
+    bound: float,
+    tol: float | None = None,
+    time_limit: float | None = None,
+    seed: int | np.random.Generator = 0,
+    show_progress: bool | None = None,
+) -> GlobalMinimum:
     """The verdict of the global route, with its witness or proof.
 
     Parameters
@@ -675,25 +737,43 @@ def global_gap(points: np.ndarray, M: np.ndarray, bound: float, tol: float | Non
     floor = rounding_floor(points)
 
     with progress(desc=f"global check ({d} sources)", unit="round", show=show_progress) as bar:
-        candidates, values = search_violation(points, M, rng, min(deadline, started + 0.25 * limit),
-                                              enough=-claim)
+        candidates, values = search_violation(points, M, rng, min(deadline, started + 0.25 * limit), enough=-claim)
 
-        def result(verdict: str, exact: bool, certificate: str, lower: float,
-                   proof: MarginProof | None = None, cut_pool: np.ndarray | None = None) -> GlobalMinimum:
+        def result(
+            verdict: str,
+            exact: bool,
+            certificate: str,
+            lower: float,
+            proof: MarginProof | None = None,
+            cut_pool: np.ndarray | None = None,
+        ) -> GlobalMinimum:
             best = int(np.argmin(values))
             return GlobalMinimum(
-                value=float(values[best]), direction=candidates[best].copy(), exact=False,
-                method="global", n_candidates=int(candidates.shape[0]), candidates=candidates,
-                candidate_values=values, n_faces=int(proof.pool.size if proof is not None else
-                                                     0 if cut_pool is None else cut_pool.size),
-                exact_sign=exact, lower_bound=lower, proof=proof, cut_pool=cut_pool, certificate=certificate,
-                verdict=verdict, verdict_exact=exact,
+                value=float(values[best]),
+                direction=candidates[best].copy(),
+                exact=False,
+                method="global",
+                n_candidates=int(candidates.shape[0]),
+                candidates=candidates,
+                candidate_values=values,
+                n_faces=int(proof.pool.size if proof is not None else 0 if cut_pool is None else cut_pool.size),
+                exact_sign=exact,
+                lower_bound=lower,
+                proof=proof,
+                cut_pool=cut_pool,
+                certificate=certificate,
+                verdict=verdict,
+                verdict_exact=exact,
             )
 
         best_value = float(values.min())
         if best_value < -claim:
-            return result("mixed", True, f"a mixed neuron lowers the energy: gap {best_value:.3g} "
-                                         f"< -{claim:.1e} (found by the search)", -np.inf)
+            return result(
+                "mixed",
+                True,
+                f"a mixed neuron lowers the energy: gap {best_value:.3g} < -{claim:.1e} (found by the search)",
+                -np.inf,
+            )
 
         def on_round(rounds: int, pool_size: int) -> None:
             bar.update(1)
@@ -702,8 +782,9 @@ def global_gap(points: np.ndarray, M: np.ndarray, bound: float, tol: float | Non
         if d <= POOL_MAX_SOURCES:
             # Exact, with no solver floor: cones on a cut pool (its minimum bounds the data's).
             try:
-                pooled = pool_cones(points, M, stop_below=-claim, enough=-bound,
-                                    deadline=min(deadline, started + 0.5 * limit), seed=rng)
+                pooled = pool_cones(
+                    points, M, stop_below=-claim, enough=-bound, deadline=min(deadline, started + 0.5 * limit), seed=rng
+                )
             except TooManyFaces:
                 pooled = None
             if pooled is not None:
@@ -711,17 +792,31 @@ def global_gap(points: np.ndarray, M: np.ndarray, bound: float, tol: float | Non
                 values = np.concatenate([values, pooled.candidate_values])
                 cut_pool = f"cones on a cut pool of {pooled.pool.size} support points"
                 if values.min() < -claim:
-                    return result("mixed", True, f"a mixed neuron lowers the energy: gap {values.min():.3g} "
-                                                 f"< -{claim:.1e} (found by {cut_pool})", -np.inf)
+                    return result(
+                        "mixed",
+                        True,
+                        f"a mixed neuron lowers the energy: gap {values.min():.3g} "
+                        f"< -{claim:.1e} (found by {cut_pool})",
+                        -np.inf,
+                    )
                 if pooled.lower_bound >= -bound:
-                    return result("modular", True, f"{cut_pool} proved margin >= {pooled.lower_bound:.3g} "
-                                                   f">= -{bound:.1e} (the rounding bound)", pooled.lower_bound,
-                                  cut_pool=pooled.pool)
+                    return result(
+                        "modular",
+                        True,
+                        f"{cut_pool} proved margin >= {pooled.lower_bound:.3g} >= -{bound:.1e} (the rounding bound)",
+                        pooled.lower_bound,
+                        cut_pool=pooled.pool,
+                    )
                 if pooled.exact and tol is not None:  # the exact minimum, within the tolerance
-                    return result("modular", False, f"margin {pooled.value:.3g} (exact, {cut_pool}) is within "
-                                                    f"the tolerance {tol:g} you set (not exact: the data as "
-                                                    "given are mixed)", pooled.lower_bound,
-                                  cut_pool=pooled.pool)
+                    return result(
+                        "modular",
+                        False,
+                        f"margin {pooled.value:.3g} (exact, {cut_pool}) is within "
+                        f"the tolerance {tol:g} you set (not exact: the data as "
+                        "given are mixed)",
+                        pooled.lower_bound,
+                        cut_pool=pooled.pool,
+                    )
 
         t = max(claim, floor)
         proof = prove_margin(points, M, t, deadline, rng, on_round=on_round)
@@ -729,26 +824,43 @@ def global_gap(points: np.ndarray, M: np.ndarray, bound: float, tol: float | Non
             w = proof.witness
             candidates = np.vstack([candidates, w])
             values = np.append(values, gap_values(points, M, w))
-            return result("mixed", True, f"a mixed neuron lowers the energy: gap {values.min():.3g} "
-                                         f"< -{t:.1e} (a point of the polar polytope found by SCIP)",
-                          -np.inf, proof)
+            return result(
+                "mixed",
+                True,
+                f"a mixed neuron lowers the energy: gap {values.min():.3g} "
+                f"< -{t:.1e} (a point of the polar polytope found by SCIP)",
+                -np.inf,
+                proof,
+            )
         if proof.status != "proven":
             lower = proof.lower_bound
-            return result("undetermined", False,
-                          f"no violation below -{claim:.1e} found and no proof: SCIP stopped "
-                          f"({proof.status}) after {proof.rounds} rounds; proven margin >= {lower:.3g}",
-                          lower, proof)
-        proven = (f"SCIP proved margin >= -{t:.2g} over the polar polytope with {proof.pool.size} "
-                  "cutting planes")
+            return result(
+                "undetermined",
+                False,
+                f"no violation below -{claim:.1e} found and no proof: SCIP stopped "
+                f"({proof.status}) after {proof.rounds} rounds; proven margin >= {lower:.3g}",
+                lower,
+                proof,
+            )
+        proven = f"SCIP proved margin >= -{t:.2g} over the polar polytope with {proof.pool.size} cutting planes"
         if best_value < -bound:  # only with tol: a violation within the tolerance
-            return result("modular", False, f"margin {best_value:.3g} is within the tolerance {tol:g} "
-                                            f"you set ({proven}; not exact: the data as given are mixed)",
-                          -t, proof)
+            return result(
+                "modular",
+                False,
+                f"margin {best_value:.3g} is within the tolerance {tol:g} "
+                f"you set ({proven}; not exact: the data as given are mixed)",
+                -t,
+                proof,
+            )
         if t <= bound:
             return result("modular", True, proven + " (the rounding bound)", -t, proof)
         if tol is not None and t <= tol:
-            return result("modular", False, proven + f", within the tolerance {tol:g} you set (not exact)",
-                          -t, proof)
-        return result("undetermined", False,
-                      f"{proven} (the solver's precision) and no violation below -{bound:.1e} was found: "
-                      "the margin is in [-{:.2g}, 0]".format(t), -t, proof)
+            return result("modular", False, proven + f", within the tolerance {tol:g} you set (not exact)", -t, proof)
+        return result(
+            "undetermined",
+            False,
+            f"{proven} (the solver's precision) and no violation below -{bound:.1e} was found: "
+            "the margin is in [-{:.2g}, 0]".format(t),
+            -t,
+            proof,
+        )

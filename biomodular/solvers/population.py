@@ -135,6 +135,7 @@ class PopulationResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (non-finite numbers become None)."""
+
         def num(x):
             return None if x is None or not math.isfinite(float(x)) else float(x)
 
@@ -185,8 +186,11 @@ class Reservoir:
         old = keep - new
         parts = []
         if old:
-            parts.append(self.rows[self.rng.choice(self.rows.shape[0], old, replace=False)]
-                         if old < self.rows.shape[0] else self.rows)
+            parts.append(
+                self.rows[self.rng.choice(self.rows.shape[0], old, replace=False)]
+                if old < self.rows.shape[0]
+                else self.rows
+            )
         if new:
             parts.append(chunk[self.rng.choice(r, new, replace=False)] if new < r else chunk)
         self.rows = np.vstack(parts)
@@ -305,10 +309,18 @@ def population_analysis(
     growth = sizes[-1] / sizes[0]
     population, reason = _decide(full, rate, spread, growth, n_samples, counterparts)
     return PopulationResult(
-        population=population, reason=reason, sizes=tuple(sizes), margins=tuple(margins),
-        median_margins=tuple(medians), witness_angles=tuple(angles), witness_spread=spread,
-        witness_counterparts=counterparts, rate=rate,
-        seed=int(seed), rows_used=int(k), seconds=time.perf_counter() - started,
+        population=population,
+        reason=reason,
+        sizes=tuple(sizes),
+        margins=tuple(margins),
+        median_margins=tuple(medians),
+        witness_angles=tuple(angles),
+        witness_spread=spread,
+        witness_counterparts=counterparts,
+        rate=rate,
+        seed=int(seed),
+        rows_used=int(k),
+        seconds=time.perf_counter() - started,
     )
 
 
@@ -372,8 +384,9 @@ def _counterparts(k: int, spread: float) -> str:
     if not k:
         return f" ({within})"
     if k == 1:
-        return (" or its counterpart (another local minimum of the violation, as a mirror-symmetric support "
-                f"has), {within}")
+        return (
+            f" or its counterpart (another local minimum of the violation, as a mirror-symmetric support has), {within}"
+        )
     return f" or one of its {k} counterparts (other local minima of the violation), {within}"
 
 
@@ -448,19 +461,25 @@ def _decide(full, rate, spread, growth, n, counterparts: int = 0) -> tuple[str, 
     angle = float(full.witness_angle)
     enough = growth >= MIN_GROWTH and n >= MIN_SAMPLES_MIXED
     if enough and rate is not None and rate >= RATE_SHRINKS and angle < MIXED_ANGLE_DEGREES:
-        return "modular", (f"the violation shrinks as samples are added (|margin| ~ n^-{rate:.2g}) and "
-                           f"sits {angle:.2g} deg from an axis, as for a range-independent population")
+        return "modular", (
+            f"the violation shrinks as samples are added (|margin| ~ n^-{rate:.2g}) and "
+            f"sits {angle:.2g} deg from an axis, as for a range-independent population"
+        )
     flat = rate is not None and rate <= RATE_FLAT
     stable = spread is not None and spread <= WITNESS_STABLE
     if enough and flat and stable and angle >= MIXED_ANGLE_DEGREES:
-        return "mixed", (f"the violation does not shrink as samples are added (|margin| ~ n^-{rate:.2g} over "
-                         f"a {growth:.0f}-fold growth) and the subsamples find the same {angle:.2g} deg "
-                         f"witness{_counterparts(counterparts, spread)}")
+        return "mixed", (
+            f"the violation does not shrink as samples are added (|margin| ~ n^-{rate:.2g} over "
+            f"a {growth:.0f}-fold growth) and the subsamples find the same {angle:.2g} deg "
+            f"witness{_counterparts(counterparts, spread)}"
+        )
     why = []
     trend = "" if rate is None else f"; so far |margin| ~ n^-{rate:.2g} along a {angle:.2g} deg direction"
     if not enough:
-        why.append(f"too few samples to tell a missing corner from a rarely sampled one, or a thin cut "
-                   f"from a sliver (n = {n:,}){trend}")
+        why.append(
+            f"too few samples to tell a missing corner from a rarely sampled one, or a thin cut "
+            f"from a sliver (n = {n:,}){trend}"
+        )
     elif rate is None:
         why.append("too few subsample sizes with a violation to fit a rate")
     elif RATE_FLAT < rate < RATE_SHRINKS:
@@ -468,8 +487,11 @@ def _decide(full, rate, spread, growth, n, counterparts: int = 0) -> tuple[str, 
     elif rate >= RATE_SHRINKS:
         why.append(f"the violation shrinks (n^-{rate:.2g}) but along a {angle:.2g} deg direction, not a sliver")
     elif not stable:
-        why.append("the subsamples' witnesses point elsewhere" if spread is not None
-                   else "the subsamples show no witness to compare")
+        why.append(
+            "the subsamples' witnesses point elsewhere"
+            if spread is not None
+            else "the subsamples show no witness to compare"
+        )
     else:
         why.append(f"the violation does not shrink but sits only {angle:.2g} deg from an axis")
     return "unclear", "; ".join(why) or "the evidence is mixed"
@@ -522,8 +544,9 @@ def check_with_sampling(sources, reservoir: Reservoir | None, seed: int = 0, **c
     result = check_modularity(sources, **check_options)
     if reservoir is None or reservoir.rows is None or sources.n_samples is None:
         return result
-    analysis = population_analysis(reservoir.rows, result, sources.n_samples, seed=seed, names=sources.names,
-                                   sources=sources)
+    analysis = population_analysis(
+        reservoir.rows, result, sources.n_samples, seed=seed, names=sources.names, sources=sources
+    )
     return dataclasses.replace(result, sampling=analysis)
 
 
@@ -556,10 +579,14 @@ def summary_sentence(result) -> str:
     if s.population == "modular":
         if result.verdict in ("modular", "tie"):
             return head + "; the population's code is modular as far as these samples can show"
-        return (head + f"; the sliver shrinks as samples are added (|margin| ~ n^-{s.rate:.2g}), as it does for "
-                "a range-independent population: the population's code is modular")
+        return (
+            head + f"; the sliver shrinks as samples are added (|margin| ~ n^-{s.rate:.2g}), as it does for "
+            "a range-independent population: the population's code is modular"
+        )
     if s.population == "mixed":
         again = "the same witness or its counterpart" if s.witness_counterparts else "the same witness"
-        return (head + f"; the violation stays as samples are added and the subsamples find {again}: "
-                "the population's code is mixed")
+        return (
+            head + f"; the violation stays as samples are added and the subsamples find {again}: "
+            "the population's code is mixed"
+        )
     return head + f"; whether the population's code is modular is unclear ({s.reason})"

@@ -130,9 +130,7 @@ class Problem:
                 raise BiomodularError("the fixed-variance problem has no input mixing A; drop it")
             if self.variance is None or not (math.isfinite(self.variance) and self.variance > 0):
                 raise BiomodularError(f"variance must be a finite number > 0; got {self.variance}")
-            if self.readout_budget is not None and not (
-                math.isfinite(self.readout_budget) and self.readout_budget > 0
-            ):
+            if self.readout_budget is not None and not (math.isfinite(self.readout_budget) and self.readout_budget > 0):
                 raise BiomodularError(f"readout_budget must be a finite number > 0; got {self.readout_budget}")
 
     def budget(self, C: np.ndarray, Q: np.ndarray) -> float:

@@ -151,7 +151,10 @@ class PricingResult:
         exact = bool(getattr(gap, "exact", False)) or (bool(getattr(gap, "exact_sign", False)) and value >= 0)
         bound = value if exact else min(float(getattr(gap, "lower_bound", -math.inf)), value)
         return cls(
-            value=value, violation=max(0.0, -value), direction=np.asarray(gap.direction, float), exact=exact,
+            value=value,
+            violation=max(0.0, -value),
+            direction=np.asarray(gap.direction, float),
+            exact=exact,
             method=str(getattr(gap, "method", "custom")),
             candidates=np.atleast_2d(getattr(gap, "candidates", np.asarray(gap.direction)[None, :])),
             candidate_values=np.atleast_1d(getattr(gap, "candidate_values", np.array([value]))),
@@ -198,8 +201,7 @@ class Iterate:
         return (self.upper - self.lower) / abs(self.upper) if self.upper else math.inf
 
 
-def _violation_allowance(kappa: float, Q: np.ndarray, G: np.ndarray, const: float, upper: float,
-                         tol: float) -> float:
+def _violation_allowance(kappa: float, Q: np.ndarray, G: np.ndarray, const: float, upper: float, tol: float) -> float:
     """The largest pricing violation whose certificate still meets half the tolerance.
 
     The weak-duality bound decreases with the violation; bisection finds the
@@ -292,8 +294,9 @@ class ColumnGeneration:
         extra = np.random.default_rng(seed).standard_normal((2 * d if n_random is None else int(n_random), d))
         extra /= np.linalg.norm(extra, axis=1, keepdims=True)
         self.units = Standardisation.of(sources, problem)
-        self.master = RestrictedMaster(self.units.apply(sources, problem), np.vstack([axes, extra]),
-                                       solver=solver, programs=programs)
+        self.master = RestrictedMaster(
+            self.units.apply(sources, problem), np.vstack([axes, extra]), solver=solver, programs=programs
+        )
         self._pool: np.ndarray | None = None  # support points the pool pricing keeps between rounds
 
     def set_problem(self, problem: Problem) -> None:
@@ -326,8 +329,14 @@ class ColumnGeneration:
                     return PricingResult.from_gap(min_quadratic_gap(points, M, method="cones", **whole))
                 except TooManyFaces:
                     pass
-            gap = price_directions(points, M, allowance, self._pool, seed=self.seed,
-                                   **{k: v for k, v in kwargs.items() if k == "max_faces"})
+            gap = price_directions(
+                points,
+                M,
+                allowance,
+                self._pool,
+                seed=self.seed,
+                **{k: v for k, v in kwargs.items() if k == "max_faces"},
+            )
             self._pool = gap.pool  # warm start: the next multiplier is close to this one
             return PricingResult.from_gap(gap)
         return PricingResult.from_gap(min_quadratic_gap(points, M, method=self.pricing, seed=self.seed, **kwargs))
@@ -456,15 +465,28 @@ class ColumnGeneration:
                 f"solve_code: status {status!r} (relative gap {rel:.3g}, tolerance {tol:g}, "
                 f"pricing {pricing.method}{'' if pricing.exact else ', not exact'}); "
                 "the code is feasible but not certified optimal",
-                SolverWarning, stacklevel=4,
+                SolverWarning,
+                stacklevel=4,
             )
         return CodeResult(
-            value=value, modular_value=mod, modular_method=how, neurons=tuple(neurons), energy=terms,
-            certificate=certificate, status=status, solver="+".join(solvers) or master.solver,
-            rounds=rounds, n_columns=int(master.dictionary.shape[0]),
-            seconds=time.perf_counter() - started, tolerance=float(tol),
-            mixed=any(n.mixed for n in neurons), names=sources.names, problem=problem,
-            gram=T.T @ T, verdict=verdict, verdict_reason=reason,
+            value=value,
+            modular_value=mod,
+            modular_method=how,
+            neurons=tuple(neurons),
+            energy=terms,
+            certificate=certificate,
+            status=status,
+            solver="+".join(solvers) or master.solver,
+            rounds=rounds,
+            n_columns=int(master.dictionary.shape[0]),
+            seconds=time.perf_counter() - started,
+            tolerance=float(tol),
+            mixed=any(n.mixed for n in neurons),
+            names=sources.names,
+            problem=problem,
+            gram=T.T @ T,
+            verdict=verdict,
+            verdict_reason=reason,
         )
 
 
@@ -477,10 +499,17 @@ def _neurons(sources: Sources, T: np.ndarray) -> list[Neuron]:
     neurons = []
     for t, a, kind in zip(T, activity, kinds):
         m = float((sources.centred_points @ t).min())
-        neurons.append(Neuron(
-            tuning=t + 0.0, bias=float(-m - t @ mean) + 0.0, norm=float(np.linalg.norm(t)),
-            sources=kind.sources, modular=kind.kind == "modular", activity=float(a), kind=kind,
-        ))
+        neurons.append(
+            Neuron(
+                tuning=t + 0.0,
+                bias=float(-m - t @ mean) + 0.0,
+                norm=float(np.linalg.norm(t)),
+                sources=kind.sources,
+                modular=kind.kind == "modular",
+                activity=float(a),
+                kind=kind,
+            )
+        )
     return sorted(neurons, key=lambda n: (len(n.sources), -n.norm))
 
 

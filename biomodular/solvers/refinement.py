@@ -95,8 +95,7 @@ def refine_weights(master: RestrictedMaster, c: np.ndarray) -> Refinement:
             r = reduced(full, nu, mu)
         except np.linalg.LinAlgError:
             return None
-        ok = (np.all(r >= -tolerance) and np.all(np.abs(r[full > 0]) <= tolerance)
-              and min(nu, mu) >= -tolerance)
+        ok = np.all(r >= -tolerance) and np.all(np.abs(r[full > 0]) <= tolerance) and min(nu, mu) >= -tolerance
         return (full, nu, mu, r) if ok else (None, nu, mu, r, full)
 
     # The solver's support, reduced to at most d(d+1)/2 + 1 columns; if Newton cannot meet the

@@ -134,7 +134,9 @@ class Certificate:
     rigorous: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        mult = {k: (np.asarray(v).tolist() if isinstance(v, np.ndarray) else float(v)) for k, v in self.multipliers.items()}
+        mult = {
+            k: (np.asarray(v).tolist() if isinstance(v, np.ndarray) else float(v)) for k, v in self.multipliers.items()
+        }
         return {
             "violation": float(self.violation),
             "direction": [float(x) for x in self.direction],
@@ -336,13 +338,16 @@ def _format_table(r: CodeResult) -> str:
         f"{r.seconds:.3g} s); tolerance: relative gap {r.tolerance:g}",
     ]
     if any(n.kind is not None and n.kind.kind == "sliver" for n in r.neurons):
-        lines.append(f"sliver         a neuron less than {MIXED_ANGLE_DEGREES:g} deg from a source axis (beta-scaled "
-                     "units): a modular neuron tilted by a hair, as finite samples of a modular population give")
+        lines.append(
+            f"sliver         a neuron less than {MIXED_ANGLE_DEGREES:g} deg from a source axis (beta-scaled "
+            "units): a modular neuron tilted by a hair, as finite samples of a modular population give"
+        )
     return "\n".join(lines)
 
 
-def code_verdict(sources, problem: Problem, value: float, modular_value: float, gap: float,
-                 status: str, neurons) -> tuple[str, str]:
+def code_verdict(
+    sources, problem: Problem, value: float, modular_value: float, gap: float, status: str, neurons
+) -> tuple[str, str]:
     """The verdict ``solve`` reports, and where it comes from (see :attr:`CodeResult.verdict`).
 
     For the plain autoencoder (no ``A``, no ``B``) the optimum's modularity does
@@ -358,7 +363,9 @@ def code_verdict(sources, problem: Problem, value: float, modular_value: float, 
         code_mixed = any(n.mixed for n in neurons)
         reason = f"exact check, margin {chk.margin:.3g}"
         if chk.verdict == "mixed" and not code_mixed:
-            reason += "; the returned code has no mixed neuron because the mixing advantage is below the solver tolerance"
+            reason += (
+                "; the returned code has no mixed neuron because the mixing advantage is below the solver tolerance"
+            )
         return chk.verdict, reason
     if math.isfinite(modular_value) and modular_value - value > max(gap, 0.0):
         return "mixed", "the returned code beats the best modular code by more than the certified gap"

@@ -30,8 +30,20 @@ __all__ = ["sweep", "SweepTable", "SWEEPABLE"]
 SWEEPABLE = ("lam_in", "lam_out", "variance", "readout_budget")
 
 COLUMNS = (
-    "dataset", "lam_in", "lam_out", "variance", "readout_budget", "value", "modular_value",
-    "mixed", "n_neurons", "n_mixed", "status", "relative_gap", "rounds", "seconds",
+    "dataset",
+    "lam_in",
+    "lam_out",
+    "variance",
+    "readout_budget",
+    "value",
+    "modular_value",
+    "mixed",
+    "n_neurons",
+    "n_mixed",
+    "status",
+    "relative_gap",
+    "rounds",
+    "seconds",
 )
 
 
@@ -165,9 +177,15 @@ def sweep(
     if not datasets or not all(isinstance(s, Sources) for _, s in datasets):
         raise BiomodularError("sources must be a Sources, or a non-empty list or dict of Sources")
     problem = problem or Problem.autoencoder()
-    given = {name: _values(name, v) for name, v in
-             (("lam_in", lam_in), ("lam_out", lam_out), ("variance", variance),
-              ("readout_budget", readout_budget))}
+    given = {
+        name: _values(name, v)
+        for name, v in (
+            ("lam_in", lam_in),
+            ("lam_out", lam_out),
+            ("variance", variance),
+            ("readout_budget", readout_budget),
+        )
+    }
     grid_axes: dict[str, list[float]] = {k: v for k, v in given.items() if v is not None}
     names = list(grid_axes)
     points = [dict(zip(names, combo)) for combo in itertools.product(*grid_axes.values())] or [{}]
@@ -182,20 +200,21 @@ def sweep(
     for label, s in datasets:
         for start in range(0, len(points), chunk_size):
             block = points[start : start + chunk_size]
-            tasks.append((label, s, problem, [(index + i, p) for i, p in enumerate(block)],
-                          seed, keep_results, solve_options))
+            tasks.append(
+                (label, s, problem, [(index + i, p) for i, p in enumerate(block)], seed, keep_results, solve_options)
+            )
             index += len(block)
     total = index
-    outcome = run_tasks(_run_block, tasks, executor=executor, processes=processes, desc="sweep",
-                        unit="block", show=progress)
+    outcome = run_tasks(
+        _run_block, tasks, executor=executor, processes=processes, desc="sweep", unit="block", show=progress
+    )
     outcome.raise_first_error()
     failures = {f.index: format_failure(f) for f in outcome.failures}
     collected: dict[int, tuple[dict, Any]] = {}
     for k, (task, out) in enumerate(zip(tasks, outcome.results)):
         if not outcome.done[k]:  # a worker died on every attempt, or the sweep was interrupted
             status = f"failed: {failures[k]}" if k in failures else "not run"
-            out = [(i, _unfinished_row(task[0], problem.with_coefficients(**p), status), None)
-                   for i, p in task[3]]
+            out = [(i, _unfinished_row(task[0], problem.with_coefficients(**p), status), None) for i, p in task[3]]
         for i, row, result in out:
             collected[i] = (row, result)
     rows = tuple(collected[i][0] for i in range(total))
@@ -211,8 +230,12 @@ def _run_block(label, sources, problem, block, seed, keep_results, solve_options
     from .program import ColumnGeneration
 
     setup_keys = ("solver", "pricing", "max_faces")
-    run = ColumnGeneration(sources, problem.with_coefficients(**block[0][1]), seed=seed,
-                           **{k: v for k, v in solve_options.items() if k in setup_keys})
+    run = ColumnGeneration(
+        sources,
+        problem.with_coefficients(**block[0][1]),
+        seed=seed,
+        **{k: v for k, v in solve_options.items() if k in setup_keys},
+    )
     options = {k: v for k, v in solve_options.items() if k not in setup_keys}
     out = []
     for i, point in block:
@@ -236,7 +259,6 @@ def _run_block(label, sources, problem, block, seed, keep_results, solve_options
         }
         out.append((i, row, result if keep_results else None))
     return out
-
 
 
 def _unfinished_row(label: str, pb, status: str) -> dict:

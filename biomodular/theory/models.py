@@ -101,15 +101,20 @@ class SymbolicSources:
         decide which extreme is nearer, the ``Min`` stays unevaluated.
         """
         if self.nearer_extreme is not None:
-            return sp.Matrix([
-                sp.factor(self.mean[j] - self.lower[j]) if side == "lower"
-                else sp.factor(self.upper[j] - self.mean[j])
-                for j, side in enumerate(self.nearer_extreme)
-            ])
-        return sp.Matrix([
-            sp.Min(_tidy(self.mean[j] - self.lower[j]), _tidy(self.upper[j] - self.mean[j]))
-            for j in range(self.n_sources)
-        ])
+            return sp.Matrix(
+                [
+                    sp.factor(self.mean[j] - self.lower[j])
+                    if side == "lower"
+                    else sp.factor(self.upper[j] - self.mean[j])
+                    for j, side in enumerate(self.nearer_extreme)
+                ]
+            )
+        return sp.Matrix(
+            [
+                sp.Min(_tidy(self.mean[j] - self.lower[j]), _tidy(self.upper[j] - self.mean[j]))
+                for j in range(self.n_sources)
+            ]
+        )
 
     @cached_property
     def energies(self) -> sp.Matrix:
@@ -144,6 +149,7 @@ class SymbolicSources:
 
     def subs(self, values: dict) -> "SymbolicSources":
         """The model with parameters replaced by values."""
+
         def s(x):
             return _tidy(sp.sympify(x).subs(values))
 
@@ -163,9 +169,7 @@ class SymbolicSources:
     def numeric(self, digits: int = 17) -> dict:
         """Float statistics (needs all parameters substituted): mean, cov, vertices, lower, upper."""
         if self.parameters:
-            raise BiomodularError(
-                f"substitute the parameters {[p.name for p in self.parameters]} first (use .subs)"
-            )
+            raise BiomodularError(f"substitute the parameters {[p.name for p in self.parameters]} first (use .subs)")
 
         def f(x):
             return float(sp.N(x, digits))
@@ -197,8 +201,10 @@ class SymbolicSources:
 
     def __repr__(self) -> str:
         params = f", parameters={[p.name for p in self.parameters]}" if self.parameters else ""
-        return (f"SymbolicSources({self.description or 'model'}, n_sources={self.n_sources}, "
-                f"{len(self.vertices)} hull vertices{params})")
+        return (
+            f"SymbolicSources({self.description or 'model'}, n_sources={self.n_sources}, "
+            f"{len(self.vertices)} hull vertices{params})"
+        )
 
 
 # ----------------------------------------------------------------- moments
@@ -252,8 +258,7 @@ def uniform_box(lows: Sequence, highs: Sequence, names: Sequence[str] | None = N
         e[j] = 1
         facets += [(e, hi[j]), (-e, -lo[j])]
     params = tuple(sorted((lo.free_symbols | hi.free_symbols), key=lambda s: s.name))
-    return SymbolicSources(mean, cov, lo, hi, verts, tuple(facets), _names(names, d),
-                           "uniform on a box", params)
+    return SymbolicSources(mean, cov, lo, hi, verts, tuple(facets), _names(names, d), "uniform on a box", params)
 
 
 def _names(names, d):
@@ -292,8 +297,9 @@ def _polygon_facets(verts: list) -> tuple:
     return tuple(facets)
 
 
-def point_set(points: Sequence[Sequence], weights: Sequence | None = None,
-              names: Sequence[str] | None = None) -> SymbolicSources:
+def point_set(
+    points: Sequence[Sequence], weights: Sequence | None = None, names: Sequence[str] | None = None
+) -> SymbolicSources:
     """Sources taking finitely many values (rational coordinates), with given or equal weights."""
     pts = [_col(p) for p in points]
     if not pts:
@@ -312,8 +318,16 @@ def point_set(points: Sequence[Sequence], weights: Sequence | None = None,
         facets = _polygon_facets(verts)
     else:
         verts, facets = list({tuple(p): p for p in pts}.values()), None
-    return SymbolicSources(mean.applyfunc(sp.nsimplify), cov.applyfunc(sp.nsimplify), lower, upper,
-                           tuple(verts), facets, _names(names, d), "uniform on a finite point set")
+    return SymbolicSources(
+        mean.applyfunc(sp.nsimplify),
+        cov.applyfunc(sp.nsimplify),
+        lower,
+        upper,
+        tuple(verts),
+        facets,
+        _names(names, d),
+        "uniform on a finite point set",
+    )
 
 
 def grid(axes: Sequence[Sequence], names: Sequence[str] | None = None) -> SymbolicSources:
@@ -340,9 +354,17 @@ def polygon(vertices: Sequence[Sequence], names: Sequence[str] | None = None) ->
     mean, cov = _from_moments(sp.factor(vol), first, second)
     lower = sp.Matrix([sp.Min(*[v[j] for v in verts]) for j in range(2)])
     upper = sp.Matrix([sp.Max(*[v[j] for v in verts]) for j in range(2)])
-    return SymbolicSources(mean, cov, lower, upper, tuple(verts), _polygon_facets(verts),
-                           _names(names, 2), "uniform on a polygon",
-                           tuple(sorted(free, key=lambda s: s.name)))
+    return SymbolicSources(
+        mean,
+        cov,
+        lower,
+        upper,
+        tuple(verts),
+        _polygon_facets(verts),
+        _names(names, 2),
+        "uniform on a polygon",
+        tuple(sorted(free, key=lambda s: s.name)),
+    )
 
 
 def cut_box(d: int, c=None, names: Sequence[str] | None = None) -> SymbolicSources:
@@ -389,10 +411,18 @@ def cut_box(d: int, c=None, names: Sequence[str] | None = None) -> SymbolicSourc
         e[j] = 1
         facets += [(e, sp.Integer(1)), (-e, sp.Integer(1))]
     facets.append((-ones, c))  # -(x_1 + ... + x_d) <= c
-    return SymbolicSources(mean, cov, -ones, ones, tuple(verts), tuple(facets), _names(names, d),
-                           f"cube [-1, 1]^{d} minus the corner x1+...+x{d} < -c",
-                           tuple(sorted(c.free_symbols, key=lambda s: s.name)),
-                           nearer_extreme=("upper",) * d)
+    return SymbolicSources(
+        mean,
+        cov,
+        -ones,
+        ones,
+        tuple(verts),
+        tuple(facets),
+        _names(names, d),
+        f"cube [-1, 1]^{d} minus the corner x1+...+x{d} < -c",
+        tuple(sorted(c.free_symbols, key=lambda s: s.name)),
+        nearer_extreme=("upper",) * d,
+    )
 
 
 def cut_box_moments_by_integration(d: int, c) -> tuple:

@@ -90,8 +90,9 @@ def modular_code(model: SymbolicSources, lam_in=None, lam_out=None) -> ModularCo
     return ModularCode(beta, energies, gains, tuple(signs), loss)
 
 
-def kkt_multiplier(energies: Sequence, lam_in, lam_out, a: Sequence | None = None,
-                   b: Sequence | None = None) -> sp.Matrix:
+def kkt_multiplier(
+    energies: Sequence, lam_in, lam_out, a: Sequence | None = None, b: Sequence | None = None
+) -> sp.Matrix:
     """``Lambda = lam_out G^-1 B^T B G^-1 - lam_in (A^T A)^-1`` at the modular optimum.
 
     ``A^T A = diag(a)``, ``B^T B = diag(b)`` (default identity); the modular
@@ -203,8 +204,12 @@ class ExactMargin:
         return "modular" if self.value == 0 else "mixed"
 
     def to_dict(self) -> dict:
-        return {"value": str(self.value), "decimal": float(sp.N(self.value, 17)),
-                "direction": [float(sp.N(x, 17)) for x in self.direction], "scaled": self.scaled}
+        return {
+            "value": str(self.value),
+            "decimal": float(sp.N(self.value, 17)),
+            "direction": [float(sp.N(x, 17)) for x in self.direction],
+            "scaled": self.scaled,
+        }
 
 
 def _cross(a, b):
@@ -242,8 +247,10 @@ def exact_margin_2d(model: SymbolicSources, scaled: bool = True) -> ExactMargin:
         # a.x <= b becomes (S a).(S^-1 x) <= b
         tight = [S * a for a, b in model.facets if sp.simplify((a.T * v_raw)[0] - b) == 0]
         if len(tight) != 2:
-            raise BiomodularError(f"vertex {list(v_raw)} lies on {len(tight)} facets; expected 2 "
-                                  "(give the polygon's vertices without repeated or collinear points)")
+            raise BiomodularError(
+                f"vertex {list(v_raw)} lies on {len(tight)} facets; expected 2 "
+                "(give the polygon's vertices without repeated or collinear points)"
+            )
         cone = (-tight[0], -tight[1])  # v attains m(w) exactly for w in cone(-a_1, -a_2)
         v = Sinv * v_c
         Q = v * v.T - F

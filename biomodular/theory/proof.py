@@ -111,8 +111,10 @@ def _clearly_violated(cond, point) -> bool:
     if key not in _FLOAT_GAPS:
         gap = cond.lhs - cond.rhs if isinstance(cond, (sp.Ge, sp.Gt)) else cond.rhs - cond.lhs
         try:
-            _FLOAT_GAPS[key] = (sp.lambdify(syms, gap, "math"), sp.lambdify(syms, abs(cond.lhs) + abs(cond.rhs),
-                                                                         "math"))
+            _FLOAT_GAPS[key] = (
+                sp.lambdify(syms, gap, "math"),
+                sp.lambdify(syms, abs(cond.lhs) + abs(cond.rhs), "math"),
+            )
         except Exception:  # noqa: BLE001 - anything lambdify cannot compile is left to the exact check
             _FLOAT_GAPS[key] = None
     funcs = _FLOAT_GAPS[key]
@@ -299,18 +301,22 @@ class SOS(Certificate):
         diff = numeric_difference(gap, form, pts)
         mins = [numeric_min(c, pts) for c in coefs]
         ok_num = (
-            diff is not None and diff <= float(NUMERIC_TOLERANCE)
+            diff is not None
+            and diff <= float(NUMERIC_TOLERANCE)
             and all(m is not None and m >= -float(NUMERIC_TOLERANCE) for m in mins)
         )
         return CertificateCheck(
-            ok_sym and ok_signs, ok_num,
+            ok_sym and ok_signs,
+            ok_num,
             f"gap - SOS: {how}; weights >= 0: {ok_signs}; numeric max rel. diff {_fmt(diff)}",
         )
 
     def describe(self):
-        return "gap = " + " + ".join(
-            f"({sp.sstr(c)})*({sp.sstr(b)})^2" for c, b in self.terms
-        ) + ("" if self.rest == 0 else f" + {sp.sstr(self.rest)}")
+        return (
+            "gap = "
+            + " + ".join(f"({sp.sstr(c)})*({sp.sstr(b)})^2" for c, b in self.terms)
+            + ("" if self.rest == 0 else f" + {sp.sstr(self.rest)}")
+        )
 
     def latex(self):
         parts = [f"{_paren(c)}\\left({sp.latex(b)}\\right)^2" for c, b in self.terms]
@@ -342,7 +348,8 @@ class Nonneg(Certificate):
         low = numeric_min(self.form, pts)
         ok_num = diff is not None and diff <= float(NUMERIC_TOLERANCE) and low is not None and low >= 0
         return CertificateCheck(
-            ok_sym and ok_sign, ok_num,
+            ok_sym and ok_sign,
+            ok_num,
             f"gap - form: {how}; form >= 0 by assumptions: {ok_sign}; numeric max rel. diff {_fmt(diff)}",
         )
 
@@ -390,14 +397,16 @@ class SignCases(Certificate):
             ok_case = low is not None and low >= -float(NUMERIC_TOLERANCE)
             ok_num &= ok_case
             lows.append(low)
-            details.append(f"{''.join('+' if s > 0 else '-' for s in signs)}:"
-                           f"{'ok' if ok and ok_case else 'FAIL'}")
+            details.append(f"{''.join('+' if s > 0 else '-' for s in signs)}:{'ok' if ok and ok_case else 'FAIL'}")
         low = min((x for x in lows if x is not None), default=None)
         return CertificateCheck(ok_sym, ok_num, "cases " + " ".join(details) + f"; numeric min over cases {_fmt(low)}")
 
     def describe(self):
-        return "case split on the signs of " + ", ".join(s.name for s in self.symbols) + \
-            "; in every case the gap is a sum of nonnegative terms"
+        return (
+            "case split on the signs of "
+            + ", ".join(s.name for s in self.symbols)
+            + "; in every case the gap is a sum of nonnegative terms"
+        )
 
 
 @dataclass(frozen=True)
@@ -430,14 +439,17 @@ class NoRootIn(Certificate):
         low = numeric_min(gap, pts)
         ok_num = low is not None and low > 0
         return CertificateCheck(
-            ok_sym, ok_num,
+            ok_sym,
+            ok_num,
             f"roots in ({lo}, {hi}): numerator {roots_num}, denominator {roots_den}; "
             f"value at midpoint {sp.N(mid_value, 6)}; numeric min {_fmt(low)}",
         )
 
     def describe(self):
-        return f"no root or pole of the gap in {self.var.name} in ({self.lo}, {self.hi}) (Sturm count) " \
+        return (
+            f"no root or pole of the gap in {self.var.name} in ({self.lo}, {self.hi}) (Sturm count) "
             "and positive at the midpoint"
+        )
 
 
 @dataclass(frozen=True)
@@ -473,7 +485,8 @@ class BesideRoot(Certificate):
         pts = random_points({self.var}, dom, where, n=2 * N_POINTS, seed=seed)
         low = numeric_min(gap, pts)
         return CertificateCheck(
-            ok_sym, low is not None and low > 0,
+            ok_sym,
+            low is not None and low > 0,
             f"numerator zeros in ({lo}, {hi}): {n_num}, denominator zeros: {n_den}, the root is a zero: "
             f"{is_root}, probe {self.probe} between: {between}, value there {sp.N(value, 6)}; numeric min {_fmt(low)}",
         )
@@ -550,8 +563,16 @@ class Fact:
         dom = tuple((s.name, str(lo), str(hi)) for s, (lo, hi) in _domain_tuple(self.domain))
         where = tuple(sorted(sp.srepr(w) for w in self.where))
         if self.rel == "root":
-            return ("root", _canon(self.lhs), sp.srepr(sp.sympify(self.rhs)), str(self.var), str(self.lo),
-                    str(self.hi), where, dom)
+            return (
+                "root",
+                _canon(self.lhs),
+                sp.srepr(sp.sympify(self.rhs)),
+                str(self.var),
+                str(self.lo),
+                str(self.hi),
+                where,
+                dom,
+            )
         diff = _as_expr(self.lhs) - _as_expr(self.rhs)
         if self.rel == "=":
             body = tuple(sorted((_canon(diff), _canon(_neg(diff)))))
@@ -581,8 +602,16 @@ class Fact:
             new = sp.sympify(sym).subs(mapping)
             if isinstance(new, sp.Symbol):
                 dom.append((new, (s(lo), s(hi))))
-        return Fact(self.rel, s(self.lhs), s(self.rhs), tuple(sp.sympify(w).subs(mapping) for w in self.where),
-                    tuple(dom), s(self.var), s(self.lo), s(self.hi))
+        return Fact(
+            self.rel,
+            s(self.lhs),
+            s(self.rhs),
+            tuple(sp.sympify(w).subs(mapping) for w in self.where),
+            tuple(dom),
+            s(self.var),
+            s(self.lo),
+            s(self.hi),
+        )
 
     def latex(self) -> str:
         from .render import CONJUNCTION_LATEX, relation_latex
@@ -590,8 +619,10 @@ class Fact:
         if self.rel == "all":
             return CONJUNCTION_LATEX.join(p.latex() for p in self.parts)
         if self.rel == "root":
-            return (f"\\text{{the only zero of }} {sp.latex(self.lhs)} \\text{{ for }} {sp.latex(self.var)} "
-                    f"\\in ({sp.latex(self.lo)}, {sp.latex(self.hi)}) \\text{{ is }} {sp.latex(self.rhs)}")
+            return (
+                f"\\text{{the only zero of }} {sp.latex(self.lhs)} \\text{{ for }} {sp.latex(self.var)} "
+                f"\\in ({sp.latex(self.lo)}, {sp.latex(self.hi)}) \\text{{ is }} {sp.latex(self.rhs)}"
+            )
         return relation_latex(self.lhs, self.rel, self.rhs)
 
     def text(self) -> str:
@@ -602,20 +633,30 @@ class Fact:
         return f"{sp.sstr(self.lhs)} {self.rel} {sp.sstr(self.rhs)}"
 
     def conditions_latex(self) -> str:
-        parts = [f"{sp.latex(lo)} < {sp.latex(s)} < {sp.latex(hi)}" if lo is not None and hi is not None
-                 else (f"{sp.latex(s)} > {sp.latex(lo)}" if lo is not None else f"{sp.latex(s)} < {sp.latex(hi)}")
-                 for s, (lo, hi) in _domain_tuple(self.domain)]
+        parts = [
+            f"{sp.latex(lo)} < {sp.latex(s)} < {sp.latex(hi)}"
+            if lo is not None and hi is not None
+            else (f"{sp.latex(s)} > {sp.latex(lo)}" if lo is not None else f"{sp.latex(s)} < {sp.latex(hi)}")
+            for s, (lo, hi) in _domain_tuple(self.domain)
+        ]
         parts += [sp.latex(w) for w in self.where]
         return ", ".join(parts)
 
     def to_dict(self) -> dict:
         if self.rel == "all":
             return {"rel": "all", "parts": [p.to_dict() for p in self.parts]}
-        out = {"rel": self.rel, "lhs": sp.sstr(self.lhs), "rhs": sp.sstr(self.rhs), "text": self.text(),
-               "latex": self.latex(),
-               "where": [sp.sstr(w) for w in self.where],
-               "domain": {s.name: [None if lo is None else str(lo), None if hi is None else str(hi)]
-                          for s, (lo, hi) in _domain_tuple(self.domain)}}
+        out = {
+            "rel": self.rel,
+            "lhs": sp.sstr(self.lhs),
+            "rhs": sp.sstr(self.rhs),
+            "text": self.text(),
+            "latex": self.latex(),
+            "where": [sp.sstr(w) for w in self.where],
+            "domain": {
+                s.name: [None if lo is None else str(lo), None if hi is None else str(hi)]
+                for s, (lo, hi) in _domain_tuple(self.domain)
+            },
+        }
         if self.rel == "root":
             out.update(var=str(self.var), lo=str(self.lo), hi=str(self.hi))
         return out
@@ -690,13 +731,17 @@ class StepCheck:
     def disagreement(self) -> bool:
         """The two checkers contradict each other (fails the proof)."""
         sympy_ok = self.symbolic and self.numeric
-        return (sympy_ok and self.smt_status == "refuted") or (not sympy_ok and self.smt_status == "proved"
-                                                               and not self.refusal)
+        return (sympy_ok and self.smt_status == "refuted") or (
+            not sympy_ok and self.smt_status == "proved" and not self.refusal
+        )
 
     def to_dict(self) -> dict:
-        return {"ok": self.ok, "refused": self.refusal or None,
-                "sympy": {"symbolic": self.symbolic, "numeric": self.numeric, "detail": self.detail},
-                "z3": None if self.smt is None else self.smt.to_dict()}
+        return {
+            "ok": self.ok,
+            "refused": self.refusal or None,
+            "sympy": {"symbolic": self.symbolic, "numeric": self.numeric, "detail": self.detail},
+            "z3": None if self.smt is None else self.smt.to_dict(),
+        }
 
 
 def _fmt(x) -> str:
@@ -773,8 +818,12 @@ def _opaque_as_symbols(*exprs):
     out = []
     for e in exprs:
         e = _as_expr(e)
-        sizes = {x: NUMERIC_SUM_SIZE for sm in e.atoms(sp.Sum) if len(sm.limits) == 1
-                 for x in sp.sympify(sm.limits[0][2]).free_symbols}
+        sizes = {
+            x: NUMERIC_SUM_SIZE
+            for sm in e.atoms(sp.Sum)
+            if len(sm.limits) == 1
+            for x in sp.sympify(sm.limits[0][2]).free_symbols
+        }
         if sizes:  # the number of terms is the same symbol everywhere in the expression
             e = e.xreplace({sm: sm.subs(sizes).doit() for sm in e.atoms(sp.Sum) if len(sm.limits) == 1})
             e = e.subs(sizes)
@@ -812,8 +861,9 @@ def _smt(fact: Fact, premises: Mapping, domain: Domain, where: Sequence):
     for _, plhs, prhs in _smt_premises(premises):  # a condition may link the claim to a cited premise
         syms = syms | _as_expr(plhs).free_symbols | _as_expr(prhs).free_symbols
     dom_items = tuple((s, v) for s, v in dom.items() if s in syms)
-    conds = list(fact.where) + [w for w in tuple(where) if w not in fact.where
-                                and (not hasattr(w, "free_symbols") or w.free_symbols <= syms)]
+    conds = list(fact.where) + [
+        w for w in tuple(where) if w not in fact.where and (not hasattr(w, "free_symbols") or w.free_symbols <= syms)
+    ]
     return smt.decide(fact.rel, fact.lhs, fact.rhs, conds, dom_items, _smt_premises(premises))
 
 
@@ -839,8 +889,7 @@ class Identity(Step):
     kind = "identity"
 
     def fact(self, where=(), domain=()) -> Fact:
-        return _restricted(Fact("=", self.lhs, self.rhs, tuple(self.where), _domain_tuple(self.domain)),
-                           where, domain)
+        return _restricted(Fact("=", self.lhs, self.rhs, tuple(self.where), _domain_tuple(self.domain)), where, domain)
 
     def check(self, domain, where, seed, premises=None):
         premises = dict(premises or {})
@@ -858,7 +907,7 @@ class Identity(Step):
         used += subs_used
         unused = [p for p in premises if p not in used]
         ok_sym, hows = True, set()
-        for e in (list(diff) if isinstance(diff, sp.MatrixBase) else [diff]):
+        for e in list(diff) if isinstance(diff, sp.MatrixBase) else [diff]:
             ok, how = symbolic_zero(e)
             ok_sym &= ok
             hows.add(how)
@@ -876,10 +925,12 @@ class Identity(Step):
             worst = max(worst, d)
         ok_num = ok_num and worst <= float(NUMERIC_TOLERANCE)
         how = "/".join(sorted(hows))
-        detail = (f"{'difference reduced to 0 by ' + how if ok_sym else 'difference NOT reduced to 0'}"
-                  f"{' after substituting ' + ', '.join(used) if used else ''}; "
-                  f"{len(pts) if syms else 1} random point(s) at {NUMERIC_DIGITS} digits, max rel. error "
-                  f"{_fmt(worst)}")
+        detail = (
+            f"{'difference reduced to 0 by ' + how if ok_sym else 'difference NOT reduced to 0'}"
+            f"{' after substituting ' + ', '.join(used) if used else ''}; "
+            f"{len(pts) if syms else 1} random point(s) at {NUMERIC_DIGITS} digits, max rel. error "
+            f"{_fmt(worst)}"
+        )
         if unused:
             return StepCheck(False, ok_num, detail, refusal=f"cites {', '.join(unused)} without using it")
         return StepCheck(ok_sym, ok_num, detail)
@@ -888,6 +939,7 @@ class Identity(Step):
         f = self.fact()
         if self.label:
             from .render import relation_latex
+
             return relation_latex(self.lhs, "=", self.rhs, label=self.label)
         return f.latex()
 
@@ -899,8 +951,9 @@ def _restricted(f: Fact, where, domain) -> Fact:
     for s, v in dict(domain).items():
         if s in syms and s not in dom:
             dom[s] = v
-    conds = list(f.where) + [w for w in where if hasattr(w, "free_symbols") and w.free_symbols <= syms
-                             and w not in f.where]
+    conds = list(f.where) + [
+        w for w in where if hasattr(w, "free_symbols") and w.free_symbols <= syms and w not in f.where
+    ]
     return Fact(f.rel, f.lhs, f.rhs, tuple(conds), _domain_tuple(dom), f.var, f.lo, f.hi, f.parts)
 
 
@@ -929,8 +982,11 @@ class Inequality(Step):
     kind = "inequality"
 
     def fact(self, where=(), domain=()) -> Fact:
-        return _restricted(Fact(">" if self.strict else ">=", self.lhs, self.rhs, tuple(self.where),
-                                _domain_tuple(self.domain)), where, domain)
+        return _restricted(
+            Fact(">" if self.strict else ">=", self.lhs, self.rhs, tuple(self.where), _domain_tuple(self.domain)),
+            where,
+            domain,
+        )
 
     def check(self, domain, where, seed, premises=None):
         premises = dict(premises or {})
@@ -967,18 +1023,33 @@ class Inequality(Step):
         unused = [p for p in premises if p not in used and not p.startswith("where")]
         strict_ok = True
         if self.strict:
-            strict_ok = isinstance(self.certificate, (NoRootIn, BesideRoot)) or (
-                isinstance(self.certificate, Nonneg) and sp.sympify(self.certificate.form).is_positive is True) or any(
-                premises[n].rel == ">" and sp.sympify(c).is_positive is True for n, c in self.multipliers
-                if n in premises)
-        cert = self.certificate.check(_opaque_as_symbols(reduced)[0] if not reduced.has(sp.Sum) else reduced,
-                                      domain, tuple(where) + self.where, seed)
+            strict_ok = (
+                isinstance(self.certificate, (NoRootIn, BesideRoot))
+                or (isinstance(self.certificate, Nonneg) and sp.sympify(self.certificate.form).is_positive is True)
+                or any(
+                    premises[n].rel == ">" and sp.sympify(c).is_positive is True
+                    for n, c in self.multipliers
+                    if n in premises
+                )
+            )
+        cert = self.certificate.check(
+            _opaque_as_symbols(reduced)[0] if not reduced.has(sp.Sum) else reduced,
+            domain,
+            tuple(where) + self.where,
+            seed,
+        )
         # independent numeric check of the claim itself at points satisfying the inequality premises
         syms = gap.free_symbols
         eqs = {f.lhs: f.rhs for f in premises.values() if f.rel == "=" and _substitutable(f.lhs)}
-        conds = tuple(where) + self.where + tuple(
-            (sp.Ge if f.rel == ">=" else sp.Gt)(_as_expr(f.lhs).subs(eqs).subs(eqs), _as_expr(f.rhs).subs(eqs))
-            for f in premises.values() if f.rel in (">=", ">"))
+        conds = (
+            tuple(where)
+            + self.where
+            + tuple(
+                (sp.Ge if f.rel == ">=" else sp.Gt)(_as_expr(f.lhs).subs(eqs).subs(eqs), _as_expr(f.rhs).subs(eqs))
+                for f in premises.values()
+                if f.rel in (">=", ">")
+            )
+        )
         conds = tuple(c for c in conds if c is not sp.true)
         if any(c is sp.false for c in conds):
             return StepCheck(False, False, "the cited premises contradict each other")
@@ -989,10 +1060,14 @@ class Inequality(Step):
         syms = gap.free_symbols
         for f in premises.values():  # sample the symbols the cited inequalities constrain, so they apply
             if f.rel in (">=", ">"):
-                syms = syms | _as_expr(f.lhs).subs(eqs).subs(eqs).free_symbols | \
-                    _as_expr(f.rhs).subs(eqs).subs(eqs).free_symbols
-        sampled = not any(f.rel == "=" and not _substitutable(f.lhs) for f in premises.values()) and \
-            not gap.has(Mean, sp.Sum, sp.Indexed, Tr)
+                syms = (
+                    syms
+                    | _as_expr(f.lhs).subs(eqs).subs(eqs).free_symbols
+                    | _as_expr(f.rhs).subs(eqs).subs(eqs).free_symbols
+                )
+        sampled = not any(f.rel == "=" and not _substitutable(f.lhs) for f in premises.values()) and not gap.has(
+            Mean, sp.Sum, sp.Indexed, Tr
+        )
         low, npts = None, 0
         ok_claim = True
         if sampled:
@@ -1000,13 +1075,19 @@ class Inequality(Step):
             npts = len(pts) if syms else 1
             low = numeric_min(gap, pts) if syms else numeric_min(gap, [{}])
             ok_claim = low is not None and (low > 0 if self.strict else low >= -float(NUMERIC_TOLERANCE))
-        detail = (f"certificate ({self.certificate.kind}): {cert.detail}"
-                  f"{'; premises used: ' + ', '.join(used) if used else ''}; "
-                  + (f"claim at {npts} random point(s): min gap {_fmt(low)}" if sampled else
-                     "claim not sampled (it has means or sums, or holds only where cited equalities do)"))
+        detail = (
+            f"certificate ({self.certificate.kind}): {cert.detail}"
+            f"{'; premises used: ' + ', '.join(used) if used else ''}; "
+            + (
+                f"claim at {npts} random point(s): min gap {_fmt(low)}"
+                if sampled
+                else "claim not sampled (it has means or sums, or holds only where cited equalities do)"
+            )
+        )
         if unused:
-            return StepCheck(False, cert.numeric and ok_claim, detail,
-                             refusal=f"cites {', '.join(unused)} without using it")
+            return StepCheck(
+                False, cert.numeric and ok_claim, detail, refusal=f"cites {', '.join(unused)} without using it"
+            )
         if not strict_ok:
             return StepCheck(False, cert.numeric and ok_claim, detail + "; a strict claim needs a strict certificate")
         return StepCheck(cert.symbolic, cert.numeric and ok_claim, detail)
@@ -1057,8 +1138,10 @@ class RootOf(Step):
         lo, hi = sp.nsimplify(self.lo), sp.nsimplify(self.hi)
         n_roots = _open_interval_roots(poly, lo, hi)
         n_poles = _open_interval_roots(sp.Poly(den, self.var), lo, hi)
-        routes = [lambda: _divides_by_minimal_polynomial(poly, self.value, self.var),
-                  lambda: symbolic_zero(poly.as_expr().subs(self.var, self.value))]
+        routes = [
+            lambda: _divides_by_minimal_polynomial(poly, self.value, self.var),
+            lambda: symbolic_zero(poly.as_expr().subs(self.var, self.value)),
+        ]
         if not sp.sympify(self.value).has(sp.CRootOf):
             routes.reverse()
         ok_zero, how = routes[0]()
@@ -1075,7 +1158,8 @@ class RootOf(Step):
         sign_change = bool(below * above < 0)
         ok_num = r0 <= 1e-30 and sign_change
         return StepCheck(
-            ok_sym, ok_num,
+            ok_sym,
+            ok_num,
             f"{n_roots} root(s) and {n_poles} pole(s) in ({lo}, {hi}) by Sturm count, "
             f"residual at the value reduced to 0 by {how}; |residual| {_fmt(r0)} at "
             f"{NUMERIC_DIGITS} digits, sign change across value +- 1e-20: {sign_change}",
@@ -1153,9 +1237,13 @@ class Instance(Step):
             return StepCheck(False, False, f"hypotheses of {self.source} not established: {', '.join(missing)}")
         if unused:
             return StepCheck(False, True, "", refusal=f"cites {', '.join(unused)} without using it")
-        return StepCheck(True, True, f"instance of {self.source} with "
-                                     + ", ".join(f"{k} -> {sp.sstr(v)}" for k, v in self.subs)
-                         + (f"; its hypotheses are {', '.join(sorted(used))}" if used else ""))
+        return StepCheck(
+            True,
+            True,
+            f"instance of {self.source} with "
+            + ", ".join(f"{k} -> {sp.sstr(v)}" for k, v in self.subs)
+            + (f"; its hypotheses are {', '.join(sorted(used))}" if used else ""),
+        )
 
 
 def _same_relation(f: Fact, rel: str, lhs, rhs) -> bool:
@@ -1190,8 +1278,12 @@ class Linearity(Step):
             return StepCheck(False, False, "the left side must be a mean <P>")
         expected = linear_mean(self.lhs.args[0], self.random)
         ok, how = symbolic_zero(expected - sp.sympify(self.rhs))
-        return StepCheck(ok, ok, f"right side recomputed by linearity in {', '.join(map(str, self.random))}; "
-                                 f"difference {'reduced to 0 by ' + how if ok else 'NOT zero'}")
+        return StepCheck(
+            ok,
+            ok,
+            f"right side recomputed by linearity in {', '.join(map(str, self.random))}; "
+            f"difference {'reduced to 0 by ' + how if ok else 'NOT zero'}",
+        )
 
 
 @dataclass(frozen=True)
@@ -1220,8 +1312,9 @@ class Averaged(Step):
         unused = [n for n in premises if n not in match]
         if unused:
             return StepCheck(False, True, "", refusal=f"cites {', '.join(unused)} without using it")
-        return StepCheck(True, True, f"the mean of both sides of {match[0]} (monotonicity and linearity of "
-                                     "expectation)")
+        return StepCheck(
+            True, True, f"the mean of both sides of {match[0]} (monotonicity and linearity of expectation)"
+        )
 
 
 @dataclass(frozen=True)
@@ -1259,9 +1352,12 @@ class Termwise(Step):
             bound |= premises[n].symbols
         if self.index not in bound and self.lhs_term != 0:
             return StepCheck(False, False, f"the premise does not depend on the index {self.index}")
-        return StepCheck(True, True, f"{match[0]} holds for every {self.index}, so it holds for the sums over "
-                                     f"{self.index} = {self.lo}..{self.hi}")
-
+        return StepCheck(
+            True,
+            True,
+            f"{match[0]} holds for every {self.index}, so it holds for the sums over "
+            f"{self.index} = {self.lo}..{self.hi}",
+        )
 
 
 def _divides_by_minimal_polynomial(poly: sp.Poly, value, var) -> tuple[bool, str]:
@@ -1337,17 +1433,22 @@ class ProofCheck:
 
     @property
     def ok(self) -> bool:
-        return all(s.ok for s in self.steps) and self.concludes and not self.unused_hypotheses \
-            and not self.problems
+        return all(s.ok for s in self.steps) and self.concludes and not self.unused_hypotheses and not self.problems
 
     @property
     def n_failed(self) -> int:
         return sum(not s.ok for s in self.steps)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "ok": self.ok, "seed": self.seed, "concludes": self.concludes,
-                "unused_hypotheses": list(self.unused_hypotheses), "problems": list(self.problems),
-                "steps": [s.to_dict() for s in self.steps]}
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "seed": self.seed,
+            "concludes": self.concludes,
+            "unused_hypotheses": list(self.unused_hypotheses),
+            "problems": list(self.problems),
+            "steps": [s.to_dict() for s in self.steps],
+        }
 
     def __repr__(self) -> str:
         return f"ProofCheck({self.name!r}, ok={self.ok}, steps={len(self.steps)}, failed={self.n_failed})"
@@ -1445,23 +1546,35 @@ class Proof:
         names = {s.name for s in self.steps}
         out = {}
         for step in list(self.steps) + [None]:
-            refs = (list(self.uses) if step is None else
-                    list(step.premises) + ([step.source] if isinstance(step, Instance) else []))
+            refs = (
+                list(self.uses)
+                if step is None
+                else list(step.premises) + ([step.source] if isinstance(step, Instance) else [])
+            )
             for p in refs:
-                kind = ("hypothesis" if p in hyps else "step" if p in names else
-                        "lemma" if p.startswith("lemma:") else "axiom" if p.startswith("axiom:") else "unknown")
+                kind = (
+                    "hypothesis"
+                    if p in hyps
+                    else "step"
+                    if p in names
+                    else "lemma"
+                    if p.startswith("lemma:")
+                    else "axiom"
+                    if p.startswith("axiom:")
+                    else "unknown"
+                )
                 if kind == "axiom":
                     from .foundations import AXIOMS
 
-                    kind = "axiom" if p[len("axiom:"):] in AXIOMS else "unknown"
+                    kind = "axiom" if p[len("axiom:") :] in AXIOMS else "unknown"
                 out[p] = kind
         return out
 
     def lemmas(self) -> list[str]:
-        return sorted(p[len("lemma:"):] for p, k in self.cited().items() if k == "lemma")
+        return sorted(p[len("lemma:") :] for p, k in self.cited().items() if k == "lemma")
 
     def axioms(self) -> list[str]:
-        return sorted(p[len("axiom:"):] for p, k in self.cited().items() if k == "axiom")
+        return sorted(p[len("axiom:") :] for p, k in self.cited().items() if k == "axiom")
 
     def _resolve(self, ref: str, earlier: dict) -> Fact | None:
         for h in self.hypotheses:
@@ -1492,8 +1605,9 @@ class Proof:
             # a step's verdict depends on the step, the facts it cites and the seed: copies of a proof with
             # another statement (the mutation tests) reuse it
             try:
-                premise_keys = tuple(sorted((r, str(f.key())) for r in step.premises
-                                     if (f := self._resolve(r, earlier)) is not None))
+                premise_keys = tuple(
+                    sorted((r, str(f.key())) for r in step.premises if (f := self._resolve(r, earlier)) is not None)
+                )
             except Exception:
                 premise_keys = ()
             cache_key = (id(step), seed + 1000 * i, smt, premise_keys)
@@ -1551,13 +1665,17 @@ class Proof:
         premises = {}
         for ref in step.premises:
             if ref.startswith("axiom:"):
-                if ref[len("axiom:"):] not in AXIOMS:
+                if ref[len("axiom:") :] not in AXIOMS:
                     return StepCheck(False, False, f"no axiom {ref!r}", refusal=f"unknown axiom {ref}")
                 continue  # an axiom justifies the step's reading; it takes no part in the algebra
             f = self._resolve(ref, earlier)
             if f is None:
-                return StepCheck(False, False, f"premise {ref!r} is not available (no such hypothesis, "
-                                               "earlier step, lemma or axiom)", refusal=f"unknown premise {ref}")
+                return StepCheck(
+                    False,
+                    False,
+                    f"premise {ref!r} is not available (no such hypothesis, earlier step, lemma or axiom)",
+                    refusal=f"unknown premise {ref}",
+                )
             premises[ref] = f
         claim = self.step_fact(step)
         why = _by_construction(claim)
@@ -1569,10 +1687,14 @@ class Proof:
         if isinstance(step, Conjunction):
             step = Conjunction(tuple(self._restrict(p) for p in step.parts), step.reason, step.premises, step.name)
         result = step.check(self.domain, self.where, seed, premises)
-        if smt and result.smt is None and claim.rel in ("=", ">=", ">") and step.kind in ("identity",
-                                                                                          "inequality"):
-            result = StepCheck(result.symbolic, result.numeric, result.detail, _smt(claim, premises, self.domain,
-                                                                                      self.where), result.refusal)
+        if smt and result.smt is None and claim.rel in ("=", ">=", ">") and step.kind in ("identity", "inequality"):
+            result = StepCheck(
+                result.symbolic,
+                result.numeric,
+                result.detail,
+                _smt(claim, premises, self.domain, self.where),
+                result.refusal,
+            )
         return result
 
     # -------------------------------------------------------------- output
@@ -1603,27 +1725,32 @@ class Proof:
             "title": self.title,
             "ok": result.ok,
             "statement": {
-                "hypotheses": [{"name": h.name, "fact": h.fact.to_dict(), "gloss": h.gloss}
-                               for h in self.hypotheses],
+                "hypotheses": [{"name": h.name, "fact": h.fact.to_dict(), "gloss": h.gloss} for h in self.hypotheses],
                 "conclusion": None if goal is None else goal.to_dict(),
                 "latex": self.statement_latex(),
             },
             "lemmas": self.lemmas(),
-            "axioms": [{"name": a, "statement": AXIOMS[a].statement, "reference": AXIOMS[a].reference}
-                       for a in self.axioms() if a in AXIOMS],
+            "axioms": [
+                {"name": a, "statement": AXIOMS[a].statement, "reference": AXIOMS[a].reference}
+                for a in self.axioms()
+                if a in AXIOMS
+            ],
             "concludes": result.concludes,
             "unused_hypotheses": list(result.unused_hypotheses),
             "problems": list(result.problems),
             "steps": [
-                {"name": step.name, "claim": self.step_fact(step).to_dict(), "premises": list(step.premises)
-                 + ([step.source] if isinstance(step, Instance) else []),
-                 "method": step.kind + (f" ({step.certificate.kind})" if isinstance(step, Inequality) else ""),
-                 "reason": step.reason, **chk.to_dict()}
+                {
+                    "name": step.name,
+                    "claim": self.step_fact(step).to_dict(),
+                    "premises": list(step.premises) + ([step.source] if isinstance(step, Instance) else []),
+                    "method": step.kind + (f" ({step.certificate.kind})" if isinstance(step, Inequality) else ""),
+                    "reason": step.reason,
+                    **chk.to_dict(),
+                }
                 for step, chk in zip(self.steps, result.steps)
             ],
             "constants": [
-                {"name": c.name, "exact": str(c.value), "decimal": float(sp.N(c.value, 17))}
-                for c in self.constants
+                {"name": c.name, "exact": str(c.value), "decimal": float(sp.N(c.value, 17))} for c in self.constants
             ],
         }
 

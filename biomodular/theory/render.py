@@ -108,8 +108,7 @@ def statement_parts(proof) -> tuple[str, list[tuple[str, str, str]], str]:
     """(quantifier, [(hypothesis name, LaTeX, gloss)], conclusion LaTeX) of the formal statement."""
     domain = dict(proof.domain)
     goal = proof.conclusion_fact()
-    for f in ([goal] if goal is not None and goal.rel != "all" else
-              list(goal.parts) if goal is not None else []):
+    for f in [goal] if goal is not None and goal.rel != "all" else list(goal.parts) if goal is not None else []:
         domain.update(dict(f.domain))
     syms = _quantified_symbols(proof)
     quant = ", ".join(_symbol_domain(s, domain) for s in syms)
@@ -169,8 +168,11 @@ def proof_markdown(proof, heading: str = "##") -> str:
         out += [f"**Setting.** {proof.setting}", ""]
     rests = proof.axioms()
     lemmas = proof.lemmas()
-    out += [f"**Uses lemmas:** {', '.join(f'`{x}`' for x in lemmas) or 'none'}. "
-            f"**Rests on axioms:** {', '.join(f'`{x}`' for x in rests) or 'none'}.", ""]
+    out += [
+        f"**Uses lemmas:** {', '.join(f'`{x}`' for x in lemmas) or 'none'}. "
+        f"**Rests on axioms:** {', '.join(f'`{x}`' for x in rests) or 'none'}.",
+        "",
+    ]
     out += ["**Proof.**", ""]
     for i, (step, chk) in enumerate(zip(proof.steps, result.steps), start=1):
         out.append(f"{i}. `{step.name}`: $${step.claim_latex()}$$")
@@ -187,12 +189,18 @@ def proof_markdown(proof, heading: str = "##") -> str:
             out.append(f"- ${c.name} = {c.exact_latex or sp.latex(c.value)} \\approx {c.decimal()}${note}")
         out.append("")
     verdict = _verdict(proof, result)
-    out += [f"*{len(proof.steps)} steps; {verdict}.* Each algebraic claim was reduced to an exact identity by "
-            f"sympy, evaluated at {N_POINTS} seeded random points with {NUMERIC_DIGITS} digits (relative "
-            f"tolerance {sp.N(NUMERIC_TOLERANCE, 2)}), and re-decided by z3 where it is in z3's fragment.", ""]
+    out += [
+        f"*{len(proof.steps)} steps; {verdict}.* Each algebraic claim was reduced to an exact identity by "
+        f"sympy, evaluated at {N_POINTS} seeded random points with {NUMERIC_DIGITS} digits (relative "
+        f"tolerance {sp.N(NUMERIC_TOLERANCE, 2)}), and re-decided by z3 where it is in z3's fragment.",
+        "",
+    ]
     if rests:
-        out += ["*Axioms:* " + "; ".join(f"`{a}`: {AXIOMS[a].statement} ({AXIOMS[a].reference})"
-                                         for a in rests if a in AXIOMS), ""]
+        out += [
+            "*Axioms:* "
+            + "; ".join(f"`{a}`: {AXIOMS[a].statement} ({AXIOMS[a].reference})" for a in rests if a in AXIOMS),
+            "",
+        ]
     if proof.references:
         out += [f"*References:* {proof.references}", ""]
     return "\n".join(out)
@@ -218,8 +226,18 @@ def _tex_text(s: str) -> str:
             out.append(f"${chunk}$")
         else:
             chunk = chunk.replace("\\", "\\textbackslash{}")
-            for a, b in (("&", "\\&"), ("%", "\\%"), ("#", "\\#"), ("_", "\\_"), ("**", ""), ("`", ""),
-                         ("^", "\\^{}"), ("~", "\\~{}"), ("<", "$<$"), (">", "$>$")):
+            for a, b in (
+                ("&", "\\&"),
+                ("%", "\\%"),
+                ("#", "\\#"),
+                ("_", "\\_"),
+                ("**", ""),
+                ("`", ""),
+                ("^", "\\^{}"),
+                ("~", "\\~{}"),
+                ("<", "$<$"),
+                (">", "$>$"),
+            ):
                 chunk = chunk.replace(a, b)
             out.append(chunk)
         math = not math
@@ -284,13 +302,16 @@ def proof_latex(proof, standalone: bool = False) -> str:
         out += ["", f"\\emph{{In words:}} {_tex_text(proof.gloss)}"]
     if proof.setting:
         out += ["", f"\\paragraph{{Setting.}} {_tex_text(proof.setting)}"]
-    out += ["", f"\\paragraph{{Lemmas and axioms.}} Lemmas: {_tex_text(', '.join(proof.lemmas()) or 'none')}; "
-                f"axioms: {_tex_text(', '.join(proof.axioms()) or 'none')}.", ""]
+    out += [
+        "",
+        f"\\paragraph{{Lemmas and axioms.}} Lemmas: {_tex_text(', '.join(proof.lemmas()) or 'none')}; "
+        f"axioms: {_tex_text(', '.join(proof.axioms()) or 'none')}.",
+        "",
+    ]
     out += ["\\paragraph{Proof.}", "\\begin{enumerate}"]
     for step, chk in zip(proof.steps, result.steps):
         out.append(f"\\item \\texttt{{{_tex_text(step.name)}}} " + _display(step.claim_latex()))
-        out.append(f"\\emph{{Premises:}} {_tex_text(_premises(step))}. "
-                   f"\\emph{{Reason:}} {_tex_text(step.reason)}\\\\")
+        out.append(f"\\emph{{Premises:}} {_tex_text(_premises(step))}. \\emph{{Reason:}} {_tex_text(step.reason)}\\\\")
         if isinstance(step, Inequality):
             out.append(f"\\emph{{Certificate ({step.certificate.kind}):}} " + _display(step.certificate.latex()))
         z3 = "" if chk.smt is None else f" \\emph{{z3:}} {_tex_text(chk.smt.status)}."
@@ -299,8 +320,11 @@ def proof_latex(proof, standalone: bool = False) -> str:
     if proof.constants:
         out += ["\\paragraph{Computed constants.}", "\\begin{itemize}"]
         for c in proof.constants:
-            out.append("\\item " + _display(f"{c.name} = {c.exact_latex or sp.latex(c.value)} \\approx "
-                                             f"{c.decimal()}") + f" {_tex_text(c.note)}")
+            out.append(
+                "\\item "
+                + _display(f"{c.name} = {c.exact_latex or sp.latex(c.value)} \\approx {c.decimal()}")
+                + f" {_tex_text(c.note)}"
+            )
         out.append("\\end{itemize}")
     out += ["", f"\\emph{{{len(proof.steps)} steps; {_tex_text(_verdict(proof, result))}.}}", ""]
     if proof.references:

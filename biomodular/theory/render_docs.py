@@ -127,8 +127,10 @@ def step_counts(proof) -> dict:
 
 def summary_table() -> str:
     """The catalogue as a Markdown table: statement, hypotheses, lemmas, axioms, status, steps by checker."""
-    rows = ["| theorem | statement | hypotheses | lemmas | axioms | status | steps (sympy + z3 / sympy only "
-            "/ rule) |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| theorem | statement | hypotheses | lemmas | axioms | status | steps (sympy + z3 / sympy only / rule) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, (_, _, title) in CATALOGUE.items():
         proof = get(name)
         ok = proof.check().ok
@@ -137,9 +139,11 @@ def summary_table() -> str:
         lemmas = ", ".join(f"[`{x}`](#{x})" for x in proof.lemmas()) or "none"
         axioms = ", ".join(f"`{x}`" for x in proof.axioms()) or "none"
         unknown = f", {c['z3 unknown']} z3 unknown" if c["z3 unknown"] else ""
-        rows.append(f"| [`{name}`](#{name}) | {title} | {hyps} | {lemmas} | {axioms} | "
-                    f"{'proved' if ok else '**NOT PROVED**'} | {c['steps']}: {c['z3 proved']} / {c['z3 n/a']} / "
-                    f"{c['rule']}{unknown} |")
+        rows.append(
+            f"| [`{name}`](#{name}) | {title} | {hyps} | {lemmas} | {axioms} | "
+            f"{'proved' if ok else '**NOT PROVED**'} | {c['steps']}: {c['z3 proved']} / {c['z3 n/a']} / "
+            f"{c['rule']}{unknown} |"
+        )
     return "\n".join(rows) + "\n"
 
 
@@ -162,14 +166,20 @@ def mermaid_graph() -> str:
 
 def render() -> str:
     """The whole document as a string."""
-    parts = [INTRO, "## Catalogue\n\n", summary_table(), "\n",
-             "Steps: *sympy + z3* were decided by both checkers; *sympy only* are outside z3's fragment "
-             "(logarithms, trigonometric functions, noncommutative matrix symbols); *rule* steps are instances of "
-             "an inference rule (and-introduction, linearity of expectation, the mean of a pointwise fact, sums "
-             "of termwise relations, trace algebra), checked structurally and, for trace algebra, on random "
-             "exact matrices.\n\n",
-             "## Dependencies\n\nSolid arrows: a theorem used as a lemma; dotted: an axiom.\n\n", mermaid_graph(),
-             "\n## Axioms\n\n"]
+    parts = [
+        INTRO,
+        "## Catalogue\n\n",
+        summary_table(),
+        "\n",
+        "Steps: *sympy + z3* were decided by both checkers; *sympy only* are outside z3's fragment "
+        "(logarithms, trigonometric functions, noncommutative matrix symbols); *rule* steps are instances of "
+        "an inference rule (and-introduction, linearity of expectation, the mean of a pointwise fact, sums "
+        "of termwise relations, trace algebra), checked structurally and, for trace algebra, on random "
+        "exact matrices.\n\n",
+        "## Dependencies\n\nSolid arrows: a theorem used as a lemma; dotted: an axiom.\n\n",
+        mermaid_graph(),
+        "\n## Axioms\n\n",
+    ]
     for a in AXIOMS.values():
         parts.append(f"- `{a.name}`: {a.statement}. *{a.reference}.*\n")
     parts.append("\n")

@@ -175,8 +175,7 @@ class _Translator:
         if abs(sp.im(value)) > sp.Float(10) ** -50:
             raise _Untranslatable(f"complex number {sp.sstr(e)[:40]}")
         value = sp.re(value)
-        interval = next(((a, b) for (a, b), _ in poly.intervals(eps=sp.Rational(1, 10**30)) if a <= value <= b),
-                        None)
+        interval = next(((a, b) for (a, b), _ in poly.intervals(eps=sp.Rational(1, 10**30)) if a <= value <= b), None)
         if interval is None:  # pragma: no cover - the number is a root of its minimal polynomial
             raise _Untranslatable(f"no isolating interval for {sp.sstr(e)[:40]}")
         r = self.aux("alg")
@@ -239,8 +238,7 @@ def _differentiated(x):
     return x.doit() if x.has(sp.Derivative, sp.Subs) else x
 
 
-def decide(rel: str, lhs, rhs, assumptions=(), domain=(), premises=(), timeout_ms: int = SMT_TIMEOUT_MS
-           ) -> SMTVerdict:
+def decide(rel: str, lhs, rhs, assumptions=(), domain=(), premises=(), timeout_ms: int = SMT_TIMEOUT_MS) -> SMTVerdict:
     """Ask z3 whether ``lhs REL rhs`` follows from the assumptions.
 
     Parameters
@@ -282,11 +280,18 @@ def decide(rel: str, lhs, rhs, assumptions=(), domain=(), premises=(), timeout_m
     n_opaque = len(t.opaque) - getattr(t, "opaque_numbers", 0)
     if answer == z3.unsat:
         opaque = f", {n_opaque} opaque term(s)" if n_opaque else ""
-        return SMTVerdict("proved", f"z3 (QF_NRA): no counterexample exists ({len(t.vars)} variables, "
-                                    f"{t.n_aux} auxiliary{opaque})", seconds)
+        return SMTVerdict(
+            "proved",
+            f"z3 (QF_NRA): no counterexample exists ({len(t.vars)} variables, {t.n_aux} auxiliary{opaque})",
+            seconds,
+        )
     if answer == z3.sat and n_opaque:
-        return SMTVerdict("unknown", f"z3 found a point, but the claim has {n_opaque} opaque term(s) "
-                                     "(means, sums) whose relations z3 does not know", seconds)
+        return SMTVerdict(
+            "unknown",
+            f"z3 found a point, but the claim has {n_opaque} opaque term(s) "
+            "(means, sums) whose relations z3 does not know",
+            seconds,
+        )
     if answer == z3.sat:
         model = solver.model()
         shown = ", ".join(f"{s}={model.eval(v, model_completion=True)}" for s, v in list(t.vars.items())[:6])
@@ -306,7 +311,9 @@ def root_verdict(num, var, lo, hi, a, b, timeout_ms: int = SMT_TIMEOUT_MS) -> SM
         c1, c2 = sp.Symbol("_c1", real=True), sp.Symbol("_c2", real=True)
         p1, p2 = t.expr(sp.sympify(num).subs(var, c1)), t.expr(sp.sympify(num).subs(var, c2))
         x1, x2 = t.var(c1), t.var(c2)
-        L, H, A, B = (t.expr(sp.sympify(v)) for v in (lo, hi, a, b))  # never nsimplify: it may turn a rational into a radical
+        L, H, A, B = (
+            t.expr(sp.sympify(v)) for v in (lo, hi, a, b)
+        )  # never nsimplify: it may turn a rational into a radical
     except _Untranslatable as exc:
         return SMTVerdict("n/a", f"outside the z3 fragment: {exc}", time.perf_counter() - start)
 
@@ -321,8 +328,10 @@ def root_verdict(num, var, lo, hi, a, b, timeout_ms: int = SMT_TIMEOUT_MS) -> SM
     two = query(x1 > L, x2 > x1, x2 < H, p1 == 0, p2 == 0)
     near = query(x1 > A, x1 < B, p1 == 0)
     seconds = time.perf_counter() - start
-    detail = (f"z3 (QF_NRA): a zero in the interval {exists}, two distinct zeros {two}, "
-              f"a zero within 1e-12 of the value {near}")
+    detail = (
+        f"z3 (QF_NRA): a zero in the interval {exists}, two distinct zeros {two}, "
+        f"a zero within 1e-12 of the value {near}"
+    )
     if exists == z3.sat and two == z3.unsat and near == z3.sat:
         return SMTVerdict("proved", detail, seconds)
     if z3.unknown in (exists, two, near):

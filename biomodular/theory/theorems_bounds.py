@@ -19,26 +19,50 @@ def _variance_steps(p: Proof, W, Wt, L, Lt, s, n, tr_kw: dict) -> str:
     A = s**2 - Wt * W  # s^2 I_n - W^T W
     N = Tr(sp.expand(Lt * A * A * L))  # ||(s^2 I - W^T W) L||_F^2
     var_z, var_x = Tr(L * Lt), Tr(W * L * Lt * Wt)
-    p.add(TraceExpansion(
-        N, s**4 * Tr(Lt * L) - s**2 * Tr(Lt * Wt * W * L),
-        identity=n, reason="Expand $(s^2I - W^TW)^2 = s^4I - 2s^2W^TW + W^T(WW^T)W$ and use $WW^T = s^2I$: "
-                           "it is $s^2(s^2I - W^TW)$.",
-        premises=("H_rows", "axiom:trace-cyclic"), **tr_kw))
+    p.add(
+        TraceExpansion(
+            N,
+            s**4 * Tr(Lt * L) - s**2 * Tr(Lt * Wt * W * L),
+            identity=n,
+            reason="Expand $(s^2I - W^TW)^2 = s^4I - 2s^2W^TW + W^T(WW^T)W$ and use $WW^T = s^2I$: "
+            "it is $s^2(s^2I - W^TW)$.",
+            premises=("H_rows", "axiom:trace-cyclic"),
+            **tr_kw,
+        )
+    )
     first = len(p.steps)
-    p.add(GramTrace(A * L, tr_kw["pairs"], "$N$ is the squared Frobenius norm of $(s^2I - W^TW)L$ "
-                                           "($s^2I - W^TW$ is symmetric)."))
-    p.add(TraceExpansion(Tr(Lt * L), var_z, identity=n, reason="Cyclic trace: $\\operatorname{tr}(L^TL) = "
-                                                               "\\operatorname{tr}(LL^T)$.",
-                         premises=("axiom:trace-cyclic",), **tr_kw))
-    p.add(TraceExpansion(Tr(Lt * Wt * W * L), var_x, identity=n, reason="Cyclic trace.",
-                         premises=("axiom:trace-cyclic",), **tr_kw))
-    names = [st.name for st in p.steps[first - 1:first + 3]]
-    last = p.add(Inequality(
-        var_z, var_x / s**2, Nonneg(sp.Integer(0)),
-        "$s^4(\\operatorname{tr}(LL^T) - \\operatorname{tr}(WLL^TW^T)/s^2) = N \\ge 0$.",
-        premises=tuple(names),
-        multipliers=((names[1], 1), (names[0], -1), (names[2], -s**4), (names[3], s**2)), scale=s**4,
-    ))
+    p.add(
+        GramTrace(
+            A * L, tr_kw["pairs"], "$N$ is the squared Frobenius norm of $(s^2I - W^TW)L$ ($s^2I - W^TW$ is symmetric)."
+        )
+    )
+    p.add(
+        TraceExpansion(
+            Tr(Lt * L),
+            var_z,
+            identity=n,
+            reason="Cyclic trace: $\\operatorname{tr}(L^TL) = \\operatorname{tr}(LL^T)$.",
+            premises=("axiom:trace-cyclic",),
+            **tr_kw,
+        )
+    )
+    p.add(
+        TraceExpansion(
+            Tr(Lt * Wt * W * L), var_x, identity=n, reason="Cyclic trace.", premises=("axiom:trace-cyclic",), **tr_kw
+        )
+    )
+    names = [st.name for st in p.steps[first - 1 : first + 3]]
+    last = p.add(
+        Inequality(
+            var_z,
+            var_x / s**2,
+            Nonneg(sp.Integer(0)),
+            "$s^4(\\operatorname{tr}(LL^T) - \\operatorname{tr}(WLL^TW^T)/s^2) = N \\ge 0$.",
+            premises=tuple(names),
+            multipliers=((names[1], 1), (names[0], -1), (names[2], -(s**4)), (names[3], s**2)),
+            scale=s**4,
+        )
+    )
     return last.name
 
 
@@ -49,9 +73,9 @@ def readout_variance_proof() -> Proof:
     W, Wt, L, Lt, K, Kt = sp.symbols("W W^T L L^T K K^T", commutative=False)
     pairs = ((W, Wt), (Wt, W), (L, Lt), (Lt, L), (K, Kt), (Kt, K))
     shapes = ((W, (m, n)), (Wt, (n, m)), (L, (n, k)), (Lt, (k, n)), (K, (m, k)), (Kt, (k, m)))
-    var_z = Tr(L * Lt)                # sum_j Var(z_j) = tr Cov(z), Cov(z) = L L^T
-    var_x = Tr(W * L * Lt * Wt)       # tr Cov(x) = tr(W Cov(z) W^T)
-    frob = Tr(W * Wt)                 # ||W||_F^2
+    var_z = Tr(L * Lt)  # sum_j Var(z_j) = tr Cov(z), Cov(z) = L L^T
+    var_x = Tr(W * L * Lt * Wt)  # tr Cov(x) = tr(W Cov(z) W^T)
+    frob = Tr(W * Wt)  # ||W||_F^2
     p = Proof(
         name="readout-variance-bound",
         title="Code variance is bounded below through a readout of equal singular values (ICLR 2023 lemma)",
@@ -63,11 +87,13 @@ def readout_variance_proof() -> Proof:
             "$\\|W\\|_F^2 = \\operatorname{tr}(WW^T)$. Matrices are noncommutative symbols, so every step holds "
             "for all sizes $m \\le n$, $k$; a scalar in a matrix expression is that multiple of the identity."
         ),
-        gloss=("$\\sum_j\\operatorname{Var}(z_j) \\ge \\operatorname{tr}\\operatorname{Cov}(x)/s^2 = "
-               "m\\,\\operatorname{tr}\\operatorname{Cov}(x)/\\|W\\|_F^2$, with equality when "
-               "$\\operatorname{Cov}(z)$ lies in the row space of $W$ ($L = W^TK$). The bound is on the variance only "
-               "and needs equal singular values; the grandmother-cell energy of one-hot categories, which also "
-               "uses nonnegativity, is the theorem `categories`."),
+        gloss=(
+            "$\\sum_j\\operatorname{Var}(z_j) \\ge \\operatorname{tr}\\operatorname{Cov}(x)/s^2 = "
+            "m\\,\\operatorname{tr}\\operatorname{Cov}(x)/\\|W\\|_F^2$, with equality when "
+            "$\\operatorname{Cov}(z)$ lies in the row space of $W$ ($L = W^TK$). The bound is on the variance only "
+            "and needs equal singular values; the grandmother-cell energy of one-hot categories, which also "
+            "uses nonnegativity, is the theorem `categories`."
+        ),
     )
     p.hypothesis("H_rows", Eq(W * Wt, s**2), "equal singular values $s$, full row rank: $WW^T = s^2I_m$.")
     tr_kw: dict[str, Any] = dict(shapes=shapes, pairs=pairs, orthogonal_rows=(W, s))
@@ -78,23 +104,44 @@ def readout_variance_proof() -> Proof:
         Eq(Tr(W * Wt * K * Kt * W * Wt), s**2 * Tr(Wt * K * Kt * W)),
     )
     _variance_steps(p, W, Wt, L, Lt, s, n, tr_kw)
-    p.add(TraceExpansion(frob, m * s**2, identity=m, reason="$\\|W\\|_F^2 = \\operatorname{tr}(s^2I_m) = ms^2$.",
-                         premises=("H_rows",), **tr_kw))
-    p.add(Inequality(
-        var_z, m * var_x / frob, Nonneg(sp.Integer(0)),
-        "Substitute $s^2 = \\|W\\|_F^2/m$.", premises=("s5", "s6"), multipliers=(("s5", 1),),
-    ))
-    p.add(TraceExpansion(
-        Tr(W * Wt * K * Kt * W * Wt), s**2 * Tr(Wt * K * Kt * W), identity=m,
-        reason="Tight case $L = W^TK$ (the code's covariance in the row space of $W$): "
-               "$\\operatorname{tr}Cov(x) = s^2\\operatorname{tr}Cov(z)$, equality in the bound.",
-        premises=("H_rows", "axiom:trace-cyclic"), **tr_kw))
+    p.add(
+        TraceExpansion(
+            frob,
+            m * s**2,
+            identity=m,
+            reason="$\\|W\\|_F^2 = \\operatorname{tr}(s^2I_m) = ms^2$.",
+            premises=("H_rows",),
+            **tr_kw,
+        )
+    )
+    p.add(
+        Inequality(
+            var_z,
+            m * var_x / frob,
+            Nonneg(sp.Integer(0)),
+            "Substitute $s^2 = \\|W\\|_F^2/m$.",
+            premises=("s5", "s6"),
+            multipliers=(("s5", 1),),
+        )
+    )
+    p.add(
+        TraceExpansion(
+            Tr(W * Wt * K * Kt * W * Wt),
+            s**2 * Tr(Wt * K * Kt * W),
+            identity=m,
+            reason="Tight case $L = W^TK$ (the code's covariance in the row space of $W$): "
+            "$\\operatorname{tr}Cov(x) = s^2\\operatorname{tr}Cov(z)$, equality in the bound.",
+            premises=("H_rows", "axiom:trace-cyclic"),
+            **tr_kw,
+        )
+    )
     p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s5", "s6", "s7", "s8")))
     p.uses = ("axiom:linearity-of-expectation",)
-    p.references = ("Whittington et al., ICLR 2023 (the activity-readout trade-off behind grandmother cells); "
-                    "docs/mathematics.md, \"ICLR 2023 linear theory\".")
+    p.references = (
+        "Whittington et al., ICLR 2023 (the activity-readout trade-off behind grandmother cells); "
+        'docs/mathematics.md, "ICLR 2023 linear theory".'
+    )
     return p
-
 
 
 def categories_proof() -> Proof:
@@ -125,49 +172,88 @@ def categories_proof() -> Proof:
             "$\\operatorname{tr}(WLL^TW^T) = \\sum_i\\|e_i - \\bar e\\|^2$. The grandmother code gives "
             "category $i$ its own neuron, $z_i = ge_i$ with $W = sI$, exact for $g = 1/s$."
         ),
-        gloss=("every nonnegative code has energy $S \\ge c/s^2 + X/(c - 1)$, so at least $c/s^2$, i.e. a mean "
-               "energy of $1/s^2 = c/\\|W\\|_F^2$ per category ($c\\,\\sigma_C^2/\\|W\\|_F^2$ for targets of "
-               "size $\\sigma_C$); the grandmother code attains it. Any overlap $X > 0$ costs at least "
-               "$X/(c - 1)$ more, and nonnegative codes have $X \\ge 0$ with $X = 0$ only when different "
-               "categories use disjoint neurons: the optimal code is grandmother cells, each neuron coding one "
-               "category. Nonnegativity is essential: without it $X$ can be negative and the bound fails."),
+        gloss=(
+            "every nonnegative code has energy $S \\ge c/s^2 + X/(c - 1)$, so at least $c/s^2$, i.e. a mean "
+            "energy of $1/s^2 = c/\\|W\\|_F^2$ per category ($c\\,\\sigma_C^2/\\|W\\|_F^2$ for targets of "
+            "size $\\sigma_C$); the grandmother code attains it. Any overlap $X > 0$ costs at least "
+            "$X/(c - 1)$ more, and nonnegative codes have $X \\ge 0$ with $X = 0$ only when different "
+            "categories use disjoint neurons: the optimal code is grandmother cells, each neuron coding one "
+            "category. Nonnegativity is essential: without it $X$ can be negative and the bound fails."
+        ),
     )
     p.hypothesis("H_rows", Eq(W * Wt, s**2), "equal singular values $s$: $WW^T = s^2I_c$.")
     p.hypothesis("H_V", Eq(V, Tr(L * Lt)), "the code's scatter around its mean.")
-    p.hypothesis("H_x", Eq(Tr(W * L * Lt * Wt), target_scatter),
-                 "exact readout: $W(z_i - \\bar z) = e_i - \\bar e$, of squared norm "
-                 "$(1 - 1/c)^2 + (c - 1)/c^2$.")
-    p.hypothesis("H_split", Eq(V, S - Q / c), "$\\sum_i\\|z_i\\|^2 = \\sum_i\\|z_i - \\bar z\\|^2 + "
-                                              "c\\|\\bar z\\|^2$ and $c\\|\\bar z\\|^2 = Q/c$.")
+    p.hypothesis(
+        "H_x",
+        Eq(Tr(W * L * Lt * Wt), target_scatter),
+        "exact readout: $W(z_i - \\bar z) = e_i - \\bar e$, of squared norm $(1 - 1/c)^2 + (c - 1)/c^2$.",
+    )
+    p.hypothesis(
+        "H_split",
+        Eq(V, S - Q / c),
+        "$\\sum_i\\|z_i\\|^2 = \\sum_i\\|z_i - \\bar z\\|^2 + c\\|\\bar z\\|^2$ and $c\\|\\bar z\\|^2 = Q/c$.",
+    )
     p.hypothesis("H_Q", Eq(Q, S + X), "$\\|\\sum_iz_i\\|^2 = \\sum_i\\|z_i\\|^2 + \\sum_{i \\ne j}z_i\\cdot z_j$.")
-    p.hypothesis("H_X", Ge(X, 0), "nonnegative codes: each $z_i\\cdot z_j$ is a sum of products of "
-                                  "nonnegative entries.")
+    p.hypothesis(
+        "H_X", Ge(X, 0), "nonnegative codes: each $z_i\\cdot z_j$ is a sum of products of nonnegative entries."
+    )
     p.hypothesis("H_g", Eq(g, 1 / s), "the grandmother code's gain ($W = sI$, $z_i = ge_i$, $Wz_i = e_i$).")
-    p.conclusion = AllOf(Ge(V, k / s**2), Ge(S, c / s**2 + X / k), Ge(S, c / s**2),
-                         Eq(sp.Sum(g**2, (i, 1, c)), c / s**2))
+    p.conclusion = AllOf(
+        Ge(V, k / s**2), Ge(S, c / s**2 + X / k), Ge(S, c / s**2), Eq(sp.Sum(g**2, (i, 1, c)), c / s**2)
+    )
     var_step = _variance_steps(p, W, Wt, L, Lt, s, n, tr_kw)
-    scatter = p.add(Identity(target_scatter, k, "The targets' scatter: $c[(1 - 1/c)^2 + (c - 1)/c^2] = c - 1$ "
-                                                "(the sum over a symbolic number of categories, evaluated)."))
-    spread = p.add(Inequality(
-        V, k / s**2, Nonneg(sp.Integer(0)),
-        "The readout-variance bound for the $c$ categories: $V \\ge (c - 1)/s^2$.",
-        premises=(var_step, "H_V", "H_x", scatter.name),
-        multipliers=((var_step, 1), ("H_V", 1), ("H_x", 1 / s**2), (scatter.name, 1 / s**2))))
-    excess = p.add(Inequality(
-        S, c / s**2 + X / k, Nonneg(sp.Integer(0)),
-        "$S = V + (S + X)/c$ gives $(c - 1)S = cV + X \\ge c(c - 1)/s^2 + X$.",
-        premises=(spread.name, "H_split", "H_Q"),
-        multipliers=((spread.name, c / k), ("H_split", -c / k), ("H_Q", 1 / k))))
-    least = p.add(Inequality(S, c / s**2, Nonneg(sp.Integer(0)), "Nonnegative codes overlap by $X \\ge 0$.",
-                             premises=(excess.name, "H_X"), multipliers=((excess.name, 1), ("H_X", 1 / k))))
-    attained = p.add(Identity(sp.Sum(g**2, (i, 1, c)), c / s**2,
-                              "The grandmother code: $c$ categories of energy $g^2 = 1/s^2$ each, no overlap.",
-                              premises=("H_g",)))
-    p.add(Conjunction(p.conclusion.parts, "All parts.",
-                      premises=(spread.name, excess.name, least.name, attained.name)))
+    scatter = p.add(
+        Identity(
+            target_scatter,
+            k,
+            "The targets' scatter: $c[(1 - 1/c)^2 + (c - 1)/c^2] = c - 1$ "
+            "(the sum over a symbolic number of categories, evaluated).",
+        )
+    )
+    spread = p.add(
+        Inequality(
+            V,
+            k / s**2,
+            Nonneg(sp.Integer(0)),
+            "The readout-variance bound for the $c$ categories: $V \\ge (c - 1)/s^2$.",
+            premises=(var_step, "H_V", "H_x", scatter.name),
+            multipliers=((var_step, 1), ("H_V", 1), ("H_x", 1 / s**2), (scatter.name, 1 / s**2)),
+        )
+    )
+    excess = p.add(
+        Inequality(
+            S,
+            c / s**2 + X / k,
+            Nonneg(sp.Integer(0)),
+            "$S = V + (S + X)/c$ gives $(c - 1)S = cV + X \\ge c(c - 1)/s^2 + X$.",
+            premises=(spread.name, "H_split", "H_Q"),
+            multipliers=((spread.name, c / k), ("H_split", -c / k), ("H_Q", 1 / k)),
+        )
+    )
+    least = p.add(
+        Inequality(
+            S,
+            c / s**2,
+            Nonneg(sp.Integer(0)),
+            "Nonnegative codes overlap by $X \\ge 0$.",
+            premises=(excess.name, "H_X"),
+            multipliers=((excess.name, 1), ("H_X", 1 / k)),
+        )
+    )
+    attained = p.add(
+        Identity(
+            sp.Sum(g**2, (i, 1, c)),
+            c / s**2,
+            "The grandmother code: $c$ categories of energy $g^2 = 1/s^2$ each, no overlap.",
+            premises=("H_g",),
+        )
+    )
+    p.add(Conjunction(p.conclusion.parts, "All parts.", premises=(spread.name, excess.name, least.name, attained.name)))
     p.uses = ("lemma:readout-variance-bound", "axiom:linearity-of-expectation")
-    p.references = ("Whittington, Dorrell, Ganguli, Behrens, ICLR 2023 (categories and grandmother cells); "
-                    "docs/mathematics.md, \"ICLR 2023 linear theory\".")
+    p.references = (
+        "Whittington, Dorrell, Ganguli, Behrens, ICLR 2023 (categories and grandmother cells); "
+        'docs/mathematics.md, "ICLR 2023 linear theory".'
+    )
     return p
 
 
@@ -217,10 +303,12 @@ def nuclear_bound_proof() -> Proof:
             "\\operatorname{tr}(N^2S^{-2})$ and $\\operatorname{tr}N = \\|BP^{1/2}\\|_*$. All matrices "
             "$d \\times d$ symmetric, noncommutative symbols: every step holds for every $d$."
         ),
-        gloss=("every nonnegative code has $L \\ge 2\\sqrt{\\lambda_{out}}\\|B(C + K + "
-               "\\lambda_{in}I)^{1/2}\\|_*$; with $K = F$ (allowed exactly when the modularity condition holds) "
-               "and $B = I$ the bound is $\\sum_j 2\\sqrt{\\lambda_{out}p_j}$, $p_j = E_j + \\lambda_{in}$, which "
-               "the modular code attains: the bound is tight and certifies it."),
+        gloss=(
+            "every nonnegative code has $L \\ge 2\\sqrt{\\lambda_{out}}\\|B(C + K + "
+            "\\lambda_{in}I)^{1/2}\\|_*$; with $K = F$ (allowed exactly when the modularity condition holds) "
+            "and $B = I$ the bound is $\\sum_j 2\\sqrt{\\lambda_{out}p_j}$, $p_j = E_j + \\lambda_{in}$, which "
+            "the modular code attains: the bound is tight and certifies it."
+        ),
     )
     p.hypothesis("H_S", Eq(Si * S, 1), "$S$ is invertible.")
     p.hypothesis("H_S2", Eq(S * Si, 1))
@@ -233,24 +321,55 @@ def nuclear_bound_proof() -> Proof:
     part_tight = Eq(pj * g + lam / g, 2 * sp.sqrt(lam * pj))
     p.conclusion = AllOf(part_bound, part_pg, part_qg, part_tight)
     p.add(GramTrace(Y, pairs, "$\\|S - \\sqrt{\\lambda_{out}}NS^{-1}\\|_F^2 \\ge 0$."))
-    p.add(TraceExpansion(
-        gram, lhs - 2 * sp.sqrt(lam) * Tr(Nm), identity=d,
-        reason="Expand the square; $\\operatorname{tr}(SNS^{-1}) = \\operatorname{tr}(S^{-1}NS) = "
-               "\\operatorname{tr}N$ by cyclicity and $S^{-1}S = I$.",
-        premises=("H_S", "H_S2", "axiom:trace-cyclic"), **kw))
-    p.add(Inequality(lhs, 2 * sp.sqrt(lam) * Tr(Nm), Nonneg(sp.Integer(0)),
-                     "Matrix arithmetic-geometric mean: the gap is the square of step 1.",
-                     premises=("s1", "s2"), multipliers=(("s1", 1), ("s2", -1))))
-    p.add(TraceExpansion(Tr(R * R * G), Tr(R * G * R), identity=d, reason="Cyclic trace.",
-                         premises=("axiom:trace-cyclic",), **kw))
-    p.add(TraceExpansion(Tr(Q * Gi), Tr(R * Q * R * Ri * Gi * Ri), identity=d,
-                         reason="$Y^{-1} = R^{-1}G^{-1}R^{-1}$; $RR^{-1} = I$ and cyclicity.",
-                         premises=("H_R", "H_R2", "axiom:trace-cyclic"), **kw))
-    p.add(Identity(pj * g + lam / g, 2 * sp.sqrt(lam * pj),
-                   "Tight case ($K = F$, so $C + F = \\operatorname{diag}(E_j)$, $B = I$): per coordinate the "
-                   "modular code meets the bound.", premises=("H_g",)))
+    p.add(
+        TraceExpansion(
+            gram,
+            lhs - 2 * sp.sqrt(lam) * Tr(Nm),
+            identity=d,
+            reason="Expand the square; $\\operatorname{tr}(SNS^{-1}) = \\operatorname{tr}(S^{-1}NS) = "
+            "\\operatorname{tr}N$ by cyclicity and $S^{-1}S = I$.",
+            premises=("H_S", "H_S2", "axiom:trace-cyclic"),
+            **kw,
+        )
+    )
+    p.add(
+        Inequality(
+            lhs,
+            2 * sp.sqrt(lam) * Tr(Nm),
+            Nonneg(sp.Integer(0)),
+            "Matrix arithmetic-geometric mean: the gap is the square of step 1.",
+            premises=("s1", "s2"),
+            multipliers=(("s1", 1), ("s2", -1)),
+        )
+    )
+    p.add(
+        TraceExpansion(
+            Tr(R * R * G), Tr(R * G * R), identity=d, reason="Cyclic trace.", premises=("axiom:trace-cyclic",), **kw
+        )
+    )
+    p.add(
+        TraceExpansion(
+            Tr(Q * Gi),
+            Tr(R * Q * R * Ri * Gi * Ri),
+            identity=d,
+            reason="$Y^{-1} = R^{-1}G^{-1}R^{-1}$; $RR^{-1} = I$ and cyclicity.",
+            premises=("H_R", "H_R2", "axiom:trace-cyclic"),
+            **kw,
+        )
+    )
+    p.add(
+        Identity(
+            pj * g + lam / g,
+            2 * sp.sqrt(lam * pj),
+            "Tight case ($K = F$, so $C + F = \\operatorname{diag}(E_j)$, $B = I$): per coordinate the "
+            "modular code meets the bound.",
+            premises=("H_g",),
+        )
+    )
     p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s3", "s4", "s5", "s6")))
     p.uses = ("axiom:trace-cyclic",)
-    p.references = ("docs/mathematics.md, \"Solving for the optimal code exactly\"; Dorrell, Latham, Whittington, "
-                    "*Convex Efficient Coding*.")
+    p.references = (
+        'docs/mathematics.md, "Solving for the optimal code exactly"; Dorrell, Latham, Whittington, '
+        "*Convex Efficient Coding*."
+    )
     return p

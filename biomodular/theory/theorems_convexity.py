@@ -15,9 +15,11 @@ from .trace import GramTrace, TraceExpansion, Tr, transpose
 
 __all__ = ["gram_convexity_proof", "weak_duality_proof"]
 
-_REF = ("docs/mathematics.md, \"Solving for the optimal code exactly\"; Dorrell, Latham, Whittington, *Convex "
-        "Efficient Coding* (the Gram-matrix view); Boyd and Vandenberghe, *Convex Optimization*, Sec. 3.2.3 "
-        "(a pointwise supremum of affine functions is convex) and Sec. 5.2 (weak duality).")
+_REF = (
+    'docs/mathematics.md, "Solving for the optimal code exactly"; Dorrell, Latham, Whittington, *Convex '
+    "Efficient Coding* (the Gram-matrix view); Boyd and Vandenberghe, *Convex Optimization*, Sec. 3.2.3 "
+    "(a pointwise supremum of affine functions is convex) and Sec. 5.2 (weak duality)."
+)
 
 
 def _minorant(p: Proof, B, Bt, T, Tt, Xi, U, Ut, inverse: tuple, pairs: dict, kw: dict) -> str:
@@ -29,17 +31,32 @@ def _minorant(p: Proof, B, Bt, T, Tt, Xi, U, Ut, inverse: tuple, pairs: dict, kw
     gram = Tr(sp.expand(transpose(T * Dt, pairs) * T * Dt))
     affine = 2 * Tr(U * Bt) - Tr(U * Tt * T * Ut)
     cost = Tr(B * Xi * Bt)
-    a = p.add(TraceExpansion(
-        affine, cost - gram,
-        reason="Complete the square: $2\\operatorname{tr}(UB^T) - \\operatorname{tr}(UXU^T) = "
-               "\\operatorname{tr}(BX^{-1}B^T) - \\operatorname{tr}((U - BX^{-1})X(U - BX^{-1})^T)$, using "
-               "$X^{-1}X = XX^{-1} = I$ and cyclicity.",
-        premises=(*inverse, "axiom:trace-cyclic"), **kw))
-    b = p.add(GramTrace(T * Dt, tuple(pairs.items()),
-                        "With $X = T^TT$ the subtracted trace is $\\|T(U - BX^{-1})^T\\|_F^2 \\ge 0$."))
-    c = p.add(Inequality(cost, affine, Nonneg(sp.Integer(0)),
-                         "So the readout cost is at least the affine function of $X$ given by $U$.",
-                         premises=(a.name, b.name), multipliers=((a.name, -1), (b.name, 1))))
+    a = p.add(
+        TraceExpansion(
+            affine,
+            cost - gram,
+            reason="Complete the square: $2\\operatorname{tr}(UB^T) - \\operatorname{tr}(UXU^T) = "
+            "\\operatorname{tr}(BX^{-1}B^T) - \\operatorname{tr}((U - BX^{-1})X(U - BX^{-1})^T)$, using "
+            "$X^{-1}X = XX^{-1} = I$ and cyclicity.",
+            premises=(*inverse, "axiom:trace-cyclic"),
+            **kw,
+        )
+    )
+    b = p.add(
+        GramTrace(
+            T * Dt, tuple(pairs.items()), "With $X = T^TT$ the subtracted trace is $\\|T(U - BX^{-1})^T\\|_F^2 \\ge 0$."
+        )
+    )
+    c = p.add(
+        Inequality(
+            cost,
+            affine,
+            Nonneg(sp.Integer(0)),
+            "So the readout cost is at least the affine function of $X$ given by $U$.",
+            premises=(a.name, b.name),
+            multipliers=((a.name, -1), (b.name, 1)),
+        )
+    )
     return c.name
 
 
@@ -54,10 +71,22 @@ def gram_convexity_proof() -> Proof:
     """The Gram-form objective is convex in the Gram matrix, for matrices of every size."""
     (n, d, k), (T1, T1t, T2, T2t, B, Bt, Xi, Yi, Z, Zi, U, Ut, P) = _matrices()
     t, s = sp.symbols("t s", positive=True)
-    pairs = {T1: T1t, T1t: T1, T2: T2t, T2t: T2, B: Bt, Bt: B, Xi: Xi, Yi: Yi, Z: Z, Zi: Zi, U: Ut, Ut: U,
-             P: P}
-    shapes = ((T1, (n, d)), (T1t, (d, n)), (T2, (n, d)), (T2t, (d, n)), (B, (k, d)), (Bt, (d, k)),
-              (Xi, (d, d)), (Yi, (d, d)), (Z, (d, d)), (Zi, (d, d)), (U, (k, d)), (Ut, (d, k)), (P, (d, d)))
+    pairs = {T1: T1t, T1t: T1, T2: T2t, T2t: T2, B: Bt, Bt: B, Xi: Xi, Yi: Yi, Z: Z, Zi: Zi, U: Ut, Ut: U, P: P}
+    shapes = (
+        (T1, (n, d)),
+        (T1t, (d, n)),
+        (T2, (n, d)),
+        (T2t, (d, n)),
+        (B, (k, d)),
+        (Bt, (d, k)),
+        (Xi, (d, d)),
+        (Yi, (d, d)),
+        (Z, (d, d)),
+        (Zi, (d, d)),
+        (U, (k, d)),
+        (Ut, (d, k)),
+        (P, (d, d)),
+    )
     sizes = ((n, 4), (d, 2), (k, 3))  # numeric check: more neurons than sources, so X and Y are invertible
     kw = dict(shapes=shapes, pairs=tuple(pairs.items()), identity=d, sizes=sizes)
     X, Y = T1t * T1, T2t * T2
@@ -77,9 +106,11 @@ def gram_convexity_proof() -> Proof:
             "$2\\operatorname{tr}(UB^T) - \\operatorname{tr}(UGU^T)$ touches $f$ at $Z$ and lies below it at $X$ "
             "and $Y$. Matrices are noncommutative symbols, so every step holds for all sizes."
         ),
-        gloss=("$f(tX + sY) \\le tf(X) + sf(Y)$: the readout cost is convex in the Gram matrix, the encoder "
-               "cost is linear in it, so the program `solve` runs is a convex program (a local optimum is "
-               "global, and the KKT conditions of `weak-duality` certify it)."),
+        gloss=(
+            "$f(tX + sY) \\le tf(X) + sf(Y)$: the readout cost is convex in the Gram matrix, the encoder "
+            "cost is linear in it, so the program `solve` runs is a convex program (a local optimum is "
+            "global, and the KKT conditions of `weak-duality` certify it)."
+        ),
     )
     p.hypothesis("H_X", Eq(Xi * T1t * T1, 1), "$X = T_1^TT_1$ is invertible ...")
     p.hypothesis("H_X2", Eq(T1t * T1 * Xi, 1), "... from both sides.")
@@ -94,20 +125,45 @@ def gram_convexity_proof() -> Proof:
     p.conclusion = AllOf(linear, convex)
     m_x = _minorant(p, B, Bt, T1, T1t, Xi, Ub, Ubt, ("H_X", "H_X2"), pairs, kw)
     m_y = _minorant(p, B, Bt, T2, T2t, Yi, Ub, Ubt, ("H_Y", "H_Y2"), pairs, kw)
-    lin_u = p.add(TraceExpansion(Tr(Ub * Z * Ubt), t * Tr(Ub * X * Ubt) + s * Tr(Ub * Y * Ubt),
-                                 reason="The trace is linear: substitute $Z = tX + sY$.", premises=("H_Z",), **kw))
-    touch = p.add(TraceExpansion(2 * Tr(Ub * Bt) - Tr(Ub * Z * Ubt), f["Z"],
-                                 reason="At $U = BZ^{-1}$ the affine function equals $f(Z)$: "
-                                        "$\\operatorname{tr}(BZ^{-1}ZZ^{-1}B^T) = \\operatorname{tr}(BZ^{-1}B^T)$.",
-                                 premises=("H_Zi",), **kw))
-    last = p.add(Inequality(
-        t * f["X"] + s * f["Y"], f["Z"], Nonneg(sp.Integer(0)),
-        "Weigh the two lower bounds by $t$ and $s$ and add: the affine function at $tX + sY$ is the weighted sum "
-        "of its values, and at $Z$ it is $f(Z)$.",
-        premises=(m_x, m_y, lin_u.name, touch.name, "H_ts"),
-        multipliers=((m_x, t), (m_y, s), (lin_u.name, 1), (touch.name, 1), ("H_ts", 2 * Tr(Ub * Bt)))))
-    lin_p = p.add(TraceExpansion(Tr(P * Z), t * Tr(P * X) + s * Tr(P * Y),
-                                 reason="The encoder cost is linear in the Gram matrix.", premises=("H_Z",), **kw))
+    lin_u = p.add(
+        TraceExpansion(
+            Tr(Ub * Z * Ubt),
+            t * Tr(Ub * X * Ubt) + s * Tr(Ub * Y * Ubt),
+            reason="The trace is linear: substitute $Z = tX + sY$.",
+            premises=("H_Z",),
+            **kw,
+        )
+    )
+    touch = p.add(
+        TraceExpansion(
+            2 * Tr(Ub * Bt) - Tr(Ub * Z * Ubt),
+            f["Z"],
+            reason="At $U = BZ^{-1}$ the affine function equals $f(Z)$: "
+            "$\\operatorname{tr}(BZ^{-1}ZZ^{-1}B^T) = \\operatorname{tr}(BZ^{-1}B^T)$.",
+            premises=("H_Zi",),
+            **kw,
+        )
+    )
+    last = p.add(
+        Inequality(
+            t * f["X"] + s * f["Y"],
+            f["Z"],
+            Nonneg(sp.Integer(0)),
+            "Weigh the two lower bounds by $t$ and $s$ and add: the affine function at $tX + sY$ is the weighted sum "
+            "of its values, and at $Z$ it is $f(Z)$.",
+            premises=(m_x, m_y, lin_u.name, touch.name, "H_ts"),
+            multipliers=((m_x, t), (m_y, s), (lin_u.name, 1), (touch.name, 1), ("H_ts", 2 * Tr(Ub * Bt))),
+        )
+    )
+    lin_p = p.add(
+        TraceExpansion(
+            Tr(P * Z),
+            t * Tr(P * X) + s * Tr(P * Y),
+            reason="The encoder cost is linear in the Gram matrix.",
+            premises=("H_Z",),
+            **kw,
+        )
+    )
     p.add(Conjunction(p.conclusion.parts, "Both parts.", premises=(lin_p.name, last.name)))
     p.uses = ("lemma:gram-reduction",)
     p.references = _REF
@@ -120,8 +176,18 @@ def weak_duality_proof() -> Proof:
     lam = sp.Symbol("lambda_out", positive=True)
     L0, L1, Phi0, Phi1 = sp.symbols("L_0 L_1 Phi_0 Phi_1", real=True)
     pairs = {T1: T1t, T1t: T1, T0: T0t, T0t: T0, B: Bt, Bt: B, X1i: X1i, X0i: X0i, U: Ut, Ut: U}
-    shapes = ((T1, (n, d)), (T1t, (d, n)), (T0, (n, d)), (T0t, (d, n)), (B, (k, d)), (Bt, (d, k)),
-              (X1i, (d, d)), (X0i, (d, d)), (U, (k, d)), (Ut, (d, k)))
+    shapes = (
+        (T1, (n, d)),
+        (T1t, (d, n)),
+        (T0, (n, d)),
+        (T0t, (d, n)),
+        (B, (k, d)),
+        (Bt, (d, k)),
+        (X1i, (d, d)),
+        (X0i, (d, d)),
+        (U, (k, d)),
+        (Ut, (d, k)),
+    )
     kw = dict(shapes=shapes, pairs=tuple(pairs.items()), identity=d, sizes=((n, 4), (d, 2), (k, 3)))
     X0, X1 = T0t * T0, T1t * T1
     bound = 2 * lam * Tr(U * Bt)
@@ -140,11 +206,13 @@ def weak_duality_proof() -> Proof:
             "docs/solve.md) and *complementary slackness* (the inequality is tight on its own neurons: "
             "$\\Phi_0 = \\lambda_{out}\\operatorname{tr}(UX_0U^T)$). Matrices of every size."
         ),
-        gloss=("every code has $L_1 \\ge 2\\lambda_{out}\\operatorname{tr}(UB^T)$ for any feasible $U$ (weak "
-               "duality); at a candidate satisfying the KKT conditions the bound is attained, "
-               "$L_0 = 2\\lambda_{out}\\operatorname{tr}(UB^T)$, so $L_1 \\ge L_0$ for every code: the KKT "
-               "conditions are sufficient for optimality, proved here without the `convex-duality` axiom "
-               "(which is still what says they are also necessary, i.e. strong duality)."),
+        gloss=(
+            "every code has $L_1 \\ge 2\\lambda_{out}\\operatorname{tr}(UB^T)$ for any feasible $U$ (weak "
+            "duality); at a candidate satisfying the KKT conditions the bound is attained, "
+            "$L_0 = 2\\lambda_{out}\\operatorname{tr}(UB^T)$, so $L_1 \\ge L_0$ for every code: the KKT "
+            "conditions are sufficient for optimality, proved here without the `convex-duality` axiom "
+            "(which is still what says they are also necessary, i.e. strong duality)."
+        ),
     )
     p.hypothesis("H_L1", Eq(L1, Phi1 + lam * Tr(B * X1i * Bt)), "the loss of any code $T_1$.")
     p.hypothesis("H_X1", Eq(X1i * T1t * T1, 1), "its Gram matrix is invertible ...")
@@ -157,24 +225,48 @@ def weak_duality_proof() -> Proof:
     p.hypothesis("H_cs", Eq(Phi0, lam * Tr(U * X0 * Ut)), "complementary slackness on the candidate's neurons.")
     p.conclusion = AllOf(Ge(L1, bound), Eq(L0, bound), Ge(L1, L0))
     m1 = _minorant(p, B, Bt, T1, T1t, X1i, U, Ut, ("H_X1", "H_X1b"), pairs, kw)
-    weak = p.add(Inequality(
-        L1, bound, Nonneg(sp.Integer(0)),
-        "Weak duality: $L_1 = \\Phi_1 + \\lambda_{out}f(X_1) \\ge \\lambda_{out}\\operatorname{tr}(UX_1U^T) + "
-        "\\lambda_{out}(2\\operatorname{tr}(UB^T) - \\operatorname{tr}(UX_1U^T))$.",
-        premises=("H_L1", "H_dual", m1), multipliers=(("H_L1", 1), ("H_dual", 1), (m1, lam))))
-    slack = p.add(TraceExpansion(Tr(U * X0 * Ut), Tr(B * X0i * Bt),
-                                 reason="At $U = BX_0^{-1}$: $\\operatorname{tr}(BX_0^{-1}X_0X_0^{-1}B^T) = "
-                                        "\\operatorname{tr}(BX_0^{-1}B^T)$.",
-                                 premises=("H_U", "H_Ut", "H_X0"), **kw))
-    ub = p.add(TraceExpansion(Tr(U * Bt), Tr(B * X0i * Bt), reason="At $U = BX_0^{-1}$.", premises=("H_U",),
-                              **kw))
-    attained = p.add(Identity(
-        L0, bound, "The bound is attained at the candidate: $L_0 = \\lambda_{out}\\operatorname{tr}(UX_0U^T) + "
-                   "\\lambda_{out}f(X_0) = 2\\lambda_{out}f(X_0) = 2\\lambda_{out}\\operatorname{tr}(UB^T)$.",
-        premises=("H_L0", "H_cs", slack.name, ub.name),
-        multipliers=(("H_L0", 1), ("H_cs", 1), (slack.name, lam), (ub.name, -2 * lam))))
-    best = p.add(Inequality(L1, L0, Nonneg(sp.Integer(0)), "So no code beats the candidate: it is optimal.",
-                            premises=(weak.name, attained.name), multipliers=((weak.name, 1), (attained.name, -1))))
+    weak = p.add(
+        Inequality(
+            L1,
+            bound,
+            Nonneg(sp.Integer(0)),
+            "Weak duality: $L_1 = \\Phi_1 + \\lambda_{out}f(X_1) \\ge \\lambda_{out}\\operatorname{tr}(UX_1U^T) + "
+            "\\lambda_{out}(2\\operatorname{tr}(UB^T) - \\operatorname{tr}(UX_1U^T))$.",
+            premises=("H_L1", "H_dual", m1),
+            multipliers=(("H_L1", 1), ("H_dual", 1), (m1, lam)),
+        )
+    )
+    slack = p.add(
+        TraceExpansion(
+            Tr(U * X0 * Ut),
+            Tr(B * X0i * Bt),
+            reason="At $U = BX_0^{-1}$: $\\operatorname{tr}(BX_0^{-1}X_0X_0^{-1}B^T) = "
+            "\\operatorname{tr}(BX_0^{-1}B^T)$.",
+            premises=("H_U", "H_Ut", "H_X0"),
+            **kw,
+        )
+    )
+    ub = p.add(TraceExpansion(Tr(U * Bt), Tr(B * X0i * Bt), reason="At $U = BX_0^{-1}$.", premises=("H_U",), **kw))
+    attained = p.add(
+        Identity(
+            L0,
+            bound,
+            "The bound is attained at the candidate: $L_0 = \\lambda_{out}\\operatorname{tr}(UX_0U^T) + "
+            "\\lambda_{out}f(X_0) = 2\\lambda_{out}f(X_0) = 2\\lambda_{out}\\operatorname{tr}(UB^T)$.",
+            premises=("H_L0", "H_cs", slack.name, ub.name),
+            multipliers=(("H_L0", 1), ("H_cs", 1), (slack.name, lam), (ub.name, -2 * lam)),
+        )
+    )
+    best = p.add(
+        Inequality(
+            L1,
+            L0,
+            Nonneg(sp.Integer(0)),
+            "So no code beats the candidate: it is optimal.",
+            premises=(weak.name, attained.name),
+            multipliers=((weak.name, 1), (attained.name, -1)),
+        )
+    )
     p.add(Conjunction(p.conclusion.parts, "All parts.", premises=(weak.name, attained.name, best.name)))
     p.uses = ("lemma:gram-reduction",)
     p.references = _REF

@@ -14,8 +14,10 @@ from .trace import GramTrace, Inv, InverseTrace, RingIdentity, Tr, TraceExpansio
 
 __all__ = ["modularity_necessity_proof", "gram_reduction_proof", "caratheodory_bound_proof"]
 
-_REF = ("docs/mathematics.md, \"The exact modularity condition\" and \"Solving for the optimal code exactly\"; "
-        "Dorrell et al., ICLR 2025.")
+_REF = (
+    'docs/mathematics.md, "The exact modularity condition" and "Solving for the optimal code exactly"; '
+    "Dorrell et al., ICLR 2025."
+)
 
 
 def modularity_necessity_proof() -> Proof:
@@ -53,43 +55,102 @@ def modularity_necessity_proof() -> Proof:
             "optimum $G = \\operatorname{diag}(u_j)$ with $\\lambda_{out}/u_j^2 = E_j + \\lambda_{in}$ "
             "(`modular-code`); $d$ sources, symbolic."
         ),
-        gloss=("the loss changes at rate $\\phi(w) - \\sum_jE_jw_j^2 = m(w)^2 - w^TFw$ "
-               "(`lambda-independence`) as the new neuron grows from zero; where the modularity condition fails "
-               "this rate is negative, so a small neuron mixing the sources along $w$ lowers the loss below "
-               "$L_{mod}$, and the optimal code is not modular. With `nuclear-norm-bound` (sufficiency) the "
-               "condition is necessary and sufficient."),
+        gloss=(
+            "the loss changes at rate $\\phi(w) - \\sum_jE_jw_j^2 = m(w)^2 - w^TFw$ "
+            "(`lambda-independence`) as the new neuron grows from zero; where the modularity condition fails "
+            "this rate is negative, so a small neuron mixing the sources along $w$ lowers the loss below "
+            "$L_{mod}$, and the optimal code is not modular. With `nuclear-norm-bound` (sufficiency) the "
+            "condition is necessary and sufficient."
+        ),
     )
     p.hypothesis("H_inv", Eq(G * Gi, 1), "$G$ is invertible.")
     p.hypothesis("H_q", Eq(wt * Gi * w, q), "$q = w^TG^{-1}w$, a scalar.")
-    p.hypothesis("H_loss", Eq(dL, eps * (phi + lam_in * n2) + lam_out * (Tinv - Tr(Gi))),
-                 "the loss change of the Gram form.")
+    p.hypothesis(
+        "H_loss", Eq(dL, eps * (phi + lam_in * n2) + lam_out * (Tinv - Tr(Gi))), "the loss change of the Gram form."
+    )
     p.hypothesis("H_diag", Eq(p_, sum_p), "$G = \\operatorname{diag}(u_j)$: $w^TG^{-2}w = \\sum_jw_j^2/u_j^2$.")
     p.hypothesis("H_n", Eq(n2, sum_n), "$\\|w\\|^2$.")
     p.hypothesis("H_gain", Eq(u[j], sp.sqrt(lam_out / (E[j] + lam_in))), "the optimal modular gains.")
     p.hypothesis("H_violated", Gt(sum_E, phi), "the condition fails along $w$: $\\phi(w) < \\sum_jE_jw_j^2$.")
     rate = phi + lam_in * n2 - lam_out * p_
     p.conclusion = AllOf(
-        Eq(dL, path), Eq(slope, rate), Eq(rate, phi - sum_E), Gt(0, rate),
+        Eq(dL, path),
+        Eq(slope, rate),
+        Eq(rate, phi - sum_E),
+        Gt(0, rate),
     )
-    p.add(RingIdentity((G + eps * w * wt) * M, 1 + eps * q, shapes, pairs,
-                       "Sherman-Morrison, multiplied out: $(G + \\varepsilon ww^T)M = (1 + \\varepsilon q)I$.",
-                       premises=("H_inv", "H_q")))
-    p.add(TraceExpansion(Tr(M), (1 + eps * q) * Tr(Gi) - eps * p_, shapes=shapes, pairs=pairs, identity=n,
-                         reason="Linearity and cyclicity of the trace.", premises=("axiom:trace-cyclic",)))
-    p.add(InverseTrace(G + eps * w * wt, M, 1 + eps * q,
-                       "By step 1, $(G + \\varepsilon ww^T)^{-1} = M/(1 + \\varepsilon q)$.",
-                       premises=("s1", "axiom:square-inverse")))
+    p.add(
+        RingIdentity(
+            (G + eps * w * wt) * M,
+            1 + eps * q,
+            shapes,
+            pairs,
+            "Sherman-Morrison, multiplied out: $(G + \\varepsilon ww^T)M = (1 + \\varepsilon q)I$.",
+            premises=("H_inv", "H_q"),
+        )
+    )
+    p.add(
+        TraceExpansion(
+            Tr(M),
+            (1 + eps * q) * Tr(Gi) - eps * p_,
+            shapes=shapes,
+            pairs=pairs,
+            identity=n,
+            reason="Linearity and cyclicity of the trace.",
+            premises=("axiom:trace-cyclic",),
+        )
+    )
+    p.add(
+        InverseTrace(
+            G + eps * w * wt,
+            M,
+            1 + eps * q,
+            "By step 1, $(G + \\varepsilon ww^T)^{-1} = M/(1 + \\varepsilon q)$.",
+            premises=("s1", "axiom:square-inverse"),
+        )
+    )
     p.add(Identity(dL, path, "Substitute; $\\operatorname{tr}G^{-1}$ cancels.", premises=("H_loss", "s3", "s2")))
     p.add(Identity(slope, rate, "Differentiate at $\\varepsilon = 0$ (sympy, symbolically)."))
-    p.add(Identity(lam_out * wj[j] ** 2 / u[j] ** 2, E[j] * wj[j] ** 2 + lam_in * wj[j] ** 2,
-                   "Each source at the modular optimum: $\\lambda_{out}/u_j^2 = E_j + \\lambda_{in}$.",
-                   premises=("H_gain",)))
-    p.add(Termwise(lam_out * wj[j] ** 2 / u[j] ** 2, E[j] * wj[j] ** 2 + lam_in * wj[j] ** 2, j, 1, d, "=",
-                   "Sum over the sources.", premises=("s6",)))
-    p.add(Identity(rate, phi - sum_E, "So the rate is $\\phi(w) - w^T\\operatorname{diag}(E_j)w$.",
-                   premises=("H_diag", "H_n", "s7"), multipliers=(("s7", -1),)))
-    p.add(Inequality(0, rate, Nonneg(sp.Integer(0)), "Where the condition fails the rate is negative.",
-                     premises=("s8", "H_violated"), multipliers=(("s8", -1), ("H_violated", 1)), strict=True))
+    p.add(
+        Identity(
+            lam_out * wj[j] ** 2 / u[j] ** 2,
+            E[j] * wj[j] ** 2 + lam_in * wj[j] ** 2,
+            "Each source at the modular optimum: $\\lambda_{out}/u_j^2 = E_j + \\lambda_{in}$.",
+            premises=("H_gain",),
+        )
+    )
+    p.add(
+        Termwise(
+            lam_out * wj[j] ** 2 / u[j] ** 2,
+            E[j] * wj[j] ** 2 + lam_in * wj[j] ** 2,
+            j,
+            1,
+            d,
+            "=",
+            "Sum over the sources.",
+            premises=("s6",),
+        )
+    )
+    p.add(
+        Identity(
+            rate,
+            phi - sum_E,
+            "So the rate is $\\phi(w) - w^T\\operatorname{diag}(E_j)w$.",
+            premises=("H_diag", "H_n", "s7"),
+            multipliers=(("s7", -1),),
+        )
+    )
+    p.add(
+        Inequality(
+            0,
+            rate,
+            Nonneg(sp.Integer(0)),
+            "Where the condition fails the rate is negative.",
+            premises=("s8", "H_violated"),
+            multipliers=(("s8", -1), ("H_violated", 1)),
+            strict=True,
+        )
+    )
     p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s4", "s5", "s8", "s9")))
     p.uses = ("lemma:modular-code", "lemma:lambda-independence")
     p.references = _REF
@@ -100,15 +161,40 @@ def gram_reduction_proof() -> Proof:
     """The linear autoencoder with input mixing A and readout target B reduces to the Gram form."""
     n, d, p_, k = sp.symbols("n d p k", integer=True, positive=True)
     T, Tt, Gi, B, Bt, E, Et, A, At, Ai, F2, F2t = sp.symbols(
-        "T T^T G^{-1} B B^T E E^T A A^T (A^TA)^{-1} E_2 E_2^T", commutative=False)
-    shapes = ((T, (n, d)), (Tt, (d, n)), (Gi, (d, d)), (B, (k, d)), (Bt, (d, k)), (E, (k, n)), (Et, (n, k)),
-              (A, (p_, d)), (At, (d, p_)), (Ai, (d, d)), (F2, (n, p_)), (F2t, (p_, n)))
-    pairs = ((T, Tt), (Tt, T), (Gi, Gi), (B, Bt), (Bt, B), (E, Et), (Et, E), (A, At), (At, A), (Ai, Ai),
-             (F2, F2t), (F2t, F2))
+        "T T^T G^{-1} B B^T E E^T A A^T (A^TA)^{-1} E_2 E_2^T", commutative=False
+    )
+    shapes = (
+        (T, (n, d)),
+        (Tt, (d, n)),
+        (Gi, (d, d)),
+        (B, (k, d)),
+        (Bt, (d, k)),
+        (E, (k, n)),
+        (Et, (n, k)),
+        (A, (p_, d)),
+        (At, (d, p_)),
+        (Ai, (d, d)),
+        (F2, (n, p_)),
+        (F2t, (p_, n)),
+    )
+    pairs = (
+        (T, Tt),
+        (Tt, T),
+        (Gi, Gi),
+        (B, Bt),
+        (Bt, B),
+        (E, Et),
+        (Et, E),
+        (A, At),
+        (At, A),
+        (Ai, Ai),
+        (F2, F2t),
+        (F2t, F2),
+    )
     sizes = ((n, 4), (d, 2), (k, 3), (p_, 3))  # numeric check: more neurons than sources
     kw: dict[str, Any] = dict(shapes=shapes, pairs=pairs, sizes=sizes)
-    R = B * Gi * Tt            # the pseudo-inverse readout
-    W = T * Ai * At            # the cheapest encoder
+    R = B * Gi * Tt  # the pseudo-inverse readout
+    W = T * Ai * At  # the cheapest encoder
     bias = sp.Symbol("b", real=True)
     m_ = sp.Symbol("m", nonpositive=True)
     V = sp.Symbol("V", nonnegative=True)
@@ -124,11 +210,13 @@ def gram_reduction_proof() -> Proof:
             "neuron: $y = w\\cdot s$ has $\\langle y\\rangle = 0$, $\\langle y^2\\rangle = V = w^TCw$, and "
             "$z = y + b \\ge 0$ on the support needs $b \\ge -m$ with $m = m(w) \\le 0$."
         ),
-        gloss=("the cheapest exact readout is $R = BG^{-1}T^T$ with $\\|R\\|_F^2 = \\operatorname{tr}(B^TBG^{-1})$; "
-               "the cheapest encoder is $W = T(A^TA)^{-1}A^T$ with $\\|W\\|_F^2 = \\operatorname{tr}((A^TA)^{-1}G)$; "
-               "the cheapest bias is $b = -m(w)$, costing $\\phi(w) = w^TCw + m(w)^2$. So the loss is "
-               "$\\sum_n\\phi(w_n) + \\lambda_{in}\\operatorname{tr}((A^TA)^{-1}G) + "
-               "\\lambda_{out}\\operatorname{tr}(B^TBG^{-1})$, linear plus convex in $G$."),
+        gloss=(
+            "the cheapest exact readout is $R = BG^{-1}T^T$ with $\\|R\\|_F^2 = \\operatorname{tr}(B^TBG^{-1})$; "
+            "the cheapest encoder is $W = T(A^TA)^{-1}A^T$ with $\\|W\\|_F^2 = \\operatorname{tr}((A^TA)^{-1}G)$; "
+            "the cheapest bias is $b = -m(w)$, costing $\\phi(w) = w^TCw + m(w)^2$. So the loss is "
+            "$\\sum_n\\phi(w_n) + \\lambda_{in}\\operatorname{tr}((A^TA)^{-1}G) + "
+            "\\lambda_{out}\\operatorname{tr}(B^TBG^{-1})$, linear plus convex in $G$."
+        ),
     )
     p.hypothesis("H_G", Eq(Gi * Tt * T, 1), "$G = T^TT$ is invertible (enough neurons, full rank).")
     p.hypothesis("H_E", Eq(E * T, 0), "another exact readout $R + E$ has $ET = 0$ ...")
@@ -144,39 +232,104 @@ def gram_reduction_proof() -> Proof:
     other_R = Tr(sp.expand((R + E) * (T * Gi * Bt + Et)))
     other_W = Tr(sp.expand((W + F2) * (A * Ai * Tt + F2t)))
     p.conclusion = AllOf(
-        Eq(R * T, B), Eq(Tr(sp.expand(R * T * Gi * Bt)), readout_cost), Ge(other_R, readout_cost),
-        Eq(W * A, T), Eq(Tr(sp.expand(W * A * Ai * Tt)), encoder_cost), Ge(other_W, encoder_cost),
+        Eq(R * T, B),
+        Eq(Tr(sp.expand(R * T * Gi * Bt)), readout_cost),
+        Ge(other_R, readout_cost),
+        Eq(W * A, T),
+        Eq(Tr(sp.expand(W * A * Ai * Tt)), encoder_cost),
+        Ge(other_W, encoder_cost),
         Ge(energy, V + m_**2),
     )
-    p.add(RingIdentity(R * T, B, shapes, pairs, "$BG^{-1}T^TT = B$: the readout is exact.", premises=("H_G",),
-                       sizes=sizes))
-    p.add(TraceExpansion(Tr(sp.expand(R * T * Gi * Bt)), readout_cost, identity=d,
-                         reason="$\\|R\\|_F^2 = \\operatorname{tr}(BG^{-1}T^TTG^{-1}B^T)$ ($R^T = TG^{-1}B^T$).",
-                         premises=("H_G", "axiom:trace-cyclic"), **kw))
-    p.add(TraceExpansion(other_R, readout_cost + Tr(E * Et), identity=d,
-                         reason="Any exact readout $R + E$: the cross terms vanish because $ET = 0$.",
-                         premises=("H_G", "H_E", "H_Et", "axiom:trace-cyclic"), **kw))
+    p.add(
+        RingIdentity(
+            R * T, B, shapes, pairs, "$BG^{-1}T^TT = B$: the readout is exact.", premises=("H_G",), sizes=sizes
+        )
+    )
+    p.add(
+        TraceExpansion(
+            Tr(sp.expand(R * T * Gi * Bt)),
+            readout_cost,
+            identity=d,
+            reason="$\\|R\\|_F^2 = \\operatorname{tr}(BG^{-1}T^TTG^{-1}B^T)$ ($R^T = TG^{-1}B^T$).",
+            premises=("H_G", "axiom:trace-cyclic"),
+            **kw,
+        )
+    )
+    p.add(
+        TraceExpansion(
+            other_R,
+            readout_cost + Tr(E * Et),
+            identity=d,
+            reason="Any exact readout $R + E$: the cross terms vanish because $ET = 0$.",
+            premises=("H_G", "H_E", "H_Et", "axiom:trace-cyclic"),
+            **kw,
+        )
+    )
     p.add(GramTrace(Et, pairs, "$\\|E\\|_F^2 \\ge 0$."))
-    p.add(Inequality(other_R, readout_cost, Nonneg(sp.Integer(0)), "So the pseudo-inverse readout is the "
-                                                                   "cheapest.",
-                     premises=("s3", "s4"), multipliers=(("s3", 1), ("s4", 1))))
-    p.add(RingIdentity(W * A, T, shapes, pairs, "$T(A^TA)^{-1}A^TA = T$: the encoder has tuning $T$.",
-                       premises=("H_A",), sizes=sizes))
-    p.add(TraceExpansion(Tr(sp.expand(W * A * Ai * Tt)), encoder_cost, identity=d,
-                         reason="$\\|W\\|_F^2 = \\operatorname{tr}(T(A^TA)^{-1}A^TA(A^TA)^{-1}T^T)$.",
-                         premises=("H_A", "axiom:trace-cyclic"), **kw))
-    p.add(TraceExpansion(other_W, encoder_cost + Tr(F2 * F2t), identity=d,
-                         reason="Any encoder $W + E_2$ with the same tuning: cross terms vanish ($E_2A = 0$).",
-                         premises=("H_A", "H_F", "H_Ft", "axiom:trace-cyclic"), **kw))
+    p.add(
+        Inequality(
+            other_R,
+            readout_cost,
+            Nonneg(sp.Integer(0)),
+            "So the pseudo-inverse readout is the cheapest.",
+            premises=("s3", "s4"),
+            multipliers=(("s3", 1), ("s4", 1)),
+        )
+    )
+    p.add(
+        RingIdentity(
+            W * A,
+            T,
+            shapes,
+            pairs,
+            "$T(A^TA)^{-1}A^TA = T$: the encoder has tuning $T$.",
+            premises=("H_A",),
+            sizes=sizes,
+        )
+    )
+    p.add(
+        TraceExpansion(
+            Tr(sp.expand(W * A * Ai * Tt)),
+            encoder_cost,
+            identity=d,
+            reason="$\\|W\\|_F^2 = \\operatorname{tr}(T(A^TA)^{-1}A^TA(A^TA)^{-1}T^T)$.",
+            premises=("H_A", "axiom:trace-cyclic"),
+            **kw,
+        )
+    )
+    p.add(
+        TraceExpansion(
+            other_W,
+            encoder_cost + Tr(F2 * F2t),
+            identity=d,
+            reason="Any encoder $W + E_2$ with the same tuning: cross terms vanish ($E_2A = 0$).",
+            premises=("H_A", "H_F", "H_Ft", "axiom:trace-cyclic"),
+            **kw,
+        )
+    )
     p.add(GramTrace(F2t, pairs, "$\\|E_2\\|_F^2 \\ge 0$."))
-    p.add(Inequality(other_W, encoder_cost, Nonneg(sp.Integer(0)), "So $T(A^TA)^{-1}A^T$ is the cheapest encoder.",
-                     premises=("s8", "s9"), multipliers=(("s8", 1), ("s9", 1))))
+    p.add(
+        Inequality(
+            other_W,
+            encoder_cost,
+            Nonneg(sp.Integer(0)),
+            "So $T(A^TA)^{-1}A^T$ is the cheapest encoder.",
+            premises=("s8", "s9"),
+            multipliers=(("s8", 1), ("s9", 1)),
+        )
+    )
     p.add(Linearity(energy, linear_mean_((y + bias) ** 2, [y]), (y,), "The mean is linear."))
-    p.add(Inequality(
-        energy, V + m_**2, SOS(((1, bias + m_),)),
-        "$\\langle z^2\\rangle = V + b^2$ and $b^2 - m^2 = (b + m)^2 - 2m(b + m) \\ge 0$ for $b \\ge -m \\ge 0$: the "
-        "cheapest bias is $-m(w)$.",
-        premises=("s11", "H_mean", "H_var", "H_feasible"), multipliers=(("H_feasible", -2 * m_),)))
+    p.add(
+        Inequality(
+            energy,
+            V + m_**2,
+            SOS(((1, bias + m_),)),
+            "$\\langle z^2\\rangle = V + b^2$ and $b^2 - m^2 = (b + m)^2 - 2m(b + m) \\ge 0$ for $b \\ge -m \\ge 0$: the "
+            "cheapest bias is $-m(w)$.",
+            premises=("s11", "H_mean", "H_var", "H_feasible"),
+            multipliers=(("H_feasible", -2 * m_),),
+        )
+    )
     p.add(Conjunction(p.conclusion.parts, "All parts.", premises=("s1", "s2", "s5", "s6", "s7", "s10", "s12")))
     p.references = _REF + " Dorrell, Latham, Whittington, *Convex Efficient Coding* (the Gram-matrix view)."
     return p
@@ -198,20 +351,35 @@ def caratheodory_bound_proof() -> Proof:
             "(axiom) that point is a nonnegative combination of at most $D$ generators: a code with at most $D$ "
             "neurons has the same loss."
         ),
-        gloss=("the optimum of the program over any number of neurons is attained with "
-               "$N \\ge d(d+1)/2 + 1$ neurons; every statement about 'the optimal code' (modular or mixed) "
-               "assumes at least that many are available (with exactly $d$ neurons the constrained optimum can "
-               "stay modular where the condition fails)."),
+        gloss=(
+            "the optimum of the program over any number of neurons is attained with "
+            "$N \\ge d(d+1)/2 + 1$ neurons; every statement about 'the optimal code' (modular or mixed) "
+            "assumes at least that many are available (with exactly $d$ neurons the constrained optimum can "
+            "stay modular where the condition fails)."
+        ),
     )
-    p.hypothesis("H_dim", Eq(D, sp.Sum(i, (i, 1, d)) + 1),
-                 "row $i$ of a symmetric matrix has $i$ free entries on or below the diagonal.")
+    p.hypothesis(
+        "H_dim",
+        Eq(D, sp.Sum(i, (i, 1, d)) + 1),
+        "row $i$ of a symmetric matrix has $i$ free entries on or below the diagonal.",
+    )
     p.hypothesis("H_enough", Ge(N, D), "enough neurons are available.")
     p.conclusion = AllOf(Eq(D, d * (d + 1) / 2 + 1), Ge(N, d * (d + 1) / 2 + 1))
-    p.add(Identity(D, d * (d + 1) / 2 + 1, "$\\sum_{i=1}^{d} i = d(d+1)/2$ (evaluated for symbolic $d$).",
-                   premises=("H_dim",)))
-    p.add(Inequality(N, d * (d + 1) / 2 + 1, Nonneg(sp.Integer(0)), "So $N \\ge d(d+1)/2 + 1$ neurons suffice.",
-                     premises=("H_enough", "s1", "axiom:caratheodory"),
-                     multipliers=(("H_enough", 1), ("s1", 1))))
+    p.add(
+        Identity(
+            D, d * (d + 1) / 2 + 1, "$\\sum_{i=1}^{d} i = d(d+1)/2$ (evaluated for symbolic $d$).", premises=("H_dim",)
+        )
+    )
+    p.add(
+        Inequality(
+            N,
+            d * (d + 1) / 2 + 1,
+            Nonneg(sp.Integer(0)),
+            "So $N \\ge d(d+1)/2 + 1$ neurons suffice.",
+            premises=("H_enough", "s1", "axiom:caratheodory"),
+            multipliers=(("H_enough", 1), ("s1", 1)),
+        )
+    )
     p.add(Conjunction(p.conclusion.parts, "Both parts.", premises=("s1", "s2")))
     p.uses = ("lemma:gram-reduction",)
     p.references = _REF + " Caratheodory's theorem: Rockafellar, Convex Analysis, Cor. 17.1.2."

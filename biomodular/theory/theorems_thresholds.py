@@ -9,7 +9,17 @@ import sympy as sp
 from .models import cut_box, cut_box_moments_by_integration
 from .modular import modularity_condition
 from .proof import (
-    AllOf, BesideRoot, Conjunction, Eq, Gt, Identity, Inequality, NoRootIn, Proof, RootOf, UniqueRoot,
+    AllOf,
+    BesideRoot,
+    Conjunction,
+    Eq,
+    Gt,
+    Identity,
+    Inequality,
+    NoRootIn,
+    Proof,
+    RootOf,
+    UniqueRoot,
 )
 from .thresholds import Threshold, facet_thresholds
 
@@ -58,96 +68,190 @@ def _cut_proof(d: int, name: str, title: str) -> Proof:
     p = Proof(name=name, title=title, domain={c: (lo, hi)})
     mean_int, cov_int = cut_box_moments_by_integration(d, c)
     parts = [Eq(model.mean, mean_int), Eq(model.cov, cov_int)]
-    parts += [Gt(m, 0) for m in minors] + [Gt(detF, 0), Gt(minus_gap, 0), Eq(g_def, cut_gap),
-                                           UniqueRoot(cut_gap, c, cstar, lo, hi),
-                                           Gt(cut_gap, 0, domain=((c, (cstar, hi)),)),
-                                           Gt(-cut_gap, 0, domain=((c, (lo, cstar)),))]
+    parts += [Gt(m, 0) for m in minors] + [
+        Gt(detF, 0),
+        Gt(minus_gap, 0),
+        Eq(g_def, cut_gap),
+        UniqueRoot(cut_gap, c, cstar, lo, hi),
+        Gt(cut_gap, 0, domain=((c, (cstar, hi)),)),
+        Gt(-cut_gap, 0, domain=((c, (lo, cstar)),)),
+    ]
     if d == 3:
         parts = [Gt(c - 1, 0), Gt(3 - c, 0)] + parts
     p.conclusion = AllOf(*parts)
     names = []
     if d == 3:
-        names.append(p.add(Inequality(
-            c - 1, 0, NoRootIn(c, lo, hi),
-            "Every pair of sources looks range independent: a corner $(\\pm1, \\pm1)$ of a pair's box, "
-            "lifted with third coordinate 1, has coordinate sum $\\ge -1 > -c$, so it is in the support.",
-            strict=True)).name)
-        names.append(p.add(Inequality(
-            3 - c, 0, NoRootIn(c, lo, hi),
-            "... but the three together are not: the corner $(-1,-1,-1)$ has sum $-3 < -c$ and is removed.",
-            strict=True)).name)
-    names.append(p.add(Identity(
-        model.mean, mean_int,
-        "Mean, two routes: box minus corner simplex by the closed simplex-moment formula "
-        "(`cut_box`), and by iterated integration (`cut_box_moments_by_integration`).",
-        label="\\mu(c)")).name)
+        names.append(
+            p.add(
+                Inequality(
+                    c - 1,
+                    0,
+                    NoRootIn(c, lo, hi),
+                    "Every pair of sources looks range independent: a corner $(\\pm1, \\pm1)$ of a pair's box, "
+                    "lifted with third coordinate 1, has coordinate sum $\\ge -1 > -c$, so it is in the support.",
+                    strict=True,
+                )
+            ).name
+        )
+        names.append(
+            p.add(
+                Inequality(
+                    3 - c,
+                    0,
+                    NoRootIn(c, lo, hi),
+                    "... but the three together are not: the corner $(-1,-1,-1)$ has sum $-3 < -c$ and is removed.",
+                    strict=True,
+                )
+            ).name
+        )
+    names.append(
+        p.add(
+            Identity(
+                model.mean,
+                mean_int,
+                "Mean, two routes: box minus corner simplex by the closed simplex-moment formula "
+                "(`cut_box`), and by iterated integration (`cut_box_moments_by_integration`).",
+                label="\\mu(c)",
+            )
+        ).name
+    )
     names.append(p.add(Identity(model.cov, cov_int, "Covariance, the same two routes.", label="C(c)")).name)
     for k, m in enumerate(minors, start=1):
-        names.append(p.add(Inequality(
-            m, 0, NoRootIn(c, lo, hi), f"Leading {k}x{k} minor of $F$ positive on $({lo}, {hi})$.",
-            label=f"\\det F_{{[1:{k}]}}", strict=True)).name)
-    names.append(p.add(Inequality(
-        detF, 0, NoRootIn(c, lo, hi),
-        "$\\det F > 0$ on the whole range: with the minors, $F$ is positive definite (Sylvester), so the facet "
-        "test is exact (`ellipse-in-hull`). The facets at the maxima ($x_j \\le 1$) touch the ellipsoid: "
-        "$h_f = 1 - \\mu = \\beta$ because $\\mu > 0$, so their test holds with equality.",
-        label="\\det F", strict=True)).name)
-    names.append(p.add(Inequality(
-        minus_gap, 0, NoRootIn(c, lo, hi),
-        "Facets at the minima ($x_j \\ge -1$): $h_f^2 - \\beta^2 = (1 + \\mu)^2 - (1 - \\mu)^2 = 4\\mu > 0$.",
-        label="h_f^2 - a_f^TFa_f", strict=True)).name)
-    names.append(p.add(Identity(
-        g_def, cut_gap,
-        "The cut facet $-(x_1 + \\dots + x_d) \\le c$: $h_f = c + d\\mu$ (normal $-\\mathbf{1}$, not normalised; "
-        "both sides of the test scale by $\\|\\mathbf{1}\\|^2$), test quantity $g(c)$ as computed by "
-        "`modularity_condition`.", label="g(c)")).name)
-    names.append(p.add(RootOf(
-        cut_gap, c, cstar, lo, hi,
-        f"$g$ has exactly one zero in $({lo}, {hi})$ and no pole there; it is the root of the irreducible "
-        f"polynomial ${sp.latex(thr.polynomial)}$.")).name)
-    names.append(p.add(Inequality(
-        cut_gap, 0, BesideRoot(c, lo, hi, cstar, hi, above),
-        f"$g > 0$ on $(c^*, {hi})$: one zero, no pole, and $g({sp.latex(above)}) > 0$ (modular).",
-        domain=((c, (cstar, hi)),), label="g(c)", strict=True)).name)
-    names.append(p.add(Inequality(
-        -cut_gap, 0, BesideRoot(c, lo, hi, cstar, lo, below),
-        f"$g < 0$ on $({lo}, c^*)$: $g({sp.latex(below)}) < 0$ (the ellipsoid crosses the cut: mixed).",
-        domain=((c, (lo, cstar)),), label="-g(c)", strict=True)).name)
+        names.append(
+            p.add(
+                Inequality(
+                    m,
+                    0,
+                    NoRootIn(c, lo, hi),
+                    f"Leading {k}x{k} minor of $F$ positive on $({lo}, {hi})$.",
+                    label=f"\\det F_{{[1:{k}]}}",
+                    strict=True,
+                )
+            ).name
+        )
+    names.append(
+        p.add(
+            Inequality(
+                detF,
+                0,
+                NoRootIn(c, lo, hi),
+                "$\\det F > 0$ on the whole range: with the minors, $F$ is positive definite (Sylvester), so the facet "
+                "test is exact (`ellipse-in-hull`). The facets at the maxima ($x_j \\le 1$) touch the ellipsoid: "
+                "$h_f = 1 - \\mu = \\beta$ because $\\mu > 0$, so their test holds with equality.",
+                label="\\det F",
+                strict=True,
+            )
+        ).name
+    )
+    names.append(
+        p.add(
+            Inequality(
+                minus_gap,
+                0,
+                NoRootIn(c, lo, hi),
+                "Facets at the minima ($x_j \\ge -1$): $h_f^2 - \\beta^2 = (1 + \\mu)^2 - (1 - \\mu)^2 = 4\\mu > 0$.",
+                label="h_f^2 - a_f^TFa_f",
+                strict=True,
+            )
+        ).name
+    )
+    names.append(
+        p.add(
+            Identity(
+                g_def,
+                cut_gap,
+                "The cut facet $-(x_1 + \\dots + x_d) \\le c$: $h_f = c + d\\mu$ (normal $-\\mathbf{1}$, not normalised; "
+                "both sides of the test scale by $\\|\\mathbf{1}\\|^2$), test quantity $g(c)$ as computed by "
+                "`modularity_condition`.",
+                label="g(c)",
+            )
+        ).name
+    )
+    names.append(
+        p.add(
+            RootOf(
+                cut_gap,
+                c,
+                cstar,
+                lo,
+                hi,
+                f"$g$ has exactly one zero in $({lo}, {hi})$ and no pole there; it is the root of the irreducible "
+                f"polynomial ${sp.latex(thr.polynomial)}$.",
+            )
+        ).name
+    )
+    names.append(
+        p.add(
+            Inequality(
+                cut_gap,
+                0,
+                BesideRoot(c, lo, hi, cstar, hi, above),
+                f"$g > 0$ on $(c^*, {hi})$: one zero, no pole, and $g({sp.latex(above)}) > 0$ (modular).",
+                domain=((c, (cstar, hi)),),
+                label="g(c)",
+                strict=True,
+            )
+        ).name
+    )
+    names.append(
+        p.add(
+            Inequality(
+                -cut_gap,
+                0,
+                BesideRoot(c, lo, hi, cstar, lo, below),
+                f"$g < 0$ on $({lo}, c^*)$: $g({sp.latex(below)}) < 0$ (the ellipsoid crosses the cut: mixed).",
+                domain=((c, (lo, cstar)),),
+                label="-g(c)",
+                strict=True,
+            )
+        ).name
+    )
     p.add(Conjunction(p.conclusion.parts, "All parts.", premises=tuple(names)))
     p.uses = ("lemma:ellipse-in-hull", "lemma:modularity-necessity", "lemma:nuclear-norm-bound")
     p.constant("c^*", cstar, "the root of " + f"${sp.latex(thr.polynomial)}$ in $({lo}, {hi})$ (checked step)")
-    p.constant("\\mu(c^*)", sp.factor(mu).subs(c, cstar),
-               exact_latex=sp.latex(sp.factor(mu)) + "\\Big|_{c = c^*}")
+    p.constant("\\mu(c^*)", sp.factor(mu).subs(c, cstar), exact_latex=sp.latex(sp.factor(mu)) + "\\Big|_{c = c^*}")
     t = d - c
     frac = sp.factor((t**d / sp.factorial(d)) / 2**d)
-    p.constant("\\text{removed volume fraction at } c^*", frac.subs(c, cstar),
-               exact_latex=sp.latex(frac) + "\\Big|_{c = c^*}")
+    p.constant(
+        "\\text{removed volume fraction at } c^*", frac.subs(c, cstar), exact_latex=sp.latex(frac) + "\\Big|_{c = c^*}"
+    )
     return p
 
 
 def cut_square_proof() -> Proof:
     """The exact threshold of the cut-corner square."""
     p = _cut_proof(2, "cut-square-threshold", "Exact threshold of the cut-corner square")
-    p.gloss = ("for sources uniform on $[-1, 1]^2$ minus the triangle $\\{x + y < -c\\}$, $0 < c < 2$, every "
-               "facet but the cut passes the facet test for all $c$, and the cut's test quantity $g(c)$ is "
-               "positive exactly above its only zero $c^*$: the optimal code is modular iff $c \\ge c^*$ and "
-               "mixes the two sources for $c < c^*$ (with `ellipse-in-hull` and the KKT characterisation).")
-    p.setting = ("Mean, covariance, $\\beta = 1 - \\mu$ and $F$ are exact functions of $c$; the hull is the "
-                 "pentagon with vertices $(1,-1), (1,1), (-1,1), (-1, 1-c), (1-c, -1)$.")
-    p.references = ("Dorrell et al., ICLR 2025 (cutting a corner mixes once the cut crosses the ellipse); "
-                    "docs/mathematics.md, \"The exact modularity condition\".")
+    p.gloss = (
+        "for sources uniform on $[-1, 1]^2$ minus the triangle $\\{x + y < -c\\}$, $0 < c < 2$, every "
+        "facet but the cut passes the facet test for all $c$, and the cut's test quantity $g(c)$ is "
+        "positive exactly above its only zero $c^*$: the optimal code is modular iff $c \\ge c^*$ and "
+        "mixes the two sources for $c < c^*$ (with `ellipse-in-hull` and the KKT characterisation)."
+    )
+    p.setting = (
+        "Mean, covariance, $\\beta = 1 - \\mu$ and $F$ are exact functions of $c$; the hull is the "
+        "pentagon with vertices $(1,-1), (1,1), (-1,1), (-1, 1-c), (1-c, -1)$."
+    )
+    p.references = (
+        "Dorrell et al., ICLR 2025 (cutting a corner mixes once the cut crosses the ellipse); "
+        'docs/mathematics.md, "The exact modularity condition".'
+    )
     return p
 
 
 def cut_cube_proof() -> Proof:
     """A three-source family whose pairs look range independent but which mixes."""
     p = _cut_proof(3, "cut-cube-threshold", "Three sources: every pair looks range independent, yet the code mixes")
-    p.gloss = ("for sources uniform on $[-1, 1]^3$ minus the corner $\\{x + y + z < -c\\}$, $1 < c < 3$, every "
-               "pair of sources looks range independent, yet the optimal code is modular iff $c \\ge c^*$: for "
-               "$1 < c < c^*$ the cut facet, whose normal $-(1,1,1)$ mixes all three sources, fails.")
-    p.setting = ("Exact moments from box moments minus those of the corner tetrahedron; hull: the 7 remaining "
-                 "cube corners and the 3 cut vertices $(-1, -1, 2 - c)$ (and permutations); facets: the 6 cube "
-                 "faces and the cut.")
-    p.references = ("docs/mathematics.md, \"The exact modularity condition\" (pairs are not enough for three or "
-                    "more sources).")
+    p.gloss = (
+        "for sources uniform on $[-1, 1]^3$ minus the corner $\\{x + y + z < -c\\}$, $1 < c < 3$, every "
+        "pair of sources looks range independent, yet the optimal code is modular iff $c \\ge c^*$: for "
+        "$1 < c < c^*$ the cut facet, whose normal $-(1,1,1)$ mixes all three sources, fails."
+    )
+    p.setting = (
+        "Exact moments from box moments minus those of the corner tetrahedron; hull: the 7 remaining "
+        "cube corners and the 3 cut vertices $(-1, -1, 2 - c)$ (and permutations); facets: the 6 cube "
+        "faces and the cut."
+    )
+    p.references = (
+        'docs/mathematics.md, "The exact modularity condition" (pairs are not enough for three or more sources).'
+    )
     return p

@@ -65,8 +65,10 @@ class Threshold:
         }
 
     def __repr__(self) -> str:
-        return (f"Threshold({self.parameter} = {self.decimal:.15g}, {self.below} below, "
-                f"{self.above} above, root of {self.polynomial})")
+        return (
+            f"Threshold({self.parameter} = {self.decimal:.15g}, {self.below} below, "
+            f"{self.above} above, root of {self.polynomial})"
+        )
 
 
 def exact_form(root: sp.Expr, polynomial=None, max_length: int = 400) -> sp.Expr:
@@ -162,8 +164,16 @@ def facet_thresholds(model: SymbolicSources, parameter: sp.Symbol, lo, hi) -> li
         if left == right:
             continue
         facet, factor = next((i, f) for r, i, f in candidates if r == root)
-        results.append(Threshold(
-            parameter=parameter.name, value=exact_form(root, factor), decimal=float(sp.N(root, 20)),
-            polynomial=factor, interval=(lo, hi), below=left, above=right, facet=facet,
-        ))
+        results.append(
+            Threshold(
+                parameter=parameter.name,
+                value=exact_form(root, factor),
+                decimal=float(sp.N(root, 20)),
+                polynomial=factor,
+                interval=(lo, hi),
+                below=left,
+                above=right,
+                facet=facet,
+            )
+        )
     return results

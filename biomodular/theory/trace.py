@@ -135,8 +135,16 @@ def _evaluate(expr, values: dict):
     return sum((t if isinstance(t, sp.MatrixBase) else t * sp.eye(size[0]) for t in terms), sp.zeros(*size))
 
 
-def _random_values(shapes: dict, pairs: dict, scalars, orthogonal_rows: tuple, seed: int,
-                   constraints: tuple = (), sizes: tuple = (), definitions: tuple = ()) -> tuple[dict, dict]:
+def _random_values(
+    shapes: dict,
+    pairs: dict,
+    scalars,
+    orthogonal_rows: tuple,
+    seed: int,
+    constraints: tuple = (),
+    sizes: tuple = (),
+    definitions: tuple = (),
+) -> tuple[dict, dict]:
     """Random rational matrices of random compatible sizes satisfying cited equalities.
 
     ``orthogonal_rows = (W, s)`` makes ``W W^T = s^2 I``.  ``constraints`` are cited facts
@@ -194,8 +202,9 @@ def _random_values(shapes: dict, pairs: dict, scalars, orthogonal_rows: tuple, s
                 S = X.inv()
             else:  # S X = 0: rows of S in the left null space of X
                 proj = sp.eye(X.shape[0]) - X * (X.T * X).inv() * X.T
-                K = sp.Matrix(dims[shapes[first][0]], X.shape[0],
-                              lambda i, j: sp.Rational(rng.randint(-9, 9), rng.randint(1, 4)))
+                K = sp.Matrix(
+                    dims[shapes[first][0]], X.shape[0], lambda i, j: sp.Rational(rng.randint(-9, 9), rng.randint(1, 4))
+                )
                 S = K * proj
             values[first] = S
             values[pairs[first]] = S.T
@@ -216,8 +225,11 @@ def _define(definitions: tuple, values: dict, pairs: dict) -> None:
 
 def _definitions(premises: dict, shapes: dict) -> tuple:
     """The cited facts ``X = expression`` with ``X`` a matrix symbol of the step."""
-    return tuple(f for f in premises.values() if f.rel == "=" and isinstance(f.lhs, sp.Symbol)
-                 and not f.lhs.is_commutative and f.lhs in shapes)
+    return tuple(
+        f
+        for f in premises.values()
+        if f.rel == "=" and isinstance(f.lhs, sp.Symbol) and not f.lhs.is_commutative and f.lhs in shapes
+    )
 
 
 def _numeric_trace(expr, values, dims, identity_dim):
@@ -315,23 +327,37 @@ class TraceExpansion(Step):
         # numeric: random matrices of random sizes satisfying the cited equalities
         shapes = dict(self.shapes)
         dim_symbols = {d for rc in shapes.values() for d in rc}
-        scalars = (sp.sympify(self.lhs).free_symbols | sp.sympify(self.rhs).free_symbols) - set(shapes) - \
-            set(pairs.values()) - dim_symbols
+        scalars = (
+            (sp.sympify(self.lhs).free_symbols | sp.sympify(self.rhs).free_symbols)
+            - set(shapes)
+            - set(pairs.values())
+            - dim_symbols
+        )
         if self.orthogonal_rows:
             scalars |= {self.orthogonal_rows[1]}
         ok_num, worst = True, 0
         for k in range(3):
             constraints = tuple(f for f in premises.values() if f.rhs in (0, 1) and not f.lhs.is_commutative)
-            values, dims = _random_values(shapes, pairs, scalars, self.orthogonal_rows, seed + k, constraints,
-                                          self.sizes, _definitions(premises, shapes))
+            values, dims = _random_values(
+                shapes,
+                pairs,
+                scalars,
+                self.orthogonal_rows,
+                seed + k,
+                constraints,
+                self.sizes,
+                _definitions(premises, shapes),
+            )
             a = _numeric_trace(self.lhs, values, dims, self.identity)
             b = _numeric_trace(self.rhs, values, dims, self.identity)
             if sp.simplify(a - b) != 0:
                 ok_num = False
                 worst = sp.N(a - b, 6)
-        detail = (f"traces expanded, cited equalities substituted, monomials identified up to rotation: difference "
-                  f"{'reduced to 0 by ' + how if ok else 'NOT reduced to 0'}; exact evaluation at 3 random "
-                  f"rational matrices of random sizes: {'equal' if ok_num else f'differ by {worst}'}")
+        detail = (
+            f"traces expanded, cited equalities substituted, monomials identified up to rotation: difference "
+            f"{'reduced to 0 by ' + how if ok else 'NOT reduced to 0'}; exact evaluation at 3 random "
+            f"rational matrices of random sizes: {'equal' if ok_num else f'differ by {worst}'}"
+        )
         if unused:
             return StepCheck(False, ok_num, detail, refusal=f"cites {', '.join(unused)} without using it")
         return StepCheck(ok, ok_num, detail)
@@ -356,8 +382,11 @@ class GramTrace(Step):
             return StepCheck(False, False, "", refusal=f"cites {', '.join(premises)} without using it")
         arg = self.fact().lhs.args[0]
         ok = sp.expand(arg - transpose(self.of, dict(self.pairs)) * self.of) == 0
-        return StepCheck(ok, ok, f"the argument is Y^T Y with Y = {sp.sstr(self.of)}: the trace is the sum of "
-                                 "the squared entries of Y")
+        return StepCheck(
+            ok,
+            ok,
+            f"the argument is Y^T Y with Y = {sp.sstr(self.of)}: the trace is the sum of the squared entries of Y",
+        )
 
 
 @dataclass(frozen=True)
@@ -401,15 +430,17 @@ class RingIdentity(Step):
         unused = [n for n in premises if n not in used]
         shapes, pairs = dict(self.shapes), dict(self.pairs)
         dim_symbols = {d for rc in shapes.values() for d in rc}
-        free = (sp.sympify(self.lhs).free_symbols | sp.sympify(self.rhs).free_symbols)
+        free = sp.sympify(self.lhs).free_symbols | sp.sympify(self.rhs).free_symbols
         scalars = {s for s in free if s.is_commutative} - dim_symbols
-        defined = {f.rhs: f.lhs for f in premises.values() if f.rel == "=" and sp.sympify(f.rhs).is_Symbol
-                   and sp.sympify(f.rhs).is_commutative}
+        defined = {
+            f.rhs: f.lhs
+            for f in premises.values()
+            if f.rel == "=" and sp.sympify(f.rhs).is_Symbol and sp.sympify(f.rhs).is_commutative
+        }
         constraints = tuple(f for f in premises.values() if f.rhs in (0, 1) and not f.lhs.is_commutative)
         ok_num = True
         for k in range(3):
-            values, dims = _random_values(shapes, pairs, scalars - set(defined), (), seed + k, constraints,
-                                          self.sizes)
+            values, dims = _random_values(shapes, pairs, scalars - set(defined), (), seed + k, constraints, self.sizes)
             for sym, expr in defined.items():  # a scalar defined by a cited 1x1 product
                 values[sym] = _evaluate(expr, values)[0, 0]
             a, b = _evaluate(self.lhs, values), _evaluate(self.rhs, values)
@@ -417,12 +448,14 @@ class RingIdentity(Step):
                 a = a if isinstance(a, sp.MatrixBase) else a * sp.eye(b.shape[0])
                 b = b if isinstance(b, sp.MatrixBase) else b * sp.eye(a.shape[0])
             if sp.simplify(sp.Matrix(a - b) if isinstance(a, sp.MatrixBase) else a - b) != sp.zeros(
-                    *(a.shape if isinstance(a, sp.MatrixBase) else (1, 1))) and not (
-                    not isinstance(a, sp.MatrixBase) and sp.simplify(a - b) == 0):
+                *(a.shape if isinstance(a, sp.MatrixBase) else (1, 1))
+            ) and not (not isinstance(a, sp.MatrixBase) and sp.simplify(a - b) == 0):
                 ok_num = False
-        detail = (f"noncommutative expansion{' after substituting ' + ', '.join(sorted(used)) if used else ''}: "
-                  f"{'0' if ok else sp.sstr(diff)[:80]}; exact evaluation at 3 random rational matrices of "
-                  f"random sizes: {'equal' if ok_num else 'DIFFER'}")
+        detail = (
+            f"noncommutative expansion{' after substituting ' + ', '.join(sorted(used)) if used else ''}: "
+            f"{'0' if ok else sp.sstr(diff)[:80]}; exact evaluation at 3 random rational matrices of "
+            f"random sizes: {'equal' if ok_num else 'DIFFER'}"
+        )
         if unused:
             return StepCheck(False, ok_num, detail, refusal=f"cites {', '.join(unused)} without using it")
         return StepCheck(ok, ok_num, detail)
@@ -456,9 +489,13 @@ class InverseTrace(Step):
     def check(self, domain, where, seed, premises=None):
         premises = dict(premises or {})
         target = sp.expand(sp.sympify(self.matrix) * sp.sympify(self.right))
-        match = [n for n, f in premises.items()
-                 if f.rel == "=" and sp.expand(sp.sympify(f.lhs)) == target
-                 and sp.expand(sp.sympify(f.rhs) - self.scalar) == 0]
+        match = [
+            n
+            for n, f in premises.items()
+            if f.rel == "="
+            and sp.expand(sp.sympify(f.lhs)) == target
+            and sp.expand(sp.sympify(f.rhs) - self.scalar) == 0
+        ]
         unused = [n for n in premises if n not in match]
         if not match:
             return StepCheck(False, False, "no cited premise states X Y = c")

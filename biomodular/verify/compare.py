@@ -211,12 +211,20 @@ class VerifyResult:
         """One line: agreement with the theory and the gaps reached."""
         n = len(self.runs)
         kinds = ", ".join(f"{v} {sum(r.verdict == v for r in self.runs)}/{n}" for v in ("modular", "mixed"))
-        reached = (f"; reached the optimum (gap at most {REACHED_GAP:.1%}"
-                   + (", optimal neurons matched" if self.check_verdict == "mixed" else "")
-                   + f"): {self.reached}/{n}") if self.optimum is not None else ""
+        reached = (
+            (
+                f"; reached the optimum (gap at most {REACHED_GAP:.1%}"
+                + (", optimal neurons matched" if self.check_verdict == "mixed" else "")
+                + f"): {self.reached}/{n}"
+            )
+            if self.optimum is not None
+            else ""
+        )
         if self.comparable:
-            head = (f"agreement with the theory: {self.agreement}/{n} seeds reached the optimum with the "
-                    f"check's verdict (exact check: {self.check_verdict}; trained: {kinds}{reached})")
+            head = (
+                f"agreement with the theory: {self.agreement}/{n} seeds reached the optimum with the "
+                f"check's verdict (exact check: {self.check_verdict}; trained: {kinds}{reached})"
+            )
         else:
             head = f"exact check: {self.check_verdict or 'not run'} (nothing to agree with); trained: {kinds}"
         gaps = self.gaps
@@ -226,12 +234,16 @@ class VerifyResult:
         if self.check_verdict == "mixed" and adv is not None:
             missed = [r for r in self.runs if r.verdict == "modular"]
             if missed and all(r.gap is not None and r.gap <= adv for r in missed):
-                head += (f"; note: the best modular code is only {adv:.3%} above the optimum, and the modular "
-                         "trained codes are closer than that to it")
+                head += (
+                    f"; note: the best modular code is only {adv:.3%} above the optimum, and the modular "
+                    "trained codes are closer than that to it"
+                )
             elif adv < WEAK_ADVANTAGE:
-                head += (f"; note: the best modular code is only {adv:.3%} above the optimum (the weight costs "
-                         "dominate at these lam_in, lam_out and data scale), so codes of either kind are "
-                         "nearly optimal")
+                head += (
+                    f"; note: the best modular code is only {adv:.3%} above the optimum (the weight costs "
+                    "dominate at these lam_in, lam_out and data scale), so codes of either kind are "
+                    "nearly optimal"
+                )
         conv = sum(r.converged for r in self.runs)
         return head + f"; converged {conv}/{n}"
 
@@ -284,17 +296,36 @@ class VerifyResult:
         if self.check_verdict is not None:
             w = "" if self.witness is None else " witness [" + ", ".join(f"{x:.3f}" for x in self.witness) + "]"
             lines.append(f"exact check: {self.check_verdict} (margin {self.margin:.3g}){w}")
-        header = ("seed", "loss", "gap", "verdict", "max angle", "active", "match angle", "gram err",
-                  "MIR", "InfoM", "steps")
+        header = (
+            "seed",
+            "loss",
+            "gap",
+            "verdict",
+            "max angle",
+            "active",
+            "match angle",
+            "gram err",
+            "MIR",
+            "InfoM",
+            "steps",
+        )
         rows = []
         for r in self.runs:
-            rows.append((
-                str(r.seed), f"{r.loss:.5g}", "-" if r.gap is None else f"{r.gap:.3%}", r.verdict,
-                f"{r.max_mixing_angle:.1f} deg", str(r.n_active),
-                "-" if r.match_angle is None else f"{r.match_angle:.1f} deg",
-                "-" if r.gram_error is None else f"{r.gram_error:.2%}",
-                f"{r.mir:.3f}", f"{r.infom:.3f}", f"{r.steps}{'' if r.converged else '*'}",
-            ))
+            rows.append(
+                (
+                    str(r.seed),
+                    f"{r.loss:.5g}",
+                    "-" if r.gap is None else f"{r.gap:.3%}",
+                    r.verdict,
+                    f"{r.max_mixing_angle:.1f} deg",
+                    str(r.n_active),
+                    "-" if r.match_angle is None else f"{r.match_angle:.1f} deg",
+                    "-" if r.gram_error is None else f"{r.gram_error:.2%}",
+                    f"{r.mir:.3f}",
+                    f"{r.infom:.3f}",
+                    f"{r.steps}{'' if r.converged else '*'}",
+                )
+            )
         widths = [max(len(x[k]) for x in rows + [header]) for k in range(len(header))]
         lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths)))
         lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows]
@@ -361,17 +392,27 @@ def _train_seeds(S, seed_list, training, optimum, progress, executor, processes)
     if executor is None and callable(progress) and workers_for(len(seed_list), processes) == 1:
         out = []  # in this process: the step-by-step callback can be honoured
         for index, seed in enumerate(seed_list):
+
             def cb(step, total, loss, _i=index):
                 progress(_i, step, total, loss)
+
             out.append(_train_seed(S, seed, training, optimum, cb))
         return out
-    outcome = run_tasks(_train_seed, [(S, seed, training, optimum) for seed in seed_list],
-                        executor=executor, processes=processes, desc="training seeds", unit="seed",
-                        show=None if progress is None or callable(progress) else bool(progress))
+    outcome = run_tasks(
+        _train_seed,
+        [(S, seed, training, optimum) for seed in seed_list],
+        executor=executor,
+        processes=processes,
+        desc="training seeds",
+        unit="seed",
+        show=None if progress is None or callable(progress) else bool(progress),
+    )
     outcome.raise_first_error()
     if outcome.interrupted:
-        raise BatchInterrupted(f"verify interrupted after {sum(outcome.done)} of {len(seed_list)} seeds",
-                               [r for r in outcome.results if r is not None])
+        raise BatchInterrupted(
+            f"verify interrupted after {sum(outcome.done)} of {len(seed_list)} seeds",
+            [r for r in outcome.results if r is not None],
+        )
     if outcome.failures:
         lost = ", ".join(f"seed {seed_list[f.index]} ({f.error})" for f in outcome.failures)
         raise BiomodularError(f"training was lost with its worker: {lost}; rerun, or use fewer processes")
@@ -470,32 +511,61 @@ def verify_code(
     width = default_neurons(sources.n_sources) if n_neurons is None else int(n_neurons)
     reference = _exact_reference(sources, lam_in, lam_out) if solve else _Reference()
 
-    training = dict(model=model, lam_in=lam_in, lam_out=lam_out, n_neurons=width, beta_nonneg=beta_nonneg,
-                    penalty=penalty, beta_recon=beta_recon, lr=lr, batch_size=batch_size,
-                    max_steps=max_steps, tol=tol, window=window)
+    training = dict(
+        model=model,
+        lam_in=lam_in,
+        lam_out=lam_out,
+        n_neurons=width,
+        beta_nonneg=beta_nonneg,
+        penalty=penalty,
+        beta_recon=beta_recon,
+        lr=lr,
+        batch_size=batch_size,
+        max_steps=max_steps,
+        tol=tol,
+        window=window,
+    )
     trained = _train_seeds(S, seed_list, training, reference.value, progress, executor, processes)
     scoring = _Scoring(S, sources, reference, lam_in, lam_out, angle_tol, active_threshold, estimator)
     runs = [scoring.run(seed, tr, gap_history) for seed, (tr, gap_history) in zip(seed_list, trained)]
     _warn_unconverged(runs, max_steps)
 
     settings = {
-        "model": model, "lam_in": lam_in, "lam_out": lam_out, "n_neurons": width,
-        "beta_nonneg": beta_nonneg, "penalty": penalty, "lr": lr, "batch_size": batch_size,
-        "max_steps": max_steps, "tol": tol, "window": window, "angle_tol": angle_tol,
-        "active_threshold": active_threshold, "estimator": estimator.to_dict(), "seeds": seed_list,
+        "model": model,
+        "lam_in": lam_in,
+        "lam_out": lam_out,
+        "n_neurons": width,
+        "beta_nonneg": beta_nonneg,
+        "penalty": penalty,
+        "lr": lr,
+        "batch_size": batch_size,
+        "max_steps": max_steps,
+        "tol": tol,
+        "window": window,
+        "angle_tol": angle_tol,
+        "active_threshold": active_threshold,
+        "estimator": estimator.to_dict(),
+        "seeds": seed_list,
     }
     if model == "learned":
         settings["beta_recon"] = beta_recon
     opt = reference.optimum
     return VerifyResult(
-        optimum=reference.value, optimum_status="not solved" if opt is None else opt.status,
+        optimum=reference.value,
+        optimum_status="not solved" if opt is None else opt.status,
         optimum_relative_gap=None if opt is None else opt.relative_gap,
         modular_value=None if opt is None else opt.modular_value,
-        check_verdict=reference.verdict, margin=reference.margin,
+        check_verdict=reference.verdict,
+        margin=reference.margin,
         witness=None if reference.witness is None else np.asarray(reference.witness),
-        optimal_tuning=None if opt is None else opt.tunings, runs=tuple(runs), agreement=scoring.agreement(runs),
-        comparable=reference.verdict in ("modular", "mixed"), reached=sum(scoring.reached(r) for r in runs),
-        names=sources.names, settings=settings, seconds=time.perf_counter() - started,
+        optimal_tuning=None if opt is None else opt.tunings,
+        runs=tuple(runs),
+        agreement=scoring.agreement(runs),
+        comparable=reference.verdict in ("modular", "mixed"),
+        reached=sum(scoring.reached(r) for r in runs),
+        names=sources.names,
+        settings=settings,
+        seconds=time.perf_counter() - started,
     )
 
 
@@ -545,8 +615,12 @@ def _exact_reference(sources, lam_in: float, lam_out: float) -> _Reference:
     chk = check_modularity(sources)
     res = solve_code(sources, Problem.autoencoder(lam_in=lam_in, lam_out=lam_out))
     optimum = _Optimum(
-        value=float(res.value), status=res.status, relative_gap=float(res.certificate.relative_gap),
-        modular_value=float(res.modular_value), tunings=res.tunings, gram=res.gram,
+        value=float(res.value),
+        status=res.status,
+        relative_gap=float(res.certificate.relative_gap),
+        modular_value=float(res.modular_value),
+        tunings=res.tunings,
+        gram=res.gram,
         Lambda=np.asarray(res.certificate.multipliers["Lambda"], dtype=float),
     )
     return _Reference(optimum=optimum, verdict=chk.verdict, margin=float(chk.margin), witness=chk.witness)
@@ -587,12 +661,24 @@ class _Scoring:
             if ref.witness is not None:
                 wit = float(_angles(np.asarray(ref.witness)[None, :], Wa).min())
         return RunResult(
-            seed=seed, loss=tr.loss, projected_loss=projected, gap=gap, verdict=run_verdict,
-            max_mixing_angle=float(angles.max()), n_active=int(active.size), match_angle=match,
-            witness_angle=wit, gram_error=gram_err, max_reduced_cost=cost,
+            seed=seed,
+            loss=tr.loss,
+            projected_loss=projected,
+            gap=gap,
+            verdict=run_verdict,
+            max_mixing_angle=float(angles.max()),
+            n_active=int(active.size),
+            match_angle=match,
+            witness_angle=wit,
+            gram_error=gram_err,
+            max_reduced_cost=cost,
             mir=mir(Z[:, active], S, self.estimator, 0.0),
             infom=infom(Z[:, active], S, Binned(self.inf_bins), 0.0),
-            converged=tr.converged, steps=tr.steps, seconds=tr.seconds, tuning=Wa, train=tr,
+            converged=tr.converged,
+            steps=tr.steps,
+            seconds=tr.seconds,
+            tuning=Wa,
+            train=tr,
             gap_history=tuple(gap_history),
         )
 
@@ -639,5 +725,6 @@ def _warn_unconverged(runs, max_steps: int) -> None:
             f"verify_code: {len(late)} of {len(runs)} seeds stopped at max_steps={max_steps} before the "
             f"training loss reached its plateau (seeds {seeds}); their results are marked '*'. Raise max_steps "
             "(or lr) to train them to convergence",
-            ConvergenceWarning, stacklevel=3,
+            ConvergenceWarning,
+            stacklevel=3,
         )

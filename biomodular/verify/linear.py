@@ -118,13 +118,22 @@ def train_linear(
     d = S.shape[1]
     net: ExactLinearAE | LinearAE
     if model == "exact":
-        net = ExactLinearAE(d, n_neurons, lam_in=sc.lam_in, lam_out=sc.lam_out, beta_nonneg=beta_nonneg,
-                            penalty=penalty)
+        net = ExactLinearAE(
+            d, n_neurons, lam_in=sc.lam_in, lam_out=sc.lam_out, beta_nonneg=beta_nonneg, penalty=penalty
+        )
     elif model == "learned":
-        net = LinearAE(d, n_neurons, lam_in=sc.lam_in, lam_out=sc.lam_out, beta_recon=beta_recon,
-                       beta_nonneg=beta_nonneg, penalty=penalty)
+        net = LinearAE(
+            d,
+            n_neurons,
+            lam_in=sc.lam_in,
+            lam_out=sc.lam_out,
+            beta_recon=beta_recon,
+            beta_nonneg=beta_nonneg,
+            penalty=penalty,
+        )
     else:
         raise BiomodularError(f"model must be 'exact' or 'learned'; got {model!r}")
+
     def wrapped(step, params):
         return monitor(step, sc.params_to_original(params))
 

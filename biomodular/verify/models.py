@@ -148,9 +148,7 @@ class ExactLinearAE:
         width = default_neurons(self.n_sources) if self.n_neurons is None else self.n_neurons
         object.__setattr__(self, "n_neurons", width)
         if width < self.n_sources:
-            raise BiomodularError(
-                f"need at least n_sources = {self.n_sources} neurons to reconstruct; got {width}"
-            )
+            raise BiomodularError(f"need at least n_sources = {self.n_sources} neurons to reconstruct; got {width}")
         if not self.lam_out > 0 or not self.lam_in >= 0:
             raise BiomodularError("need lam_out > 0 and lam_in >= 0")
         if self.penalty not in _PENALTIES:
@@ -418,8 +416,14 @@ def MLPAutoencoder(
     sizes = (n_sources, *hidden, n_code, *dec, n_sources)
     acts = ("relu",) * len(hidden) + (code_activation,) + ("relu",) * len(dec) + ("linear",)
     return FeedForward(
-        sizes=sizes, activations=acts, code_layer=len(hidden) + 1, beta_pred=beta_recon,
-        beta_activity=beta_activity, beta_nonneg=beta_nonneg, beta_weight=beta_weight, init_std=init_std,
+        sizes=sizes,
+        activations=acts,
+        code_layer=len(hidden) + 1,
+        beta_pred=beta_recon,
+        beta_activity=beta_activity,
+        beta_nonneg=beta_nonneg,
+        beta_weight=beta_weight,
+        init_std=init_std,
     )
 
 
@@ -444,6 +448,12 @@ def SupervisedMLP(
     sizes = (int(n_inputs), *hidden, int(n_code), int(n_outputs))
     acts = ("relu",) * len(hidden) + (code_activation, "linear")
     return FeedForward(
-        sizes=sizes, activations=acts, code_layer=len(hidden) + 1, beta_pred=beta_pred,
-        beta_activity=beta_activity, beta_nonneg=beta_nonneg, beta_weight=beta_weight, init_std=init_std,
+        sizes=sizes,
+        activations=acts,
+        code_layer=len(hidden) + 1,
+        beta_pred=beta_pred,
+        beta_activity=beta_activity,
+        beta_nonneg=beta_nonneg,
+        beta_weight=beta_weight,
+        init_std=init_std,
     )

@@ -39,13 +39,21 @@ def plot_tunings(result, samples: np.ndarray, ax=None):
     for i, r in enumerate(result.runs):
         for j, w in enumerate(r.tuning[:, :2]):
             tip = mean + scale * w
-            ax.annotate("", xy=tip, xytext=mean,
-                        arrowprops=dict(arrowstyle="->", color=colors[i % len(colors)], lw=1, alpha=0.8))
+            ax.annotate(
+                "",
+                xy=tip,
+                xytext=mean,
+                arrowprops=dict(arrowstyle="->", color=colors[i % len(colors)], lw=1, alpha=0.8),
+            )
         ax.plot([], [], color=colors[i % len(colors)], label=f"trained, seed {r.seed}")
     if result.optimal_tuning is not None:
         for w in result.optimal_tuning[:, :2]:
-            ax.annotate("", xy=mean + scale * w, xytext=mean,
-                        arrowprops=dict(arrowstyle="-|>", color="k", lw=2.2, alpha=0.5, linestyle="--"))
+            ax.annotate(
+                "",
+                xy=mean + scale * w,
+                xytext=mean,
+                arrowprops=dict(arrowstyle="-|>", color="k", lw=2.2, alpha=0.5, linestyle="--"),
+            )
         ax.plot([], [], color="k", lw=2, ls="--", alpha=0.5, label="exact optimum")
     names = list(result.names)
     ax.set_xlabel(names[0])
@@ -101,6 +109,7 @@ def _md_table(result) -> str:
     head = "| seed | loss | gap | verdict | max mixing angle | active | match angle | Gram error | reduced cost | MIR | InfoM | steps | converged |"
     rows = [head, "|" + "---|" * 13]
     for r in result.runs:
+
         def fmt(x, spec):
             return "-" if x is None else format(x, spec)
 
@@ -163,19 +172,26 @@ def write_report(result, samples: np.ndarray, directory: str | Path, title: str 
             lines.append(f"Witness (tuning of a mixed neuron): [{', '.join(f'{x:.4f}' for x in result.witness)}].")
         lines.append("")
     lines += [
-        "## Trained codes", "",
+        "## Trained codes",
+        "",
         "The gap is that of the trained tuning made exactly feasible (biases set so the least active sample "
         "fires zero, pseudo-inverse readout), relative to the exact optimum; it is an upper bound, so it is "
         "nonnegative up to the solver's certified tolerance. Angles are in degrees. The match angle goes from "
         "each optimal neuron to the nearest trained one; it can be large where the optimum is not unique "
         "(e.g. ON and OFF cells of a symmetric source), which is why the Gram error (the optimal Gram matrix "
         "is unique) and the largest reduced cost of a trained neuron (zero for every direction an optimum may "
-        "use) are also given.", "",
-        _md_table(result), "",
-        result.summary(), "",
-        "## Figures", "",
-        "![tuning directions](tunings.png)", "",
-        "![training curves](training.png)", "",
+        "use) are also given.",
+        "",
+        _md_table(result),
+        "",
+        result.summary(),
+        "",
+        "## Figures",
+        "",
+        "![tuning directions](tunings.png)",
+        "",
+        "![training curves](training.png)",
+        "",
     ]
     path = out / "report.md"
     path.write_text("\n".join(lines))

@@ -86,8 +86,7 @@ def boxes(draw, n_sources=2, n_samples=st.integers(60, 300), return_vertices=Fal
 
 
 @st.composite
-def cut_corner_boxes(draw, n_sources=2, cut=st.floats(0.1, 1.0), n_samples=st.integers(60, 300),
-                     return_vertices=False):
+def cut_corner_boxes(draw, n_sources=2, cut=st.floats(0.1, 1.0), n_samples=st.integers(60, 300), return_vertices=False):
     """A box without the corner simplex ``sum_j u_j < cut`` (``u`` in unit-box coordinates).
 
     The corner is chosen at random (by reflecting coordinates); the cut's
@@ -163,8 +162,9 @@ def polygons(draw, n_vertices=st.integers(3, 9), n_samples=st.integers(60, 300),
     drawn points (some may be inside the hull, as said above).
     """
     k = draw(n_vertices)
-    angles = np.sort(np.array(draw(st.lists(st.floats(0.0, 2 * np.pi, exclude_max=True),
-                                            min_size=k, max_size=k, unique=True))))
+    angles = np.sort(
+        np.array(draw(st.lists(st.floats(0.0, 2 * np.pi, exclude_max=True), min_size=k, max_size=k, unique=True)))
+    )
     gaps = np.diff(np.concatenate([angles, [angles[0] + 2 * np.pi]]))
     # the origin must be strictly inside: no angular gap of pi or more
     from hypothesis import assume
@@ -191,8 +191,12 @@ def datasets(n_sources=2, return_vertices=False) -> st.SearchStrategy:
     ``return_vertices`` is passed on to each strategy.
     """
     kw = {"return_vertices": return_vertices}
-    options = [boxes(n_sources, **kw), cut_corner_boxes(n_sources, **kw), grids(n_sources, **kw),
-               clipped_gaussians(n_sources, **kw)]
+    options = [
+        boxes(n_sources, **kw),
+        cut_corner_boxes(n_sources, **kw),
+        grids(n_sources, **kw),
+        clipped_gaussians(n_sources, **kw),
+    ]
     if n_sources == 2:
         options.append(polygons(**kw))
     return st.one_of(options)

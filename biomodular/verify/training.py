@@ -169,8 +169,14 @@ def train(
     seconds = time.perf_counter() - start
     final, parts, _ = model.loss_and_grad(params, X, Y)
     return TrainResult(
-        params=params, loss=float(final), parts={k: float(v) for k, v in parts.items()},
-        converged=converged, steps=step, seconds=seconds, history=tuple(plateau.history), seed=seed_value,
+        params=params,
+        loss=float(final),
+        parts={k: float(v) for k, v in parts.items()},
+        converged=converged,
+        steps=step,
+        seconds=seconds,
+        history=tuple(plateau.history),
+        seed=seed_value,
         stopped=stopped,
     )
 

@@ -104,8 +104,9 @@ def test_cache_hits_skip_the_work_and_a_changed_file_is_recomputed(data_dir, tmp
     first = run_batch(paths, "check", processes=1, cache=cache, progress=False)
     assert [r["cached"] for r in first] == [False, False]
     # Tamper with a stored row: a hit must return it as stored, without recomputing.
-    (entry,) = [f for f in (tmp_path / "cache").iterdir()
-                if json.loads(f.read_text())["result"]["verdict"] == "modular"]
+    (entry,) = [
+        f for f in (tmp_path / "cache").iterdir() if json.loads(f.read_text())["result"]["verdict"] == "modular"
+    ]
     stored = json.loads(entry.read_text())
     stored["result"]["margin"] = 12345.0
     entry.write_text(json.dumps(stored))
@@ -136,8 +137,7 @@ def test_ctrl_c_prints_the_finished_rows_and_exits_130(data_dir, tmp_path, monke
             raise KeyboardInterrupt
 
     monkeypatch.setattr(ResultCache, "put", put_then_interrupt)
-    code = main(["batch", "check", str(data_dir / "*.npy"), "--workers", "1", "--cache", str(tmp_path / "c"),
-                 "--json"])
+    code = main(["batch", "check", str(data_dir / "*.npy"), "--workers", "1", "--cache", str(tmp_path / "c"), "--json"])
     captured = capsys.readouterr()
     assert code == 130 and "interrupted; 1 files not run" in captured.err
     assert [r["status"] for r in json.loads(captured.out)["rows"]] == ["ok", "ok", "not run"]
@@ -146,8 +146,25 @@ def test_ctrl_c_prints_the_finished_rows_and_exits_130(data_dir, tmp_path, monke
 def test_verify_cli_gives_the_same_result_on_one_or_two_workers(capsys):
     outputs = []
     for workers in ("1", "2"):
-        assert main(["verify", "--example", "cut-corner", "--seeds", "2", "--max-steps", "600",
-                     "--max-samples", "400", "--json", "--workers", workers]) == 0
+        assert (
+            main(
+                [
+                    "verify",
+                    "--example",
+                    "cut-corner",
+                    "--seeds",
+                    "2",
+                    "--max-steps",
+                    "600",
+                    "--max-samples",
+                    "400",
+                    "--json",
+                    "--workers",
+                    workers,
+                ]
+            )
+            == 0
+        )
         payload = json.loads(capsys.readouterr().out)
         payload.pop("seconds")
         for run in payload["runs"]:

@@ -23,15 +23,18 @@ from biomodular.verify.compare import verify_code  # noqa: E402
 # the workers cannot import this test module: ship its functions by value
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
-CUT = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]),
-                              [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]])
+CUT = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]])
 SQUARE = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 1], [-1, 1]])
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                  silence_logs=logging.ERROR) as local, distributed.Client(local) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR
+        ) as local,
+        distributed.Client(local) as client,
+    ):
         yield local, client
 
 
@@ -122,8 +125,9 @@ def test_from_dask_equals_the_one_machine_reduction(cluster):
     for chunks in ((7_001, 3), (25_000, 2)):  # uneven row chunks; columns split across chunks too
         got = Sources.from_dask(da.from_array(X, chunks=chunks), names=["a", "b", "c"])  # on the cluster
         assert_same_sources(got, want)
-    assert_same_sources(Sources.from_dask(da.from_array(X, chunks=(9_000, 3)), ["a", "b", "c"],
-                                          scheduler="synchronous"), want)
+    assert_same_sources(
+        Sources.from_dask(da.from_array(X, chunks=(9_000, 3)), ["a", "b", "c"], scheduler="synchronous"), want
+    )
 
 
 def test_chunk_files_and_zarr_from_the_command_line(cluster, tmp_path, capsys):

@@ -97,8 +97,9 @@ def test_an_interrupt_keeps_what_finished():
 
     for processes in (1, 2):
         seen.clear()
-        out = run_tasks(square_after, [(i, 1) for i in range(12)], processes=processes,
-                        on_result=interrupt_after_two, show=False)
+        out = run_tasks(
+            square_after, [(i, 1) for i in range(12)], processes=processes, on_result=interrupt_after_two, show=False
+        )
         assert out.interrupted
         assert sum(out.done) == 2 and set(np.flatnonzero(out.done)) == set(seen)
         assert all(out.results[i] == i * i for i in seen)
@@ -135,8 +136,7 @@ def test_a_sweep_block_whose_worker_always_dies_is_a_row_that_says_so(monkeypatc
 
     monkeypatch.setitem(sweep_module.__dict__, "_original_run_block", sweep_module._run_block)
     monkeypatch.setattr(sweep_module, "_run_block", block_that_kills_square)
-    cut = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]),
-                                  [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]])
+    cut = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]])
     square = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 1], [-1, 1]])
     table = sweep_module.sweep({"cut": cut, "square": square}, lam_in=[0.5, 2.0], processes=2, progress=False)
     assert len(table) == 4

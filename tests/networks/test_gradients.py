@@ -92,8 +92,10 @@ def test_vae_training_is_reproducible_bit_for_bit():
     from biomodular.verify.training import train
 
     X = np.random.default_rng(0).uniform(0, 1, (64, 5))
-    runs = [train(VAE(5, 8, 3, beta=0.5, beta_weight=0.01), X, seed=4, lr=1e-3, batch_size=16, max_steps=300)
-            for _ in range(2)]
+    runs = [
+        train(VAE(5, 8, 3, beta=0.5, beta_weight=0.01), X, seed=4, lr=1e-3, batch_size=16, max_steps=300)
+        for _ in range(2)
+    ]
     for k in runs[0].params:
         assert np.array_equal(runs[0].params[k], runs[1].params[k])
     assert runs[0].loss == runs[1].loss

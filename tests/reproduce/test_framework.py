@@ -16,8 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _toy(passed):
     def measure(full, seed):
-        return Measurement({"x": 1.5, "n": 2.0 if full else 1.0, "bad": float("nan")},
-                           (Check("x > 1", True), Check("other", passed)), settings={"seed": seed})
+        return Measurement(
+            {"x": 1.5, "n": 2.0 if full else 1.0, "bad": float("nan")},
+            (Check("x > 1", True), Check("other", passed)),
+            settings={"seed": seed},
+        )
 
     return Finding("toy", "paper", "claim", "summary", measure, lambda o, fig: None)
 
@@ -63,8 +66,9 @@ def test_output_dir_is_validated(tmp_path):
 
 def _cli(*args):
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "biomodular", "reproduce", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "biomodular", "reproduce", *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
 
 
 def test_cli_list_and_errors(tmp_path):
@@ -101,7 +105,8 @@ def test_docs_page_is_current(outcome):
 
     committed = (ROOT / "docs" / "reproduce.md").read_text(encoding="utf-8")
     assert render(outcome(n) for n in reproduce.names()) == committed, (
-        "regenerate: python -m biomodular.reproduce.render_docs docs/reproduce.md")
+        "regenerate: python -m biomodular.reproduce.render_docs docs/reproduce.md"
+    )
     for name in reproduce.names():
         assert (ROOT / "docs" / "img" / f"reproduce-{name}.png").is_file()
 

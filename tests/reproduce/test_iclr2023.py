@@ -96,9 +96,9 @@ def test_cell_type_module_measures_on_handmade_maps():
     from biomodular.reproduce.cell_type_modules import cross_environment_correlation, factor_share, readout_share
 
     L, objects = 5, (0, 1, 2, 3, 4)
-    place = np.tile(np.eye(L)[:, 2], (L, 1))                                      # fires at position 2 everywhere
-    vector = np.array([np.eye(L)[:, (2 + o) % L] for o in objects])                # fires 2 steps past the object
-    conjunctive = np.array([np.eye(L)[:, o] * (o == 1) for o in objects])          # one environment, one place
+    place = np.tile(np.eye(L)[:, 2], (L, 1))  # fires at position 2 everywhere
+    vector = np.array([np.eye(L)[:, (2 + o) % L] for o in objects])  # fires 2 steps past the object
+    conjunctive = np.array([np.eye(L)[:, o] * (o == 1) for o in objects])  # one environment, one place
     G = np.stack([place, vector, conjunctive], axis=2)
     corr = cross_environment_correlation(G)
     assert corr[0] == pytest.approx(1.0) and corr[1] == pytest.approx(-1 / (L - 1))

@@ -80,10 +80,10 @@ def test_a_bound_above_a_known_code_is_not_rigorous_and_not_optimal(monkeypatch)
 
 
 @settings(max_examples=8)
-@given(st.sampled_from([1.0, 1e-3, 1e3, 1e6]), st.sampled_from([0.0, 1.0]),
-       st.sampled_from([1.0, 1e-4, 1e-9]))
+@given(st.sampled_from([1.0, 1e-3, 1e3, 1e6]), st.sampled_from([0.0, 1.0]), st.sampled_from([1.0, 1e-4, 1e-9]))
 @example(1.0, 1.0, 1e-9)
 @example(1e6, 0.0, 1.0)
 def test_no_known_code_contradicts_the_certificate(scale, lam_in, readout):
-    _consistent(_solve(cut_corner(scale_second=scale, n=600),
-                       Problem.autoencoder(lam_in=lam_in, B=np.diag([1.0, readout]))))
+    _consistent(
+        _solve(cut_corner(scale_second=scale, n=600), Problem.autoencoder(lam_in=lam_in, B=np.diag([1.0, readout])))
+    )

@@ -96,8 +96,11 @@ def _square_with_cut(c: float, n: int = 4000, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     S = rng.uniform(-1, 1, (n, 2))
     S = S[S.sum(axis=1) >= -c]
-    corners = np.array([[1, 1], [1, -1], [-1, 1], [-1, 1 - c], [1 - c, -1]]) if c < 2 else np.array(
-        [[1, 1], [1, -1], [-1, 1], [-1, -1]])
+    corners = (
+        np.array([[1, 1], [1, -1], [-1, 1], [-1, 1 - c], [1 - c, -1]])
+        if c < 2
+        else np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]])
+    )
     return np.vstack([S, corners])
 
 
@@ -178,8 +181,19 @@ def test_search_is_undetermined_without_violation_or_certificate():
 def test_result_serialises_and_rejects_bad_arguments():
     src = Sources.from_samples(_square_with_cut(0.0))
     payload = check_modularity(src).to_dict()
-    for key in ("verdict", "margin", "witness", "witness_angle", "mixing_advantage", "mixes", "sampling",
-                "method", "n_samples", "n_sources", "rounding_bound"):
+    for key in (
+        "verdict",
+        "margin",
+        "witness",
+        "witness_angle",
+        "mixing_advantage",
+        "mixes",
+        "sampling",
+        "method",
+        "n_samples",
+        "n_sources",
+        "rounding_bound",
+    ):
         assert key in payload
     import json
 

@@ -41,8 +41,6 @@ def test_a_tolerance_below_the_violation_leaves_the_verdict_mixed():
 
 def test_a_time_limit_must_be_positive():
 
-
-
     sources = Sources.from_samples(_cut_square())
     for bad in (0.0, -1.0, float("inf"), float("nan")):
         with pytest.raises(BiomodularError, match="time_limit must be a positive number"):
@@ -99,8 +97,12 @@ def test_the_statistics_of_a_distribution_enter_the_rounding_bound_as_exact():
     assert dist.n_samples is None
     as_zero = rounding_bound(dataclasses.replace(dist, n_samples=0))
     assert rounding_bound(dist) == as_zero
-    assert 0 < as_zero < rounding_bound(dataclasses.replace(dist, n_samples=1)) < rounding_bound(
-        dataclasses.replace(dist, n_samples=1000))
+    assert (
+        0
+        < as_zero
+        < rounding_bound(dataclasses.replace(dist, n_samples=1))
+        < rounding_bound(dataclasses.replace(dist, n_samples=1000))
+    )
 
 
 def test_the_advantage_lower_bound_is_zero_without_a_saving_code():
@@ -137,8 +139,11 @@ def _documented_rounding_bound(sources: Sources) -> float:
     dF = np.empty((d, d))
     for j in range(d):
         for k in range(d):
-            dF[j, k] = 3 * u if j == k else (4 * (n + 3) * u * P[j] * P[k]
-                                             + abs(F[j, k]) * (dbeta[j] / beta[j] + dbeta[k] / beta[k] + 3 * u))
+            dF[j, k] = (
+                3 * u
+                if j == k
+                else (4 * (n + 3) * u * P[j] * P[k] + abs(F[j, k]) * (dbeta[j] / beta[j] + dbeta[k] / beta[k] + 3 * u))
+            )
     f_max = np.abs(F).max()
     F_term = math.sqrt((dF**2).sum()) + 2 * d * d * u * f_max
     normalising = 4 * d * u * (m_max**2 + d * f_max)  # step 5
@@ -150,8 +155,9 @@ def test_the_rounding_bound_is_the_documented_sum(d):
     from biomodular.solvers.check import rounding_bound
 
     rng = np.random.default_rng(d)
-    samples = rng.uniform(-1, 1, (500, d)) @ rng.normal(size=(d, d)) * [10.0 ** k for k in range(d)] + 300.0
-    for sources in (Sources.from_samples(samples),
-                    Sources.from_statistics(np.zeros(2), np.eye(2) / 3,
-                                            [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])):
+    samples = rng.uniform(-1, 1, (500, d)) @ rng.normal(size=(d, d)) * [10.0**k for k in range(d)] + 300.0
+    for sources in (
+        Sources.from_samples(samples),
+        Sources.from_statistics(np.zeros(2), np.eye(2) / 3, [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]]),
+    ):
         assert rounding_bound(sources) == pytest.approx(_documented_rounding_bound(sources), rel=1e-12, abs=0)

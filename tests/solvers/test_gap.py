@@ -48,9 +48,7 @@ def lipschitz_bound(points: np.ndarray, M: np.ndarray) -> float:
     return 2 * r * r + 2 * np.abs(np.linalg.eigvalsh(M)).max()
 
 
-datasets = st.tuples(
-    st.integers(0, 2**32 - 1), st.integers(8, 60), st.integers(0, 5)
-)
+datasets = st.tuples(st.integers(0, 2**32 - 1), st.integers(8, 60), st.integers(0, 5))
 
 
 @given(datasets)

@@ -29,8 +29,12 @@ def grid_minimum(points, M, n=1 << 13):
     best = float(values.min())
     h = 2 * np.pi / n
     for i in np.argsort(values)[:4]:
-        res = minimize_scalar(lambda t: _angle_value(points, M, t), bounds=(theta[i] - h, theta[i] + h),
-                              method="bounded", options={"xatol": 1e-13})
+        res = minimize_scalar(
+            lambda t: _angle_value(points, M, t),
+            bounds=(theta[i] - h, theta[i] + h),
+            method="bounded",
+            options={"xatol": 1e-13},
+        )
         best = min(best, float(res.fun))
     return best
 

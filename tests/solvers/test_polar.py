@@ -48,15 +48,16 @@ def _recheck_proof(points, F, proof, t):
     assert pool_min >= -t - 1e-7
 
 
-problems = st.tuples(st.integers(0, 2**32 - 1), st.integers(12, 40), st.sampled_from([3, 4]),
-                     st.integers(0, 5), st.booleans())
+problems = st.tuples(
+    st.integers(0, 2**32 - 1), st.integers(12, 40), st.sampled_from([3, 4]), st.integers(0, 5), st.booleans()
+)
 
 
 @settings(max_examples=25, deadline=None)
 @given(problems, st.sampled_from([1e-2, 1e-1]))
-@example((0, 20, 3, 5, False), 1e-2)   # shallow cut: modular side
-@example((3, 30, 4, 4, False), 1e-2)   # range independent with corners
-@example((7, 25, 4, 2, True), 1e-1)    # skewed data, indefinite matrix
+@example((0, 20, 3, 5, False), 1e-2)  # shallow cut: modular side
+@example((3, 30, 4, 4, False), 1e-2)  # range independent with corners
+@example((7, 25, 4, 2, True), 1e-1)  # skewed data, indefinite matrix
 def test_proofs_and_witnesses_agree_with_cones(params, t):
     seed, n, d, kind, indefinite = params
     points, F = _problem(seed, n, d, kind, indefinite)
@@ -113,8 +114,12 @@ def _dense_minimum(points, F, seed=0, n=200_000):
     values = gap_values(points, F, W)
     best = float(values.min())
     for i in np.argsort(values)[:20]:
-        res = minimize(lambda x: gap_values(points, F, x / np.linalg.norm(x))[0], W[i],
-                       method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
+        res = minimize(
+            lambda x: gap_values(points, F, x / np.linalg.norm(x))[0],
+            W[i],
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000},
+        )
         best = min(best, float(res.fun))
     return best
 
@@ -183,8 +188,7 @@ def test_a_time_limit_never_becomes_modular():
 def test_rounding_floor_is_refused_as_a_claim():
     points, F = _problem(0, 20, 3, 0, False)
     with pytest.raises(BiomodularError):
-        prove_margin(points, F, 0.1 * rounding_floor(points), time.perf_counter() + 5,
-                     np.random.default_rng(0))
+        prove_margin(points, F, 0.1 * rounding_floor(points), time.perf_counter() + 5, np.random.default_rng(0))
 
 
 @pytest.mark.parametrize("shape", [(2, 2000), (50, 3000), (5, 5)])
@@ -214,10 +218,12 @@ def test_cli_refuses_a_transposed_file_in_one_line(tmp_path):
 
     path = tmp_path / "wide.npy"
     np.save(path, np.random.default_rng(0).random((50, 3000)))
-    out = subprocess.run([sys.executable, "-m", "biomodular", "check", str(path)],
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "biomodular", "check", str(path)], capture_output=True, text=True)
     assert out.returncode == 2
     assert len(out.stderr.strip().splitlines()) == 1 and "transposed" in out.stderr
-    bad = subprocess.run([sys.executable, "-m", "biomodular", "check", "--example", "cut-corner",
-                          "--time-limit", "0"], capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "biomodular", "check", "--example", "cut-corner", "--time-limit", "0"],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

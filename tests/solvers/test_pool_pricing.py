@@ -35,8 +35,8 @@ from .test_polar import _witness_gap as _direct_gap
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(15, 120), st.sampled_from([3, 4]), st.integers(0, 5), st.booleans())
 @example(0, 60, 3, 0, False)
-@example(7, 100, 4, 2, True)   # skewed data, indefinite matrix
-@example(3, 40, 4, 4, False)   # range independent with corners
+@example(7, 100, 4, 2, True)  # skewed data, indefinite matrix
+@example(3, 40, 4, 4, False)  # range independent with corners
 def test_pool_minimum_is_the_cones_minimum(seed, n, d, kind, indefinite):
     points, M = _problem(seed, n, d, kind, indefinite)
     exact = min_quadratic_gap(points, M, method="cones").value

@@ -18,7 +18,8 @@ from biomodular.cli import main
 from biomodular.solvers.population import Reservoir, check_samples
 
 _spec = importlib.util.spec_from_file_location(
-    "population_calls", Path(__file__).resolve().parents[2] / "benchmarks" / "population_calls.py")
+    "population_calls", Path(__file__).resolve().parents[2] / "benchmarks" / "population_calls.py"
+)
 families = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(families)
 FAMILIES = families.FAMILIES
@@ -115,7 +116,7 @@ def test_subsample_statistics_equal_the_reduction_of_each_block(d):
     for m in _sizes(rows.shape[0], d) + [rows.shape[0]]:
         for r in range(min(4, rows.shape[0] // m)):
             got = blocks.sources(r * m, (r + 1) * m, None)
-            want = Sources.from_samples(rows[r * m:(r + 1) * m])
+            want = Sources.from_samples(rows[r * m : (r + 1) * m])
             np.testing.assert_allclose(got.mean, want.mean, rtol=0, atol=1e-14)
             np.testing.assert_allclose(got.cov, want.cov, rtol=0, atol=1e-14)
             assert got.points_are_vertices and want.points_are_vertices

@@ -27,8 +27,7 @@ from biomodular.solvers.problem import Problem
 from biomodular.solvers.program import solve_code
 
 SQUARE = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 1], [-1, 1]])
-CUT = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]),
-                              [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]])
+CUT = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]])
 
 
 def cut_samples(seed=0, n=1500, d=2, cut=0.6):
@@ -66,8 +65,11 @@ def fixed_variance_terms(samples, T):
     R = np.linalg.pinv(T)
     recon = (Z - Z.mean(0)) @ R.T + samples.mean(0)
     assert np.allclose(recon, samples, atol=1e-8 * np.abs(samples).max())
-    return {"activity": np.mean(np.sum(Z**2, axis=1)), "variance": np.sum(Z.var(axis=0)),
-            "readout_weights": np.sum(R**2)}
+    return {
+        "activity": np.mean(np.sum(Z**2, axis=1)),
+        "variance": np.sum(Z.var(axis=0)),
+        "readout_weights": np.sum(R**2),
+    }
 
 
 def dense_directions(d, n, seed=0):
@@ -114,8 +116,7 @@ def test_mixed_data_give_a_strictly_lower_value_with_a_mixed_neuron():
     assert u @ -np.ones(2) / np.sqrt(2) == pytest.approx(1.0, abs=1e-9)
 
 
-@pytest.mark.parametrize("name", ["square", "cut-corner", "triangle", "clipped-gaussian", "grid",
-                                  "cube", "pairs-pass"])
+@pytest.mark.parametrize("name", ["square", "cut-corner", "triangle", "clipped-gaussian", "grid", "cube", "pairs-pass"])
 def test_bundled_examples_agree_with_the_check(name):
     sources = Sources.from_example(name)
     verdict = check_modularity(sources).verdict
@@ -131,8 +132,10 @@ def test_bundled_examples_agree_with_the_check(name):
 def test_value_matches_the_loss_of_the_network_computed_from_samples():
     S = cut_samples(3)
     sources = Sources.from_samples(S)
-    for problem in (Problem.autoencoder(0.7, 1.3),
-                    Problem.autoencoder(0.2, 2.0, A=[[1, 0.4], [0.1, 1], [0.3, -0.2]], B=[[1, 0.5], [0, 2]])):
+    for problem in (
+        Problem.autoencoder(0.7, 1.3),
+        Problem.autoencoder(0.2, 2.0, A=[[1, 0.4], [0.1, 1], [0.3, -0.2]], B=[[1, 0.5], [0, 2]]),
+    ):
         r = solve_code(sources, problem)
         assert r.status == "optimal"
         assert network_loss(S, r.tunings, problem) == pytest.approx(r.value, rel=1e-10)
@@ -203,8 +206,9 @@ def test_lower_bound_formula_matches_numerical_minimisation():
             G = L @ L.T + 1e-12 * np.eye(3)
             return np.trace(M @ G) + kappa * np.trace(np.linalg.solve(G, Q))
 
-        best = minimize(f, np.linalg.cholesky(np.eye(3))[np.tril_indices(3)], method="BFGS",
-                        options={"gtol": 1e-10}).fun
+        best = minimize(
+            f, np.linalg.cholesky(np.eye(3))[np.tril_indices(3)], method="BFGS", options={"gtol": 1e-10}
+        ).fun
         assert best == pytest.approx(closed, rel=1e-6)
         # and G0 attains it (the stationary point of a convex function)
         assert f(np.linalg.cholesky(G0)[np.tril_indices(3)]) == pytest.approx(closed, rel=1e-9)
@@ -217,14 +221,20 @@ def test_matches_direct_nonconvex_optimisation_from_many_starts():
     r = solve_code(sources, problem)
     C, pts = sources.cov, sources.centred_points
 
-    def reduced_loss(x):  # docs/mathematics.md, "The biologically constrained linear autoencoder", reduction 4, written out independently
+    def reduced_loss(
+        x,
+    ):  # docs/mathematics.md, "The biologically constrained linear autoencoder", reduction 4, written out independently
         T = x.reshape(4, 2)
         G = T.T @ T
         if np.linalg.cond(G) > 1e12:
             return 1e6
         m = (T @ pts.T).min(axis=1)
-        return (np.einsum("ij,jk,ik->", T, C, T) + np.sum(m**2) + problem.lam_in * np.sum(T**2)
-                + problem.lam_out * np.trace(np.linalg.inv(G)))
+        return (
+            np.einsum("ij,jk,ik->", T, C, T)
+            + np.sum(m**2)
+            + problem.lam_in * np.sum(T**2)
+            + problem.lam_out * np.trace(np.linalg.inv(G))
+        )
 
     rng = np.random.default_rng(0)
     best = np.inf
@@ -345,9 +355,18 @@ def test_only_a_certified_solve_is_reported_optimal():
         from biomodular.solvers.gap import min_quadratic_gap
 
         g = min_quadratic_gap(points, M)
-        return type("G", (), {"value": g.value, "direction": g.direction, "exact": False,
-                              "method": "custom", "candidates": g.candidates,
-                              "candidate_values": g.candidate_values})()
+        return type(
+            "G",
+            (),
+            {
+                "value": g.value,
+                "direction": g.direction,
+                "exact": False,
+                "method": "custom",
+                "candidates": g.candidates,
+                "candidate_values": g.candidate_values,
+            },
+        )()
 
     r = solve_code(CUT, pricing=inexact)
     assert r.status == "uncertified" and not r.certificate.exact
@@ -372,9 +391,14 @@ def test_inaccurate_solves_are_retried_then_reported(monkeypatch):
 
 
 def test_bad_problems_raise_biomodular_error():
-    for bad in (Problem.autoencoder(lam_out=0.0), Problem.autoencoder(lam_in=-1.0),
-                Problem.autoencoder(A=[[1, 2, 3]]), Problem.autoencoder(B=[[1, 1], [2, 2]]),
-                Problem.fixed_variance(-1.0), Problem(kind="other")):
+    for bad in (
+        Problem.autoencoder(lam_out=0.0),
+        Problem.autoencoder(lam_in=-1.0),
+        Problem.autoencoder(A=[[1, 2, 3]]),
+        Problem.autoencoder(B=[[1, 1], [2, 2]]),
+        Problem.fixed_variance(-1.0),
+        Problem(kind="other"),
+    ):
         with pytest.raises(BiomodularError):
             solve_code(SQUARE, bad)
     with pytest.raises(BiomodularError):
@@ -408,8 +432,15 @@ def test_cli_table_json_plot_and_errors(tmp_path, capsys):
     assert payload["value"] == pytest.approx(r.value, rel=1e-9) and payload["status"] == "optimal"
     assert png.stat().st_size > 1000
     stats = tmp_path / "stats.json"
-    stats.write_text(json.dumps({"mean": [0, 0], "cov": [[1 / 3, 0], [0, 1 / 3]],
-                                 "vertices": [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]]}))
+    stats.write_text(
+        json.dumps(
+            {
+                "mean": [0, 0],
+                "cov": [[1 / 3, 0], [0, 1 / 3]],
+                "vertices": [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]],
+            }
+        )
+    )
     assert main(["solve", str(stats), "--fixed-variance", "2", "--readout-budget", "30", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["value"] == pytest.approx(solve_code(CUT, Problem.fixed_variance(2, 30)).value, rel=1e-9)

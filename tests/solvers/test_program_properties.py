@@ -18,6 +18,7 @@ from hypothesis import assume, given, strategies as st
 
 from biomodular import Sources
 from biomodular.solvers.check import check_modularity
+from biomodular.solvers.master import ProgramCache
 from biomodular.solvers.problem import Problem
 from biomodular.solvers.program import solve_code
 
@@ -27,6 +28,19 @@ CHECK_TOL = 1e-3
 
 #: Relative gap the solver must certify in these tests.
 TOL = 1e-9
+
+
+@pytest.fixture(autouse=True, scope="module")
+def fresh_compiled_programs():
+    """Start this module from an empty process-wide ProgramCache.
+
+    A compiled program reused after other modules' solves gives this module's solves
+    different rounding (measured: relative gap 6.9e-16 fresh, -1.7e-16 after other
+    solves), and on one drawn polygon a different column-generation path that ends
+    ``optimal_inaccurate``.  The properties here are stated for a solve on its own.
+    """
+    ProgramCache._shared = None
+
 
 unit = st.floats(0.0, 1.0)
 
@@ -43,8 +57,7 @@ def polygons(draw):
     cov = np.outer(sd, sd) * np.array([[1, rho], [rho, 1]])
     scale = np.array([draw(st.floats(0.2, 5.0)), draw(st.floats(0.2, 5.0))])
     shift = np.array([draw(st.floats(-3, 3)), draw(st.floats(-3, 3))])
-    return Sources.from_statistics(mean * scale + shift, cov * np.outer(scale, scale),
-                                   np.array(verts) * scale + shift)
+    return Sources.from_statistics(mean * scale + shift, cov * np.outer(scale, scale), np.array(verts) * scale + shift)
 
 
 lams = st.tuples(st.floats(0.0, 5.0), st.floats(0.05, 5.0))
@@ -99,8 +112,9 @@ def test_homogeneity_in_lam_out_and_in_the_scale_of_the_data(sources, lam, t, si
     scaled = solve_code(sources, Problem.autoencoder(lam_in, t * lam_out), tol=TOL)
     assert scaled.value == pytest.approx(np.sqrt(t) * base.value, rel=1e-8)
     # the optimal G scales by sqrt(t) (tunings by t^1/4), directions unchanged
-    np.testing.assert_allclose(scaled.gram, np.sqrt(t) * base.gram, rtol=1e-6,
-                               atol=1e-7 * np.abs(base.gram).max() * np.sqrt(t))
+    np.testing.assert_allclose(
+        scaled.gram, np.sqrt(t) * base.gram, rtol=1e-6, atol=1e-7 * np.abs(base.gram).max() * np.sqrt(t)
+    )
     bigger = Sources.from_statistics(sigma * sources.mean, sigma**2 * sources.cov, sigma * sources.points)
     resized = solve_code(bigger, Problem.autoencoder(sigma**2 * lam_in, lam_out), tol=TOL)
     assert resized.value == pytest.approx(sigma * base.value, rel=1e-8)
@@ -115,8 +129,7 @@ def independent_boxes(draw):
     u = draw(st.floats(0.0, 1.5))
     verts = np.array([[-1, -1], [1, -1], [1, 1 - u], [1 - u, 1], [-1, 1]], float)
     sd = np.array([draw(st.floats(0.3, 0.7)), draw(st.floats(0.3, 0.7))])
-    return Sources.from_statistics([draw(st.floats(-0.2, 0.2)), draw(st.floats(-0.2, 0.2))],
-                                   np.diag(sd**2), verts)
+    return Sources.from_statistics([draw(st.floats(-0.2, 0.2)), draw(st.floats(-0.2, 0.2))], np.diag(sd**2), verts)
 
 
 @given(independent_boxes(), st.floats(0.2, 5.0), st.floats(1.0, 5.0))

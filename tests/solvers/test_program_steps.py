@@ -70,8 +70,10 @@ def test_a_column_generation_solves_one_problem_kind_both_ways():
     from biomodular.solvers.program import ColumnGeneration
 
     sources = Sources.from_samples(np.random.default_rng(0).uniform(-1, 1, (300, 2)))
-    for first, other in ((Problem.autoencoder(1.0, 1.0), Problem.fixed_variance(2.0, 30.0)),
-                         (Problem.fixed_variance(2.0, 30.0), Problem.autoencoder(1.0, 1.0))):
+    for first, other in (
+        (Problem.autoencoder(1.0, 1.0), Problem.fixed_variance(2.0, 30.0)),
+        (Problem.fixed_variance(2.0, 30.0), Problem.autoencoder(1.0, 1.0)),
+    ):
         run = ColumnGeneration(sources, first)
         with pytest.raises(BiomodularError, match="one problem kind"):
             run.solve(other)
@@ -98,8 +100,15 @@ def test_only_negatively_priced_candidates_become_columns_most_negative_first():
 
     candidates = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6], [0.8, -0.6]])
     values = np.array([0.5, -1.0, 0.0, -3.0, 0.25])
-    priced = PricingResult(value=-3.0, violation=3.0, direction=candidates[3], exact=True, method="t",
-                           candidates=candidates, candidate_values=values)
+    priced = PricingResult(
+        value=-3.0,
+        violation=3.0,
+        direction=candidates[3],
+        exact=True,
+        method="t",
+        candidates=candidates,
+        candidate_values=values,
+    )
     np.testing.assert_array_equal(priced.columns(8), candidates[[3, 1]])
     np.testing.assert_array_equal(priced.columns(1), candidates[[3]])
 

@@ -16,9 +16,8 @@ def _polygon(n: int, phase: float = 0.0) -> np.ndarray:
 
 
 @settings(max_examples=50, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(3, 400), regular=st.booleans(),
-       phase=st.floats(0, 2 * np.pi))
-@example(seed=0, n=4, regular=True, phase=0.0)        # a square: every sector ties
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(3, 400), regular=st.booleans(), phase=st.floats(0, 2 * np.pi))
+@example(seed=0, n=4, regular=True, phase=0.0)  # a square: every sector ties
 @example(seed=0, n=4, regular=True, phase=np.pi / 4)
 @example(seed=0, n=1000, regular=True, phase=0.0)
 def test_every_sector_value_equals_the_full_scoring(seed, n, regular, phase):
@@ -54,8 +53,13 @@ def _angles_to_axes(W: np.ndarray) -> np.ndarray:
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(20, 300), regular=st.booleans(),
-       block=st.integers(3, 40), lowest=st.integers(1, 8))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(20, 300),
+    regular=st.booleans(),
+    block=st.integers(3, 40),
+    lowest=st.integers(1, 8),
+)
 @example(seed=0, n=200, regular=True, block=7, lowest=1)  # a square-symmetric polygon: ties at the axes
 @example(seed=3, n=64, regular=True, block=3, lowest=2)
 def test_the_sector_in_blocks_keeps_what_callers_need(seed, n, regular, block, lowest):
@@ -81,8 +85,9 @@ def test_the_sector_in_blocks_keeps_what_callers_need(seed, n, regular, block, l
     assert parts.value == pytest.approx(whole.value, abs=1e-12 * scale)
     # Second route: every kept value is the full scoring against all points.
     np.testing.assert_allclose(parts.candidate_values, gap_values(P, F, parts.candidates), rtol=0, atol=1e-12 * scale)
-    np.testing.assert_allclose(np.sort(parts.candidate_values)[:lowest],
-                               np.sort(whole.candidate_values)[:lowest], rtol=0, atol=1e-12 * scale)
+    np.testing.assert_allclose(
+        np.sort(parts.candidate_values)[:lowest], np.sort(whole.candidate_values)[:lowest], rtol=0, atol=1e-12 * scale
+    )
     full_angles, kept_angles = _angles_to_axes(whole.candidates), _angles_to_axes(parts.candidates)
     for threshold in (0.0, 1e-4, 0.3, gap.SECTOR_KEEP_AXIS_DEGREES):
         off_full, off_kept = full_angles > threshold, kept_angles > threshold
@@ -90,7 +95,8 @@ def test_the_sector_in_blocks_keeps_what_callers_need(seed, n, regular, block, l
             continue
         assert off_kept.any()
         assert parts.candidate_values[off_kept].min() == pytest.approx(
-            whole.candidate_values[off_full].min(), abs=1e-12 * scale)
+            whole.candidate_values[off_full].min(), abs=1e-12 * scale
+        )
 
 
 def test_the_sector_memory_does_not_grow_with_the_hull(monkeypatch):

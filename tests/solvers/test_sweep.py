@@ -15,8 +15,7 @@ from biomodular.solvers.problem import Problem
 from biomodular.solvers.program import ColumnGeneration, solve_code
 from biomodular.solvers.sweep import COLUMNS, SweepTable, sweep
 
-CUT = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]),
-                              [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]])
+CUT = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 0.2], [0.2, 1], [-1, 1]])
 SQUARE = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 1], [-1, 1]])
 
 
@@ -54,8 +53,9 @@ def test_sweep_is_deterministic_whatever_the_number_of_processes():
 
 
 def test_table_exports_and_fixed_variance_sweep(capsys):
-    table = sweep([CUT], Problem.fixed_variance(1.0, 20.0), variance=[1.0, 2.0], processes=1,
-                  progress=True, keep_results=True)
+    table = sweep(
+        [CUT], Problem.fixed_variance(1.0, 20.0), variance=[1.0, 2.0], processes=1, progress=True, keep_results=True
+    )
     assert "sweep" in capsys.readouterr().err
     assert isinstance(table, SweepTable) and len(table.results) == 2
     rows = list(csv.DictReader(io.StringIO(table.to_csv())))

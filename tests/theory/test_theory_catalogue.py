@@ -15,9 +15,18 @@ from biomodular.theory.proof import Eq, Identity, Proof
 ROOT = Path(__file__).resolve().parents[2]
 
 REQUIRED = {
-    "modular-code", "lambda-independence", "ellipse-in-hull", "range-independence", "energy-identity",
-    "rotation-example", "iclr2023-theorem2", "mixture-information", "cut-square-threshold",
-    "cut-cube-threshold", "readout-variance-bound", "nuclear-norm-bound",
+    "modular-code",
+    "lambda-independence",
+    "ellipse-in-hull",
+    "range-independence",
+    "energy-identity",
+    "rotation-example",
+    "iclr2023-theorem2",
+    "mixture-information",
+    "cut-square-threshold",
+    "cut-cube-threshold",
+    "readout-variance-bound",
+    "nuclear-norm-bound",
 }
 
 

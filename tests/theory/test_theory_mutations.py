@@ -13,7 +13,16 @@ import sympy as sp
 
 from biomodular.theory.catalogue import CATALOGUE, get
 from biomodular.theory.proof import (
-    AllOf, Conjunction, Eq, Fact, Identity, Inequality, Proof, RootOf, Step, StepCheck,
+    AllOf,
+    Conjunction,
+    Eq,
+    Fact,
+    Identity,
+    Inequality,
+    Proof,
+    RootOf,
+    Step,
+    StepCheck,
 )
 from biomodular.theory.trace import TraceExpansion
 
@@ -56,11 +65,21 @@ def _mutations(part: Fact):
         if part.rel in (">=", ">"):
             gap = _gap_somewhere(part)
             lift = 1 if gap is None else 2 * abs(gap) + 1
-            out.append(("strengthened bound", dataclasses.replace(part, rhs=sp.sympify(part.rhs) + lift),
-                        ("rhs*" if gap is not None else "unknown", lift)))
+            out.append(
+                (
+                    "strengthened bound",
+                    dataclasses.replace(part, rhs=sp.sympify(part.rhs) + lift),
+                    ("rhs*" if gap is not None else "unknown", lift),
+                )
+            )
     elif part.rel == "root":
-        out.append(("changed root", dataclasses.replace(part, rhs=part.rhs + sp.Rational(1, 10**6)),
-                    ("value", sp.Rational(1, 10**6))))
+        out.append(
+            (
+                "changed root",
+                dataclasses.replace(part, rhs=part.rhs + sp.Rational(1, 10**6)),
+                ("value", sp.Rational(1, 10**6)),
+            )
+        )
     return out
 
 
@@ -96,8 +115,10 @@ def test_dropping_any_hypothesis_is_rejected(name):
         variant = proof.variant(hypotheses=[x for x in proof.hypotheses if x.name != h.name])
         result = variant.check()
         assert not result.ok, (name, h.name)
-        assert any(r.refusal.startswith("unknown premise") or "not established" in r.detail
-                   for r in result.steps), (name, h.name)
+        assert any(r.refusal.startswith("unknown premise") or "not established" in r.detail for r in result.steps), (
+            name,
+            h.name,
+        )
 
 
 def _proving_step(proof: Proof, part: Fact):
@@ -228,6 +249,9 @@ def test_a_product_of_two_cited_inequalities_needs_both():
         p = Proof(name="product", title="product")
         p.hypotheses = [Hypothesis("H_x", Ge(x, 0)), Hypothesis("H_y", Ge(y, 0))]
         p.conclusion = Ge(2 * x * y, 0)
-        p.add(Inequality(2 * x * y, 0, Nonneg(sp.Integer(0)), "product", premises=("H_x", "H_y"),
-                         multipliers=(("H_x", mult),)))
+        p.add(
+            Inequality(
+                2 * x * y, 0, Nonneg(sp.Integer(0)), "product", premises=("H_x", "H_y"), multipliers=(("H_x", mult),)
+            )
+        )
         assert p.check(smt=False).ok is ok, mult

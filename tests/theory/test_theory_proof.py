@@ -8,7 +8,18 @@ import sympy as sp
 from biomodular.errors import BiomodularError
 from biomodular.theory.expectation import expect
 from biomodular.theory.proof import (
-    NUMERIC_TOLERANCE, SOS, Eq, Ge, Identity, Inequality, NoRootIn, Nonneg, Proof, RootOf, SignCases, random_points,
+    NUMERIC_TOLERANCE,
+    SOS,
+    Eq,
+    Ge,
+    Identity,
+    Inequality,
+    NoRootIn,
+    Nonneg,
+    Proof,
+    RootOf,
+    SignCases,
+    random_points,
 )
 
 x, y = sp.symbols("x y", real=True)
@@ -154,8 +165,16 @@ def test_premises_must_be_used_and_exist():
     p.hypothesis("H", Ge(x, y))
     p.hypothesis("H2", Ge(y, 0))
     p.conclusion = Ge(x**3 + x * y**2, y**3 + y * x**2)
-    p.add(Inequality(x**3 + x * y**2, y**3 + y * x**2, Nonneg(sp.Integer(0)), "(x - y)(x^2 + y^2)",
-                     premises=("H", "H2"), multipliers=(("H", x**2 + y**2),)))
+    p.add(
+        Inequality(
+            x**3 + x * y**2,
+            y**3 + y * x**2,
+            Nonneg(sp.Integer(0)),
+            "(x - y)(x^2 + y^2)",
+            premises=("H", "H2"),
+            multipliers=(("H", x**2 + y**2),),
+        )
+    )
     r = p.check()
     assert "without using it" in r.steps[0].refusal and not r.ok
     p.steps[0] = dataclasses.replace(p.steps[0], premises=("H",))

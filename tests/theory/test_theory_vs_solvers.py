@@ -19,8 +19,14 @@ from biomodular.solvers.check import check_modularity
 from biomodular.solvers.problem import Problem
 from biomodular.solvers.program import solve_code
 from biomodular.theory import (
-    cut_box, cut_box_threshold, modular_code, modularity_condition, nuclear_norm_bound, point_set,
-    two_uniform_information, uniform_box,
+    cut_box,
+    cut_box_threshold,
+    modular_code,
+    modularity_condition,
+    nuclear_norm_bound,
+    point_set,
+    two_uniform_information,
+    uniform_box,
 )
 
 #: Statistics given exactly: the check's tolerance only has to absorb float rounding
@@ -57,8 +63,7 @@ def _shape_points(pts, shape):
     return sorted(out)
 
 
-@given(st.lists(st.tuples(coords, coords), min_size=4, max_size=8, unique=True),
-       st.sampled_from(["raw", "box", "cut"]))
+@given(st.lists(st.tuples(coords, coords), min_size=4, max_size=8, unique=True), st.sampled_from(["raw", "box", "cut"]))
 @settings(max_examples=20)
 def test_symbolic_facet_verdict_agrees_with_check(pts, shape):
     pts = _shape_points(pts, shape)
@@ -115,9 +120,10 @@ def test_range_independent_weighted_grids_are_modular(d, weights, axes):
 
 
 # ---------------------------------------------------------- lambda independence
-@given(st.sampled_from([sp.Rational(1, 2), sp.Rational(9, 10), sp.Rational(3, 2), sp.Rational(19, 10)]),
-       st.lists(st.tuples(st.sampled_from([0.0, 0.5, 3.0]), st.sampled_from([0.25, 1.0, 4.0])),
-                min_size=2, max_size=2))
+@given(
+    st.sampled_from([sp.Rational(1, 2), sp.Rational(9, 10), sp.Rational(3, 2), sp.Rational(19, 10)]),
+    st.lists(st.tuples(st.sampled_from([0.0, 0.5, 3.0]), st.sampled_from([0.25, 1.0, 4.0])), min_size=2, max_size=2),
+)
 @settings(max_examples=5)
 def test_solver_verdict_does_not_depend_on_lambdas(c, lams):
     """Theorem `lambda-independence`: the convex program's optimum mixes or not whatever the lambdas."""
@@ -132,12 +138,14 @@ def test_solver_verdict_does_not_depend_on_lambdas(c, lams):
         if not expect_mixed:  # then the closed form is the optimum
             closed = float(modular_code(cut_box(2, c), lam_in, lam_out).loss)
             assert r.value == pytest.approx(closed, rel=1e-6)
-        assert r.modular_value == pytest.approx(float(modular_code(cut_box(2, c), lam_in, lam_out).loss),
-                                                rel=1e-9)
+        assert r.modular_value == pytest.approx(float(modular_code(cut_box(2, c), lam_in, lam_out).loss), rel=1e-9)
 
 
-@given(st.lists(st.integers(1, 9), min_size=4, max_size=4), st.sampled_from([0.0, 0.5, 2.0]),
-       st.sampled_from([0.3, 1.0, 4.0]))
+@given(
+    st.lists(st.integers(1, 9), min_size=4, max_size=4),
+    st.sampled_from([0.0, 0.5, 2.0]),
+    st.sampled_from([0.3, 1.0, 4.0]),
+)
 @settings(max_examples=6)
 def test_modular_code_closed_form_is_the_solver_optimum_for_boxes(ab, lam_in, lam_out):
     lo = [-sp.Rational(ab[0], 3), sp.Rational(ab[1], 5)]
@@ -230,8 +238,9 @@ def test_cube_pairs_look_range_independent_but_the_triple_mixes():
     for j, k in itertools.combinations(range(3), 2):
         proj = {tuple(p) for p in V[:, [j, k]].round(12)}
         assert {(-1.0, -1.0), (-1.0, 1.0), (1.0, -1.0), (1.0, 1.0)} <= proj
-        marg = Sources.from_statistics(np.array(num["mean"])[[j, k]], np.array(num["cov"])[np.ix_([j, k], [j, k])],
-                                       V[:, [j, k]])
+        marg = Sources.from_statistics(
+            np.array(num["mean"])[[j, k]], np.array(num["cov"])[np.ix_([j, k], [j, k])], V[:, [j, k]]
+        )
         assert check_modularity(marg, tol=EXACT_TOL).verdict == "modular"
     full = check_modularity(sources_of(model), tol=EXACT_TOL)
     assert full.verdict == "mixed" and len(full.mixes) == 3
@@ -466,7 +475,9 @@ def test_theorem2_angle_rate_against_finite_differences(c, a, lam_in, lam_out):
     c* = a^2/(sigma^2 + a^2 + lambda_in) along w = (1, 1)."""
     w = np.array([1.0, 1.0])
     h = 1e-6
-    rate = (_angle_loss_change(h, w, c, a, lam_in, lam_out) - _angle_loss_change(-h, w, c, a, lam_in, lam_out)) / (2 * h)
+    rate = (_angle_loss_change(h, w, c, a, lam_in, lam_out) - _angle_loss_change(-h, w, c, a, lam_in, lam_out)) / (
+        2 * h
+    )
     E = a**2 / 3 + a**2
     closed = 2 * a**2 - 2 * (E + lam_in) * c
     # central difference: truncation O(h^2 |L'''|) and rounding O(eps_mach |L| / h); both below 1e-6 of the scale
@@ -533,13 +544,22 @@ def _least_category_energy(W, nonnegative=True):
     from scipy.optimize import minimize
 
     c, n = W.shape
+
     def unpack(v):
-        return v[: c * n].reshape(c, n), v[c * n:]
+        return v[: c * n].reshape(c, n), v[c * n :]
+
     cons = [{"type": "eq", "fun": lambda v, i=i: W @ unpack(v)[0][i] + unpack(v)[1] - np.eye(c)[i]} for i in range(c)]
     bounds = [(0, None)] * (c * n) + [(None, None)] * c if nonnegative else None
     x0 = np.concatenate([np.abs(np.linalg.pinv(W) @ np.eye(c)).T.ravel(), np.zeros(c)])
-    r = minimize(lambda v: np.sum(unpack(v)[0] ** 2), x0, jac=lambda v: np.concatenate([2 * v[: c * n], np.zeros(c)]),
-                 constraints=cons, bounds=bounds, method="SLSQP", options={"ftol": 1e-12, "maxiter": 500})
+    r = minimize(
+        lambda v: np.sum(unpack(v)[0] ** 2),
+        x0,
+        jac=lambda v: np.concatenate([2 * v[: c * n], np.zeros(c)]),
+        constraints=cons,
+        bounds=bounds,
+        method="SLSQP",
+        options={"ftol": 1e-12, "maxiter": 500},
+    )
     assert r.success, r.message
     return r.fun, unpack(r.x)[0]
 
@@ -570,14 +590,14 @@ def test_the_grandmother_counterexample_is_the_tight_case():
     (numpy over the three equally likely categories)."""
     c, s, g = 3, 1.7, 0.9
     W = s * np.eye(c)
-    Z = g * np.eye(c)            # row i: the code of category i
-    X = Z @ W.T                  # the targets, 1.53 e_i
+    Z = g * np.eye(c)  # row i: the code of category i
+    X = Z @ W.T  # the targets, 1.53 e_i
     var_z = np.trace(np.cov(Z.T, bias=True))
     var_x = np.trace(np.cov(X.T, bias=True))
     sigma_c2 = (s * g) ** 2
     frob = np.sum(W**2)
     assert var_z == pytest.approx(0.54) and c * sigma_c2 / frob == pytest.approx(0.81)
-    assert var_z == pytest.approx(var_x / s**2)          # readout-variance-bound, tight
+    assert var_z == pytest.approx(var_x / s**2)  # readout-variance-bound, tight
     mean_energy = np.mean(np.sum(Z**2, axis=1))
     assert mean_energy == pytest.approx(c * sigma_c2 / frob)  # categories, tight (energy, not variance)
 

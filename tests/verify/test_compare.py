@@ -102,8 +102,9 @@ def test_bad_arguments_raise():
 
 
 def test_cli_json(capsys):
-    status = main(["verify", "--example", "triangle", "--seeds", "1", "--json", "--max-samples", "600",
-                   "--max-steps", "4000"])
+    status = main(
+        ["verify", "--example", "triangle", "--seeds", "1", "--json", "--max-samples", "600", "--max-steps", "4000"]
+    )
     assert status == 0
     out = json.loads(capsys.readouterr().out)
     assert out["optimum"] > 0 and len(out["runs"]) == 1
@@ -123,12 +124,15 @@ def test_cli_table_and_report_from_csv(tmp_path, capsys):
     assert "![tuning directions](tunings.png)" in (tmp_path / "rep" / "report.md").read_text()
 
 
-@pytest.mark.parametrize("argv", [
-    ["verify"],
-    ["verify", "--example", "square", "--seeds", "0"],
-    ["verify", "no-such-file.csv"],
-    ["verify", "--example", "no-such-example"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify"],
+        ["verify", "--example", "square", "--seeds", "0"],
+        ["verify", "no-such-file.csv"],
+        ["verify", "--example", "no-such-example"],
+    ],
+)
 def test_cli_errors_exit_2_with_one_line(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()

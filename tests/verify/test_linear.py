@@ -25,7 +25,8 @@ def test_scaled_loss_is_the_original_loss_times_gain_squared(samples, unit, lam_
     assert value == pytest.approx(original.loss(sc.params_to_original(params), S), rel=1e-9)
     W = sc.params_to_original(params)["W"]
     assert reduced_loss(W, S, lam_in, lam_out) == pytest.approx(
-        sc.gain**2 * reduced_loss(params["W"], sc.samples(S), sc.lam_in, sc.lam_out), rel=1e-9)
+        sc.gain**2 * reduced_loss(params["W"], sc.samples(S), sc.lam_in, sc.lam_out), rel=1e-9
+    )
 
 
 def test_learned_readout_maps_back_exactly():

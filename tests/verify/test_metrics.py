@@ -26,7 +26,9 @@ from biomodular.verify.metrics import (
     trapezoid_mutual_information,
 )
 
-WORKED = np.array([[0.8, -0.6], [0.6, 0.8]])  # ICLR 2023 worked example (docs/mathematics.md, "ICLR 2023 linear theory")
+WORKED = np.array(
+    [[0.8, -0.6], [0.6, 0.8]]
+)  # ICLR 2023 worked example (docs/mathematics.md, "ICLR 2023 linear theory")
 
 
 def _uniform_code(M, n, seed, a=1.0):
@@ -37,8 +39,11 @@ def _uniform_code(M, n, seed, a=1.0):
 
 
 @given(
-    c1=st.floats(0.05, 5.0), c2=st.floats(0.05, 5.0),
-    s1=st.sampled_from([-1.0, 1.0]), s2=st.sampled_from([-1.0, 1.0]), a=st.floats(0.1, 10.0),
+    c1=st.floats(0.05, 5.0),
+    c2=st.floats(0.05, 5.0),
+    s1=st.sampled_from([-1.0, 1.0]),
+    s2=st.sampled_from([-1.0, 1.0]),
+    a=st.floats(0.1, 10.0),
 )
 def test_trapezoid_formula_against_numerical_entropy(c1, c2, s1, s2, a):
     """I(z; e_i) = h(z) - h(z | e_i) with h(z) integrated numerically from the convolution density."""
@@ -52,8 +57,7 @@ def test_trapezoid_formula_against_numerical_entropy(c1, c2, s1, s2, a):
         return -f * np.log(f) if f > 0 else 0.0
 
     lo, hi = sorted([w1, w2])
-    h = sum(quad(integrand, x0, x1, epsabs=1e-13, epsrel=1e-12)[0]
-            for x0, x1 in [(0, lo), (lo, hi), (hi, w1 + w2)])
+    h = sum(quad(integrand, x0, x1, epsabs=1e-13, epsrel=1e-12)[0] for x0, x1 in [(0, lo), (lo, hi), (hi, w1 + w2)])
     i1, i2 = trapezoid_mutual_information(s1 * c1, s2 * c2)
     # given e1, z is uniform of width w2 (and vice versa)
     assert i1 == pytest.approx(h - np.log(w2), abs=1e-8)

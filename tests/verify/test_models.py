@@ -74,8 +74,16 @@ def test_supervised_mlp_gradient(code_activation, seed):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((10, 4))
     Y = rng.standard_normal((10, 2))
-    model = SupervisedMLP(4, 2, n_code=3, hidden=(6,), beta_activity=0.4, beta_weight=0.05,
-                          beta_nonneg=1.0, code_activation=code_activation)
+    model = SupervisedMLP(
+        4,
+        2,
+        n_code=3,
+        hidden=(6,),
+        beta_activity=0.4,
+        beta_weight=0.05,
+        beta_nonneg=1.0,
+        code_activation=code_activation,
+    )
     params = _random_params(model, X, rng)
     assert _flat_check(model, params, X, Y) < 1e-6
 

@@ -53,8 +53,12 @@ def test_strategies_include_their_support_vertices(drawn):
     # (the samples include the vertices, so the samples' minimum can only be lower)
     W = np.random.default_rng(0).standard_normal((2000, d))
     scale = np.abs(samples).max()
-    np.testing.assert_allclose((W @ samples.T).min(axis=1), (W @ vertices.T).min(axis=1),
-                               rtol=0, atol=1e-12 * scale * np.abs(W).sum(axis=1).max())
+    np.testing.assert_allclose(
+        (W @ samples.T).min(axis=1),
+        (W @ vertices.T).min(axis=1),
+        rtol=0,
+        atol=1e-12 * scale * np.abs(W).sum(axis=1).max(),
+    )
     # second route, the package's convex hull: every hull vertex of the samples is an intended vertex
     sources = Sources.from_samples(samples)
     assert sources.points_are_vertices

@@ -22,8 +22,18 @@ def _data(n=300, seed=0):
 def test_a_converged_run_ends_on_a_plateau_after_every_decay():
     X = _data()
     lr, tol, decay, n_decays = 1e-2, 1e-3, 0.5, 2
-    tr = train(ExactLinearAE(2, 6), X, seed=1, batch_size=None, max_steps=20_000, window=50, tol=tol,
-               lr=lr, decay=decay, n_decays=n_decays)
+    tr = train(
+        ExactLinearAE(2, 6),
+        X,
+        seed=1,
+        batch_size=None,
+        max_steps=20_000,
+        window=50,
+        tol=tol,
+        lr=lr,
+        decay=decay,
+        n_decays=n_decays,
+    )
     assert tr.converged and not tr.stopped
     steps, losses, rates = (np.array(c) for c in zip(*tr.history))
     assert np.array_equal(steps, 50 * np.arange(1, len(steps) + 1)) and tr.steps == steps[-1]
@@ -58,7 +68,7 @@ def test_minibatches_visit_every_sample_once_per_epoch():
     batches = seen[:9]  # the last call is the final loss on the full data
     assert all(b.shape == (30, 2) for b in batches)
     for epoch in range(3):
-        rows = np.vstack(batches[3 * epoch: 3 * epoch + 3])
+        rows = np.vstack(batches[3 * epoch : 3 * epoch + 3])
         assert {tuple(r) for r in rows} == {tuple(r) for r in X}
     assert np.array_equal(seen[-1], X)
 
