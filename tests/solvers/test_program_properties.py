@@ -18,7 +18,6 @@ from hypothesis import assume, given, strategies as st
 
 from biomodular import Sources
 from biomodular.solvers.check import check_modularity
-from biomodular.solvers.master import ProgramCache
 from biomodular.solvers.problem import Problem
 from biomodular.solvers.program import solve_code
 
@@ -28,18 +27,6 @@ CHECK_TOL = 1e-3
 
 #: Relative gap the solver must certify in these tests.
 TOL = 1e-9
-
-
-@pytest.fixture(autouse=True, scope="module")
-def fresh_compiled_programs():
-    """Start this module from an empty process-wide ProgramCache.
-
-    A compiled program reused after other modules' solves gives this module's solves
-    different rounding (measured: relative gap 6.9e-16 fresh, -1.7e-16 after other
-    solves), and on one drawn polygon a different column-generation path that ends
-    ``optimal_inaccurate``.  The properties here are stated for a solve on its own.
-    """
-    ProgramCache._shared = None
 
 
 unit = st.floats(0.0, 1.0)
