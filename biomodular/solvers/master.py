@@ -247,7 +247,11 @@ class RestrictedMaster:
         for name in order:
             kwargs = {"eps": 1e-9, "max_iters": 100_000} if name == "SCS" else {}
             try:
-                self._program.solve(solver=name, **kwargs)
+                # cvxpy warm-starts by default: Clarabel would then update the solver object
+                # of the last solve of this shared program, keeping that data's equilibration,
+                # and SCS would start from its iterate, so a result would depend on what the
+                # process solved before.  Every solve here starts cold.
+                self._program.solve(solver=name, warm_start=False, **kwargs)
             except cp.error.SolverError as exc:
                 statuses.append(f"{name}: {str(exc).splitlines()[0]}")
                 continue

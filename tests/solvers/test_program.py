@@ -390,6 +390,31 @@ def test_inaccurate_solves_are_retried_then_reported(monkeypatch):
     assert r.status == "optimal_inaccurate"
 
 
+def test_a_solve_does_not_depend_on_what_the_process_solved_before():
+    # Masters of one shape share a compiled program (ProgramCache).  A warm-started solver
+    # kept the previous data's scaling and turned this certified solve inaccurate once a
+    # code in very different units had been solved on the same program.
+    import warnings
+
+    rng = np.random.default_rng(1)
+    U = np.linalg.qr(rng.standard_normal((2, 2)))[0]
+    V = np.linalg.qr(rng.standard_normal((2, 2)))[0]
+    A, B = U * rng.uniform(0.3, 3.0, 2), V * rng.uniform(0.3, 3.0, 2)
+    pentagon = Sources.from_statistics(
+        [0.0, 7.5e-9], np.diag([1.0, 0.140625]), [[-2, -0.75], [2, -0.75], [2, -0.375], [0, 0.75], [-2, 0.75]]
+    )
+    problem = Problem.autoencoder(1.0, 1.0, A=A, B=B)
+    elongated = Sources.from_samples(cut_samples(0, 3000) * np.array([0.3, 7.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an inaccurate or uncertified solve warns
+        before = solve_code(pentagon, problem, tol=1e-9)
+        solve_code(elongated, Problem.autoencoder(lam_in=0.5, lam_out=2.0, B=[[1.0, 0.4], [0.0, 1.5]]))
+        after = solve_code(pentagon, problem, tol=1e-9)
+    assert before.status == after.status == "optimal"
+    assert after.value == before.value
+    assert np.array_equal(after.tunings, before.tunings)
+
+
 def test_bad_problems_raise_biomodular_error():
     for bad in (
         Problem.autoencoder(lam_out=0.0),
