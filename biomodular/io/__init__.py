@@ -51,6 +51,7 @@ Reading never modifies the file.
 
 from __future__ import annotations
 
+import gzip
 import io as _stdio
 import os
 import stat
@@ -269,11 +270,9 @@ def _stream_chunks(path, selection, key, chunk_rows: int, index_col):
     _check_options(kind or ".csv", key, index_col, where)
     if kind in (".npy", ".npz", ".mat", ".mat73", ".h5"):
         return _array_chunks(kind, _stdio.BytesIO(head + binary.read()), where, selection, key, chunk_rows)
-    raw = _stdio.BufferedReader(_Prepend(head, binary))
+    raw: _stdio.BufferedReader | gzip.GzipFile = _stdio.BufferedReader(_Prepend(head, binary))
     if kind == ".gz":
-        import gzip
-
-        raw = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+        raw = gzip.GzipFile(fileobj=raw, mode="rb")
         try:
             head = raw.peek(_text.SNIFF_BYTES)[: _text.SNIFF_BYTES]
         except (OSError, EOFError) as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import overload
+
 import numpy as np
 
 from ..errors import BiomodularError
@@ -35,6 +37,26 @@ def normalise_columns(columns) -> list[str | int] | None:
     if not out:
         raise BiomodularError("columns is empty; select at least two columns or leave it out")
     return out
+
+
+@overload
+def resolve_columns(
+    selection: list[str | int],
+    n_columns: int,
+    header: tuple[str, ...] | None,
+    where: str,
+    default: list[int] | None = None,
+) -> tuple[list[int], tuple[str, ...] | None]: ...
+
+
+@overload
+def resolve_columns(
+    selection: list[str | int] | None,
+    n_columns: int,
+    header: tuple[str, ...] | None,
+    where: str,
+    default: list[int] | None = None,
+) -> tuple[list[int] | None, tuple[str, ...] | None]: ...
 
 
 def resolve_columns(

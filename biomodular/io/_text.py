@@ -248,7 +248,7 @@ def _index_column(index_col, header_fields, header, n_columns: int, where: str) 
         raise BiomodularError(f"index_col must be a column name, a zero-based index, None or False; got {index_col!r}")
     named: str | int = index_col.strip() if isinstance(index_col, str) else int(index_col)
     indices, _ = resolve_columns([named], n_columns, header, where)
-    return indices[0]  # type: ignore[index]
+    return indices[0]
 
 
 def check_text_columns(layout: Layout, indices: list[int], labels: tuple[str, ...], where: str) -> None:
@@ -332,8 +332,8 @@ class TextReader:
         if self.indices is not None:
             # loadtxt with usecols ignores extra fields, so check the counts first
             # (through the csv module when quotes may hide delimiters).
-            if quoted:
-                records = csv.reader(lines, delimiter=d, skipinitialspace=True)  # type: ignore[arg-type]
+            if quoted and d is not None:  # quotes with no delimiter went the careful way above
+                records = csv.reader(lines, delimiter=d, skipinitialspace=True)
                 counts = np.fromiter(map(len, records), np.int64, len(lines))
             elif d is not None:
                 counts = np.fromiter(map(str.count, lines, itertools.repeat(d)), np.int64, len(lines)) + 1
