@@ -81,6 +81,35 @@ TARGETS = {
             "tests/solvers/test_program_steps.py",
         ],
     ),
+    "sweep": (
+        "biomodular/solvers/sweep.py",
+        [
+            "tests/solvers/test_sweep.py",
+            "tests/solvers/test_units_and_counts.py::test_sweep_counts_mixed_and_modular_neurons_correctly",
+            "tests/solvers/test_mixing_labels.py",
+            "tests/execution/test_execution.py::test_a_sweep_block_whose_worker_always_dies_is_a_row_that_says_so",
+        ],
+    ),
+    "master": (
+        "biomodular/solvers/master.py",
+        [
+            "tests/solvers/test_program_steps.py",
+            "tests/solvers/test_certificates.py",
+            "tests/solvers/test_program.py",
+            "tests/solvers/test_sweep.py::test_restricted_programs_are_dpp",
+        ],
+    ),
+    "refinement": (
+        "biomodular/solvers/refinement.py",
+        [
+            "tests/solvers/test_program_steps.py",
+            "tests/solvers/test_certificates.py",
+            "tests/solvers/test_kkt_jacobian.py",
+            "tests/solvers/test_program.py",
+        ],
+    ),
+    "polar": ("biomodular/solvers/polar.py", ["tests/solvers/test_polar.py", "tests/solvers/test_pool_pricing.py"]),
+    "population": ("biomodular/solvers/population.py", ["tests/solvers/test_population.py"]),
 }
 
 #: Replacements by bitwise, shift, floor-division, modulo and power operators.
