@@ -1,0 +1,76 @@
+"""Tests written for mutants of refinement.py that survived the focused tests (benchmarks/mutation_testing.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from biomodular import Sources
+from biomodular.solvers import refinement
+from biomodular.solvers.problem import Problem
+from biomodular.solvers.program import ColumnGeneration
+
+
+def _cut_corner_master(problem: Problem):
+    """The restricted master of a square with a corner cut off, after a solve (its final dictionary)."""
+    X = np.random.default_rng(0).uniform(-1, 1, (2000, 2))
+    run = ColumnGeneration(Sources.from_samples(X[X.sum(axis=1) >= -1.0]), problem)
+    run.solve()
+    return run.master
+
+
+@pytest.mark.parametrize("problem", [Problem.autoencoder(1.0, 1.0), Problem.fixed_variance(2.0, 30.0)])
+def test_refined_weights_are_a_minimum_over_the_dictionary(problem):
+    master = _cut_corner_master(problem)
+    c = master.solve()
+    ref = refinement.refine_weights(master, c)
+    assert ref.refined
+    best = master.attained(ref.weights)
+    # Independent route: no nonnegative step along any dictionary column, nor any rescaling
+    # of the weights, lowers the exactly-feasible loss (finite differences of the loss itself).
+    scale = ref.weights.max()
+    for k in range(ref.weights.size):
+        for sign in (1.0, -1.0):
+            step = ref.weights.copy()
+            step[k] = max(step[k] + sign * 1e-4 * scale, 0.0)
+            assert master.attained(step) >= best * (1 - 1e-12)
+    for factor in (0.999, 1.001):
+        assert master.attained(factor * ref.weights) >= best * (1 - 1e-12)
+    # and it is no worse than the interior-point solver's own weights
+    assert best <= master.attained(c) * (1 + 1e-9)
+
+
+def test_a_refinement_that_raises_the_loss_is_refused(monkeypatch):
+    # Newton returns weights 30 % too large and the KKT check is opened wide, so only the
+    # comparison with the solver's loss stands between them and the answer.
+    master = _cut_corner_master(Problem.autoencoder(1.0, 1.0))
+    c = master.solve()
+    exact = refinement.refine
+
+    def too_large(*args, **kwargs):
+        new, nu, mu, keep, converged = exact(*args, **kwargs)
+        return 1.3 * new, nu, mu, keep, converged
+
+    monkeypatch.setattr(refinement, "refine", too_large)
+    monkeypatch.setattr(refinement, "KKT_TOL", 1e6)
+    ref = refinement.refine_weights(master, c)
+    pruned = c * (c > refinement.PRUNE_TOL * c.max())
+    assert not ref.refined
+    assert master.attained(ref.weights) <= master.attained(pruned) * (1 + 1e-9)
+
+
+def test_weights_off_stationarity_are_not_called_refined(monkeypatch):
+    # Newton's weights scaled by 1 + 1e-6: the loss moves only at second order (far inside
+    # the 1e-9 loss comparison) and every reduced cost stays nonnegative, but those of the
+    # support columns are 1e-6 away from zero: the KKT conditions fail, so nothing is refined.
+    master = _cut_corner_master(Problem.autoencoder(1.0, 1.0))
+    c = master.solve()
+    exact = refinement.refine
+
+    def nudged(*args, **kwargs):
+        new, nu, mu, keep, converged = exact(*args, **kwargs)
+        return (1 + 1e-6) * new, nu, mu, keep, converged
+
+    assert refinement.refine_weights(master, c).refined
+    monkeypatch.setattr(refinement, "refine", nudged)
+    assert not refinement.refine_weights(master, c).refined
