@@ -74,3 +74,23 @@ def test_weights_off_stationarity_are_not_called_refined(monkeypatch):
     assert refinement.refine_weights(master, c).refined
     monkeypatch.setattr(refinement, "refine", nudged)
     assert not refinement.refine_weights(master, c).refined
+
+
+def test_a_column_the_solver_left_out_is_brought_back(monkeypatch):
+    # Solver weights with the mixed neuron's column zeroed: Newton on the remaining support
+    # meets stationarity there, but that column then prices negatively; the refinement must
+    # add it and reach the optimum over the whole dictionary, not stop at the smaller support.
+    master = _cut_corner_master(Problem.autoencoder(1.0, 1.0))
+    c = master.solve()
+    optimum = refinement.refine_weights(master, c)
+    assert optimum.refined
+    support = np.flatnonzero(optimum.weights > 0)
+    W = master.dictionary[support]
+    mixed = support[np.argmax(np.abs(W).min(axis=1))]  # the column farthest from the axes
+    assert np.abs(master.dictionary[mixed]).min() > 0.3
+    without = np.where(np.arange(c.size) == mixed, 0.0, c)
+    without[np.abs(master.dictionary @ master.dictionary[mixed]) > 0.999] = 0.0  # and its near-copies
+    ref = refinement.refine_weights(master, without)
+    assert ref.refined
+    assert master.attained(ref.weights) == pytest.approx(master.attained(optimum.weights), rel=1e-9)
+    assert master.attained(ref.weights) < master.attained(without) * (1 - 1e-6)
