@@ -94,3 +94,21 @@ def test_a_column_the_solver_left_out_is_brought_back(monkeypatch):
     assert ref.refined
     assert master.attained(ref.weights) == pytest.approx(master.attained(optimum.weights), rel=1e-9)
     assert master.attained(ref.weights) < master.attained(without) * (1 - 1e-6)
+
+
+def test_when_newton_fails_everywhere_the_pruned_solver_weights_are_kept(monkeypatch):
+    master = _cut_corner_master(Problem.autoencoder(1.0, 1.0))
+    c = master.solve()
+    exact = refinement.refine
+
+    def unconverged(*args, **kwargs):
+        new, nu, mu, keep, _ = exact(*args, **kwargs)
+        return new, nu, mu, keep, False
+
+    monkeypatch.setattr(refinement, "refine", unconverged)
+    ref = refinement.refine_weights(master, c)
+    assert not ref.refined
+    # the solver's weights, pruned of entries below PRUNE_TOL of the largest (same Gram matrix and
+    # activity energy after the Caratheodory reduction): the same loss to rounding
+    assert master.attained(ref.weights) == pytest.approx(master.attained(c), rel=1e-9)
+    assert ref.weights.min() >= 0 and np.count_nonzero(ref.weights) <= 2 * 3 // 2 + 1  # d(d+1)/2 + 1 with d = 2
