@@ -19,6 +19,12 @@ def _cut_corner_master(problem: Problem):
     return run.master
 
 
+def _change_newton(monkeypatch, change):
+    """Make refinement's Newton return ``change(weights, nu, mu, keep, converged)`` of its true output."""
+    exact = refinement.refine
+    monkeypatch.setattr(refinement, "refine", lambda *args, **kwargs: change(*exact(*args, **kwargs)))
+
+
 @pytest.mark.parametrize("problem", [Problem.autoencoder(1.0, 1.0), Problem.fixed_variance(2.0, 30.0)])
 def test_refined_weights_are_a_minimum_over_the_dictionary(problem):
     master = _cut_corner_master(problem)
@@ -45,13 +51,7 @@ def test_a_refinement_that_raises_the_loss_is_refused(monkeypatch):
     # comparison with the solver's loss stands between them and the answer.
     master = _cut_corner_master(Problem.autoencoder(1.0, 1.0))
     c = master.solve()
-    exact = refinement.refine
-
-    def too_large(*args, **kwargs):
-        new, nu, mu, keep, converged = exact(*args, **kwargs)
-        return 1.3 * new, nu, mu, keep, converged
-
-    monkeypatch.setattr(refinement, "refine", too_large)
+    _change_newton(monkeypatch, lambda new, nu, mu, keep, converged: (1.3 * new, nu, mu, keep, converged))
     monkeypatch.setattr(refinement, "KKT_TOL", 1e6)
     ref = refinement.refine_weights(master, c)
     pruned = c * (c > refinement.PRUNE_TOL * c.max())
@@ -65,14 +65,8 @@ def test_weights_off_stationarity_are_not_called_refined(monkeypatch):
     # support columns are 1e-6 away from zero: the KKT conditions fail, so nothing is refined.
     master = _cut_corner_master(Problem.autoencoder(1.0, 1.0))
     c = master.solve()
-    exact = refinement.refine
-
-    def nudged(*args, **kwargs):
-        new, nu, mu, keep, converged = exact(*args, **kwargs)
-        return (1 + 1e-6) * new, nu, mu, keep, converged
-
     assert refinement.refine_weights(master, c).refined
-    monkeypatch.setattr(refinement, "refine", nudged)
+    _change_newton(monkeypatch, lambda new, nu, mu, keep, converged: ((1 + 1e-6) * new, nu, mu, keep, converged))
     assert not refinement.refine_weights(master, c).refined
 
 
@@ -99,13 +93,7 @@ def test_a_column_the_solver_left_out_is_brought_back(monkeypatch):
 def test_when_newton_fails_everywhere_the_pruned_solver_weights_are_kept(monkeypatch):
     master = _cut_corner_master(Problem.autoencoder(1.0, 1.0))
     c = master.solve()
-    exact = refinement.refine
-
-    def unconverged(*args, **kwargs):
-        new, nu, mu, keep, _ = exact(*args, **kwargs)
-        return new, nu, mu, keep, False
-
-    monkeypatch.setattr(refinement, "refine", unconverged)
+    _change_newton(monkeypatch, lambda new, nu, mu, keep, converged: (new, nu, mu, keep, False))
     ref = refinement.refine_weights(master, c)
     assert not ref.refined
     # the solver's weights, pruned of entries below PRUNE_TOL of the largest (same Gram matrix and
