@@ -39,3 +39,20 @@ def test_defaults_keep_no_results_and_a_block_of_one_point_is_allowed():
     assert 0 < table.seconds <= wall
     # V(lam_in, lam_out) = sqrt(lam_out) V(lam_in, 1): one program per point gives the same scaling
     assert table[1]["value"] == pytest.approx(2 * table[0]["value"], rel=1e-9)
+
+
+def test_every_point_is_validated_before_any_block_runs(monkeypatch):
+    from biomodular.errors import BiomodularError
+    from biomodular.solvers import program
+
+    built = []
+    original = program.ColumnGeneration.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(program.ColumnGeneration, "__init__", counting)
+    with pytest.raises(BiomodularError, match="lam_out"):
+        sweep(SQUARE, lam_out=[1.0, 2.0, 0.0], chunk_size=1, processes=1)  # the bad point is in the last block
+    assert built == []
