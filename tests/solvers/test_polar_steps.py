@@ -1,0 +1,58 @@
+"""Tests written for mutants of polar.py that survived the focused tests (benchmarks/mutation_testing.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from biomodular import Sources
+from biomodular.solvers import polar
+from biomodular.solvers.check import standardised_problem
+from biomodular.solvers.gap import min_quadratic_gap
+
+from .test_polar import _witness_gap
+
+
+def _cut_cube(seed: int):
+    """Three sources, a cube with one corner cut off: mixed by a margin of about -0.04."""
+    S = np.random.default_rng(seed).uniform(-1, 1, (300, 3))
+    return standardised_problem(Sources.from_samples(S[S.sum(axis=1) >= -2.4]))
+
+
+def test_a_margin_within_the_tolerance_is_modular_but_not_exact():
+    points, F = _cut_cube(0)
+    margin = min_quadratic_gap(points, F, method="cones").value  # the exact minimum, on the whole hull
+    assert margin < -1e-3
+    result = polar.global_gap(points, F, bound=1e-12, tol=2 * -margin)
+    assert result.verdict == "modular"
+    assert not result.verdict_exact  # the data as given are mixed
+    assert result.value == pytest.approx(margin, rel=1e-9)
+
+
+def test_a_failed_proof_leaves_the_verdict_undetermined(monkeypatch):
+    # Six sources: past the cut-pool route, so SCIP's proof decides; a box with its corners is modular,
+    # so the search finds nothing and everything rests on the proof, which here fails.
+    box = np.random.default_rng(0).uniform(-1, 1, (400, 6))
+    corners = np.array(np.meshgrid(*[[-1.0, 1.0]] * 6)).reshape(6, -1).T  # range independent
+    points, F = standardised_problem(Sources.from_samples(np.vstack([box, corners])))
+
+    def failed(points, M, t, deadline, rng, **kwargs):
+        empty = np.empty(0, dtype=np.int64)
+        return polar.MarginProof("failed", t, np.inf, -np.inf, empty, None, 1, 0, 0.0)
+
+    monkeypatch.setattr(polar, "prove_margin", failed)
+    # a rounding bound above the solver's floor, so that a proof would make the verdict exact
+    result = polar.global_gap(points, F, bound=10 * polar.rounding_floor(points))
+    assert result.verdict == "undetermined" and not result.verdict_exact
+
+
+def test_a_violation_past_twice_the_allowance_is_priced_without_a_proof():
+    # Six sources (past the cut pool): the search alone finds a violation far beyond the
+    # allowance, which is all column generation needs; no SCIP proof is run, so no bound is claimed.
+    S = np.random.default_rng(6).uniform(0, 1, (600, 6))
+    points, F = standardised_problem(Sources.from_samples(S[S.sum(axis=1) >= 0.5]))
+    allowance = 1e-4
+    priced = polar.price_directions(points, F, allowance)
+    assert priced.value < -2 * allowance
+    assert priced.value == pytest.approx(_witness_gap(points, F, priced.direction), rel=1e-9, abs=1e-12)
+    assert priced.lower_bound == -np.inf and priced.pool.size == 0
