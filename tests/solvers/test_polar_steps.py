@@ -29,23 +29,6 @@ def test_a_margin_within_the_tolerance_is_modular_but_not_exact():
     assert result.value == pytest.approx(margin, rel=1e-9)
 
 
-def test_a_failed_proof_leaves_the_verdict_undetermined(monkeypatch):
-    # Six sources: past the cut-pool route, so SCIP's proof decides; a box with its corners is modular,
-    # so the search finds nothing and everything rests on the proof, which here fails.
-    box = np.random.default_rng(0).uniform(-1, 1, (400, 6))
-    corners = np.array(np.meshgrid(*[[-1.0, 1.0]] * 6)).reshape(6, -1).T  # range independent
-    points, F = standardised_problem(Sources.from_samples(np.vstack([box, corners])))
-
-    def failed(points, M, t, deadline, rng, **kwargs):
-        empty = np.empty(0, dtype=np.int64)
-        return polar.MarginProof("failed", t, np.inf, -np.inf, empty, None, 1, 0, 0.0)
-
-    monkeypatch.setattr(polar, "prove_margin", failed)
-    # a rounding bound above the solver's floor, so that a proof would make the verdict exact
-    result = polar.global_gap(points, F, bound=10 * polar.rounding_floor(points))
-    assert result.verdict == "undetermined" and not result.verdict_exact
-
-
 def test_a_violation_past_twice_the_allowance_is_priced_without_a_proof():
     # Six sources (past the cut pool): the search alone finds a violation far beyond the
     # allowance, which is all column generation needs; no SCIP proof is run, so no bound is claimed.
@@ -56,3 +39,53 @@ def test_a_violation_past_twice_the_allowance_is_priced_without_a_proof():
     assert priced.value < -2 * allowance
     assert priced.value == pytest.approx(_witness_gap(points, F, priced.direction), rel=1e-9, abs=1e-12)
     assert priced.lower_bound == -np.inf and priced.pool.size == 0
+
+
+def _box_with_corners_6d():
+    box = np.random.default_rng(0).uniform(-1, 1, (400, 6))
+    corners = np.array(np.meshgrid(*[[-1.0, 1.0]] * 6)).reshape(6, -1).T  # range independent: modular
+    return standardised_problem(Sources.from_samples(np.vstack([box, corners])))
+
+
+def _proof(status):
+    """A MarginProof of ``status`` at shift ``t``, with no bound (what SCIP's outcome is replaced by)."""
+
+    def prove(points, M, t, deadline, rng, **kwargs):
+        empty = np.empty(0, dtype=np.int64)
+        return polar.MarginProof(status, t, np.inf, -t if status == "proven" else -np.inf, empty, None, 1, 0, 0.0)
+
+    return prove
+
+
+def test_a_failed_proof_leaves_the_verdict_undetermined(monkeypatch):
+    # Six sources: past the cut-pool route, so SCIP's proof decides; a box with its corners is
+    # modular, so the search finds nothing and everything rests on the proof, which here fails.
+    points, F = _box_with_corners_6d()
+    monkeypatch.setattr(polar, "prove_margin", _proof("failed"))
+    # a rounding bound above the solver's floor, so that a proof would make the verdict exact
+    result = polar.global_gap(points, F, bound=10 * polar.rounding_floor(points))
+    assert result.verdict == "undetermined" and not result.verdict_exact
+
+
+def test_a_proof_only_at_the_solvers_floor_bounds_the_margin_by_that_floor(monkeypatch):
+    points, F = _box_with_corners_6d()
+    monkeypatch.setattr(polar, "prove_margin", _proof("proven"))
+    result = polar.global_gap(points, F, bound=1e-12)
+    # the floor 2 * 3 * feastol * max |p|^2 (docs of rounding_floor), written out here
+    floor = 6 * polar.SCIP_FEASTOL * float(np.max(np.sum(points**2, axis=1)))
+    assert result.verdict == "undetermined"
+    assert result.lower_bound == pytest.approx(-floor, rel=1e-12)
+
+
+def test_an_unbounded_cutting_plane_lp_gives_no_vertex():
+    points, _ = _cut_cube(0)
+    # one point's half-space {w : w . p >= -1} does not bound w . c for c along p
+    assert polar._lp_max(points, np.array([0]), points[0]) is None
+
+
+def test_a_proof_out_of_time_before_any_round_claims_no_bound():
+    import time
+
+    points, F = _cut_cube(0)
+    proof = polar.prove_margin(points, F, 0.1, time.perf_counter() - 1.0, np.random.default_rng(0))
+    assert proof.status == "time-limit" and proof.lower_bound == -np.inf
