@@ -88,6 +88,7 @@ TARGETS = {
             "tests/solvers/test_units_and_counts.py::test_sweep_counts_mixed_and_modular_neurons_correctly",
             "tests/solvers/test_mixing_labels.py",
             "tests/execution/test_execution.py::test_a_sweep_block_whose_worker_always_dies_is_a_row_that_says_so",
+            "tests/solvers/test_sweep_steps.py",
         ],
     ),
     "master": (
@@ -97,6 +98,7 @@ TARGETS = {
             "tests/solvers/test_certificates.py",
             "tests/solvers/test_program.py",
             "tests/solvers/test_sweep.py::test_restricted_programs_are_dpp",
+            "tests/solvers/test_master_steps.py",
         ],
     ),
     "refinement": (
@@ -106,9 +108,13 @@ TARGETS = {
             "tests/solvers/test_certificates.py",
             "tests/solvers/test_kkt_jacobian.py",
             "tests/solvers/test_program.py",
+            "tests/solvers/test_refinement_steps.py",
         ],
     ),
-    "polar": ("biomodular/solvers/polar.py", ["tests/solvers/test_polar.py", "tests/solvers/test_pool_pricing.py"]),
+    "polar": (
+        "biomodular/solvers/polar.py",
+        ["tests/solvers/test_polar.py", "tests/solvers/test_pool_pricing.py", "tests/solvers/test_polar_steps.py"],
+    ),
     "population": ("biomodular/solvers/population.py", ["tests/solvers/test_population.py"]),
 }
 
