@@ -10,7 +10,10 @@ autoencoder
     ``phi_k + lam_in w_k^T P w_k - lam_out b_k = 0`` for ``k`` in ``S``.
 fixed variance
     ``phi_k - nu w_k^T C w_k - mu b_k = 0`` (``k`` in ``S``),
-    ``sum_k c_k w_k^T C w_k = 1`` and ``tr(Q G^-1) = r`` (both constraints active).
+    ``sum_k c_k w_k^T C w_k = 1`` and ``tr(Q G^-1) = r`` (both constraints active);
+    when the code carries more variance than required (a small readout budget
+    forces a large ``G``), the variance constraint is slack: ``nu = 0`` and its
+    equation is dropped.
 
 Derivative: ``d b_k / d c_l = -2 (w_k^T G^-1 w_l)(w_k^T G^-1 Q G^-1 w_l)``.
 """
@@ -30,7 +33,7 @@ def _pieces(W, c, Q):
     return G, Ginv, A, Bm
 
 
-def kkt_system(kind, W, c, nu, mu, data):
+def kkt_system(kind, W, c, nu, mu, data, variance_active=True):
     """Residual ``F`` of the KKT system on a support and its Jacobian ``J``.
 
     Parameters
@@ -44,14 +47,17 @@ def kkt_system(kind, W, c, nu, mu, data):
         Multipliers of the fixed-variance constraints (ignored for the autoencoder).
     data : tuple
         ``(phi, enc, var, Q, lam_in, lam_out, budget)`` as in :func:`refine`.
+    variance_active : bool
+        Fixed-variance problem: whether the variance constraint is active (else
+        ``nu`` is taken as 0 and the unknowns are ``(c, mu)``).
 
     Returns
     -------
-    F : ndarray, shape (k,) or (k + 2,)
-        The stationarity conditions (and, for the fixed-variance problem, the two
+    F : ndarray, shape (k,), (k + 1,) or (k + 2,)
+        The stationarity conditions (and, for the fixed-variance problem, the
         active constraints).
     J : ndarray
-        ``dF / d(c, nu, mu)``.
+        ``dF / d(c, nu, mu)`` (``dF / d(c, mu)`` when the variance constraint is slack).
     """
     phi, enc, var, Q, lam_in, lam_out, budget = data
     G, Ginv, A, Bm = _pieces(W, c, Q)
@@ -61,6 +67,13 @@ def kkt_system(kind, W, c, nu, mu, data):
         J = 2.0 * lam_out * A * Bm
         return F, J
     k = len(c)
+    if not variance_active:
+        F = np.concatenate([phi - mu * b, [np.trace(Q @ Ginv) - budget]])
+        J = np.zeros((k + 1, k + 1))
+        J[:k, :k] = 2.0 * mu * A * Bm
+        J[:k, k] = -b
+        J[k, :k] = -b
+        return F, J
     F = np.concatenate([phi - nu * var - mu * b, [var @ c - 1.0, np.trace(Q @ Ginv) - budget]])
     J = np.zeros((k + 2, k + 2))
     J[:k, :k] = 2.0 * mu * A * Bm
@@ -71,7 +84,7 @@ def kkt_system(kind, W, c, nu, mu, data):
     return F, J
 
 
-def refine(kind, W, c, data, nu=0.0, mu=0.0, max_iter=40):
+def refine(kind, W, c, data, nu=0.0, mu=0.0, max_iter=40, variance_active=True):
     """Newton's method on the KKT system of the support.
 
     Parameters
@@ -85,6 +98,9 @@ def refine(kind, W, c, data, nu=0.0, mu=0.0, max_iter=40):
         ``(phi, enc, var, Q, lam_in, lam_out, budget)`` for those directions.
     nu, mu : float
         Starting multipliers (fixed-variance problem).
+    variance_active : bool
+        Fixed-variance problem: False solves the system with the variance
+        constraint slack (``nu = 0`` throughout).
 
     Returns
     -------
@@ -98,6 +114,9 @@ def refine(kind, W, c, data, nu=0.0, mu=0.0, max_iter=40):
     phi_all, enc_all, var_all, Q, lam_in, lam_out, budget = data
     scale = 1.0 + np.abs(phi_all).max()
     fv = kind != "autoencoder"
+    if fv and not variance_active:
+        nu = 0.0
+    i_mu = 1 if variance_active else 0  # position of mu after the weights in Newton's step
 
     def sub():
         return (phi_all[keep], enc_all[keep], var_all[keep], Q, lam_in, lam_out, budget)
@@ -105,7 +124,7 @@ def refine(kind, W, c, data, nu=0.0, mu=0.0, max_iter=40):
     for _ in range(max_iter):
         Wk, ck = W[keep], c[keep]
         try:
-            F, J = kkt_system(kind, Wk, ck, nu, mu, sub())
+            F, J = kkt_system(kind, Wk, ck, nu, mu, sub(), variance_active)
         except np.linalg.LinAlgError:
             return c, nu, mu, keep, False
         norm = np.linalg.norm(F)
@@ -132,10 +151,10 @@ def refine(kind, W, c, data, nu=0.0, mu=0.0, max_iter=40):
         decreased = False
         for _ in range(20):
             c_try = ck + t * dc
-            nu_try = nu + t * step[ck.size] if fv else nu
-            mu_try = mu + t * step[ck.size + 1] if fv else mu
+            nu_try = nu + t * step[ck.size] if fv and variance_active else nu
+            mu_try = mu + t * step[ck.size + i_mu] if fv else mu
             try:
-                F_try, _ = kkt_system(kind, Wk, c_try, nu_try, mu_try, sub())
+                F_try, _ = kkt_system(kind, Wk, c_try, nu_try, mu_try, sub(), variance_active)
                 if np.linalg.norm(F_try) < norm * (1 - 1e-4 * t):
                     decreased = True
                     break
@@ -147,5 +166,5 @@ def refine(kind, W, c, data, nu=0.0, mu=0.0, max_iter=40):
         c[keep] = c_try
         nu, mu = nu_try, mu_try
     Wk, ck = W[keep], c[keep]
-    F, _ = kkt_system(kind, Wk, ck, nu, mu, sub())
+    F, _ = kkt_system(kind, Wk, ck, nu, mu, sub(), variance_active)
     return c, nu, mu, keep, bool(np.linalg.norm(F) <= 1e-10 * scale * np.sqrt(F.size))

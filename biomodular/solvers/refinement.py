@@ -30,6 +30,10 @@ SUPPORT_TOL = 1e-6
 #: Supports tried before giving up on Newton and keeping the solver's weights.
 MAX_SUPPORTS = 60
 
+#: Fixed-variance problem: solver weights carrying more than ``1 + VARIANCE_SLACK`` times the
+#: required variance (internal units: 1) mark the variance constraint as slack at the optimum.
+VARIANCE_SLACK = 1e-3
+
 
 @dataclass(frozen=True, eq=False)
 class Refinement:
@@ -80,10 +84,15 @@ def refine_weights(master: RestrictedMaster, c: np.ndarray) -> Refinement:
     fallback = caratheodory(W, fallback, phi)
     reference = master.attained(fallback)
     tolerance = KKT_TOL * (1.0 + np.abs(phi).max())
+    # A small readout budget can force more variance than required: then nu = 0 and the
+    # variance constraint leaves the KKT system (docs/solve.md, "Exactness: column generation with the check as pricing").
+    variance_active = master.kind != "fixed_variance" or float(var @ c) <= 1.0 + VARIANCE_SLACK
 
     def attempt(idx, start):
         """Newton on the support ``idx``; the full weights if they satisfy every KKT condition."""
-        new, nu, mu, _, converged = refine(master.kind, W[idx], start[idx], data(idx), nu0, mu0)
+        new, nu, mu, _, converged = refine(
+            master.kind, W[idx], start[idx], data(idx), nu0, mu0, variance_active=variance_active
+        )
         if not converged:
             return None
         keep = new > 0
@@ -96,6 +105,7 @@ def refine_weights(master: RestrictedMaster, c: np.ndarray) -> Refinement:
         except np.linalg.LinAlgError:
             return None
         ok = np.all(r >= -tolerance) and np.all(np.abs(r[full > 0]) <= tolerance) and min(nu, mu) >= -tolerance
+        ok = ok and (variance_active or float(var @ full) >= 1.0)  # a slack constraint still holds
         return (full, nu, mu, r) if ok else (None, nu, mu, r, full)
 
     # The solver's support, reduced to at most d(d+1)/2 + 1 columns; if Newton cannot meet the

@@ -49,6 +49,22 @@ def test_jacobian_matches_central_differences(kind, seed):
     assert np.allclose(J, numeric, rtol=1e-6, atol=1e-7 * np.abs(numeric).max())
 
 
+@pytest.mark.parametrize("seed", range(2))
+def test_jacobian_with_the_variance_constraint_slack_matches_central_differences(seed):
+    W, c, data = _setup("fixed_variance", seed)
+    mu = 0.9
+    x = np.concatenate([c, [mu]])
+
+    def F(x):
+        return kkt_system("fixed_variance", W, x[:-1], 0.0, x[-1], data, variance_active=False)[0]
+
+    _, J = kkt_system("fixed_variance", W, c, 0.0, mu, data, variance_active=False)
+    h = 1e-6
+    numeric = np.column_stack([(F(x + h * e) - F(x - h * e)) / (2 * h) for e in np.eye(x.size)])
+    assert J.shape == numeric.shape == (c.size + 1, c.size + 1)
+    assert np.allclose(J, numeric, rtol=1e-6, atol=1e-7 * np.abs(numeric).max())
+
+
 def test_newton_converges_in_a_few_steps_from_a_nearby_start():
     """Quadratic convergence: from 1 % off the root, five Newton steps reach rounding level."""
     W, _, data = _setup("autoencoder", 1, k=3, d=2)
