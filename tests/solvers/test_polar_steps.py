@@ -89,3 +89,25 @@ def test_a_proof_out_of_time_before_any_round_claims_no_bound():
     points, F = _cut_cube(0)
     proof = polar.prove_margin(points, F, 0.1, time.perf_counter() - 1.0, np.random.default_rng(0))
     assert proof.status == "time-limit" and proof.lower_bound == -np.inf
+
+
+def test_the_cutting_plane_lp_finds_the_vertex_of_the_polar_polytope():
+    # The polar of the cube [-1, 1]^3 (its corners p: w . p >= -1) is the cross-polytope
+    # sum |w_i| <= 1: a linear function c . w is largest at the vertex sign(c_i) e_i of the largest |c_i|.
+    corners = np.array(np.meshgrid(*[[-1.0, 1.0]] * 3)).reshape(3, -1).T
+    for c in (np.array([0.2, -0.9, 0.4]), np.array([1.0, 0.5, -0.1])):
+        w, _ = polar._lp_max(corners, np.arange(8), c)
+        i = int(np.argmax(np.abs(c)))
+        np.testing.assert_allclose(w, np.sign(c[i]) * np.eye(3)[i], atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_pool_stops_at_a_violation_within_the_factor_of_its_bound(seed):
+    points, F = _cut_cube(seed)
+    exact = min_quadratic_gap(points, F, method="cones").value  # on the whole hull
+    found = polar.pool_cones(points, F, stop_below=0.0, within=0.5)
+    assert found.value == pytest.approx(_witness_gap(points, F, found.direction), rel=1e-9)
+    assert found.lower_bound <= exact * (1 - 1e-12) or found.exact
+    # a violation at least half the proven bound, as documented (or the exact minimum)
+    assert found.value <= 0.5 * found.lower_bound or found.exact
+    assert "pool=" not in repr(found)  # the indices are a warm start, not part of the answer shown
