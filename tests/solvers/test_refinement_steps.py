@@ -25,7 +25,15 @@ def _change_newton(monkeypatch, change):
     monkeypatch.setattr(refinement, "refine", lambda *args, **kwargs: change(*exact(*args, **kwargs)))
 
 
-@pytest.mark.parametrize("problem", [Problem.autoencoder(1.0, 1.0), Problem.fixed_variance(2.0, 30.0)])
+PROBLEMS = [
+    Problem.autoencoder(1.0, 1.0),
+    Problem.fixed_variance(2.0, 30.0),
+    Problem.fixed_variance(0.1, 3.0),  # the small budget forces 3.9 times the variance required: nu = 0
+    Problem(kind="".join(["auto", "encoder"])),  # a kind built at run time (not the interned literal)
+]
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
 def test_refined_weights_are_a_minimum_over_the_dictionary(problem):
     master = _cut_corner_master(problem)
     c = master.solve()
@@ -44,6 +52,11 @@ def test_refined_weights_are_a_minimum_over_the_dictionary(problem):
         assert master.attained(factor * ref.weights) >= best * (1 - 1e-12)
     # and it is no worse than the interior-point solver's own weights
     assert best <= master.attained(c) * (1 + 1e-9)
+    if problem.kind == "fixed_variance":
+        W, C = master.dictionary[: c.size], master.standard.C
+        carried = float(np.einsum("ki,ij,kj->k", W, C, W) @ ref.weights)  # internal units: 1 is required
+        assert carried >= 1.0 - 1e-9
+        assert (ref.nu == 0.0) == (carried > 1.5)  # a slack variance constraint has no multiplier
 
 
 def test_a_refinement_that_raises_the_loss_is_refused(monkeypatch):
