@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -39,6 +41,8 @@ def test_refined_weights_are_a_minimum_over_the_dictionary(problem):
     c = master.solve()
     ref = refinement.refine_weights(master, c)
     assert ref.refined
+    with pytest.raises(dataclasses.FrozenInstanceError):  # a result, not a workspace
+        ref.refined = False
     best = master.attained(ref.weights)
     # Independent route: no nonnegative step along any dictionary column, nor any rescaling
     # of the weights, lowers the exactly-feasible loss (finite differences of the loss itself).
