@@ -29,6 +29,16 @@ def _setup(kind, seed=0, k=5, d=3):
     return W, c, data
 
 
+def _with_root(c_star):
+    """Three directions in 2-D and an autoencoder problem whose KKT root is ``c_star`` (phi chosen so that F(c*) = 0)."""
+    W, _, data = _setup("autoencoder", 1, k=3, d=2)
+    phi, enc, var, Q, lam_in, lam_out, budget = data
+    G = (W * c_star[:, None]).T @ W
+    Ginv = np.linalg.inv(G)
+    b = np.einsum("ki,ij,kj->k", W, Ginv @ Q @ Ginv, W)
+    return W, (lam_out * b - lam_in * enc, enc, var, Q, lam_in, lam_out, budget)
+
+
 @pytest.mark.parametrize("kind", ["autoencoder", "fixed_variance"])
 @pytest.mark.parametrize("seed", range(4))
 def test_jacobian_matches_central_differences(kind, seed):
@@ -67,18 +77,34 @@ def test_jacobian_with_the_variance_constraint_slack_matches_central_differences
 
 def test_newton_converges_in_a_few_steps_from_a_nearby_start():
     """Quadratic convergence: from 1 % off the root, five Newton steps reach rounding level."""
-    W, _, data = _setup("autoencoder", 1, k=3, d=2)
-    # Build a problem whose root is known: pick c*, then choose phi so that F(c*) = 0.
     c_star = np.array([0.8, 1.1, 0.6])
-    phi, enc, var, Q, lam_in, lam_out, budget = data
-    G = (W * c_star[:, None]).T @ W
-    Ginv = np.linalg.inv(G)
-    b = np.einsum("ki,ij,kj->k", W, Ginv @ Q @ Ginv, W)
-    phi = lam_out * b - lam_in * enc
-    data = (phi, enc, var, Q, lam_in, lam_out, budget)
+    W, data = _with_root(c_star)
     c, _, _, keep, ok = refine("autoencoder", W, c_star * 1.01, data, max_iter=5)
     assert ok and keep.all()
     assert np.allclose(c, c_star, rtol=1e-9)
+
+
+def test_the_residual_after_the_last_step_decides_convergence():
+    """Two steps from 1 % off leave a residual of 2e-7 (not converged); the third, the last one
+    allowed, brings it to rounding level, which counts although no iteration is left to see it."""
+    c_star = np.array([0.8, 1.1, 0.6])
+    W, data = _with_root(c_star)
+    assert not refine("autoencoder", W, c_star * 1.01, data, max_iter=2)[4]
+    c, _, _, _, ok = refine("autoencoder", W, c_star * 1.01, data, max_iter=3)
+    assert ok and np.allclose(c, c_star, rtol=1e-12)
+
+
+def test_a_step_that_would_cross_zero_is_damped_and_the_column_stays():
+    """From starts up to e^2.5 times off the root, full Newton steps would take weights below
+    zero; those steps are shortened, no column whose root weight is positive leaves, and the root
+    is reached."""
+    c_star = np.array([0.8, 1.1, 0.6])
+    W, data = _with_root(c_star)
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        c, _, _, keep, ok = refine("autoencoder", W, c_star * np.exp(rng.uniform(-2.5, 2.5, 3)), data)
+        assert ok and keep.all()
+        assert np.allclose(c, c_star, rtol=1e-9)
 
 
 def test_a_column_that_must_leave_the_support_is_dropped_with_weight_zero():
