@@ -105,3 +105,24 @@ def test_scs_named_in_lower_case_is_the_solver_used_and_agrees_with_clarabel():
     reference, value = clarabel.loss(clarabel.solve()), scs.loss(scs.solve())
     assert scs.solvers_used == ["SCS"]
     assert value == pytest.approx(reference, rel=1e-6)
+
+
+def test_scs_is_asked_for_a_tight_tolerance_whatever_the_case_of_its_name():
+    # SCS's default tolerance (1e-4) would blur the weights the refinement starts from; on small
+    # problems the two tolerances give the same loss to 1e-8, so the request itself is checked.
+    for name in ("SCS", "scs", "Scs"):
+        master = _master(CUT, Problem.autoencoder(), np.vstack([np.eye(2), -np.eye(2)]), solver=name)
+        program, calls = master._program, []
+
+        class Recording:
+            def solve(self, **kwargs):
+                calls.append(kwargs)
+                return program.solve(**kwargs)
+
+            @property
+            def status(self):
+                return program.status
+
+        master._program = Recording()
+        master.solve()
+        assert calls[0]["solver"] == "SCS" and calls[0]["eps"] <= 1e-8
