@@ -2,9 +2,9 @@
 
 The ``sector`` method (two sources) keeps, for each hull vertex, only the
 eigenvectors of ``v v^T - M`` that lie inside that vertex's sector; the
-``cones`` method keeps every eigenvector of every vertex face (no sector test)
-plus the edge normals, so its candidate set is a superset built by different
-code (qhull faces, restricted eigenproblems).  A dense grid of angles, polished,
+``cones`` method keeps the smallest eigenvectors of every vertex face (no sector
+test) plus the edge normals, so its candidate set holds every local minimiser
+and is built by different code (qhull faces, restricted eigenproblems).  A dense grid of angles, polished,
 is a third route that knows nothing of hulls.  All three must agree.
 """
 
