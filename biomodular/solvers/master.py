@@ -151,7 +151,8 @@ class RestrictedMaster:
         self.programs = ProgramCache.shared() if programs is None else programs
         self.capacity = 0
         self._program: Any = None
-        self.dictionary = np.zeros((0, self.d))
+        self._dictionary = np.zeros((0, self.d))
+        self._phi: np.ndarray | None = None  # activity energies of the dictionary, when known
         self.solvers_used: list[str] = []
         self.inaccurate = False
         self._compile(max(capacity, np.atleast_2d(dictionary).shape[0] + 8))
@@ -169,6 +170,7 @@ class RestrictedMaster:
         if standard.kind != self.kind or standard.d != self.d:
             raise BiomodularError("a restricted master solves one problem kind and dimension")
         self.standard = standard
+        self._phi = None  # the points and C may be in new units
         self.solvers_used, self.inaccurate = [], False
 
     def _load_parameters(self) -> None:
@@ -183,6 +185,25 @@ class RestrictedMaster:
             self.params["variance"].value = 1.0
             self.params["budget"].value = std.budget
 
+    @property
+    def dictionary(self) -> np.ndarray:
+        """The current unit directions (rows)."""
+        return self._dictionary
+
+    @dictionary.setter
+    def dictionary(self, W: np.ndarray) -> None:
+        self._dictionary = W
+        self._phi = None
+
+    def phi(self, n: int | None = None) -> np.ndarray:
+        """Activity energies ``phi(w)`` of the first ``n`` directions (all by default).
+
+        Kept with the dictionary: each needs a pass over the support points, and
+        every round's solve, refinement and loss evaluations use them."""
+        if self._phi is None or self._phi.shape[0] != self._dictionary.shape[0]:
+            self._phi = phi_values(self.standard.points, self.standard.C, self._dictionary)
+        return self._phi if n is None else self._phi[:n]
+
     def set_dictionary(self, W: np.ndarray) -> None:
         """Replace the dictionary by the (normalised) rows of ``W``."""
         W = np.atleast_2d(np.asarray(W, dtype=float))
@@ -196,7 +217,7 @@ class RestrictedMaster:
         lift = np.zeros((d * d, K))
         lift[:, :n] = np.einsum("ki,kj->ijk", W, W).reshape(d * d, n, order="F")
         phi = np.zeros(K)
-        phi[:n] = phi_values(std.points, std.C, W)
+        phi[:n] = self.phi()
         phi[n:] = phi[:n].max()  # empty slots: cost without benefit, weight 0
         self.params["lift"].value = lift
         self.params["phi"].value = phi
@@ -218,7 +239,12 @@ class RestrictedMaster:
             if np.max(existing @ w) < DUPLICATE_COSINE:
                 new.append(w)
         if new:
+            known, n = self._phi, self.dictionary.shape[0]
             self.set_dictionary(np.vstack([self.dictionary, new]))
+            if known is not None and known.shape[0] == n:
+                self._phi = np.concatenate(
+                    [known, phi_values(self.standard.points, self.standard.C, self.dictionary[n:])]
+                )
         return len(new)
 
     def compact(self, c: np.ndarray) -> None:
@@ -227,7 +253,10 @@ class RestrictedMaster:
         keep = np.zeros(n, bool)
         keep[: 2 * self.d] = True
         keep |= c[:n] > PRUNE_TOL * c.max()
+        known = self._phi
         self.dictionary = self.dictionary[keep]
+        if known is not None and known.shape[0] == n:
+            self._phi = known[keep]
 
     # --------------------------------------------------------------- solving
     def solve(self) -> np.ndarray:
@@ -302,7 +331,7 @@ class RestrictedMaster:
         """Internal loss of weights ``c`` (constraints not enforced)."""
         std = self.standard
         W = self.dictionary[: c.size]
-        act = float(phi_values(std.points, std.C, W) @ c)
+        act = float(self.phi(c.size) @ c)
         if self.kind == "autoencoder":
             G = self.gram(c)
             enc = float(np.einsum("ki,ij,kj->k", W, std.P, W) @ c)

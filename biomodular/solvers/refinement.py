@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .energy import caratheodory, phi_values
+from .energy import caratheodory
 from .kkt import refine
 from .master import PRUNE_TOL, RestrictedMaster
 
@@ -64,7 +64,7 @@ def refine_weights(master: RestrictedMaster, c: np.ndarray) -> Refinement:
     std = master.standard
     n = c.size
     W = master.dictionary[:n]
-    phi = phi_values(std.points, std.C, W)
+    phi = master.phi(n)
     enc = np.einsum("ki,ij,kj->k", W, std.P, W)
     var = np.einsum("ki,ij,kj->k", W, std.C, W)
     nu0, mu0 = master.solver_multipliers()
