@@ -54,7 +54,7 @@ from ..sources import Sources, as_sources
 from .energy import code_loss, lower_bound, phi_values
 from .master import SOLVERS, ProgramCache, RestrictedMaster
 from .gap import TooManyFaces, min_quadratic_gap
-from .polar import price_directions
+from .polar import hull_search, price_directions
 from .problem import Problem
 from .refinement import Refinement, refine_weights
 from .results import Certificate, CodeResult, Neuron, code_verdict
@@ -76,6 +76,13 @@ __all__ = [
 #: solve and re-used every round, so a larger hull than the check's budget pays off (a 4-source
 #: hull of 10,000 vertices has about 290,000 faces; past the budget the cut pool takes over).
 PRICING_MAX_FACES = 1_000_000
+
+#: Support points from which rounds are priced by the cheap search first (the exact pricing
+#: enumerates every face of the hull; the search only its facets): see ColumnGeneration.searches.
+SEARCH_MIN_POINTS = 500
+
+#: Best columns of a round kept as starts of the next round's search.
+SEARCH_COLUMNS = 16
 
 #: Default relative optimality gap at which column generation stops.
 DEFAULT_GAP_TOL = 1e-6
@@ -298,6 +305,7 @@ class ColumnGeneration:
             self.units.apply(sources, problem), np.vstack([axes, extra]), solver=solver, programs=programs
         )
         self._pool: np.ndarray | None = None  # support points the pool pricing keeps between rounds
+        self._columns: np.ndarray | None = None  # the last round's best columns: starts of the search
 
     def set_problem(self, problem: Problem) -> None:
         """New coefficients (same kind): re-uses the compiled program and the dictionary."""
@@ -309,14 +317,37 @@ class ColumnGeneration:
         self.master.set_problem(self.units.apply(self.sources, problem))
 
     # --------------------------------------------------------------- steps
-    def price(self, M: np.ndarray, allowance: float = 0.0) -> PricingResult:
+    def searches(self) -> bool:
+        """Whether rounds are priced first by the cheap search (:func:`~biomodular.solvers.polar.hull_search`).
+
+        So they are for the automatic pricing of a large kept hull (three or four
+        sources, at least ``SEARCH_MIN_POINTS`` support points), where one exact
+        pricing enumerates every face's eigenproblem.
+        """
+        return (
+            self.pricing == "auto"
+            and self.sources.n_sources > 2
+            and self.master.standard.points.shape[0] >= SEARCH_MIN_POINTS
+            and self.sources.facets(self.units.sigma) is not None
+        )
+
+    def price(self, M: np.ndarray, allowance: float = 0.0, search: bool = False) -> PricingResult:
         """Minimum over unit ``w`` of ``m(w)^2 - w^T M w`` (internal coordinates).
 
         ``allowance``: a violation the certificate can afford; the cut-pool
         pricing stops once it has a violation above it (new columns) or a
         proof that none exceeds it, instead of pricing to the exact minimum.
+        ``search``: price by the cheap search (:meth:`searches` must hold); its
+        answer proves nothing (``bound = -inf``).
         """
         points = self.master.standard.points
+        if search:
+            facets = self.sources.facets(self.units.sigma)
+            assert facets is not None
+            starts = (
+                self.master.dictionary if self._columns is None else np.vstack([self.master.dictionary, self._columns])
+            )
+            return PricingResult.from_gap(hull_search(points, M, facets[1], starts))
         if callable(self.pricing):
             return PricingResult.from_gap(self.pricing(points, M))
         kwargs: dict[str, Any] = {} if self.max_faces is None else {"max_faces": self.max_faces}
@@ -341,8 +372,15 @@ class ColumnGeneration:
             return PricingResult.from_gap(gap)
         return PricingResult.from_gap(min_quadratic_gap(points, M, method=self.pricing, seed=self.seed, **kwargs))
 
-    def iterate(self, c_solver: np.ndarray, tol: float = DEFAULT_GAP_TOL) -> Iterate:
-        """Refine the solver's weights, price every direction, bound the optimum (within ``tol``)."""
+    def iterate(self, c_solver: np.ndarray, tol: float = DEFAULT_GAP_TOL, search: bool = False) -> Iterate:
+        """Refine the solver's weights, price every direction, bound the optimum (within ``tol``).
+
+        ``search``: price by the cheap search first; its columns are kept when
+        one is priced below ``-allowance`` (the certificate could not stand
+        such a violation), and the round is then not bounded (``lower = -inf``);
+        otherwise the round is priced exactly.  So every bound, and every
+        stop, comes from an exact pricing.
+        """
         master, std = self.master, self.master.standard
         ref = refine_weights(master, c_solver)
         if np.linalg.matrix_rank(master.gram(ref.weights)) < master.d:
@@ -363,7 +401,15 @@ class ColumnGeneration:
         # Weights meet the fixed-variance constraints only to solver accuracy; scaling them to
         # be exactly feasible gives an attained value.
         upper = master.loss(ref.weights) * std.loss_factor(G)
-        pricing = self.price(Lam - std.C, _violation_allowance(kappa, std.Q, G, const, upper, tol))
+        allowance = _violation_allowance(kappa, std.Q, G, const, upper, tol)
+        if search:
+            found = self.price(Lam - std.C, allowance, search=True)
+            if found.violation > allowance:
+                self._columns = found.columns(SEARCH_COLUMNS)
+                directions = master.dictionary[: ref.weights.size].copy()
+                return Iterate(directions, ref, found, Lam, upper, -math.inf)
+        pricing = self.price(Lam - std.C, allowance)
+        self._columns = pricing.columns(SEARCH_COLUMNS)
         lower = lower_bound(kappa, std.Q, G, pricing.proven_violation, const)
         return Iterate(master.dictionary[: ref.weights.size].copy(), ref, pricing, Lam, upper, lower)
 
@@ -385,11 +431,13 @@ class ColumnGeneration:
         else:
             self.master.set_problem(self.master.standard)
         master = self.master
+        search = self.searches()
+        self._columns = None
         rounds = 0
         while True:
             rounds += 1
             c_solver = master.solve()
-            it = self.iterate(c_solver, tol)
+            it = self.iterate(c_solver, tol, search=search)
             if it.relative_gap <= tol:
                 stop = _STOP_GAP
                 break
@@ -399,11 +447,18 @@ class ColumnGeneration:
                 break
             if rounds >= max_rounds:
                 stop = _STOP_ROUNDS
+                if it.pricing.method == "search":  # the final certificate needs the exact pricing
+                    it = self.iterate(c_solver, tol)
+                    stop = _STOP_GAP if it.relative_gap <= tol else _STOP_ROUNDS
                 break
             columns = it.pricing.columns(columns_per_round)
             if master.dictionary.shape[0] + len(columns) > master.capacity:
                 master.compact(np.maximum(it.weights, c_solver))
             if master.add_columns(columns) == 0:
+                if it.pricing.method == "search":  # the search repeats itself: price exactly
+                    search = False
+                    rounds -= 1
+                    continue
                 stop = _STOP_STALLED
                 break
         return self._result(it, stop, tol, rounds, started)
