@@ -35,10 +35,17 @@ AXIOMS: dict[str, Axiom] = {
     a.name: a
     for a in [
         Axiom(
-            "convex-duality",
-            "for a convex program with a strictly feasible point, a feasible point is optimal iff it satisfies "
-            "the KKT conditions with a dual-feasible multiplier",
-            "Boyd and Vandenberghe, Convex Optimization (2004), Sec. 5.5.3",
+            "strong-duality",
+            "the Gram-form program over the weights $a_n \\ge 0$ of candidate tunings $w_n$ that span "
+            "$\\mathbb{R}^d$ (convex: `gram-convexity`) satisfies Slater's condition, since its only constraints "
+            "$a_n \\ge 0$ are affine and the point with every $a_n = 1$ has $G = \\sum_nw_nw_n^T \\succ 0$, "
+            "inside the domain of $\\operatorname{tr}(BG^{-1}B^T)$; so strong duality holds and the KKT "
+            "conditions are necessary as well as sufficient: every optimal code, with every dual optimum, has a "
+            "multiplier $\\Lambda = \\lambda_{out}G^{-1}B^TBG^{-1}$ that no neuron beats "
+            "($\\phi(w) + \\lambda_{in}w^TPw \\ge w^T\\Lambda w$ for all $w$) and that is tight on each of "
+            "the code's neurons (complementary slackness)",
+            "Boyd and Vandenberghe, Convex Optimization (2004), Sec. 5.2.3 (Slater's condition, refined for "
+            "affine inequalities) and Sec. 5.5.3 (KKT conditions of a convex problem with strong duality)",
         ),
         Axiom(
             "caratheodory",

@@ -34,8 +34,10 @@ __all__ = [
     "Gt",
     "UniqueRoot",
     "AllOf",
+    "Iff",
     "Hypothesis",
     "Conjunction",
+    "Biconditional",
     "Instance",
     "Linearity",
     "Averaged",
@@ -536,8 +538,10 @@ class Fact:
 
     ``rel`` is ``"="``, ``">="`` or ``">"`` (``lhs REL rhs``; ``"="`` also for
     matrices, entrywise), ``"root"`` (``lhs``, a rational function of ``var``,
-    has exactly one zero in the open interval ``(lo, hi)``, namely ``rhs``), or
-    ``"all"`` (the conjunction of ``parts``).  The symbols range over the
+    has exactly one zero in the open interval ``(lo, hi)``, namely ``rhs``),
+    ``"all"`` (the conjunction of ``parts``), or ``"iff"`` (for every ``var`` in
+    ``(lo, hi)``, the predicate named ``lhs``, the conjunction of ``parts``, holds
+    exactly when the one-sided condition ``rhs`` on ``var`` does; see :func:`Iff`).  The symbols range over the
     values their sympy assumptions allow (``real``, ``positive``, ...),
     restricted by ``domain`` (open intervals) and the conditions ``where``.
     """
@@ -560,6 +564,16 @@ class Fact:
     def _key(self) -> tuple:
         if self.rel == "all":
             return ("all", tuple(p.key() for p in self.parts))
+        if self.rel == "iff":
+            return (
+                "iff",
+                str(self.lhs),
+                tuple(p.key() for p in self.parts),
+                sp.srepr(self.rhs),
+                str(self.var),
+                str(self.lo),
+                str(self.hi),
+            )
         dom = tuple((s.name, str(lo), str(hi)) for s, (lo, hi) in _domain_tuple(self.domain))
         where = tuple(sorted(sp.srepr(w) for w in self.where))
         if self.rel == "root":
@@ -584,6 +598,8 @@ class Fact:
     def symbols(self) -> set:
         if self.rel == "all":
             return set().union(*[p.symbols for p in self.parts])
+        if self.rel == "iff":
+            return set().union({self.var}, *[p.symbols for p in self.parts])
         out = set()
         for x in (self.lhs, self.rhs):
             out |= _as_expr(x).free_symbols
@@ -593,6 +609,18 @@ class Fact:
         """The fact with symbols replaced (an instance of a lemma)."""
         if self.rel == "all":
             return Fact("all", parts=tuple(p.subs(mapping) for p in self.parts))
+        if self.rel == "iff":
+            return Fact(
+                "iff",
+                self.lhs,
+                _as_expr(self.rhs).subs(mapping),
+                (),
+                (),
+                sp.sympify(self.var).subs(mapping),
+                _as_expr(self.lo).subs(mapping),
+                _as_expr(self.hi).subs(mapping),
+                tuple(p.subs(mapping) for p in self.parts),
+            )
 
         def s(x):
             return None if x is None else _as_expr(x).subs(mapping)
@@ -618,6 +646,8 @@ class Fact:
 
         if self.rel == "all":
             return CONJUNCTION_LATEX.join(p.latex() for p in self.parts)
+        if self.rel == "iff":
+            return _iff_latex(self, CONJUNCTION_LATEX)
         if self.rel == "root":
             return (
                 f"\\text{{the only zero of }} {sp.latex(self.lhs)} \\text{{ for }} {sp.latex(self.var)} "
@@ -628,6 +658,11 @@ class Fact:
     def text(self) -> str:
         if self.rel == "all":
             return " and ".join(p.text() for p in self.parts)
+        if self.rel == "iff":
+            return (
+                f"for {self.var} in ({self.lo}, {self.hi}): {self.lhs}({self.var}) iff {sp.sstr(self.rhs)}, where "
+                f"{self.lhs}({self.var}) means " + " and ".join(p.text() for p in self.parts)
+            )
         if self.rel == "root":
             return f"the only zero of {sp.sstr(self.lhs)} for {self.var} in ({self.lo}, {self.hi}) is {self.rhs}"
         return f"{sp.sstr(self.lhs)} {self.rel} {sp.sstr(self.rhs)}"
@@ -645,6 +680,19 @@ class Fact:
     def to_dict(self) -> dict:
         if self.rel == "all":
             return {"rel": "all", "parts": [p.to_dict() for p in self.parts]}
+        if self.rel == "iff":
+            return {
+                "rel": "iff",
+                "predicate": str(self.lhs),
+                "means": [p.to_dict() for p in self.parts],
+                "condition": sp.sstr(self.rhs),
+                "threshold": {"exact": sp.sstr(_threshold(self)), "decimal": float(sp.N(_threshold(self), 17))},
+                "var": str(self.var),
+                "lo": str(self.lo),
+                "hi": str(self.hi),
+                "text": self.text(),
+                "latex": self.latex(),
+            }
         out = {
             "rel": self.rel,
             "lhs": sp.sstr(self.lhs),
@@ -685,6 +733,52 @@ def UniqueRoot(expr, var, value, lo, hi) -> Fact:  # noqa: N802
 def AllOf(*parts: Fact) -> Fact:  # noqa: N802
     """The conjunction of facts."""
     return Fact("all", parts=tuple(parts))
+
+
+def Iff(name: str, parts: Sequence[Fact], condition, lo, hi) -> Fact:  # noqa: N802
+    """The biconditional: for every ``var`` in ``(lo, hi)``, the predicate ``name``, defined as the conjunction
+    of ``parts`` (facts ``>=`` or ``>`` in ``var`` alone), holds iff ``condition``.
+
+    ``condition`` is one-sided, ``var >= t``, ``var > t``, ``var <= t`` or ``var < t`` with ``lo < t < hi``
+    (``t`` exact, e.g. an algebraic number); ``var`` is read from it.
+    """
+    condition = sp.sympify(condition)
+    if not isinstance(condition, (sp.Ge, sp.Gt, sp.Le, sp.Lt)) or not isinstance(condition.lhs, sp.Symbol):
+        raise ValueError(f"the condition of a biconditional is 'var >= t' (or >, <=, <), not {condition}")
+    for p in parts:
+        if p.rel not in (">=", ">") or not p.symbols <= {condition.lhs}:
+            raise ValueError(f"a part of the predicate {name} is not a sign fact in {condition.lhs}: {p.text()}")
+    return Fact("iff", name, condition, (), (), condition.lhs, lo, hi, tuple(parts))
+
+
+def _threshold(f: Fact):
+    """The threshold ``t`` of a biconditional's condition ``var >= t`` (or >, <=, <)."""
+    return _as_expr(f.rhs).rhs
+
+
+def _iff_latex(f: Fact, joiner: str) -> str:
+    """``name(var) <=> condition``, the threshold shown by its decimal and defining polynomial when it is not
+    rational, then the predicate's parts (joined like a conjunction, so a long one breaks into displays)."""
+    var, cond = f.var, _as_expr(f.rhs)
+    t = _threshold(f)
+    op = {sp.Ge: "\\geq", sp.Gt: ">", sp.Le: "\\leq", sp.Lt: "<"}[type(cond)]
+    pred = f"\\operatorname{{{f.lhs}}}({sp.latex(var)})"
+    if t.is_Rational:
+        where = ""
+        t_tex = sp.latex(t)
+    else:
+        t_tex = sp.latex(var) + "^{*}"
+        x = sp.Dummy("x")
+        poly = sp.minimal_polynomial(t, x).subs(x, var)
+        where = (
+            f",\\ {t_tex} \\approx {sp.N(t, 15)} \\text{{ the zero of }} {sp.latex(poly)} "
+            f"\\text{{ in }} ({sp.latex(f.lo)}, {sp.latex(f.hi)})"
+        )
+    head = (
+        f"\\text{{for }} {sp.latex(f.lo)} < {sp.latex(var)} < {sp.latex(f.hi)}:\\ {pred} \\iff {sp.latex(var)} {op} "
+        f"{t_tex}{where}\\text{{, where }} {pred} \\text{{ is}}"
+    )
+    return head + " \\quad " + joiner.join(p.latex() for p in f.parts)
 
 
 @dataclass(frozen=True)
@@ -1198,6 +1292,206 @@ class Conjunction(Step):
         if unused:
             return StepCheck(False, True, "", refusal=f"cites {', '.join(unused)} without using it")
         return StepCheck(True, True, f"and-introduction of {', '.join(premises)}")
+
+
+def _exact_le(a, b) -> bool:
+    """``a <= b`` for exact real numbers (None is -infinity on the left, +infinity on the right)."""
+    if a is None or b is None:
+        return True
+    a, b = sp.sympify(a), sp.sympify(b)
+    if a == b:
+        return True
+    try:
+        return bool(sp.Le(a, b))
+    except TypeError:  # undecidable comparison: not established
+        return False
+
+
+def _exact_lt(a, b) -> bool:
+    if a is None or b is None:
+        return True
+    return _exact_le(a, b) and sp.sympify(a) != sp.sympify(b)
+
+
+@dataclass(frozen=True)
+class Biconditional(Step):
+    """Claim an :func:`Iff` fact: for every ``var`` in ``(lo, hi)``, the predicate (the conjunction of its
+    parts) holds iff the one-sided condition ``var >= t`` (or ``>``, ``<=``, ``<``) does.
+
+    Both directions come from cited facts, matched exactly:
+
+    - *if*: every part ``g >= 0`` (or ``g > 0``) is a cited fact (``>`` serves for ``>=``) on an open interval
+      of ``var`` containing the set where the condition holds; a closed endpoint ``t`` of that set may instead
+      be a cited zero of ``g`` (a ``root`` fact whose value is ``t``), and a part whose gap is identically
+      zero holds by definition (``0 >= 0``);
+    - *only if*: the negation of one part (``-g > 0``, resp. ``-g >= 0``) is a cited fact on an open interval
+      containing the rest of ``(lo, hi)``.
+
+    Interval ends are compared exactly (algebraic numbers included).  Second routes: the parts are
+    evaluated with 50 digits at seeded random points of both sets (and at ``t``), and z3 decides the
+    biconditional from the parts' expressions alone, without the premises (no point of ``(lo, hi)``
+    satisfies the condition and violates a part, none violates the condition and satisfies every part).
+    """
+
+    claim: Fact
+    reason: str
+    premises: tuple = ()
+    name: str = ""
+    kind = "biconditional"
+
+    def fact(self, where=(), domain=()) -> Fact:
+        return self.claim
+
+    def _sets(self):
+        """(set where the condition holds, its complement in (lo, hi)) as (a, a closed, b, b closed)."""
+        f = self.claim
+        cond, t = f.rhs, f.rhs.rhs
+        if isinstance(cond, (sp.Ge, sp.Gt)):
+            return (t, isinstance(cond, sp.Ge), f.hi, False), (f.lo, False, t, isinstance(cond, sp.Gt))
+        return (f.lo, False, t, isinstance(cond, sp.Le)), (t, isinstance(cond, sp.Lt), f.hi, False)
+
+    @staticmethod
+    def _covers(interval, zero_points, target) -> tuple[bool, bool]:
+        """Whether the open ``interval`` with the points ``zero_points`` contains the ``target`` set, and
+        whether a zero point was needed (a closed end of the target equal to an end of the interval)."""
+        a, b = interval
+        ta, ta_closed, tb, tb_closed = target
+        needed = False
+        for inner, closed, outer, left in ((ta, ta_closed, a, True), (tb, tb_closed, b, False)):
+            if _exact_lt(outer, inner) if left else _exact_lt(inner, outer):
+                continue
+            if outer is None or inner is None or sp.sympify(outer) != sp.sympify(inner):
+                return False, False
+            if closed:
+                if not any(sp.sympify(z) == sp.sympify(inner) for z in zero_points):
+                    return False, False
+                needed = True
+        return True, needed
+
+    def check(self, domain, where, seed, premises=None):
+        premises = dict(premises or {})
+        f = self.claim
+        if f.rel != "iff":
+            return StepCheck(False, False, "a biconditional step claims an Iff fact")
+        var, t = f.var, f.rhs.rhs
+        if not (_exact_lt(f.lo, t) and _exact_lt(t, f.hi)):
+            return StepCheck(False, False, f"the threshold {t} is not inside ({f.lo}, {f.hi})")
+        holds, fails = self._sets()
+
+        def interval_of(p: Fact):
+            if p.where or not p.symbols <= {var}:
+                return None  # a fact under extra conditions, or on other symbols, covers no interval of var
+            return dict(p.domain).get(var, (None, None))
+
+        def gap_key(p: Fact):
+            return _canon(_as_expr(p.lhs) - _as_expr(p.rhs))
+
+        used: set = set()
+        notes = []
+        ok_if = True
+        for part in f.parts:
+            gap = _as_expr(part.lhs) - _as_expr(part.rhs)
+            if part.rel == ">=" and sp.cancel(sp.together(gap)) == 0:
+                notes.append(f"{part.text()} holds identically")
+                continue
+            key = _canon(gap)
+            zeros = {
+                n: p.rhs
+                for n, p in premises.items()
+                if part.rel == ">=" and p.rel == "root" and p.var == var and key in (_canon(p.lhs), _canon(-p.lhs))
+            }
+            found = None
+            for n, p in premises.items():
+                if p.rel not in ((">", ">=") if part.rel == ">=" else (">",)) or gap_key(p) != key:
+                    continue
+                iv = interval_of(p)
+                covered, needed = (False, False) if iv is None else self._covers(iv, list(zeros.values()), holds)
+                if covered:
+                    found = n
+                    used.add(n)
+                    if needed:
+                        z = next(z for z, v in zeros.items() if sp.sympify(v) == sp.sympify(t))
+                        used.add(z)
+                        notes.append(f"{n} on the open interval and the zero {z} at {var} = {var}*")
+                    break
+            if found is None:
+                ok_if = False
+                notes.append(f"NOT established where the condition holds: {part.text()[:70]}")
+        violated = None
+        for k, part in enumerate(f.parts):
+            neg = _canon(-(_as_expr(part.lhs) - _as_expr(part.rhs)))
+            rels = (">",) if part.rel == ">=" else (">", ">=")
+            for n, p in premises.items():
+                iv = interval_of(p)
+                if p.rel in rels and gap_key(p) == neg and iv is not None and self._covers(iv, [], fails)[0]:
+                    violated = (k, n)
+                    break
+            if violated:
+                break
+        if violated is None:
+            notes.append("no cited fact violates a part where the condition fails")
+        else:
+            used.add(violated[1])
+        unused = [n for n in premises if n not in used]
+        ok_sym = ok_if and violated is not None
+        ok_num, num_detail = self._numeric(seed, violated)
+        detail = (
+            f"if: {'every part established where ' + sp.sstr(f.rhs) if ok_if else 'NOT every part established'}"
+            + (f" ({'; '.join(notes)})" if notes else "")
+            + (f"; only if: {violated[1]} violates part {violated[0] + 1} on the rest" if violated else "")
+            + f"; {num_detail}"
+        )
+        from . import smt
+
+        verdict = smt.decide_biconditional([(p.rel, p.lhs, p.rhs) for p in f.parts], f.rhs, var, f.lo, f.hi)
+        if unused:
+            return StepCheck(False, ok_num, detail, verdict, refusal=f"cites {', '.join(unused)} without using it")
+        return StepCheck(ok_sym, ok_num, detail, verdict)
+
+    def _numeric(self, seed: int, violated) -> tuple[bool, str]:
+        """Every part at random points where the condition holds (and at a closed end ``t``); the violated
+        part (or, if none was matched, some part) at random points of the rest and 1e-20 beside ``t``."""
+        f = self.claim
+        var, t = f.var, _threshold(f)
+        holds, fails = self._sets()
+        tol = float(NUMERIC_TOLERANCE)
+        gaps = [(p.rel, _as_expr(p.lhs) - _as_expr(p.rhs)) for p in f.parts]
+
+        def values(gap, pts):
+            return [_real_number(sp.N(_evaluate(gap, pt), NUMERIC_DIGITS)) for pt in pts]
+
+        def pts_in(s, k):
+            return random_points({var}, {var: (s[0], s[2])}, (), n=N_POINTS, seed=seed + k)
+
+        worst_in = None
+        ok = True
+        inside = pts_in(holds, 1) + ([{var: sp.N(t, NUMERIC_DIGITS + 10)}] if holds[1] or holds[3] else [])
+        for rel, gap in gaps:
+            for v in values(gap, inside):
+                if v is None or abs(v.imag) > tol:
+                    return False, "numeric: a part is not real at a sampled point"
+                worst_in = v.real if worst_in is None else min(worst_in, v.real)
+                ok &= v.real >= -tol if rel == ">=" else v.real > 0
+        # and just beside the threshold on the other side (1e-20 away), where a misplaced threshold shows
+        eps = sp.Float(10, NUMERIC_DIGITS + 10) ** -20
+        beside = t - eps if fails[2] == t else t + eps
+        outside = pts_in(fails, 2) + [{var: sp.N(beside, NUMERIC_DIGITS + 10)}]
+        for pt in outside:
+            bad = []
+            for i, (rel, gap) in enumerate(gaps):
+                v = values(gap, [pt])[0]
+                if v is None:
+                    return False, "numeric: a part is not real at a sampled point"
+                if (v.real < -tol) if rel == ">=" else (v.real <= tol):
+                    bad.append(i)
+            if not bad or (violated is not None and violated[0] not in bad):
+                ok = False
+        return ok and bool(inside) and bool(outside), (
+            f"numeric: {len(inside)} point(s) where the condition holds, smallest part value {_fmt(worst_in)}; "
+            f"{len(outside)} point(s) of the rest, each violating "
+            + ("the matched part" if violated is not None else "some part")
+            + f": {ok}"
+        )
 
 
 @dataclass(frozen=True)

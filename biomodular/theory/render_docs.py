@@ -92,19 +92,35 @@ beats is optimal) is [`weak-duality`](#weak-duality), proved, and the convexity 
 [`gram-convexity`](#gram-convexity), proved; the necessity of the modularity condition is proved by a
 perturbation, for a diagonal readout ([`modularity-necessity`](#modularity-necessity)) and for the
 non-orthogonal readout of ICLR 2023 Theorem 2 computed for that readout itself
-([`theorem2-angle`](#theorem2-angle)). No theorem cites `convex-duality` any more; it stays in the list as
-the reference for strong duality (the KKT conditions are also necessary at an optimum of the program), which
-no proof here needs.
+([`theorem2-angle`](#theorem2-angle)).
 
-**What is still read rather than checked.** Three inferences join checked facts in words, and a referee
+**Strong duality is an axiom.** That the KKT conditions are also *necessary* (every optimal code, not only
+one, has a multiplier that no neuron beats and that is tight on its neurons) is strong duality, the axiom
+`strong-duality`. Slater's condition holds for the Gram-form program: its only constraints (weights
+$\\ge 0$) are affine, and the point with every weight 1 is strictly feasible, its Gram matrix
+$\\sum_nw_nw_n^T$ being positive definite when the candidate tunings span the sources' space. The threshold
+theorems cite it, because their reading "the optimal code is modular iff $c \\ge c^*$" speaks of every
+optimum.
+
+**The thresholds are one formal biconditional.** The conclusion of
+[`cut-square-threshold`](#cut-square-threshold) and [`cut-cube-threshold`](#cut-cube-threshold) is a single
+fact: for every $c$ of the family's range, the predicate modular($c$), defined as the conjunction of
+$F(c) \\succ 0$ (leading minors) and every facet's test $h_f^2 - a_f^TFa_f \\ge 0$, holds iff
+$c \\ge c^*$. The last step is checked as a biconditional: the *if* direction needs every part cited on an
+interval containing $[c^*, \\text{end})$ (the closed end $c^*$ by the cited zero of the cut's test), the
+*only if* direction a cited fact violating a part on the rest, interval ends compared exactly; the parts are
+evaluated at random points of both sides and $10^{-20}$ beside $c^*$, and z3 re-decides the whole
+biconditional from the parts' expressions alone. A threshold moved by $10^{-6}$, either way, the direction
+flipped, or the cut's test dropped from the predicate is rejected (`tests/theory/test_theory_mutations.py`).
+That the predicate means "the optimal code is modular" is read through `ellipse-in-hull`, `weak-duality`,
+`nuclear-norm-bound`, `modularity-necessity` and `strong-duality`, cited by the theorem.
+
+**What is still read rather than checked.** Two inferences join checked facts in words, and a referee
 should know where: the last step of [`range-independence`](#range-independence) (from $\\langle Y^2\\rangle
 \\ge \\sum_j\\langle y_j^2\\rangle$, since the cross products $y_jy_k$ are $\\ge 0$, to
-$\\phi(w) \\ge \\sum_jE_jw_j^2$: its ingredients are checked steps, the sum over pairs is not); the
+$\\phi(w) \\ge \\sum_jE_jw_j^2$: its ingredients are checked steps, the sum over pairs is not); and the
 converse direction of [`ellipse-in-hull`](#ellipse-in-hull) (facets to support function, the axioms
-`polytope-facets` and `support-function-order`); and the threshold theorems' "modular iff $c \\ge c^*$",
-which is the conjunction of their checked sign facts (every facet test holds above $c^*$, the cut's fails
-below) read through `ellipse-in-hull`, `modularity-necessity` and `nuclear-norm-bound`, not a single formal
-predicate "modular".
+`polytope-facets` and `support-function-order`).
 
 """
 
@@ -114,7 +130,7 @@ def step_counts(proof) -> dict:
     result = proof.check()
     counts = {"steps": len(proof.steps), "z3 proved": 0, "z3 n/a": 0, "z3 unknown": 0, "rule": 0}
     for step, chk in zip(proof.steps, result.steps):
-        if step.kind not in ("identity", "inequality", "root"):
+        if step.kind not in ("identity", "inequality", "root", "biconditional"):
             counts["rule"] += 1
         elif chk.smt_status == "proved":
             counts["z3 proved"] += 1

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["SMTVerdict", "decide", "root_verdict", "SMT_RLIMIT", "SMT_TIMEOUT_MS", "available"]
+__all__ = ["SMTVerdict", "decide", "decide_biconditional", "root_verdict", "SMT_RLIMIT", "SMT_TIMEOUT_MS", "available"]
 
 #: Per-query resource limit of z3 (its deterministic ``rlimit`` count, not wall-clock time, so that a
 #: verdict does not depend on the machine's load).
@@ -337,3 +337,46 @@ def root_verdict(num, var, lo, hi, a, b, timeout_ms: int = SMT_TIMEOUT_MS) -> SM
     if z3.unknown in (exists, two, near):
         return SMTVerdict("unknown", detail, seconds)
     return SMTVerdict("refuted", detail, seconds)
+
+
+def decide_biconditional(parts, condition, var, lo, hi, timeout_ms: int = SMT_TIMEOUT_MS) -> SMTVerdict:
+    """z3 on ``for var in (lo, hi): (all parts) iff condition``, from the parts' expressions alone.
+
+    Two queries: a point of ``(lo, hi)`` where the condition holds and some part fails, and a point where
+    the condition fails and every part holds.  Both ``unsat``: proved; either ``sat``: refuted (with the
+    point).  ``parts`` are ``(rel, lhs, rhs)`` in ``var``; ``condition`` a sympy relational in ``var``.
+    """
+    start = time.perf_counter()
+    try:
+        import z3
+    except ImportError:  # pragma: no cover - z3 is a test dependency
+        return SMTVerdict("n/a", "z3 is not installed (pip install 'biomodular[smt]')")
+    try:
+        t = _Translator()
+        x = t.var(var)
+        box = [x > t.expr(lo), x < t.expr(hi)]
+        rels = [t.relation(rel, _differentiated(a), _differentiated(b)) for rel, a, b in parts]
+        cond = t.condition(condition)
+    except _Untranslatable as exc:
+        return SMTVerdict("n/a", f"outside the z3 fragment: {exc}", time.perf_counter() - start)
+    answers = []
+    points = []
+    for query in (z3.And(cond, z3.Not(z3.And(*rels))), z3.And(z3.Not(cond), *rels)):
+        solver = z3.SolverFor("QF_NRA")
+        solver.set("timeout", int(timeout_ms))
+        solver.set("rlimit", SMT_RLIMIT)
+        solver.add(*t.side, *box, query)
+        answer = solver.check()
+        answers.append(answer)
+        if answer == z3.sat:
+            points.append(str(solver.model().eval(x, model_completion=True)))
+    seconds = time.perf_counter() - start
+    detail = (
+        f"z3 (QF_NRA): condition holds and a part fails: {answers[0]}; condition fails and every part holds: "
+        f"{answers[1]}"
+    )
+    if all(a == z3.unsat for a in answers):
+        return SMTVerdict("proved", detail, seconds)
+    if z3.sat in answers:
+        return SMTVerdict("refuted", detail + f"; counterexample {var} = {points[0]}", seconds)
+    return SMTVerdict("unknown", detail, seconds)

@@ -210,8 +210,9 @@ def weak_duality_proof() -> Proof:
             "every code has $L_1 \\ge 2\\lambda_{out}\\operatorname{tr}(UB^T)$ for any feasible $U$ (weak "
             "duality); at a candidate satisfying the KKT conditions the bound is attained, "
             "$L_0 = 2\\lambda_{out}\\operatorname{tr}(UB^T)$, so $L_1 \\ge L_0$ for every code: the KKT "
-            "conditions are sufficient for optimality, proved here without the `convex-duality` axiom "
-            "(which is still what says they are also necessary, i.e. strong duality)."
+            "conditions are sufficient for optimality, proved here without a duality axiom. That they are "
+            "also necessary (every optimum has such a multiplier) is strong duality, the axiom `strong-duality` "
+            "(Slater's condition holds), cited by the theorems that read 'the optimal code' as every optimum."
         ),
     )
     p.hypothesis("H_L1", Eq(L1, Phi1 + lam * Tr(B * X1i * Bt)), "the loss of any code $T_1$.")

@@ -9,17 +9,17 @@ import sympy as sp
 from .models import cut_box, cut_box_moments_by_integration
 from .modular import modularity_condition
 from .proof import (
-    AllOf,
     BesideRoot,
-    Conjunction,
-    Eq,
+    Biconditional,
+    Ge,
     Gt,
     Identity,
+    Iff,
     Inequality,
     NoRootIn,
     Proof,
     RootOf,
-    UniqueRoot,
+    _canon,
 )
 from .thresholds import Threshold, facet_thresholds
 
@@ -67,18 +67,15 @@ def _cut_proof(d: int, name: str, title: str) -> Proof:
     above, below = _rational_between(cstar, hi), _rational_between(lo, cstar)
     p = Proof(name=name, title=title, domain={c: (lo, hi)})
     mean_int, cov_int = cut_box_moments_by_integration(d, c)
-    parts = [Eq(model.mean, mean_int), Eq(model.cov, cov_int)]
-    parts += [Gt(m, 0) for m in minors] + [
-        Gt(detF, 0),
-        Gt(minus_gap, 0),
-        Eq(g_def, cut_gap),
-        UniqueRoot(cut_gap, c, cstar, lo, hi),
-        Gt(cut_gap, 0, domain=((c, (cstar, hi)),)),
-        Gt(-cut_gap, 0, domain=((c, (lo, cstar)),)),
-    ]
-    if d == 3:
-        parts = [Gt(c - 1, 0), Gt(3 - c, 0)] + parts
-    p.conclusion = AllOf(*parts)
+    # the predicate "modular(c)": F positive definite (leading minors) and every facet passes its test
+    # h_f^2 - a_f^T F a_f >= 0 (facets with the same test quantity listed once)
+    tests, seen = [], set()
+    for g in gaps:
+        if _canon(g) not in seen:
+            seen.add(_canon(g))
+            tests.append(Ge(g, 0))
+    predicate = [Gt(m, 0) for m in minors] + [Gt(detF, 0)] + tests
+    p.conclusion = Iff("modular", predicate, sp.Ge(c, cstar), lo, hi)
     names = []
     if d == 3:
         names.append(
@@ -116,6 +113,7 @@ def _cut_proof(d: int, name: str, title: str) -> Proof:
         ).name
     )
     names.append(p.add(Identity(model.cov, cov_int, "Covariance, the same two routes.", label="C(c)")).name)
+    first_decisive = len(names)  # the steps before are checks of the moments and of the pairs, not cited below
     for k, m in enumerate(minors, start=1):
         names.append(
             p.add(
@@ -155,17 +153,15 @@ def _cut_proof(d: int, name: str, title: str) -> Proof:
             )
         ).name
     )
-    names.append(
-        p.add(
-            Identity(
-                g_def,
-                cut_gap,
-                "The cut facet $-(x_1 + \\dots + x_d) \\le c$: $h_f = c + d\\mu$ (normal $-\\mathbf{1}$, not normalised; "
-                "both sides of the test scale by $\\|\\mathbf{1}\\|^2$), test quantity $g(c)$ as computed by "
-                "`modularity_condition`.",
-                label="g(c)",
-            )
-        ).name
+    p.add(
+        Identity(
+            g_def,
+            cut_gap,
+            "The cut facet $-(x_1 + \\dots + x_d) \\le c$: $h_f = c + d\\mu$ (normal $-\\mathbf{1}$, not normalised; "
+            "both sides of the test scale by $\\|\\mathbf{1}\\|^2$), test quantity $g(c)$ as computed by "
+            "`modularity_condition`.",
+            label="g(c)",
+        )
     )
     names.append(
         p.add(
@@ -206,8 +202,26 @@ def _cut_proof(d: int, name: str, title: str) -> Proof:
             )
         ).name
     )
-    p.add(Conjunction(p.conclusion.parts, "All parts.", premises=tuple(names)))
-    p.uses = ("lemma:ellipse-in-hull", "lemma:modularity-necessity", "lemma:nuclear-norm-bound")
+    decisive = names[first_decisive:]
+    p.add(
+        Biconditional(
+            p.conclusion,
+            "Both directions. *If* $c \\ge c^*$: the minors and $\\det F$ are positive on the whole range, the "
+            "facets at the minima pass on the whole range, those at the maxima hold with equality, and the cut's "
+            "test is positive on $(c^*, " + str(hi) + ")$ and zero at $c^*$. *Only if*: for $c < c^*$ the cut's "
+            "test is negative, so the predicate fails. Read through `ellipse-in-hull` (with $F \\succ 0$ the "
+            "facet tests are $m(w)^2 \\ge w^TFw$ for every $w$), sufficiency (`weak-duality`, "
+            "`nuclear-norm-bound`) and `modularity-necessity`, the predicate is: the optimal code is modular.",
+            premises=tuple(decisive),
+        )
+    )
+    p.uses = (
+        "lemma:ellipse-in-hull",
+        "lemma:modularity-necessity",
+        "lemma:nuclear-norm-bound",
+        "lemma:weak-duality",
+        "axiom:strong-duality",
+    )
     p.constant("c^*", cstar, "the root of " + f"${sp.latex(thr.polynomial)}$ in $({lo}, {hi})$ (checked step)")
     p.constant("\\mu(c^*)", sp.factor(mu).subs(c, cstar), exact_latex=sp.latex(sp.factor(mu)) + "\\Big|_{c = c^*}")
     t = d - c
@@ -224,8 +238,12 @@ def cut_square_proof() -> Proof:
     p.gloss = (
         "for sources uniform on $[-1, 1]^2$ minus the triangle $\\{x + y < -c\\}$, $0 < c < 2$, every "
         "facet but the cut passes the facet test for all $c$, and the cut's test quantity $g(c)$ is "
-        "positive exactly above its only zero $c^*$: the optimal code is modular iff $c \\ge c^*$ and "
-        "mixes the two sources for $c < c^*$ (with `ellipse-in-hull` and the KKT characterisation)."
+        "positive exactly above its only zero $c^*$. The conclusion is one formal biconditional: the predicate "
+        "modular($c$) ($F \\succ 0$ and every facet passes its test) holds iff $c \\ge c^*$. Read through "
+        "`ellipse-in-hull`, `weak-duality` and `nuclear-norm-bound` (sufficiency), `modularity-necessity` "
+        "(for $c < c^*$ a small mixed neuron lowers the loss) and `strong-duality` (every optimum, not only "
+        "one, has the modular code's multiplier): the optimal code is modular iff $c \\ge c^*$ and mixes the two "
+        "sources for $c < c^*$."
     )
     p.setting = (
         "Mean, covariance, $\\beta = 1 - \\mu$ and $F$ are exact functions of $c$; the hull is the "
@@ -243,8 +261,10 @@ def cut_cube_proof() -> Proof:
     p = _cut_proof(3, "cut-cube-threshold", "Three sources: every pair looks range independent, yet the code mixes")
     p.gloss = (
         "for sources uniform on $[-1, 1]^3$ minus the corner $\\{x + y + z < -c\\}$, $1 < c < 3$, every "
-        "pair of sources looks range independent, yet the optimal code is modular iff $c \\ge c^*$: for "
-        "$1 < c < c^*$ the cut facet, whose normal $-(1,1,1)$ mixes all three sources, fails."
+        "pair of sources looks range independent (steps 1-2), yet the predicate modular($c$) ($F \\succ 0$ and "
+        "every facet passes its test) holds iff $c \\ge c^*$, one formal biconditional: for $1 < c < c^*$ the cut "
+        "facet, whose normal $-(1,1,1)$ mixes all three sources, fails. Read as for `cut-square-threshold`: the "
+        "optimal code is modular iff $c \\ge c^*$."
     )
     p.setting = (
         "Exact moments from box moments minus those of the corner tetrahedron; hull: the 7 remaining "

@@ -14,6 +14,7 @@ import sympy as sp
 from biomodular.theory.catalogue import CATALOGUE, get
 from biomodular.theory.proof import (
     AllOf,
+    Biconditional,
     Conjunction,
     Eq,
     Fact,
@@ -72,6 +73,16 @@ def _mutations(part: Fact):
                     ("rhs*" if gap is not None else "unknown", lift),
                 )
             )
+    elif part.rel == "iff":
+        cond = part.rhs
+        shift = sp.Rational(1, 10**6)
+        out.append(("changed threshold", _iff(part, cond.func(cond.lhs, cond.rhs + shift)), ("claim", shift)))
+        out.append(("lowered threshold", _iff(part, cond.func(cond.lhs, cond.rhs - shift)), ("claim", -shift)))
+        flipped = {sp.Ge: sp.Le, sp.Gt: sp.Lt, sp.Le: sp.Ge, sp.Lt: sp.Gt}[type(cond)]
+        out.append(("flipped direction", _iff(part, flipped(cond.lhs, cond.rhs)), ("claim", 0)))
+        for k in _only_failing_parts(part):  # without it the predicate holds where the condition fails: false
+            weaker = part.parts[:k] + part.parts[k + 1 :]
+            out.append((f"predicate without part {k + 1}", dataclasses.replace(part, parts=weaker), ("claim", k)))
     elif part.rel == "root":
         out.append(
             (
@@ -81,6 +92,23 @@ def _mutations(part: Fact):
             )
         )
     return out
+
+
+def _only_failing_parts(part: Fact) -> list[int]:
+    """The parts of a biconditional's predicate that alone fail at the middle of the set where its condition
+    fails (evaluated independently of the proof, with 30 digits)."""
+    cond, t = part.rhs, part.rhs.rhs
+    mid = (part.lo + t) / 2 if isinstance(cond, (sp.Ge, sp.Gt)) else (t + part.hi) / 2
+    failing = []
+    for k, p in enumerate(part.parts):
+        value = sp.N((sp.sympify(p.lhs) - sp.sympify(p.rhs)).subs(part.var, mid), 30)
+        if value < 0 or (p.rel == ">" and value == 0):
+            failing.append(k)
+    return failing if len(failing) == 1 else []
+
+
+def _iff(part: Fact, condition) -> Fact:
+    return dataclasses.replace(part, rhs=condition)
 
 
 def _with_part(conclusion: Fact, i: int, new: Fact) -> Fact:
@@ -144,6 +172,8 @@ def test_false_claims_fail_their_check_when_the_proof_is_changed_too(name):
                 new_step = dataclasses.replace(step, rhs=mutated.rhs)
             elif isinstance(step, RootOf) and field == "value":
                 new_step = dataclasses.replace(step, value=mutated.rhs)
+            elif isinstance(step, Biconditional) and field == "claim":
+                new_step = dataclasses.replace(step, claim=mutated)
             else:
                 continue  # a rule step (and-introduction, linearity, ...): its claim is its premises'
             steps = list(proof.steps)
@@ -153,9 +183,13 @@ def test_false_claims_fail_their_check_when_the_proof_is_changed_too(name):
             if isinstance(last, Conjunction):
                 steps[-1] = dataclasses.replace(last, parts=tuple(new_goal.parts))
             variant = proof.variant(conclusion=new_goal, steps=steps)
-            result = variant.check(smt=False)
+            # a biconditional is re-decided by z3 from its parts alone: that checker must reject it too
+            result = variant.check(smt=isinstance(step, Biconditional))
             assert not result.ok, (name, i, label)
             assert not result.steps[k].ok, (name, i, label, result.steps[k].detail)
+            if isinstance(step, Biconditional) and "without part" not in label:
+                assert not result.steps[k].symbolic and not result.steps[k].numeric, (name, label)
+                assert result.steps[k].smt_status == "refuted", (name, label, result.steps[k].smt)
             tried += 1
     assert tried >= 1, name
 
