@@ -12,7 +12,8 @@ independent route against which :mod:`biomodular.solvers` is tested.
 - Exact thresholds: :func:`facet_thresholds`, :func:`cut_box_threshold`.
 - Proofs: :class:`Proof` with formal hypotheses and conclusion (:class:`Fact`,
   built with :func:`Eq`, :func:`Ge`, :func:`Gt`, :func:`UniqueRoot`,
-  :func:`AllOf`), :func:`prove` (name -> checked proof), :func:`theorem_names`;
+  :func:`AllOf`, and the biconditional of a threshold, :func:`Iff`),
+  :func:`prove` (name -> checked proof), :func:`theorem_names`;
   the axioms the catalogue rests on, :data:`AXIOMS`.
 """
 
@@ -39,6 +40,7 @@ __all__ = [
     "Gt",
     "UniqueRoot",
     "AllOf",
+    "Iff",
     "AXIOMS",
     "SymbolicSources",
     "uniform_box",
@@ -84,6 +86,7 @@ _LAZY = {
             "Gt",
             "UniqueRoot",
             "AllOf",
+            "Iff",
         )
     },
     "AXIOMS": "foundations",

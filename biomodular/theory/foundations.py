@@ -54,14 +54,10 @@ AXIOMS: dict[str, Axiom] = {
             "Rockafellar, Convex Analysis (1970), Cor. 17.1.2",
         ),
         Axiom(
-            "support-function-order",
-            "for closed convex sets $K, P$: $K \\subseteq P$ iff $h_K(u) \\le h_P(u)$ for every direction $u$",
-            "Rockafellar, Convex Analysis (1970), Cor. 13.1.1",
-        ),
-        Axiom(
             "polytope-facets",
-            "a full-dimensional polytope is the intersection of the half-spaces of its facets, and a linear "
-            "function attains its minimum over it at a vertex",
+            "a full-dimensional polytope is the intersection of the half-spaces of its facets (a point "
+            "satisfying every facet inequality lies in it), and a linear function attains its minimum over it "
+            "at a vertex",
             "Ziegler, Lectures on Polytopes (1995), Thm. 2.15 and Sec. 3.1",
         ),
         Axiom(

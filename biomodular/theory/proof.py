@@ -42,6 +42,10 @@ __all__ = [
     "Linearity",
     "Averaged",
     "Termwise",
+    "SumSplit",
+    "InPolytope",
+    "Reindex",
+    "MeanOfSum",
     "Step",
     "StepCheck",
     "Identity",
@@ -1471,7 +1475,7 @@ class Biconditional(Step):
                 if v is None or abs(v.imag) > tol:
                     return False, "numeric: a part is not real at a sampled point"
                 worst_in = v.real if worst_in is None else min(worst_in, v.real)
-                ok &= v.real >= -tol if rel == ">=" else v.real > 0
+                ok &= v.real >= -tol if rel == ">=" else v.real > tol
         # and just beside the threshold on the other side (1e-20 away), where a misplaced threshold shows
         eps = sp.Float(10, NUMERIC_DIGITS + 10) ** -20
         beside = t - eps if fails[2] == t else t + eps
@@ -1652,6 +1656,201 @@ class Termwise(Step):
             f"{match[0]} holds for every {self.index}, so it holds for the sums over "
             f"{self.index} = {self.lo}..{self.hi}",
         )
+
+
+@dataclass(frozen=True)
+class InPolytope(Step):
+    """Claim ``w . x >= m(w)`` for a point ``x`` that satisfies the inequality of a generic facet.
+
+    ``m(w)`` is the minimum of ``w . x`` over the polytope ``P``; a full-dimensional polytope is the
+    intersection of its facets' half-spaces (axiom ``polytope-facets``), so a point satisfying the inequality
+    ``a_f . x <= h_f`` of every facet ``f`` lies in ``P``, and ``w . x`` is at least the minimum there.  The
+    cited facts must be, for one point expression ``x``: ``a_f x = v_f`` and ``h_f >= v_f`` (the generic
+    facet's normal ``a_f`` and offset ``h_f``, symbols that stand for every facet), and ``w x = v``; the claim
+    is ``v >= m``.  A rule: checked structurally.
+    """
+
+    point: object
+    facet_row: object
+    offset: object
+    direction_row: object
+    minimum: object
+    value: object
+    reason: str
+    premises: tuple = ("axiom:polytope-facets",)
+    name: str = ""
+    kind = "point in the polytope"
+
+    def fact(self, where=(), domain=()) -> Fact:
+        return Fact(">=", self.value, self.minimum)
+
+    def check(self, domain, where, seed, premises=None):
+        premises = dict(premises or {})
+        x = sp.sympify(self.point)
+        row_a, row_w = sp.sympify(self.facet_row), sp.sympify(self.direction_row)
+
+        def equal(a, b):
+            return sp.expand(sp.sympify(a) - sp.sympify(b)) == 0
+
+        on_facet = {n: f.rhs for n, f in premises.items() if f.rel == "=" and equal(f.lhs, row_a * x)}
+        inside = [
+            n
+            for n, f in premises.items()
+            if f.rel in (">=", ">") and equal(f.lhs, self.offset) and any(equal(f.rhs, v) for v in on_facet.values())
+        ]
+        valued = [
+            n for n, f in premises.items() if f.rel == "=" and equal(f.lhs, row_w * x) and equal(f.rhs, self.value)
+        ]
+        if not (on_facet and inside and valued):
+            missing = [
+                what
+                for what, found in (("a_f x = v_f", on_facet), ("h_f >= v_f", inside), ("w x = v", valued))
+                if not found
+            ]
+            return StepCheck(False, False, "not cited: " + ", ".join(missing))
+        used = {inside[0], valued[0]} | {n for n, v in on_facet.items() if equal(premises[inside[0]].rhs, v)}
+        unused = [n for n in premises if n not in used]
+        if unused:
+            return StepCheck(False, True, "", refusal=f"cites {', '.join(unused)} without using it")
+        generic = all(sp.sympify(e).free_symbols for e in (row_a, self.offset))
+        return StepCheck(
+            generic,
+            generic,
+            f"the point satisfies the generic facet's inequality ({inside[0]}), so it lies in P (polytope-facets) "
+            f"and its value {valued[0]} is at least the minimum m over P",
+        )
+
+
+@dataclass(frozen=True)
+class SumSplit(Step):
+    """Claim ``sum_{index=lo}^{hi} f = sum_{lo}^{at-1} f + f(at) + sum_{at+1}^{hi} f`` for ``lo <= at <= hi``:
+    one term singled out of a sum over a symbolic range (the condition is part of the claim).
+
+    A rule: checked structurally (integer index and position, the summand free of the position) and
+    exactly on every instance with ``hi - lo <= 5``, the sums written out term by term."""
+
+    summand: object
+    index: sp.Symbol
+    lo: object
+    hi: object
+    at: sp.Symbol
+    reason: str
+    premises: tuple = ()
+    name: str = ""
+    kind = "sum split"
+
+    def fact(self, where=(), domain=()) -> Fact:
+        f, j = sp.sympify(self.summand), self.index
+        whole = sp.Sum(f, (j, self.lo, self.hi))
+        parts = sp.Sum(f, (j, self.lo, self.at - 1)) + f.subs(j, self.at) + sp.Sum(f, (j, self.at + 1, self.hi))
+        return Fact("=", whole, parts, (sp.Le(self.lo, self.at), sp.Le(self.at, self.hi)))
+
+    def check(self, domain, where, seed, premises=None):
+        if premises:
+            return StepCheck(False, False, "", refusal=f"cites {', '.join(premises)} without using it")
+        f, j, at = sp.sympify(self.summand), self.index, self.at
+        bounds = sp.sympify(self.lo).free_symbols | sp.sympify(self.hi).free_symbols
+        structural = (
+            j.is_integer is True
+            and at.is_integer is True
+            and at not in f.free_symbols
+            and j not in bounds
+            and j != at
+            and sp.sympify(self.lo).is_integer is not False
+        )
+        fact = self.fact()
+        instances = 0
+        ok = True
+        lo_syms = sp.sympify(self.lo).free_symbols
+        for lo_v in [0, 1] if lo_syms else [None]:
+            for width in range(0, 6):
+                base = {s: lo_v for s in lo_syms}
+                lo_n = sp.sympify(self.lo).subs(base)
+                hi_syms = sp.sympify(self.hi).free_symbols - lo_syms
+                if len(hi_syms) != 1 and not sp.sympify(self.hi).is_Integer:
+                    return StepCheck(structural, False, "the upper limit is not one symbol or an integer")
+                for k in range(0, width + 1):
+                    values = dict(base)
+                    values.update({s: lo_n + width for s in hi_syms})
+                    values[at] = lo_n + k
+                    if sp.sympify(self.hi).subs(values) != lo_n + width:
+                        continue
+                    lhs = _as_expr(fact.lhs).subs(values).doit()
+                    rhs = _as_expr(fact.rhs).subs(values).doit()
+                    ok &= sp.expand(lhs - rhs) == 0
+                    instances += 1
+        return StepCheck(
+            structural,
+            ok and instances > 0,
+            f"summand free of {at}, integer index and position: {structural}; both sides written out and equal on "
+            f"{instances} instance(s) with up to 6 terms: {ok}",
+        )
+
+
+@dataclass(frozen=True)
+class Reindex(Step):
+    """Claim a cited fact about a generic index with the index renamed (``y_j >= 0`` for every ``j``, so
+    ``y_i >= 0``): the cited fact ``of`` must be the premise, and the renaming maps integer symbols to integer
+    symbols not already in the fact."""
+
+    of: Fact
+    mapping: tuple
+    reason: str
+    premises: tuple = ()
+    name: str = ""
+    kind = "reindexing"
+
+    def fact(self, where=(), domain=()) -> Fact:
+        return self.of.subs(dict(self.mapping))
+
+    def check(self, domain, where, seed, premises=None):
+        premises = dict(premises or {})
+        match = [n for n, f in premises.items() if f.key() == self.of.key()]
+        if not match:
+            return StepCheck(False, False, "no cited premise is the fact being reindexed")
+        unused = [n for n in premises if n not in match]
+        if unused:
+            return StepCheck(False, True, "", refusal=f"cites {', '.join(unused)} without using it")
+        free = self.of.symbols | set().union(*[sp.sympify(w).free_symbols for w in self.of.where])
+        ok = all(
+            old.is_integer is True and new.is_integer is True and old in free and new not in free
+            for old, new in self.mapping
+        )
+        return StepCheck(
+            ok,
+            ok,
+            f"{match[0]} holds for every value of the generic index; renamed "
+            + ", ".join(f"{a} -> {b}" for a, b in self.mapping)
+            + ("" if ok else " (NOT an integer index of the fact, or a name it already uses)"),
+        )
+
+
+@dataclass(frozen=True)
+class MeanOfSum(Step):
+    """Claim ``<sum_{index=lo}^{hi} f> = sum_{index=lo}^{hi} <f>``: linearity of expectation over a finite
+    sum with a symbolic number of terms."""
+
+    summand: object
+    index: sp.Symbol
+    lo: object
+    hi: object
+    reason: str
+    premises: tuple = ("axiom:linearity-of-expectation",)
+    name: str = ""
+    kind = "mean of a sum"
+
+    def fact(self, where=(), domain=()) -> Fact:
+        from .expectation import Mean
+
+        lim = (self.index, self.lo, self.hi)
+        return Fact("=", Mean(sp.Sum(self.summand, lim)), sp.Sum(Mean(self.summand), lim))
+
+    def check(self, domain, where, seed, premises=None):
+        if premises:
+            return StepCheck(False, False, "", refusal=f"cites {', '.join(premises)} without using it")
+        bounds = sp.sympify(self.lo).free_symbols | sp.sympify(self.hi).free_symbols
+        ok = self.index.is_integer is True and self.index not in bounds
+        return StepCheck(ok, ok, f"linearity of expectation over the terms {self.index} = {self.lo}..{self.hi}")
 
 
 def _divides_by_minimal_polynomial(poly: sp.Poly, value, var) -> tuple[bool, str]:

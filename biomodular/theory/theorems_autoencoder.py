@@ -17,8 +17,11 @@ from .proof import (
     Identity,
     Inequality,
     Linearity,
+    MeanOfSum,
     Nonneg,
     Proof,
+    Reindex,
+    SumSplit,
     Termwise,
 )
 
@@ -157,38 +160,39 @@ def lambda_independence_proof() -> Proof:
 
 
 def range_independence_proof() -> Proof:
-    """Range independence implies m(w)^2 >= w^T F w, for a symbolic number of sources."""
-    j, d = sp.symbols("j N", integer=True, positive=True)  # N: the number of sources
-    om, r = sp.symbols("omega_j r_j", nonnegative=True)
-    pj, qj = sp.symbols("p_j q_j", positive=True)
-    dj, beta = sp.symbols("d_j beta_j", nonnegative=True)
-    C = sp.Symbol("C_jj", positive=True)
-    w, x = sp.symbols("w_j x_j", real=True)
-    Y = sp.Symbol("Y", real=True)
-    K, M = sp.symbols("K m", real=True)
-    wi = sp.IndexedBase("w", real=True)
+    """Range independence implies phi(w) >= sum_j E_j w_j^2, for a symbolic number of sources."""
+    j, i, N = sp.symbols("j i N", integer=True, positive=True)  # N: the number of sources
+    Y, K, M = sp.symbols("Y K m", real=True)
+    w = sp.IndexedBase("w", real=True)
     Ci = sp.IndexedBase("C", positive=True)
-    di = sp.IndexedBase("d", nonnegative=True)
     bi = sp.IndexedBase("beta", nonnegative=True)
     yi, xi = sp.IndexedBase("y", real=True), sp.IndexedBase("x", real=True)
     wp, wm = sp.IndexedBase("w^+", nonnegative=True), sp.IndexedBase("w^-", nonnegative=True)
     pi_, qi = sp.IndexedBase("p", positive=True), sp.IndexedBase("q", positive=True)
-    y_j = w * x + sp.Abs(w) * dj
+    y_j = wp[j] * (xi[j] + pi_[j]) + wm[j] * (qi[j] - xi[j])
+    Z = Y + K - M
     p = Proof(
         name="range-independence",
         title="Range independence implies modularity, for any number of sources",
         setting=(
-            "Centred sources $x_j \\in [-p_j, q_j]$ (the bounding box), $\\beta_j = \\min(p_j, q_j)$. For a tuning "
-            "$w$ let $d_j = p_j$ if $w_j \\ge 0$ and $q_j$ otherwise, $y_j = w_jx_j + |w_j|d_j$, "
-            "$Y = \\sum_j y_j = w\\cdot x - K$ with $K = -\\sum_j|w_j|d_j$ the minimum of $w \\cdot x$ over the "
-            "box (at its corner $x_j = -d_j\\operatorname{sign}w_j$), and $m = m(w)$ the minimum over the "
-            "support. Then $\\phi(w) = \\langle(w\\cdot x - m)^2\\rangle = \\langle(Y + K - m)^2\\rangle$ and "
-            "$\\phi(w) - w^T\\operatorname{diag}(E_j)w = m(w)^2 - w^TFw$ (`lambda-independence`). $N$ is a "
-            "symbolic number of sources."
+            "Centred sources $x_j \\in [-p_j, q_j]$ (the bounding box), $j = 1..N$ with $N$ symbolic, and "
+            "$\\beta_j \\le \\min(p_j, q_j)$ (the nearer extreme). A tuning $w$ is split into its positive "
+            "and negative parts, $w_j = w^+_j - w^-_j$ with $w^+_jw^-_j = 0$; $y_j = w^+_j(x_j + p_j) + "
+            "w^-_j(q_j - x_j) = w_jx_j + |w_j|d_j$ ($d_j = p_j$ if $w_j \\ge 0$, else $q_j$), $Y = \\sum_jy_j = "
+            "w\\cdot x - K$ with $K = -\\sum_j|w_j|d_j$ the minimum of $w\\cdot x$ over the box (at its corner "
+            "$x_j = -d_j\\operatorname{sign}w_j$), and $m = m(w)$ the minimum over the support. Then "
+            "$\\phi(w) = \\langle(w\\cdot x - m)^2\\rangle = \\langle(Y + K - m)^2\\rangle$ and "
+            "$\\phi(w) - w^T\\operatorname{diag}(E_j)w = m(w)^2 - w^TFw$ (`lambda-independence`). Hypotheses "
+            "on $x_j, y_j, \\dots$ with the generic index $j$ hold for every $j$."
         ),
         gloss=(
-            "if every corner of the bounding box is in the support, $\\phi(w) \\ge \\sum_j E_jw_j^2$ for every "
-            "$w$, whatever the correlations and however many sources: the optimal code is modular."
+            "if every corner of the bounding box is in the support, $\\phi(w) \\ge \\sum_j E_jw_j^2$ "
+            "($E_j = C_{jj} + \\beta_j^2$) for every $w$, whatever the correlations and however many sources: "
+            "the optimal code is modular. The last step combines the pointwise bound with the hypothesis "
+            "$K \\ge m$: $\\phi(w) = \\langle Y^2\\rangle + 2(K - m)\\langle Y\\rangle + (K - m)^2$ with "
+            "$\\langle Y\\rangle \\ge 0$, and $\\langle Y^2\\rangle \\ge \\sum_j\\langle y_j^2\\rangle$ "
+            "because every cross product $y_jy_k$ is $\\ge 0$ (proved as $Y y_i \\ge y_i^2$, $Y - y_i$ being "
+            "a sum of the other, nonnegative, terms)."
         ),
     )
     p.hypothesis(
@@ -196,140 +200,165 @@ def range_independence_proof() -> Proof:
         Ge(K, M),
         "range independence: the minimising corner of the box is in the support, so $m(w) \\le K$.",
     )
-    p.hypothesis("H_mean", Eq(Mean(x), 0), "$x_j$ is centred.")
-    p.hypothesis("H_var", Eq(Mean(x**2), C), "its variance.")
-    p.hypothesis("H_beta", Ge(dj, beta), "$\\beta_j$ is the nearer of the two extremes.")
-    p.hypothesis(
-        "H_y",
-        Eq(yi[j], wp[j] * (xi[j] + pi_[j]) + wm[j] * (qi[j] - xi[j])),
-        "$y_j$ with $w_j = w^+_j - w^-_j$ split into its positive and negative parts (one of them zero), "
-        "so $|w_j|d_j = p_jw^+_j + q_jw^-_j$.",
-    )
+    p.hypothesis("H_Y", Eq(Y, sp.Sum(yi[j], (j, 1, N))), "$Y = \\sum_jy_j$.")
+    p.hypothesis("H_y", Eq(yi[j], y_j), "$y_j$ from the positive and negative parts of $w_j$.")
     p.hypothesis("H_lo", Ge(xi[j] + pi_[j], 0), "$x_j \\ge -p_j$ on the box ...")
     p.hypothesis("H_hi", Ge(qi[j] - xi[j], 0), "... and $x_j \\le q_j$.")
-    p.hypothesis("H_Y", Eq(Y, sp.Sum(yi[j], (j, 1, d))), "$Y = \\sum_jy_j$.")
-    sum_d = sp.Sum(wi[j] ** 2 * (Ci[j] + di[j] ** 2), (j, 1, d))
-    sum_E = sp.Sum(wi[j] ** 2 * (Ci[j] + bi[j] ** 2), (j, 1, d))
-    Z = Y + K - M
-    p.conclusion = AllOf(
-        Ge(om * (-pj + r) + om * pj, 0),
-        Ge(-om * (qj - r) + om * qj, 0),
-        Ge(Mean(Z**2), Mean(Y**2)),
-        Eq(Mean(y_j**2), w**2 * (C + dj**2)),
-        Ge(sum_d, sum_E),
-    )
-    p.add(
-        Inequality(
-            om * (-pj + r) + om * pj,
-            0,
-            Nonneg(om * r),
-            "$y_j \\ge 0$ on the box when $w_j = \\omega_j \\ge 0$: there $x_j = -p_j + r_j$ with $r_j \\ge 0$.",
-        )
-    )
-    p.add(
-        Inequality(
-            -om * (qj - r) + om * qj,
-            0,
-            Nonneg(om * r),
-            "$y_j \\ge 0$ on the box when $w_j = -\\omega_j \\le 0$: there $x_j = q_j - r_j$, $r_j \\ge 0$. "
-            "So $Y = \\sum_j y_j \\ge 0$.",
-        )
-    )
-    p.add(
+    p.hypothesis("H_split", Eq(wp[j] * wm[j], 0), "one of the two parts of $w_j$ is zero ...")
+    p.hypothesis("H_w", Eq(w[j], wp[j] - wm[j]), "... and $w_j$ is their difference.")
+    p.hypothesis("H_mean", Eq(Mean(xi[j]), 0), "$x_j$ is centred.")
+    p.hypothesis("H_var", Eq(Mean(xi[j] ** 2), Ci[j]), "its variance $C_{jj}$.")
+    p.hypothesis("H_p", Ge(pi_[j], bi[j]), "$\\beta_j$ is at most the distance to the minimum ...")
+    p.hypothesis("H_q", Ge(qi[j], bi[j]), "... and to the maximum.")
+    sum_E = sp.Sum(w[j] ** 2 * (Ci[j] + bi[j] ** 2), (j, 1, N))
+    p.conclusion = Ge(Mean(Z**2), sum_E)
+    inside = (sp.Le(1, i), sp.Le(i, N))
+    # pointwise: every y_j >= 0 on the box, so Y >= 0 and <Y> >= 0
+    a1 = p.add(
         Inequality(
             yi[j],
             0,
             Nonneg(sp.Integer(0)),
             "Every $y_j \\ge 0$ on the box: $y_j = w^+_j(x_j + p_j) + w^-_j(q_j - x_j)$, both products of "
-            "nonnegative numbers (the two cases are steps 1 and 2).",
+            "nonnegative numbers.",
             premises=("H_y", "H_lo", "H_hi"),
             multipliers=(("H_lo", wp[j]), ("H_hi", wm[j])),
-            name="s2a",
         )
-    )
-    p.add(Termwise(yi[j], 0, j, 1, d, ">=", "Sum over the sources.", premises=("s2a",), name="s2b"))
-    p.add(
+    ).name
+    a2 = p.add(Termwise(yi[j], 0, j, 1, N, ">=", "Sum over the sources.", premises=(a1,))).name
+    a3 = p.add(
         Inequality(
-            Y,
+            Y, 0, Nonneg(sp.Integer(0)), "So $Y \\ge 0$ on the support.", premises=("H_Y", a2), multipliers=((a2, 1),)
+        )
+    ).name
+    a4 = p.add(Averaged((Y, 0), ">=", "Take means: $\\langle Y\\rangle \\ge 0$.", premises=(a3,))).name
+    a5 = p.add(
+        Linearity(Mean(Z**2), linear_mean(Z**2, [Y]), (Y,), "Expand $(Y + K - m)^2$; $K$, $m$ are numbers.")
+    ).name
+    # the cross terms: Y y_i >= y_i^2 for every i, because Y - y_i is a sum of the other terms
+    b1 = p.add(SumSplit(yi[j], j, 1, N, i, "Single out the term $i$ of $\\sum_jy_j$ ($1 \\le i \\le N$).")).name
+    rest = sp.Sum(yi[j], (j, 1, i - 1)) + sp.Sum(yi[j], (j, i + 1, N))
+    b2 = p.add(
+        Identity(
+            Y - yi[i],
+            rest,
+            "So $Y - y_i$ is the sum of the other terms.",
+            where=inside,
+            premises=("H_Y", b1),
+            multipliers=((b1, 1),),
+        )
+    ).name
+    b3 = p.add(Termwise(yi[j], 0, j, 1, i - 1, ">=", "The terms before $i$ ...", premises=(a1,))).name
+    b4 = p.add(Termwise(yi[j], 0, j, i + 1, N, ">=", "... and after it are $\\ge 0$.", premises=(a1,))).name
+    b5 = p.add(
+        Inequality(
+            Y - yi[i],
             0,
             Nonneg(sp.Integer(0)),
-            "So $Y \\ge 0$ on the support.",
-            premises=("H_Y", "s2b"),
-            multipliers=(("s2b", 1),),
-            name="s2c",
+            "So $Y \\ge y_i$.",
+            where=inside,
+            premises=(b2, b3, b4),
+            multipliers=((b2, 1), (b3, 1), (b4, 1)),
         )
-    )
-    p.add(
+    ).name
+    b6 = p.add(
+        Reindex(p.step_fact(p.steps[0]), ((j, i),), "$y_i \\ge 0$ (step 1 for the index $i$).", premises=(a1,))
+    ).name
+    b7 = p.add(
         Inequality(
-            Z**2,
-            Y**2,
-            SOS(((1, K - M),)),
-            "Pointwise, with $Y \\ge 0$ and $K \\ge m$: $(Y + K - m)^2 - Y^2 = 2Y(K - m) + (K - m)^2$, the first "
-            "term a product of the two cited inequalities. This is where range independence is used.",
-            premises=("H_corner", "s2c"),
-            multipliers=(("H_corner", 2 * Y),),
-            name="s3",
+            Y * yi[i],
+            yi[i] ** 2,
+            Nonneg(sp.Integer(0)),
+            "$Yy_i - y_i^2 = y_i(Y - y_i)$, a product of two cited nonnegative numbers.",
+            where=inside,
+            premises=(b5, b6),
+            multipliers=((b5, yi[i]),),
         )
-    )
-    p.add(
-        Averaged((Z**2, Y**2), ">=", "Take means: $\\phi(w) \\ge \\langle Y^2\\rangle$.", premises=("s3",), name="s4")
-    )
-    p.add(Linearity(Mean(y_j**2), linear_mean(y_j**2, [x]), (x,), "Expand $y_j^2$; the mean is linear.", name="s5"))
-    p.add(
+    ).name
+    b8 = p.add(
+        Reindex(p.step_fact(p.steps[-1]), ((i, j),), "The same for the summation index $j$.", premises=(b7,))
+    ).name
+    b9 = p.add(Termwise(Y * yi[j], yi[j] ** 2, j, 1, N, ">=", "Sum over the sources.", premises=(b8,))).name
+    b10 = p.add(
         Identity(
-            Mean(y_j**2),
-            w**2 * (C + dj**2),
-            "Substitute the moments; $|w_j|^2 = w_j^2$.",
-            premises=("s5", "H_mean", "H_var"),
-            name="s6",
+            sp.Sum(Y * yi[j], (j, 1, N)),
+            Y**2,
+            "$\\sum_jYy_j = Y\\sum_jy_j = Y^2$.",
+            premises=("H_Y",),
+            multipliers=(("H_Y", -Y),),
         )
-    )
-    p.add(
+    ).name
+    b11 = p.add(
         Inequality(
-            w**2 * (C + dj**2),
-            w**2 * (C + beta**2),
+            Y**2,
+            sp.Sum(yi[j] ** 2, (j, 1, N)),
             Nonneg(sp.Integer(0)),
-            "$d_j \\ge \\beta_j$: the gap is $w_j^2(d_j + \\beta_j)(d_j - \\beta_j)$.",
-            premises=("H_beta",),
-            multipliers=(("H_beta", w**2 * (dj + beta)),),
-            name="s7",
+            "So $Y^2 \\ge \\sum_jy_j^2$ pointwise: the cross products are $\\ge 0$.",
+            premises=(b9, b10),
+            multipliers=((b9, 1), (b10, -1)),
         )
-    )
-    p.add(
+    ).name
+    b12 = p.add(
+        Averaged(
+            (Y**2, sp.Sum(yi[j] ** 2, (j, 1, N))),
+            ">=",
+            "Take means.",
+            premises=(b11,),
+        )
+    ).name
+    b13 = p.add(MeanOfSum(yi[j] ** 2, j, 1, N, "The mean of a sum is the sum of the means.")).name
+    # each source: <y_j^2> = w_j^2 (C_jj + d_j^2) >= w_j^2 (C_jj + beta_j^2)
+    c1 = p.add(
+        Linearity(Mean(y_j**2), linear_mean(y_j**2, [xi[j]]), (xi[j],), "Expand $y_j^2$; the mean is linear.")
+    ).name
+    closed = (wp[j] - wm[j]) ** 2 * Ci[j] + (wp[j] * pi_[j] + wm[j] * qi[j]) ** 2
+    c2 = p.add(
+        Identity(
+            Mean(yi[j] ** 2),
+            closed,
+            "Substitute the moments: $\\langle y_j^2\\rangle = w_j^2C_{jj} + (|w_j|d_j)^2$.",
+            premises=("H_y", c1, "H_mean", "H_var"),
+        )
+    ).name
+    c3 = p.add(
         Inequality(
-            wi[j] ** 2 * (Ci[j] + di[j] ** 2),
-            wi[j] ** 2 * (Ci[j] + bi[j] ** 2),
+            Mean(yi[j] ** 2),
+            w[j] ** 2 * (Ci[j] + bi[j] ** 2),
             Nonneg(sp.Integer(0)),
-            "The same for a generic index $j$ of the sums ($C_j = C_{jj}$).",
-            premises=("H_beta_j",),
-            multipliers=(("H_beta_j", wi[j] ** 2 * (di[j] + bi[j])),),
-            name="s7j",
+            "The gap is $(w^+_j)^2(p_j^2 - \\beta_j^2) + (w^-_j)^2(q_j^2 - \\beta_j^2) + "
+            "2w^+_jw^-_j(p_jq_j + \\beta_j^2)$: two nonnegative products and zero.",
+            premises=(c2, "H_w", "H_split", "H_p", "H_q"),
+            multipliers=(
+                ("H_split", 2 * (pi_[j] * qi[j] + bi[j] ** 2)),
+                ("H_p", wp[j] ** 2 * (pi_[j] + bi[j])),
+                ("H_q", wm[j] ** 2 * (qi[j] + bi[j])),
+            ),
         )
-    )
-    p.add(
+    ).name
+    c4 = p.add(
         Termwise(
-            wi[j] ** 2 * (Ci[j] + di[j] ** 2),
-            wi[j] ** 2 * (Ci[j] + bi[j] ** 2),
+            Mean(yi[j] ** 2),
+            w[j] ** 2 * (Ci[j] + bi[j] ** 2),
             j,
             1,
-            d,
+            N,
             ">=",
-            "Sum over the $N$ sources: $\\sum_j\\langle y_j^2\\rangle \\ge \\sum_j E_jw_j^2$.",
-            premises=("s7j",),
-            name="s9",
+            "Sum over the $N$ sources.",
+            premises=(c3,),
         )
-    )
+    ).name
     p.add(
-        Conjunction(
-            p.conclusion.parts,
-            "Together with $\\langle Y^2\\rangle = \\sum_j\\langle y_j^2\\rangle + "
-            "\\sum_{j\\ne k}\\langle y_jy_k\\rangle$ and $y_jy_k \\ge 0$ pointwise "
-            "(step s2a), $\\phi(w) \\ge \\sum_jE_jw_j^2$.",
-            premises=("s1", "s2", "s4", "s6", "s9"),
+        Inequality(
+            Mean(Z**2),
+            sum_E,
+            SOS(((1, K - M),)),
+            "The hypothesis enters here: $\\phi(w) - \\sum_jE_jw_j^2 = (\\langle Y^2\\rangle - "
+            "\\sum_j\\langle y_j^2\\rangle) + (\\sum_j\\langle y_j^2\\rangle - \\sum_jE_jw_j^2) + "
+            "2(K - m)\\langle Y\\rangle + (K - m)^2$, each term $\\ge 0$; the third is a product of the "
+            "range-independence hypothesis $K \\ge m$ and $\\langle Y\\rangle \\ge 0$.",
+            premises=(a5, "H_corner", a4, b12, b13, c4),
+            multipliers=(("H_corner", 2 * Mean(Y)), (b12, 1), (b13, 1), (c4, 1)),
         )
     )
-    from .proof import Hypothesis
-
-    p.hypotheses.append(Hypothesis("H_beta_j", Ge(di[j], bi[j]), "the same for a generic index $j$."))
     p.references = _REF_2025 + " Statistical independence (ICLR 2023) is the special case of a product support."
     return p

@@ -152,10 +152,20 @@ def categories_proof() -> Proof:
     n, r = sp.symbols("n r", integer=True, positive=True)
     S, V, Q = sp.symbols("S V Q", nonnegative=True)
     X = sp.Symbol("X", real=True)
-    W, Wt, L, Lt = sp.symbols("W W^T L L^T", commutative=False)
-    pairs = ((W, Wt), (Wt, W), (L, Lt), (Lt, L))
-    shapes = ((W, (r, n)), (Wt, (n, r)), (L, (n, k + 1)), (Lt, (k + 1, n)))
-    tr_kw = dict(shapes=shapes, pairs=pairs, orthogonal_rows=(W, s))
+    cs = sp.Symbol("c", integer=True, positive=True)  # the number of categories, as a matrix dimension
+    W, Wt, L, Lt, Z, Zt, u, ut = sp.symbols("W W^T L L^T Z Z^T u u^T", commutative=False)
+    pairs = ((W, Wt), (Wt, W), (L, Lt), (Lt, L), (Z, Zt), (Zt, Z), (u, ut), (ut, u))
+    shapes = (
+        (W, (r, n)),
+        (Wt, (n, r)),
+        (L, (n, cs)),
+        (Lt, (cs, n)),
+        (Z, (n, cs)),
+        (Zt, (cs, n)),
+        (u, (cs, sp.Integer(1))),
+        (ut, (sp.Integer(1), cs)),
+    )
+    tr_kw: dict[str, Any] = dict(shapes=shapes, pairs=pairs, orthogonal_rows=(W, s))
     c = k + 1
     target_scatter = sp.Sum((1 - 1 / c) ** 2 + (c - 1) / c**2, (i, 1, c))  # sum_i ||e_i - mean||^2
     p = Proof(
@@ -163,12 +173,14 @@ def categories_proof() -> Proof:
         title="ICLR 2023 categories: a readout of equal singular values makes the optimal code grandmother cells",
         setting=(
             "$c = k + 1 \\ge 2$ categories, equally likely; category $i$ has code $z_i \\in \\mathbb{R}^n$, "
-            "$z_i \\ge 0$ entrywise, and its one-hot target $e_i$ is read out exactly, $Wz_i + b = e_i$, by a "
-            "readout with equal singular values, $WW^T = s^2I_c$ (so $\\|W\\|_F^2 = cs^2$). "
-            "$S = \\sum_i\\|z_i\\|^2$ ($c$ times the mean energy), $\\bar z$ the mean code, "
-            "$Q = \\|\\sum_iz_i\\|^2$, $X = \\sum_{i \\ne j}z_i\\cdot z_j$ (the overlap between categories), "
-            "$V = \\sum_i\\|z_i - \\bar z\\|^2 = \\operatorname{tr}(LL^T)$ with $L$ the matrix of columns "
-            "$z_i - \\bar z$. Then $W(z_i - \\bar z) = e_i - \\bar e$, so "
+            "$z_i \\ge 0$ entrywise, the $i$-th column of the code matrix $Z$ ($n \\times c$), and its one-hot "
+            "target $e_i$ is read out exactly, $Wz_i + b = e_i$, by a readout with equal singular values, "
+            "$WW^T = s^2I_c$ (so $\\|W\\|_F^2 = cs^2$). $u$ is the vector of $c$ ones ($u^Tu = c$), so "
+            "$Zu = \\sum_iz_i$ and the centred codes are $L = Z - Zuu^T/c$ (columns $z_i - \\bar z$). "
+            "Formally defined from $Z$: $S = \\operatorname{tr}(Z^TZ) = \\sum_i\\|z_i\\|^2$ ($c$ times the mean "
+            "energy), $Q = u^TZ^TZu = \\|\\sum_iz_i\\|^2$, $X = Q - S = \\sum_{i \\ne j}z_i\\cdot z_j$ (the "
+            "overlap between categories) and $V = \\operatorname{tr}(LL^T) = \\sum_i\\|z_i - \\bar z\\|^2$. "
+            "Then $W(z_i - \\bar z) = e_i - \\bar e$, so "
             "$\\operatorname{tr}(WLL^TW^T) = \\sum_i\\|e_i - \\bar e\\|^2$. The grandmother code gives "
             "category $i$ its own neuron, $z_i = ge_i$ with $W = sI$, exact for $g = 1/s$."
         ),
@@ -182,18 +194,23 @@ def categories_proof() -> Proof:
         ),
     )
     p.hypothesis("H_rows", Eq(W * Wt, s**2), "equal singular values $s$: $WW^T = s^2I_c$.")
+    p.hypothesis("H_c", Eq(cs, k + 1), "$c = k + 1$ categories.")
+    p.hypothesis("H_u", Eq(ut * u, cs), "$u$ is the vector of $c$ ones.")
+    p.hypothesis("H_L", Eq(L, Z - Z * u * ut / cs), "the centred codes $z_i - \\bar z$ ...")
+    p.hypothesis("H_Lt", Eq(Lt, Zt - u * ut * Zt / cs), "... and their transpose.")
     p.hypothesis("H_V", Eq(V, Tr(L * Lt)), "the code's scatter around its mean.")
+    p.hypothesis("H_S", Eq(S, Tr(Zt * Z)), "$S = \\sum_i\\|z_i\\|^2$.")
+    p.hypothesis("H_Qd", Eq(Q, Tr(ut * Zt * Z * u)), "$Q = \\|Zu\\|^2 = \\|\\sum_iz_i\\|^2$.")
+    p.hypothesis(
+        "H_Xd",
+        Eq(X, Tr(ut * Zt * Z * u) - Tr(Zt * Z)),
+        "$X = \\sum_{i,j}z_i\\cdot z_j - \\sum_iz_i\\cdot z_i = \\sum_{i \\ne j}z_i\\cdot z_j$.",
+    )
     p.hypothesis(
         "H_x",
         Eq(Tr(W * L * Lt * Wt), target_scatter),
         "exact readout: $W(z_i - \\bar z) = e_i - \\bar e$, of squared norm $(1 - 1/c)^2 + (c - 1)/c^2$.",
     )
-    p.hypothesis(
-        "H_split",
-        Eq(V, S - Q / c),
-        "$\\sum_i\\|z_i\\|^2 = \\sum_i\\|z_i - \\bar z\\|^2 + c\\|\\bar z\\|^2$ and $c\\|\\bar z\\|^2 = Q/c$.",
-    )
-    p.hypothesis("H_Q", Eq(Q, S + X), "$\\|\\sum_iz_i\\|^2 = \\sum_i\\|z_i\\|^2 + \\sum_{i \\ne j}z_i\\cdot z_j$.")
     p.hypothesis(
         "H_X", Ge(X, 0), "nonnegative codes: each $z_i\\cdot z_j$ is a sum of products of nonnegative entries."
     )
@@ -220,14 +237,34 @@ def categories_proof() -> Proof:
             multipliers=((var_step, 1), ("H_V", 1), ("H_x", 1 / s**2), (scatter.name, 1 / s**2)),
         )
     )
+    centred = p.add(
+        TraceExpansion(
+            Tr(L * Lt),
+            Tr(Zt * Z) - Tr(ut * Zt * Z * u) / cs,
+            identity=n,
+            reason="The scatter around the mean: $LL^T = ZZ^T - Zuu^TZ^T/c$ (with $u^Tu = c$), so "
+            "$\\sum_i\\|z_i - \\bar z\\|^2 = \\sum_i\\|z_i\\|^2 - \\|\\sum_iz_i\\|^2/c$.",
+            premises=("H_L", "H_Lt", "H_u", "axiom:trace-cyclic"),
+            **tr_kw,
+        )
+    )
+    split = p.add(
+        Identity(
+            V,
+            S - Q / cs,
+            "So $V = S - Q/c$: the code's decomposition, from the definitions.",
+            premises=("H_V", centred.name, "H_S", "H_Qd"),
+        )
+    )
+    overlap = p.add(Identity(Q, S + X, "$Q = S + X$: self-products plus overlap.", premises=("H_Qd", "H_S", "H_Xd")))
     excess = p.add(
         Inequality(
             S,
             c / s**2 + X / k,
             Nonneg(sp.Integer(0)),
             "$S = V + (S + X)/c$ gives $(c - 1)S = cV + X \\ge c(c - 1)/s^2 + X$.",
-            premises=(spread.name, "H_split", "H_Q"),
-            multipliers=((spread.name, c / k), ("H_split", -c / k), ("H_Q", 1 / k)),
+            premises=(spread.name, split.name, overlap.name, "H_c"),
+            multipliers=((spread.name, c / k),),
         )
     )
     least = p.add(

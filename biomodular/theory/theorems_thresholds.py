@@ -19,7 +19,6 @@ from .proof import (
     NoRootIn,
     Proof,
     RootOf,
-    _canon,
 )
 from .thresholds import Threshold, facet_thresholds
 
@@ -71,8 +70,8 @@ def _cut_proof(d: int, name: str, title: str) -> Proof:
     # h_f^2 - a_f^T F a_f >= 0 (facets with the same test quantity listed once)
     tests, seen = [], set()
     for g in gaps:
-        if _canon(g) not in seen:
-            seen.add(_canon(g))
+        if Ge(g, 0).key() not in seen:
+            seen.add(Ge(g, 0).key())
             tests.append(Ge(g, 0))
     predicate = [Gt(m, 0) for m in minors] + [Gt(detF, 0)] + tests
     p.conclusion = Iff("modular", predicate, sp.Ge(c, cstar), lo, hi)

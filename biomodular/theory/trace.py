@@ -144,6 +144,7 @@ def _random_values(
     constraints: tuple = (),
     sizes: tuple = (),
     definitions: tuple = (),
+    ones: tuple = (),
 ) -> tuple[dict, dict]:
     """Random rational matrices of random compatible sizes satisfying cited equalities.
 
@@ -152,7 +153,8 @@ def _random_values(
     for: an inverse, or a random matrix times the projector onto the orthogonal complement of the rest.
     ``sizes`` fixes some dimensions (e.g. more neurons than sources).  ``definitions`` are cited facts
     ``X = expression`` (``X`` a matrix symbol): ``X`` is given the value of the expression, before the
-    constraints are solved and again after (so a definition may use a solved inverse).
+    constraints are solved and again after (so a definition may use a solved inverse).  A cited fact
+    ``u^T u = d`` with ``u`` a column of ``d`` entries (``d`` its dimension) makes ``u`` the vector of ones.
     """
     rng = random.Random(seed)
     dims: dict = dict(sizes)
@@ -190,6 +192,9 @@ def _random_values(
             M = M + M.T + 40 * sp.eye(M.shape[0])
         values[sym] = M
         values[pairs[sym]] = M.T
+    for col in _ones_vectors(ones, shapes, pairs):
+        values[col] = sp.ones(dims[shapes[col][0]], 1)
+        values[pairs[col]] = values[col].T
     _define(definitions, values, pairs)
     for f in constraints:
         factors = _factors(sp.sympify(f.lhs))[1]
@@ -213,6 +218,20 @@ def _random_values(
     _define(definitions, values, pairs)
     values.update({d: sp.Integer(n) for d, n in dims.items()})
     return values, dims
+
+
+def _ones_vectors(facts, shapes: dict, pairs: dict) -> list:
+    """The columns ``u`` of the cited facts ``u^T u = d`` where ``d`` is the number of entries of ``u``."""
+    out = []
+    for f in facts:
+        if f.rel != "=":
+            continue
+        factors = _factors(sp.sympify(f.lhs))[1]
+        if len(factors) == 2 and _factors(sp.sympify(f.lhs))[0] == 1:
+            row, col = factors
+            if col in shapes and pairs.get(col) == row and shapes[col][1] == 1 and shapes[col][0] == f.rhs:
+                out.append(col)
+    return out
 
 
 def _define(definitions: tuple, values: dict, pairs: dict) -> None:
@@ -347,6 +366,7 @@ class TraceExpansion(Step):
                 constraints,
                 self.sizes,
                 _definitions(premises, shapes),
+                tuple(premises.values()),
             )
             a = _numeric_trace(self.lhs, values, dims, self.identity)
             b = _numeric_trace(self.rhs, values, dims, self.identity)

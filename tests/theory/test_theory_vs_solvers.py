@@ -616,3 +616,28 @@ def test_energy_cross_term_vanishes_exactly_for_disentangled_codes(seed, n, k, s
             assert X >= 2 * A[j, a] * A[j, b] - 1e-12 * max(1.0, X)
     disentangled = bool(np.all((A > 0).sum(axis=1) <= 1))
     assert (X == 0) == disentangled
+
+
+# ------------------------------------------------ ellipse-in-hull, the converse
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10**6), d=st.sampled_from([2, 3]), shrink=st.floats(0.2, 0.999))
+def test_facet_tests_imply_the_direction_form_numerically(seed, d, shrink):
+    """`ellipse-in-hull`, converse: when every facet passes a_f^T F a_f <= h_f^2, then m(w)^2 >= w^T F w for
+    every direction (m(w) the minimum of w.x over the hull's vertices), checked on random polytopes and
+    random directions, independently of the proof."""
+    from scipy.spatial import ConvexHull
+
+    rng = np.random.default_rng(seed)
+    pts = rng.normal(size=(12, d))
+    pts -= pts.mean(axis=0)  # the origin inside
+    hull = ConvexHull(pts)
+    normals, offsets = hull.equations[:, :-1], -hull.equations[:, -1]  # a_f . x <= h_f, |a_f| = 1
+    assume(offsets.min() > 1e-3)
+    A = rng.normal(size=(d, d))
+    F = A @ A.T + 0.1 * np.eye(d)
+    worst = max(float(a @ F @ a) / h**2 for a, h in zip(normals, offsets))
+    F *= shrink / worst  # now every facet passes, the tightest with ratio `shrink`
+    vertices = pts[hull.vertices]
+    for w in rng.normal(size=(200, d)):
+        m = float((vertices @ w).min())
+        assert m**2 >= float(w @ F @ w) * (1 - 1e-12)
