@@ -1,13 +1,15 @@
-"""Open the built documentation site in headless Chromium and screenshot two pages.
+"""Open the built documentation site in headless Chromium and screenshot its key pages.
 
 Run after the build (``python -m sphinx -W -b html docs docs/_build/html``)::
 
     python docs/check_site.py docs/_build/html
 
-For the landing page, a gallery page and the mathematics page it checks, in
-a real browser, that the page renders (the DOM after scripts ran holds the
-expected text, the gallery page its executed figure, the mathematics page
-formulas typeset by MathJax), and saves a screenshot to
+For the landing page, a gallery page, the mathematics page and the theory
+page it checks, in a real browser, that the page renders (the DOM after
+scripts ran holds the expected text, the gallery page its executed figure, the
+mathematics and theory pages formulas typeset by MathJax, the theory page its
+dependency graph as an image whose file was built, not the graph's source),
+and saves a screenshot to
 ``docs/_build/screenshots/`` that must not be blank.  Exits 1 with one line
 per failure.  Needs Chromium (Debian: ``apt-get install chromium``).
 """
@@ -37,7 +39,16 @@ PAGES = {
     "index.html": ["biomodular documentation", "The mathematics", "API reference"],
     "gallery/plot_check_verdicts.html": ["Modular or mixed", "sphx-glr-single-img", "mixed margin"],
     "mathematics.html": ["The exact modularity condition", "mjx-container"],  # formulas typeset by MathJax
+    # the dependency graph is an SVG drawn from the catalogue (no script, no network)
+    "theory.html": ["Machine-checked theory", "mjx-container", "theory-dependencies.svg"],
 }
+#: page -> text its rendered DOM must not contain (a diagram left as its source).
+ABSENT = {"theory.html": ["graph LR", "mermaid"]}
+#: page -> images (relative to the page) that must have been built.
+IMAGES = {"theory.html": ["_images/theory-dependencies.svg"]}
+#: page -> window height of its screenshot, when the default 1400 px would stop above what must be seen
+#: (the theory page's graph comes after its introduction).
+HEIGHTS = {"theory.html": 2300}
 
 
 def _chromium() -> str:
@@ -79,9 +90,16 @@ def main(site: str) -> int:
         missing = [text for text in expected if text not in dom.stdout]
         if dom.returncode != 0 or missing:
             failures.append(f"{page}: rendered page lacks {missing} (chromium exit {dom.returncode})")
+        present = [text for text in ABSENT.get(page, []) if text in dom.stdout]
+        if present:
+            failures.append(f"{page}: rendered page shows {present}")
+        for image in IMAGES.get(page, []):
+            if not (path.parent / image).is_file():
+                failures.append(f"{page}: image {image} was not built")
         shot = out / (page.replace("/", "_").removesuffix(".html") + ".png")
+        size = f"--window-size=1280,{HEIGHTS.get(page, 1400)}"
         with tempfile.TemporaryDirectory() as profile:
-            _run(browser, profile, "--virtual-time-budget=5000", "--window-size=1280,1400", f"--screenshot={shot}", url)
+            _run(browser, profile, "--virtual-time-budget=5000", size, f"--screenshot={shot}", url)
         if not shot.is_file():
             failures.append(f"{page}: no screenshot was written")
         elif _blank(shot):

@@ -35,7 +35,6 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "sphinx_gallery.gen_gallery",
-    "sphinxcontrib.mermaid",
 ]
 
 root_doc = "index"
@@ -60,10 +59,6 @@ templates_path = ["_templates"]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3  # "#the-exact-modularity-condition" links work as on GitHub
 myst_dmath_double_inline = True
-# docs/theory.md's dependency graph is a ```mermaid fence (drawn by GitHub as it stands); on the site the fence
-# is the mermaid directive of sphinxcontrib-mermaid, drawn in the browser by mermaid.js (loaded from its CDN,
-# so the graph needs a network connection; without one the page still shows the graph's source)
-myst_fence_as_directive = ["mermaid"]
 
 #: The order of the pages in the navigation; a page of this folder not named here comes after them.
 PAGE_ORDER = [
@@ -134,7 +129,20 @@ def _copy_mathjax(app, exception) -> None:
     shutil.copytree(MATHJAX / "output" / "chtml" / "fonts", target / "output" / "chtml" / "fonts", dirs_exist_ok=True)
 
 
+# --- Theory ---------------------------------------------------------------
+def _draw_theory_graph(app) -> None:
+    """Redraw docs/theory.md's dependency graph from the theorem catalogue (an SVG, no script or network);
+    the file is rewritten only when the catalogue's dependencies changed."""
+    from biomodular.theory.render_docs import GRAPH_PATH, dependency_graph_svg
+
+    target = HERE / GRAPH_PATH
+    svg = dependency_graph_svg()
+    if not target.is_file() or target.read_text(encoding="utf-8") != svg:
+        target.write_text(svg, encoding="utf-8")
+
+
 def setup(app):
+    app.connect("builder-inited", _draw_theory_graph)
     app.connect("build-finished", _copy_mathjax)
     app.connect("source-read", _add_navigation)
     app.connect("source-read", _html_anchors_as_targets)

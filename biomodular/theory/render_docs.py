@@ -4,8 +4,9 @@ Usage::
 
     python -m biomodular.theory.render_docs docs/theory.md
 
-The output is deterministic (seeded checks, no timings), so a test can compare
-it with the committed file.
+It also writes the dependency graph, ``docs/img/theory-dependencies.svg`` (next to the page, under
+``img/``), which the page shows.  The output is deterministic (seeded checks, no timings), so a test can
+compare both with the committed files.
 """
 
 from __future__ import annotations
@@ -115,12 +116,21 @@ flipped, or the cut's test dropped from the predicate is rejected (`tests/theory
 That the predicate means "the optimal code is modular" is read through `ellipse-in-hull`, `weak-duality`,
 `nuclear-norm-bound`, `modularity-necessity` and `strong-duality`, cited by the theorem.
 
-**What is still read rather than checked.** Two inferences join checked facts in words, and a referee
-should know where: the last step of [`range-independence`](#range-independence) (from $\\langle Y^2\\rangle
-\\ge \\sum_j\\langle y_j^2\\rangle$, since the cross products $y_jy_k$ are $\\ge 0$, to
-$\\phi(w) \\ge \\sum_jE_jw_j^2$: its ingredients are checked steps, the sum over pairs is not); and the
-converse direction of [`ellipse-in-hull`](#ellipse-in-hull) (facets to support function, the axioms
-`polytope-facets` and `support-function-order`).
+**Range independence and ellipse-in-hull, end to end.** The last step of
+[`range-independence`](#range-independence) is a checked inequality that cites the hypothesis $K \\ge m$:
+$\\phi(w) - \\sum_jE_jw_j^2 = (\\langle Y^2\\rangle - \\sum_j\\langle y_j^2\\rangle) +
+(\\sum_j\\langle y_j^2\\rangle - \\sum_jE_jw_j^2) + 2(K - m)\\langle Y\\rangle + (K - m)^2$, the first
+bracket from $Yy_i \\ge y_i^2$ (a sum over a symbolic number of sources split at $i$, rule `sum split`), the
+second per source; dropping the hypothesis fails it. The converse of [`ellipse-in-hull`](#ellipse-in-hull)
+(every facet passes $\\Rightarrow$ $m(w)^2 \\ge w^TFw$ for every $w$) is checked steps plus one rule,
+`point in the polytope`: the point $-Fw/\\sqrt{w^TFw}$ of the ellipsoid satisfies every facet inequality
+(Cauchy-Schwarz, checked), so it lies in the hull. That rule rests on exactly one fact about convex sets, the
+axiom `polytope-facets` (a polytope is the intersection of its facets' half-spaces; Ziegler, Thm. 2.15); the
+support-function axiom it used before is no longer needed.
+
+**What the rules assume.** A hypothesis or step about a generic index ($y_j$, the facet $e$) holds for every
+value of it: the sums over $j$, the renaming of $j$ to $i$ and the generic facet of `ellipse-in-hull` read it
+so, and the hypotheses say so in words.
 
 """
 
@@ -163,27 +173,30 @@ def summary_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-def mermaid_graph() -> str:
-    """The dependency graph of the catalogue (theorems, the lemmas and axioms they rest on) in Mermaid."""
-    lines = ["```mermaid", "graph LR"]
-    used_axioms = set()
-    for name in CATALOGUE:
-        proof = get(name)
-        for lemma in proof.lemmas():
-            lines.append(f"    {lemma.replace('-', '_')}[{lemma}] --> {name.replace('-', '_')}[{name}]")
-        for axiom in proof.axioms():
-            used_axioms.add(axiom)
-            lines.append(f"    ax_{axiom.replace('-', '_')}([{axiom}]) -.-> {name.replace('-', '_')}[{name}]")
-        if not proof.lemmas() and not proof.axioms():
-            lines.append(f"    {name.replace('-', '_')}[{name}]")
-    lines.append("```")
-    return "\n".join(lines) + "\n"
+#: Where the dependency graph is written, relative to docs/ (the theory page's folder).
+GRAPH_PATH = "img/theory-dependencies.svg"
+
+
+def catalogue_edges() -> dict[str, tuple[list[str], list[str]]]:
+    """Theorem -> (lemmas it uses, axioms it rests on), in catalogue order (builds the proofs, checks none)."""
+    return {name: (get(name).lemmas(), get(name).axioms()) for name in CATALOGUE}
+
+
+def dependency_graph_svg() -> str:
+    """The catalogue's dependency graph as a standalone SVG (drawn by :mod:`biomodular.theory.graph`)."""
+    from .graph import dependency_svg
+
+    return dependency_svg(catalogue_edges())
 
 
 def render() -> str:
     """The whole document as a string."""
     parts = [
         INTRO,
+        "## Dependencies\n\nSolid arrows: a theorem used as a lemma; dashed: an axiom. The drawing is an SVG "
+        "generated from the catalogue (`python -m biomodular.theory.render_docs docs/theory.md` writes it with "
+        "this page, and the documentation build redraws it), so it needs no script or network to show.\n\n",
+        f"![Dependency graph of the theorem catalogue]({GRAPH_PATH})\n\n",
         "## Catalogue\n\n",
         summary_table(),
         "\n",
@@ -192,8 +205,6 @@ def render() -> str:
         "an inference rule (and-introduction, linearity of expectation, the mean of a pointwise fact, sums "
         "of termwise relations, trace algebra), checked structurally and, for trace algebra, on random "
         "exact matrices.\n\n",
-        "## Dependencies\n\nSolid arrows: a theorem used as a lemma; dotted: an axiom.\n\n",
-        mermaid_graph(),
         "\n## Axioms\n\n",
     ]
     for a in AXIOMS.values():
@@ -214,7 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m biomodular.theory.render_docs OUTPUT.md", file=sys.stderr)
         return 2
     text = render()
-    Path(argv[0]).write_text(text, encoding="utf-8")
+    out = Path(argv[0])
+    out.write_text(text, encoding="utf-8")
+    graph = out.parent / GRAPH_PATH
+    graph.parent.mkdir(parents=True, exist_ok=True)
+    graph.write_text(dependency_graph_svg(), encoding="utf-8")
     failed = [n for n in CATALOGUE if not get(n).check().ok]
     if failed:
         print("not proved: " + ", ".join(failed), file=sys.stderr)

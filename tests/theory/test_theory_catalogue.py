@@ -63,17 +63,53 @@ def test_thresholds_are_the_independently_derived_values():
 
 
 def test_docs_theory_md_is_up_to_date():
-    from biomodular.theory.render_docs import render
+    from biomodular.theory.render_docs import GRAPH_PATH, dependency_graph_svg, render
 
     committed = (ROOT / "docs" / "theory.md").read_text(encoding="utf-8")
     assert render() == committed, "regenerate: python -m biomodular.theory.render_docs docs/theory.md"
+    graph = (ROOT / "docs" / GRAPH_PATH).read_text(encoding="utf-8")
+    assert dependency_graph_svg() == graph, "regenerate: python -m biomodular.theory.render_docs docs/theory.md"
 
 
 def test_docs_have_the_table_graph_and_axioms():
+    from biomodular.theory.render_docs import GRAPH_PATH
+
     text = (ROOT / "docs" / "theory.md").read_text(encoding="utf-8")
-    assert "```mermaid" in text and "| theorem | statement | hypotheses | lemmas | axioms | status |" in text
+    assert f"]({GRAPH_PATH})" in text and "| theorem | statement | hypotheses | lemmas | axioms | status |" in text
+    assert "mermaid" not in text  # the graph is an image, not a diagram script that needs a network
     for a in AXIOMS:
         assert f"`{a}`" in text
+
+
+def test_the_dependency_graph_is_drawn_from_the_catalogue():
+    """Every theorem and every axiom it rests on is a node, every use an arrow, and arrows run left to right."""
+    import re
+
+    from biomodular.theory.graph import layers
+    from biomodular.theory.render_docs import catalogue_edges, dependency_graph_svg
+
+    edges = catalogue_edges()
+    svg = dependency_graph_svg()
+    column = layers(edges)
+    n_arrows = 0
+    for name, (lemmas, axioms) in edges.items():
+        assert f">{name}</text>" in svg
+        for a in axioms:
+            assert f">{a}</text>" in svg and column[f"axiom:{a}"] == 0 < column[name]
+        for lemma in lemmas:
+            assert column[lemma] < column[name]
+        n_arrows += len(lemmas) + len(axioms)
+    assert len(re.findall(r"<path d=\"M ", svg)) == n_arrows
+    assert len(re.findall(r"stroke-dasharray", svg)) == sum(len(a) for _, a in edges.values())
+    # a lemma the catalogue does not cite is not drawn: the graph follows the proofs, it is not typed
+    assert ">strong-duality</text>" in svg and "strong-duality" in edges["cut-square-threshold"][1]
+
+
+def test_a_cycle_in_the_dependencies_is_refused():
+    from biomodular.theory.graph import layers
+
+    with pytest.raises(ValueError, match="cycle"):
+        layers({"a": (["b"], []), "b": (["a"], [])})
 
 
 def test_cli_list_shows_status_and_foundations(capsys):
