@@ -33,6 +33,10 @@ HULL_MAX_SOURCES = 4
 #: nearly every sample is a hull vertex anyway.
 FILTER_MAX_SOURCES = 4
 
+#: Candidate rows the reduction holds before it first compacts them to their
+#: hull's vertices (memory: a few MiB).
+COMPACT_ROWS = 1 << 16
+
 #: Memory the kept support points may take (bytes).  Past it the reduction
 #: stops with a message instead of exhausting memory.
 MAX_SUPPORT_BYTES = 1 << 30
@@ -506,6 +510,12 @@ SCALE_BITS = 510
 RESOLUTION_BITS = 32
 
 
+#: Directions per source, beyond the axes and the diagonals, whose extremes span the
+#: first inner polytope of three and four sources (their interior test costs the
+#: same whatever the polytope's number of facets).
+EXTRA_DIRECTIONS = 12
+
+
 def _filter_directions(d: int, stage: int) -> np.ndarray:
     """Directions whose extreme points span an inner polytope (finer at later stages)."""
     if d == 2:
@@ -515,7 +525,8 @@ def _filter_directions(d: int, stage: int) -> np.ndarray:
     axes = np.vstack([np.eye(d), -np.eye(d)])
     if stage == 0 and d <= 4:
         signs = np.array(np.meshgrid(*[[-1.0, 1.0]] * d)).reshape(d, -1).T
-        return np.vstack([axes, signs])
+        spread = np.random.default_rng(20230201).standard_normal((EXTRA_DIRECTIONS * d, d))
+        return np.vstack([axes, signs, spread])
     rng = np.random.default_rng(20230201 + stage)
     extra = rng.standard_normal(((4 if stage == 0 else 16) * d, d))
     return np.vstack([axes, extra])
@@ -589,6 +600,148 @@ class _PolygonInterior:
         return inside
 
 
+def _grid_reduce(scaled: np.ndarray, ticks: np.ndarray, d: int, near: int, reduce: str) -> np.ndarray:
+    """``max_f`` (or ``argmax_f``) of ``scaled_f . r`` at the points ``r`` of the grid
+    ``ticks^d`` within ``near`` steps of the cube's surface, shaped as the grid
+    (other points: 0)."""
+    n = len(ticks)
+    index = np.indices((n,) * d).reshape(d, -1)
+    wanted = ((index < near) | (index >= n - near)).any(axis=0)
+    points = ticks[index[:, wanted]]
+    values = np.empty(points.shape[1], dtype=np.intp if reduce == "argmax" else float)
+    for start in range(0, points.shape[1], 4096):  # bounded memory
+        # einsum, not matmul: BLAS threads these skinny products badly on a busy machine
+        products = np.einsum("fj,jk->fk", scaled, points[:, start : start + 4096])
+        values[start : start + 4096] = products.argmax(axis=0) if reduce == "argmax" else products.max(axis=0)
+    out = np.zeros(n**d, dtype=values.dtype)
+    out[wanted] = values
+    return out.reshape((n,) * d)
+
+
+#: Rows whose extremes span the first inner polytope of :class:`_InteriorFilter`.
+FIRST_ROWS = 4096
+
+#: Cells per axis of the direction grid of :class:`_RadialInterior`, by number of sources.
+RADIAL_GRID = {3: 32, 4: 10}
+
+
+class _RadialInterior:
+    """Strict-interior test for a convex polytope in three or four dimensions,
+    one plane per point (the counterpart of :class:`_PolygonInterior`).
+
+    Seen from an interior centre ``c``, the direction of ``u = x - c`` is
+    binned by the cell of a regular grid on the surface of the cube
+    ``[-1, 1]^d`` that its ray crosses (``u / max_j |u_j|``).  Each cell's
+    cone is spanned by the rays through the cell's corners ``r_i``; the ray
+    through ``r_i`` leaves the polytope at ``c + lam_i r_i``.  For a unit
+    vector ``a`` with ``a . r_i > 0`` at every corner and
+    ``t = min_i lam_i a . r_i``, the part of the cone with ``a . u < t`` is
+    the pyramid with apex ``c`` and base corners ``(t / a . r_i) r_i``, which
+    lie on the segments from ``c`` to ``c + lam_i r_i``; by convexity the
+    pyramid is inside the polytope, and every point of it off its base is
+    strictly inside (it lies on an open segment from the interior point ``c``
+    to a point of the polytope).  So a point of the cell with ``a . u < t``
+    minus a margin is strictly inside, at the cost of one plane.  ``a`` is the
+    normal of the facet that the ray through the cell's centre leaves by (the
+    test is then exact where one facet covers the cell), else the cell's
+    central direction.
+
+    Points within ``radius / sqrt(d)`` of ``c`` in every coordinate are in
+    the inscribed ball of that radius, so inside.  Rounding: ``t`` is
+    computed for the cell widened by ``WIDEN`` on every side (``lam`` at a
+    widened corner from the gauge's Lipschitz bound, see :meth:`_pyramids`),
+    far more than rounding moves the computed direction of any other point
+    (callers require ``radius`` to be at least ``1e-6`` of the coordinates'
+    scale, so that an error of a few units in the last place of the
+    coordinates turns a direction by less than ``1e-9``); ``t`` then loses
+    ``tolerance``, which must exceed the rounding of the facet equations and
+    of ``a . u`` (the reduction uses ``1e-9`` of the coordinates' scale, as
+    for its other interior tests).
+    """
+
+    WIDEN = 1e-7
+
+    def __init__(self, equations: np.ndarray, centre: np.ndarray, radius: float, tolerance: float, grid: int):
+        d = centre.shape[0]
+        self.centre = centre
+        # Points this close to the centre in every coordinate are inside the
+        # inscribed ball (of this radius); farther points have a reliable direction.
+        self.cube = radius / np.sqrt(d)
+        self.grid = grid
+        normals = equations[:, :-1]
+        heights = -(normals @ centre + equations[:, -1])  # distance from the centre to each facet's plane
+        self.planes, self.offsets = self._pyramids(normals, heights, d, grid)
+        self.offsets -= tolerance
+        self.strides = (grid + 1) ** np.arange(d - 1, -1, -1)  # C order, as the table
+
+    @classmethod
+    def _pyramids(cls, normals: np.ndarray, heights: np.ndarray, d: int, grid: int) -> tuple[list, np.ndarray]:
+        """Each table entry's plane ``(a, t)`` (``t = -inf``: no point of the cell is declared inside)."""
+        ticks = -1.0 + (2.0 / grid) * np.arange(grid + 1)
+        middle = ticks[:-1] + 1.0 / grid
+        scaled = normals / heights[:, None]  # gauge g(r) = max_f scaled_f . r: the ray through r leaves at c + r / g(r)
+        # A widened corner r' is within sqrt(d) * WIDEN of r, and g is Lipschitz with
+        # constant max_f 1 / h_f, so 1 / (g(r) + that) bounds lam at r' from below.
+        slack = np.sqrt(d) * cls.WIDEN
+        lam = 1.0 / (_grid_reduce(scaled, ticks, d, 2, "max") + slack / heights.min())
+        facet = _grid_reduce(scaled, middle, d, 1, "argmax")
+        shape = (grid,) * d
+        axis_shapes = [tuple(grid if k == j else 1 for k in range(d)) for j in range(d)]
+        centre_norm = np.sqrt(sum(np.square(middle).reshape(axis_shapes[j]) for j in range(d)))
+        best_t = np.full(shape, -np.inf)
+        best_reach = np.zeros(shape)  # where the base plane crosses the central ray (larger: larger pyramid)
+        best_planes = [np.zeros(shape) for _ in range(d)]
+        for choice in ("facet", "central"):
+            if choice == "facet":
+                planes = [normals[facet, j] for j in range(d)]
+            else:
+                planes = [np.broadcast_to(middle.reshape(axis_shapes[j]) / centre_norm, shape) for j in range(d)]
+            t = np.full(shape, np.inf)
+            for corner in np.ndindex(*(2,) * d):
+                reach = -slack + sum(
+                    planes[j] * ticks[corner[j] : corner[j] + grid].reshape(axis_shapes[j]) for j in range(d)
+                )
+                lam_corner = lam[tuple(slice(o, o + grid) for o in corner)]
+                t = np.minimum(t, np.where(reach > 0, lam_corner * reach, -np.inf))
+            along = sum(planes[j] * middle.reshape(axis_shapes[j]) for j in range(d)) / centre_norm
+            with np.errstate(divide="ignore", invalid="ignore"):
+                crossing = np.where((t > 0) & (along > 0), t / along, 0.0)
+            better = crossing > best_reach
+            best_reach = np.where(better, crossing, best_reach)
+            best_t = np.where(better, t, best_t)
+            best_planes = [np.where(better, planes[j], best_planes[j]) for j in range(d)]
+        # Only cells on the cube's surface are reached; entry q = grid stands for cell grid - 1.
+        on_surface = np.zeros(shape, dtype=bool)
+        for j in range(d):
+            on_surface |= np.isin(np.arange(grid), [0, grid - 1]).reshape(axis_shapes[j])
+        best_t[~on_surface] = -np.inf
+        entry = np.ix_(*[np.minimum(np.arange(grid + 1), grid - 1)] * d)
+        return [np.ascontiguousarray(p[entry]).ravel() for p in best_planes], best_t[entry].ravel()
+
+    def inside(self, centred: np.ndarray) -> np.ndarray:
+        """Whether each column of ``centred`` (shape ``(d, rows)``) is strictly inside."""
+        d = centred.shape[0]
+        u = centred - self.centre[:, None]
+        size = np.abs(u[0])
+        for j in range(1, d):
+            np.maximum(size, np.abs(u[j]), out=size)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            factor = (self.grid / 2) / size
+            entry = np.zeros(u.shape[1], dtype=np.intp)
+            for j in range(d):
+                w = u[j] * factor
+                w += self.grid / 2
+                entry += w.astype(np.intp) * int(self.strides[j])
+        np.clip(entry, 0, self.offsets.shape[0] - 1, out=entry)  # a NaN's index: any entry; its value is NaN
+        value = self.planes[0].take(entry) * u[0]
+        for j in range(1, d):
+            value += self.planes[j].take(entry) * u[j]
+        inside = value < self.offsets.take(entry)
+        inside &= size < np.inf
+        inside |= size < self.cube
+        return inside
+
+
 class _InteriorFilter:
     """Akl-Toussaint filter: the extreme points of the data seen so far, in a
     fixed set of directions, span an inner polytope; a point strictly inside it
@@ -598,7 +751,8 @@ class _InteriorFilter:
     that a large common offset does not swamp the data's variation.
     """
 
-    def __init__(self, d: int, origin: np.ndarray, stage: int = 0):
+    def __init__(self, d: int, origin: np.ndarray, stage: int = 0, radial: bool = True):
+        self.use_radial = radial
         self.origin = np.array(origin, dtype=float)
         self.directions = _filter_directions(d, stage)
         self.best = np.full(len(self.directions), -np.inf)
@@ -606,6 +760,10 @@ class _InteriorFilter:
         self.equations: np.ndarray | None = None
         self._ball: tuple[np.ndarray, float] | None = None
         self._polygon: _PolygonInterior | None = None
+        self._radial: _RadialInterior | None = None
+        self._ball_pays = True
+        self.seen = 0  # rows tested so far
+        self.rebuild_at = 0
 
     def __call__(self, block: np.ndarray, centred: np.ndarray | None = None) -> np.ndarray:
         """Rows of ``block`` that may be hull vertices (of everything seen).
@@ -620,6 +778,12 @@ class _InteriorFilter:
         """
         if centred is None:
             centred = np.subtract(block.T, self.origin[:, None], order="C")
+        if self.equations is None and block.shape[0] > 2 * FIRST_ROWS:
+            # A first polytope from a spread subset of the rows: then most rows are
+            # tested against it rather than projected on every direction.
+            step = block.shape[0] // FIRST_ROWS
+            self(block[::step], np.ascontiguousarray(centred[:, ::step]))
+        self.seen += block.shape[0]
         if self.equations is not None:
             block, centred = self._outside(block, centred)
         if block.shape[0] == 0:
@@ -632,15 +796,26 @@ class _InteriorFilter:
         if better.any():
             self.best[better] = top[better]
             self.extremes[better] = centred[:, arg[better]].T
+            if self._radial is not None and self.seen < self.rebuild_at:
+                # Rebuilding the direction table costs more than a looser polytope:
+                # rebuild when the rows seen have grown fourfold.
+                return block
+            self.rebuild_at = 4 * self.seen
             inner = np.unique(self.extremes[np.isfinite(self.best)], axis=0)
             hull = _convex_hull(inner) if inner.shape[0] > block.shape[1] else None
             self.equations = None if hull is None else hull[1]
             self._ball = self._inscribed_ball() if self.equations is not None else None
             self._polygon = None
-            if hull is not None and self.equations is not None and self._ball is not None and inner.shape[1] == 2:
-                self._polygon = _PolygonInterior(
-                    inner[hull[0]], self.equations, self._ball[0], 1e-9 * np.abs(self.extremes).max()
-                )
+            self._radial = None
+            if hull is not None and self.equations is not None and self._ball is not None:
+                scale = np.abs(self.extremes).max()
+                if inner.shape[1] == 2:
+                    self._polygon = _PolygonInterior(inner[hull[0]], self.equations, self._ball[0], 1e-9 * scale)
+                elif self.use_radial and inner.shape[1] in RADIAL_GRID and self._ball[1] >= (1e-6 * scale) ** 2:
+                    centre, radius2 = self._ball
+                    self._radial = _RadialInterior(
+                        self.equations, centre, np.sqrt(radius2), 1e-9 * scale, RADIAL_GRID[inner.shape[1]]
+                    )
             if self.equations is not None:
                 block, _ = self._outside(block, centred)
         return block
@@ -660,14 +835,20 @@ class _InteriorFilter:
         if self._polygon is not None:  # two sources: one edge per row
             keep = ~self._polygon.inside(centred[0], centred[1])
             return block[keep], centred[:, keep]
-        if self._ball is not None:
+        if self._ball is not None and (self._radial is None or self._ball_pays):
             centre, radius2 = self._ball
             with np.errstate(over="ignore"):  # an infinite distance keeps the row
                 distance2 = np.square(centred[0] - centre[0])
                 for j in range(1, centred.shape[0]):
                     distance2 += np.square(centred[j] - centre[j])
             far = ~(distance2 < radius2)
+            rows = block.shape[0]
             block, centred = block[far], centred[:, far]
+            # On box-like data the ball holds few rows: then the plane test alone is cheaper.
+            self._ball_pays = block.shape[0] < rows // 2
+        if self._radial is not None:  # three or four sources: one plane per row, then every facet
+            keep = ~self._radial.inside(centred)
+            block, centred = block[keep], centred[:, keep]
         scale = np.abs(self.extremes).max()
         outside = np.einsum("ij,jk->ik", self.equations[:, :-1], centred)
         outside += self.equations[:, -1:]
@@ -685,8 +866,7 @@ def _discard_interior(X: np.ndarray) -> np.ndarray:
     for stage in (0, 1):
         if X.shape[0] <= 64 * (d + 1):
             break
-        keep = _InteriorFilter(d, X[0], stage)
-        keep(X[np.einsum("ij,kj->ik", keep.directions, X - X[0]).argmax(axis=1)])  # the extremes first
+        keep = _InteriorFilter(d, X[0], stage, radial=False)
         X = np.vstack([keep(X[i : i + BLOCK_ROWS]) for i in range(0, X.shape[0], BLOCK_ROWS)])
     return X
 
@@ -798,10 +978,15 @@ def _hull_equations(X: np.ndarray) -> np.ndarray | None:
     return None if hull is None else hull[1]
 
 
-def _hull_points(X: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Vertices of the hull of ``X`` (exact when ``d <= HULL_MAX_SOURCES``)."""
+def _hull_points(X: np.ndarray, filtered: bool = False) -> tuple[np.ndarray, bool]:
+    """Vertices of the hull of ``X`` (exact when ``d <= HULL_MAX_SOURCES``).
+
+    ``filtered``: the rows already passed an interior filter (the reduction's
+    candidates), so they go to qhull directly, which is then several times
+    faster than filtering them again."""
     if X.shape[1] > 2:
-        X = _discard_interior(X)
+        if not filtered:
+            X = _discard_interior(X)
     elif X.shape[0] > 64:  # two sources: the vectorised hull prunes the interior itself
         X = _thin_saturated(X)
     hull = _convex_hull(X, equations_too=False) if X.shape[1] <= HULL_MAX_SOURCES else None
@@ -917,7 +1102,7 @@ class Reduction:
         self.keep = _InteriorFilter(d, self.reference) if d <= FILTER_MAX_SOURCES else None
         self.candidates: list[np.ndarray] = []
         self.n_candidates = 0
-        self.compact_at = 4096 * d
+        self.compact_at = COMPACT_ROWS
 
     def _rescale(self, magnitude: np.ndarray) -> None:
         """Grow the per-source units so that values up to ``magnitude`` are at most 1."""
@@ -963,13 +1148,13 @@ class Reduction:
         if self.keep is not None and self.n_candidates > self.compact_at:
             before = self.n_candidates
             self.candidates = [_stacked(self.candidates)]
-            points, _ = _hull_points(self.candidates[0])
+            points, _ = _hull_points(self.candidates[0], filtered=True)
             self.candidates, self.n_candidates = [points], points.shape[0]
             # Compact again when the candidates double, or grow eightfold if
             # compacting barely helped (most candidates are vertices, as on a
             # circle): the total work stays proportional to the rows.
             growth = 2 if points.shape[0] < before / 2 else 8
-            self.compact_at = max(4096 * self.d, growth * points.shape[0])
+            self.compact_at = max(COMPACT_ROWS, growth * points.shape[0])
 
     def _refuse_span(self, columns: np.ndarray) -> None:
         j = int(np.argmax(~np.isfinite(columns).all(axis=1)))
@@ -1094,7 +1279,7 @@ class Reduction:
         cov = (cov + cov.T) / 2
         _check_flat(cov, names_t)
         self.candidates = [_stacked(self.candidates)]  # the same rows, one copy held
-        points, exact = _hull_points(self.candidates[0])
+        points, exact = _hull_points(self.candidates[0], filtered=self.keep is not None)
         return Sources(
             mean=self.reference + offset,
             cov=cov,

@@ -237,3 +237,108 @@ def test_thinning_repeated_and_face_rows_keeps_the_hull_and_drops_most_rows():
     assert {tuple(p) for p in thinned[ConvexHull(thinned).vertices]} == {tuple(p) for p in S[ConvexHull(S).vertices]}
     assert {tuple(p) for p in thinned} <= {tuple(p) for p in S}
     assert thinned.shape[0] < 0.05 * S.shape[0]
+
+
+def _polytope_points(rng, d: int, kind: str, count: int) -> np.ndarray:
+    """Vertices-to-be of hard polytopes: anisotropic Gaussian clouds, points on a
+    sphere (every one a vertex), a box with a cut corner, a nearly flat slab."""
+    if kind == "sphere":
+        P = rng.standard_normal((count, d))
+        return P / np.linalg.norm(P, axis=1, keepdims=True)
+    if kind == "box":
+        P = rng.uniform(-1, 1, (count, d))
+        return np.vstack([P[P.sum(axis=1) > -0.5], np.array(np.meshgrid(*[[-1.0, 1.0]] * d)).reshape(d, -1).T])
+    P = rng.standard_normal((count, d)) * rng.uniform(0.1, 10, d)
+    if kind == "slab":
+        P[:, -1] *= 1e-4
+    return P
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    d=st.integers(3, 4),
+    kind=st.sampled_from(["gauss", "sphere", "box", "slab"]),
+    count=st.integers(8, 200),
+    offset=st.sampled_from([0.0, 1e5]),
+)
+@example(seed=0, d=3, kind="sphere", count=200, offset=0.0)
+@example(seed=1, d=4, kind="box", count=50, offset=1e5)
+@example(seed=2, d=4, kind="slab", count=8, offset=0.0)
+def test_radial_interior_test_never_calls_an_outside_point_inside(seed, d, kind, count, offset):
+    """The one-plane-per-point test of three and four sources against the test of
+    every facet (second route): a point it calls strictly inside is strictly inside
+    every facet, for points anywhere, on the polytope's vertices and facet centres,
+    along the cube-grid's cell boundaries (directions with equal coordinates) and at
+    the centre itself."""
+    from biomodular.sources import RADIAL_GRID, _convex_hull, _RadialInterior
+
+    rng = np.random.default_rng(seed)
+    P = _polytope_points(rng, d, kind, count) + offset
+    hull = _convex_hull(P)
+    if hull is None:
+        return
+    vertices, equations = hull
+    V = P[vertices]
+    centre = V.mean(axis=0)
+    depth = -(equations[:, :-1] @ centre + equations[:, -1]).max()
+    scale = np.abs(V).max()
+    tolerance = 1e-9 * scale  # as the reduction uses it
+    test = _RadialInterior(equations, centre, depth * (1 - 1e-9), tolerance, RADIAL_GRID[d])
+    spread = np.abs(V - centre).max()
+    ticks = np.linspace(-1, 1, 2 * RADIAL_GRID[d] + 1)  # cell boundaries and middles
+    grid = ticks[rng.integers(0, ticks.shape[0], (3000, d))]
+    on_grid = centre + grid * spread * rng.uniform(0.5, 1.5, (grid.shape[0], 1))
+    Q = np.vstack(
+        [
+            centre + rng.uniform(-1.5, 1.5, (4000, d)) * spread,
+            centre + (V - centre) * rng.uniform(0.9, 1.0, (V.shape[0], 1)),
+            V,
+            on_grid,
+            centre[None, :],
+        ]
+    )
+    full = (Q @ equations[:, :-1].T + equations[:, -1]).max(axis=1)
+    got = test.inside(np.ascontiguousarray(Q.T))
+    assert not (got & ~(full < 0)).any()
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    d=st.integers(3, 4),
+    kind=st.sampled_from(["sphere", "duplicated", "cut box", "gauss offset"]),
+    block=st.sampled_from([700, 3000, 1 << 16]),
+)
+@example(seed=0, d=3, kind="sphere", block=700)
+@example(seed=0, d=4, kind="duplicated", block=3000)
+@example(seed=1, d=4, kind="gauss offset", block=700)
+def test_three_and_four_source_filter_keeps_every_hull_vertex(seed, d, kind, block):
+    """With its direction-grid test, its first polytope from a spread subset of the
+    first block and its rebuilds as rows arrive, the reduction keeps exactly qhull's
+    vertices of the raw rows (second route), for points on a sphere (every one a
+    vertex), repeated rows, a cut box and a Gaussian far from the origin."""
+    import biomodular.sources as sources_module
+    from scipy.spatial import ConvexHull
+
+    rng = np.random.default_rng(seed)
+    n = 8000
+    if kind == "sphere":
+        S = rng.standard_normal((n, d))
+        S /= np.linalg.norm(S, axis=1, keepdims=True)
+        S[: n // 2] *= rng.uniform(0, 1, (n // 2, 1))  # an interior for the filter to drop
+    elif kind == "duplicated":
+        S = rng.standard_normal((n // 4, d))
+        S = np.vstack([S, S, S[::-1], S])
+    elif kind == "cut box":
+        S = rng.uniform(-1, 1, (n, d))
+        S = S[S.sum(axis=1) > -0.75 * np.sqrt(d)]
+    else:
+        S = rng.standard_normal((n, d)) @ rng.standard_normal((d, d)) + 1e5
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sources_module, "BLOCK_ROWS", block)
+        patch.setattr(sources_module, "FIRST_ROWS", 256)
+        src = Sources.from_samples(S)
+    expected = {tuple(p) for p in S[ConvexHull(S).vertices]}
+    assert src.points_are_vertices
+    assert {tuple(p) for p in src.points} == expected
