@@ -600,23 +600,38 @@ class _PolygonInterior:
         return inside
 
 
-def _grid_reduce(scaled: np.ndarray, ticks: np.ndarray, d: int, near: int, reduce: str) -> np.ndarray:
-    """``max_f`` (or ``argmax_f``) of ``scaled_f . r`` at the points ``r`` of the grid
-    ``ticks^d`` within ``near`` steps of the cube's surface, shaped as the grid
-    (other points: 0)."""
+def _column_max(matrix: np.ndarray, columns: np.ndarray, reduce: str, offsets: np.ndarray | None = None) -> np.ndarray:
+    """The largest entry of each column of ``matrix @ columns + offsets[:, None]``
+    (``reduce="max"``) or its row (``"argmax"``), without the whole product in memory.
+
+    The product is taken in slices of columns small enough that BLAS runs each on
+    one thread: OpenBLAS threads a product of more than 262,144 multiply-adds, and
+    its threads slow these skinny products down many times on a busy machine."""
+    step = max(1, 262_144 // max(1, matrix.shape[0] * matrix.shape[1]))
+    out = np.empty(columns.shape[1], dtype=np.intp if reduce == "argmax" else float)
+    for start in range(0, columns.shape[1], step):
+        products = matrix @ columns[:, start : start + step]
+        if offsets is not None:
+            products += offsets[:, None]
+        out[start : start + step] = products.argmax(axis=0) if reduce == "argmax" else products.max(axis=0)
+    return out
+
+
+def _grid_reduce(scaled: np.ndarray, ticks: np.ndarray, d: int, near: int) -> np.ndarray:
+    """``max_f scaled_f . r`` at the points ``r`` of the grid ``ticks^d`` within
+    ``near`` steps of the cube's surface, shaped as the grid (other points: 0)."""
     n = len(ticks)
     index = np.indices((n,) * d).reshape(d, -1)
     wanted = ((index < near) | (index >= n - near)).any(axis=0)
-    points = ticks[index[:, wanted]]
-    values = np.empty(points.shape[1], dtype=np.intp if reduce == "argmax" else float)
-    for start in range(0, points.shape[1], 4096):  # bounded memory
-        # einsum, not matmul: BLAS threads these skinny products badly on a busy machine
-        products = np.einsum("fj,jk->fk", scaled, points[:, start : start + 4096])
-        values[start : start + 4096] = products.argmax(axis=0) if reduce == "argmax" else products.max(axis=0)
-    out = np.zeros(n**d, dtype=values.dtype)
-    out[wanted] = values
+    out = np.zeros(n**d)
+    out[wanted] = _column_max(scaled, ticks[index[:, wanted]], "max")
     return out.reshape((n,) * d)
 
+
+#: With this many sources the reduction's inner polytope is the hull of the rows
+#: seen so far (its facets stay few enough for the direction table); otherwise, of
+#: the extremes in a fixed set of directions.
+RUNNING_HULL_SOURCES = 3
 
 #: Rows whose extremes span the first inner polytope of :class:`_InteriorFilter`.
 FIRST_ROWS = 4096
@@ -678,45 +693,45 @@ class _RadialInterior:
     def _pyramids(cls, normals: np.ndarray, heights: np.ndarray, d: int, grid: int) -> tuple[list, np.ndarray]:
         """Each table entry's plane ``(a, t)`` (``t = -inf``: no point of the cell is declared inside)."""
         ticks = -1.0 + (2.0 / grid) * np.arange(grid + 1)
-        middle = ticks[:-1] + 1.0 / grid
         scaled = normals / heights[:, None]  # gauge g(r) = max_f scaled_f . r: the ray through r leaves at c + r / g(r)
         # A widened corner r' is within sqrt(d) * WIDEN of r, and g is Lipschitz with
         # constant max_f 1 / h_f, so 1 / (g(r) + that) bounds lam at r' from below.
         slack = np.sqrt(d) * cls.WIDEN
-        lam = 1.0 / (_grid_reduce(scaled, ticks, d, 2, "max") + slack / heights.min())
-        facet = _grid_reduce(scaled, middle, d, 1, "argmax")
-        shape = (grid,) * d
-        axis_shapes = [tuple(grid if k == j else 1 for k in range(d)) for j in range(d)]
-        centre_norm = np.sqrt(sum(np.square(middle).reshape(axis_shapes[j]) for j in range(d)))
-        best_t = np.full(shape, -np.inf)
-        best_reach = np.zeros(shape)  # where the base plane crosses the central ray (larger: larger pyramid)
-        best_planes = [np.zeros(shape) for _ in range(d)]
-        for choice in ("facet", "central"):
-            if choice == "facet":
-                planes = [normals[facet, j] for j in range(d)]
-            else:
-                planes = [np.broadcast_to(middle.reshape(axis_shapes[j]) / centre_norm, shape) for j in range(d)]
-            t = np.full(shape, np.inf)
+        with np.errstate(divide="ignore"):  # grid points far from the surface: no corner of a cell used
+            lam = 1.0 / (_grid_reduce(scaled, ticks, d, 2) + slack / heights.min())
+        # The cells on the cube's surface (the only ones a direction reaches), by lower corner.
+        lower = np.indices((grid,) * d).reshape(d, -1)
+        surface = ((lower == 0) | (lower == grid - 1)).any(axis=0)
+        lower = lower[:, surface]
+        middle = ticks[lower] + 1.0 / grid
+        facet = _column_max(scaled, middle, "argmax")
+        best_t = np.full(lower.shape[1], -np.inf)
+        best_crossing = np.zeros(lower.shape[1])  # where the base crosses the central ray: larger, larger pyramid
+        best_planes = np.zeros((d, lower.shape[1]))
+        central = middle / np.linalg.norm(middle, axis=0)
+        for planes in (normals[facet].T, central):
+            t = np.full(lower.shape[1], np.inf)
             for corner in np.ndindex(*(2,) * d):
-                reach = -slack + sum(
-                    planes[j] * ticks[corner[j] : corner[j] + grid].reshape(axis_shapes[j]) for j in range(d)
-                )
-                lam_corner = lam[tuple(slice(o, o + grid) for o in corner)]
-                t = np.minimum(t, np.where(reach > 0, lam_corner * reach, -np.inf))
-            along = sum(planes[j] * middle.reshape(axis_shapes[j]) for j in range(d)) / centre_norm
+                index = lower + np.array(corner)[:, None]
+                reach = np.einsum("jc,jc->c", planes, ticks[index]) - slack
+                t = np.minimum(t, np.where(reach > 0, lam[tuple(index)] * reach, -np.inf))
+            along = np.einsum("jc,jc->c", planes, central)
             with np.errstate(divide="ignore", invalid="ignore"):
                 crossing = np.where((t > 0) & (along > 0), t / along, 0.0)
-            better = crossing > best_reach
-            best_reach = np.where(better, crossing, best_reach)
-            best_t = np.where(better, t, best_t)
-            best_planes = [np.where(better, planes[j], best_planes[j]) for j in range(d)]
-        # Only cells on the cube's surface are reached; entry q = grid stands for cell grid - 1.
-        on_surface = np.zeros(shape, dtype=bool)
-        for j in range(d):
-            on_surface |= np.isin(np.arange(grid), [0, grid - 1]).reshape(axis_shapes[j])
-        best_t[~on_surface] = -np.inf
-        entry = np.ix_(*[np.minimum(np.arange(grid + 1), grid - 1)] * d)
-        return [np.ascontiguousarray(p[entry]).ravel() for p in best_planes], best_t[entry].ravel()
+            better = crossing > best_crossing
+            best_crossing[better] = crossing[better]
+            best_t[better] = t[better]
+            best_planes[:, better] = planes[:, better]
+        # Table entry q stands for cell min(q, grid - 1): q = grid only where u_j = max |u|.
+        position = np.full((grid,) * d, -1)
+        position[tuple(lower)] = np.arange(lower.shape[1])
+        entry = position[np.ix_(*[np.minimum(np.arange(grid + 1), grid - 1)] * d)].ravel()
+        reached = entry >= 0
+        offsets = np.full(entry.shape[0], -np.inf)
+        offsets[reached] = best_t[entry[reached]]
+        planes_table = np.zeros((d, entry.shape[0]))
+        planes_table[:, reached] = best_planes[:, entry[reached]]
+        return [np.ascontiguousarray(row) for row in planes_table], offsets
 
     def inside(self, centred: np.ndarray) -> np.ndarray:
         """Whether each column of ``centred`` (shape ``(d, rows)``) is strictly inside."""
@@ -758,6 +773,10 @@ class _InteriorFilter:
         self.best = np.full(len(self.directions), -np.inf)
         self.extremes = np.zeros((len(self.directions), d))  # relative to origin
         self.equations: np.ndarray | None = None
+        self.vertices: np.ndarray | None = None  # of the inner polytope, relative to origin
+        # Three sources: the polytope is the hull of the rows seen (at each rebuild,
+        # of its vertices and the rows that got past it), not of extremes.
+        self.running = radial and d == RUNNING_HULL_SOURCES
         self._ball: tuple[np.ndarray, float] | None = None
         self._polygon: _PolygonInterior | None = None
         self._radial: _RadialInterior | None = None
@@ -788,6 +807,16 @@ class _InteriorFilter:
             block, centred = self._outside(block, centred)
         if block.shape[0] == 0:
             return block
+        if self.running:
+            if self.equations is not None and self.seen < self.rebuild_at:
+                return block  # rebuilding costs more than a slightly smaller polytope
+            self.rebuild_at = 4 * self.seen
+            points = centred.T if self.vertices is None else np.vstack([self.vertices, centred.T])
+            hull = _convex_hull(points) if points.shape[0] > points.shape[1] else None
+            if hull is None:  # flat so far
+                return block
+            self._set_polytope(points, hull)
+            return self._outside(block, centred)[0]
         # einsum, not matmul: BLAS threads these skinny products badly on a busy machine
         proj = np.einsum("ij,jk->ik", self.directions, centred)  # (n_directions, rows)
         arg = proj.argmax(axis=1)
@@ -802,28 +831,32 @@ class _InteriorFilter:
                 return block
             self.rebuild_at = 4 * self.seen
             inner = np.unique(self.extremes[np.isfinite(self.best)], axis=0)
-            hull = _convex_hull(inner) if inner.shape[0] > block.shape[1] else None
-            self.equations = None if hull is None else hull[1]
-            self._ball = self._inscribed_ball() if self.equations is not None else None
-            self._polygon = None
-            self._radial = None
-            if hull is not None and self.equations is not None and self._ball is not None:
-                scale = np.abs(self.extremes).max()
-                if inner.shape[1] == 2:
-                    self._polygon = _PolygonInterior(inner[hull[0]], self.equations, self._ball[0], 1e-9 * scale)
-                elif self.use_radial and inner.shape[1] in RADIAL_GRID and self._ball[1] >= (1e-6 * scale) ** 2:
-                    centre, radius2 = self._ball
-                    self._radial = _RadialInterior(
-                        self.equations, centre, np.sqrt(radius2), 1e-9 * scale, RADIAL_GRID[inner.shape[1]]
-                    )
+            self._set_polytope(inner, _convex_hull(inner) if inner.shape[0] > block.shape[1] else None)
             if self.equations is not None:
                 block, _ = self._outside(block, centred)
         return block
 
+    def _set_polytope(self, points: np.ndarray, hull: tuple[np.ndarray, np.ndarray | None] | None) -> None:
+        """Make the hull of ``points`` (``hull``: its vertex indices and equations) the inner polytope."""
+        self.vertices = points if hull is None else points[hull[0]]
+        self.equations = None if hull is None else hull[1]
+        self._ball = self._inscribed_ball() if self.equations is not None else None
+        self._polygon = None
+        self._radial = None
+        if self.equations is None or self._ball is None:
+            return
+        d = points.shape[1]
+        scale = np.abs(self.vertices).max()
+        centre, radius2 = self._ball
+        if d == 2:
+            self._polygon = _PolygonInterior(self.vertices, self.equations, centre, 1e-9 * scale)
+        elif self.use_radial and d in RADIAL_GRID and radius2 >= (1e-6 * scale) ** 2:
+            self._radial = _RadialInterior(self.equations, centre, np.sqrt(radius2), 1e-9 * scale, RADIAL_GRID[d])
+
     def _inscribed_ball(self) -> tuple[np.ndarray, float] | None:
         """Centre and squared radius of a ball inside the polytope (shrunk by 1e-9)."""
-        assert self.equations is not None
-        centre = self.extremes[np.isfinite(self.best)].mean(axis=0)
+        assert self.equations is not None and self.vertices is not None
+        centre = self.vertices.mean(axis=0)
         depth = -(self.equations[:, :-1] @ centre + self.equations[:, -1]).max()
         if not 0 < depth < 2.0**500:  # its square must be a finite double
             return None
@@ -849,12 +882,11 @@ class _InteriorFilter:
         if self._radial is not None:  # three or four sources: one plane per row, then every facet
             keep = ~self._radial.inside(centred)
             block, centred = block[keep], centred[:, keep]
-        scale = np.abs(self.extremes).max()
-        outside = np.einsum("ij,jk->ik", self.equations[:, :-1], centred)
-        outside += self.equations[:, -1:]
+        assert self.vertices is not None
+        scale = np.abs(self.vertices).max()
         # Rounding in these coordinates is far below 1e-9 of their scale; a NaN
         # (from an overflow the reduction reports) keeps the row.
-        keep = ~(outside.max(axis=0) < -1e-9 * scale)
+        keep = ~(_column_max(self.equations[:, :-1], centred, "max", self.equations[:, -1]) < -1e-9 * scale)
         return block[keep], centred[:, keep]
 
 
