@@ -810,7 +810,7 @@ class _InteriorFilter:
         if self.running:
             if self.equations is not None and self.seen < self.rebuild_at:
                 return block  # rebuilding costs more than a slightly smaller polytope
-            self.rebuild_at = 4 * self.seen
+            self.rebuild_at = 16 * self.seen  # the hull after one block is nearly final
             points = centred.T if self.vertices is None else np.vstack([self.vertices, centred.T])
             hull = _convex_hull(points) if points.shape[0] > points.shape[1] else None
             if hull is None:  # flat so far
