@@ -740,20 +740,24 @@ class _RadialInterior:
         size = np.abs(u[0])
         for j in range(1, d):
             np.maximum(size, np.abs(u[j]), out=size)
+        # The table entry, in floating point (exact: below (grid + 1)^d); a NaN's
+        # entry is any entry (clipped), and its value is NaN, so not inside.
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             factor = (self.grid / 2) / size
-            entry = np.zeros(u.shape[1], dtype=np.intp)
+            entry = np.zeros(u.shape[1])
             for j in range(d):
-                w = u[j] * factor
+                w = np.multiply(u[j], factor)
                 w += self.grid / 2
-                entry += w.astype(np.intp) * int(self.strides[j])
-        np.clip(entry, 0, self.offsets.shape[0] - 1, out=entry)  # a NaN's index: any entry; its value is NaN
-        value = self.planes[0].take(entry) * u[0]
+                np.trunc(w, out=w)  # toward zero: a rounded -0.0.. is cell 0
+                w *= float(self.strides[j])
+                entry += w
+            index = entry.astype(np.intp)
+        value = self.planes[0].take(index, mode="clip") * u[0]
         for j in range(1, d):
-            value += self.planes[j].take(entry) * u[j]
-        inside = value < self.offsets.take(entry)
-        inside &= size < np.inf
-        inside |= size < self.cube
+            value += self.planes[j].take(index, mode="clip") * u[j]
+        inside = value < self.offsets.take(index, mode="clip")
+        if not size.max() < np.inf:  # an overflowed row's value can be -inf: keep it
+            inside &= size < np.inf
         return inside
 
 
@@ -1238,7 +1242,8 @@ class Reduction:
             columns *= np.ldexp(1.0, -self.exponent)[:, None]  # exact: powers of two
             mean_b = columns.mean(axis=1)
             columns -= mean_b[:, None]
-            self._absorb(block.shape[0], mean_b, columns @ columns.T)
+            # einsum, not matmul: OpenBLAS threads this product, and its threads then spin
+            self._absorb(block.shape[0], mean_b, np.einsum("ik,jk->ij", columns, columns))
         return self
 
     def _flush_pending(self) -> None:
