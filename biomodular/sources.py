@@ -1242,8 +1242,7 @@ class Reduction:
             columns *= np.ldexp(1.0, -self.exponent)[:, None]  # exact: powers of two
             mean_b = columns.mean(axis=1)
             columns -= mean_b[:, None]
-            # einsum, not matmul: OpenBLAS threads this product, and its threads then spin
-            self._absorb(block.shape[0], mean_b, np.einsum("ik,jk->ij", columns, columns))
+            self._absorb(block.shape[0], mean_b, columns @ columns.T)
         return self
 
     def _flush_pending(self) -> None:
