@@ -516,10 +516,16 @@ def _face_spans(points: np.ndarray, faces) -> tuple:
         return idx, np.broadcast_to(np.eye(d), (len(idx), d, d)), np.ones(len(idx), dtype=bool), []
     V = points[idx[:, 0]]
     E = points[idx[:, 1:]] - V[:, None, :]  # (m, k-1, d)
-    _, s, vt = np.linalg.svd(E, full_matrices=True)
     scale = np.abs(points).max()
-    good = s[:, -1] > 1e-9 * scale  # affinely independent vertices
-    N = vt[:, k - 1 :, :]  # rows span the orthogonal complement of the face
+    if k - 1 < d:
+        # Householder QR of the edges: the last d - k + 1 columns of Q span the complement,
+        # and |R_jj| is the distance of edge j from the span of the edges before it.
+        Q, R = np.linalg.qr(np.transpose(E, (0, 2, 1)), mode="complete")
+        good = np.abs(np.diagonal(R, axis1=1, axis2=2)).min(axis=1) > 1e-9 * scale  # affinely independent
+        N = np.transpose(Q[:, :, k - 1 :], (0, 2, 1))  # rows span the orthogonal complement of the face
+    else:  # more vertices than the dimension allows to be independent
+        good = np.zeros(len(idx), dtype=bool)
+        N = np.zeros((len(idx), 0, d))
     degenerate = []
     for face in idx[~good]:  # degenerate faces: rank by SVD, one at a time
         _, s1, vt1 = np.linalg.svd(points[face[1:]] - points[face[0]], full_matrices=True)
