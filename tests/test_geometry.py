@@ -169,3 +169,34 @@ def test_hull_of_an_ordered_polygon_without_sorting(seed, n, kind):
     if got is not None:
         assert np.all(np.diff(got) > 0) and is_convex_ccw(P, got)
         assert {tuple(p) for p in P[got]} == {tuple(p) for p in P[expected]}
+
+
+@pytest.mark.parametrize("kind", ["cube", "grid", "sphere"])
+@pytest.mark.parametrize("d", [3, 4])
+def test_hull_facets_are_the_planes_and_exactly_the_points_on_them(kind, d):
+    """Every facet's vertex set is every hull vertex on its plane (coplanar simplices merged: a
+    cube's facets have 2^(d-1) vertices), its normal is a unit vector, every point is inside, and
+    no plane is listed twice.  Checked against the points directly, not against qhull's grouping."""
+    from itertools import product
+
+    from biomodular.geometry import hull_facets
+
+    rng = np.random.default_rng(d)
+    if kind == "cube":
+        P = np.vstack([np.array(list(product([-1.0, 1.0], repeat=d))), rng.uniform(-0.9, 0.9, (30, d))])
+    elif kind == "grid":  # many coplanar points on every facet of the box
+        P = np.array(list(product([-1.0, 0.0, 1.0], repeat=d)))
+    else:
+        P = rng.standard_normal((400, d))
+        P /= np.linalg.norm(P, axis=1, keepdims=True)
+    sets, equations = hull_facets(P)
+    assert len(sets) == equations.shape[0]
+    np.testing.assert_allclose(np.linalg.norm(equations[:, :-1], axis=1), 1.0, atol=1e-12)
+    distance = P @ equations[:, :-1].T + equations[:, -1]  # (points, facets)
+    assert np.all(distance <= 1e-9)
+    vertices = set(ConvexHull(P).vertices.tolist())
+    for f, vs in enumerate(sets):
+        assert vs == frozenset(np.flatnonzero(np.abs(distance[:, f]) <= 1e-9).tolist()) & vertices
+    assert len(set(sets)) == len(sets)
+    if kind == "cube":
+        assert len(sets) == 2 * d and all(len(vs) == 2 ** (d - 1) for vs in sets)
