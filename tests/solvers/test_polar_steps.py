@@ -126,3 +126,14 @@ def test_the_search_reaches_the_exact_minimum_on_small_problems(seed, d):
     assert values.min() >= exact - 1e-12 * abs(exact)  # every value is attained
     best = W[np.argmin(values)]
     assert values.min() == pytest.approx(_witness_gap(points, F, best), rel=1e-9)
+
+
+def test_scip_stopping_on_its_time_limit_with_nothing_above_the_level_is_no_proof(monkeypatch):
+    points, F = _cut_cube(0)
+
+    def out_of_time(A, lam, V, lo, hi, seconds, feastol):
+        return "timelimit", np.empty((0, V.shape[0])), 2.0, 7  # no solution found, bound still above 1
+
+    monkeypatch.setattr(polar, "_scip_round", out_of_time)
+    proof = polar.prove_margin(points, F, 0.1, np.inf, np.random.default_rng(0))
+    assert proof.status == "time-limit" and proof.lower_bound < -0.1
