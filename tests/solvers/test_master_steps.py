@@ -14,6 +14,8 @@ from biomodular.solvers.problem import Problem
 from biomodular.solvers.program import solve_code
 from biomodular.solvers.standardise import Standardisation
 
+from .test_pool_pricing import _dense_dictionary_value
+
 _X = np.random.default_rng(0).uniform(-1, 1, (2000, 2))
 CUT = Sources.from_samples(_X[_X.sum(axis=1) >= -1.0])  # a square with a corner cut off
 SQUARE = Sources.from_statistics([0, 0], np.diag([1 / 3, 1 / 3]), [[-1, -1], [1, -1], [1, 1], [-1, 1]])
@@ -34,6 +36,12 @@ def test_problem_kinds_are_compared_by_value():
     # autoencoder on the square: the modular code, 2 sum_j sqrt(lam_out (E_j + lam_in)) with E_j = 1/3 + 1
     auto = solve_code(SQUARE, Problem(kind=_runtime("autoencoder"), lam_in=1.0, lam_out=1.0))
     assert auto.value == pytest.approx(2 * 2 * np.sqrt(1 / 3 + 1 + 1.0), rel=1e-9)
+    # the certificate brackets that value: its upper end is the loss of the code returned
+    assert auto.certificate.lower_bound <= auto.value * (1 + 1e-12)
+    assert auto.certificate.upper_bound == pytest.approx(auto.value, rel=1e-9)
+    # a mixed dataset: the optimum is below a dense-dictionary program's value (written in cvxpy)
+    cut = solve_code(CUT, Problem(kind=_runtime("autoencoder")))
+    assert cut.status == "optimal" and cut.value <= _dense_dictionary_value(CUT, Problem.autoencoder(), 720)
     fixed = dataclasses.replace(Problem.fixed_variance(2.0, 30.0), kind=_runtime("fixed_variance"))
     assert solve_code(CUT, fixed).status == "optimal"
 
