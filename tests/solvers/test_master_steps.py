@@ -134,3 +134,12 @@ def test_scs_is_asked_for_a_tight_tolerance_whatever_the_case_of_its_name():
         master._program = Recording()
         master.solve()
         assert calls[0]["solver"] == "SCS" and calls[0]["eps"] <= 1e-8
+
+
+def test_the_compiled_program_grows_with_the_dictionary():
+    master = _master(CUT, Problem.autoencoder(), np.vstack([np.eye(2), -np.eye(2)]), capacity=8)
+    angles = (np.arange(40) + 0.5) * np.pi / 40  # none along an axis
+    assert master.add_columns(np.column_stack([np.cos(angles), np.sin(angles)])) == 40
+    assert master.capacity >= master.dictionary.shape[0] == 44
+    weights = master.solve()
+    assert weights.shape == (44,) and weights.min() >= 0
