@@ -149,25 +149,26 @@ def categories_proof() -> Proof:
     s, g = sp.symbols("s g", positive=True)
     k = sp.Symbol("k", integer=True, positive=True)  # c = k + 1 >= 2 categories
     i = sp.Symbol("i", integer=True, positive=True)
-    n, r = sp.symbols("n r", integer=True, positive=True)
+    n = sp.Symbol("n", integer=True, positive=True)
     S, V, Q = sp.symbols("S V Q", nonnegative=True)
     X = sp.Symbol("X", real=True)
     cs = sp.Symbol("c", integer=True, positive=True)  # the number of categories, as a matrix dimension
-    W, Wt, L, Lt, Z, Zt, u, ut = sp.symbols("W W^T L L^T Z Z^T u u^T", commutative=False)
-    pairs = ((W, Wt), (Wt, W), (L, Lt), (Lt, L), (Z, Zt), (Zt, Z), (u, ut), (ut, u))
+    W, Wt, L, Lt, Z, Zt, u, ut, b, bt = sp.symbols("W W^T L L^T Z Z^T u u^T b b^T", commutative=False)
+    pairs = ((W, Wt), (Wt, W), (L, Lt), (Lt, L), (Z, Zt), (Zt, Z), (u, ut), (ut, u), (b, bt), (bt, b))
     shapes = (
-        (W, (r, n)),
-        (Wt, (n, r)),
+        (W, (cs, n)),
+        (Wt, (n, cs)),
         (L, (n, cs)),
         (Lt, (cs, n)),
         (Z, (n, cs)),
         (Zt, (cs, n)),
         (u, (cs, sp.Integer(1))),
         (ut, (sp.Integer(1), cs)),
+        (b, (cs, sp.Integer(1))),
+        (bt, (sp.Integer(1), cs)),
     )
     tr_kw: dict[str, Any] = dict(shapes=shapes, pairs=pairs, orthogonal_rows=(W, s))
     c = k + 1
-    target_scatter = sp.Sum((1 - 1 / c) ** 2 + (c - 1) / c**2, (i, 1, c))  # sum_i ||e_i - mean||^2
     p = Proof(
         name="categories",
         title="ICLR 2023 categories: a readout of equal singular values makes the optimal code grandmother cells",
@@ -180,8 +181,9 @@ def categories_proof() -> Proof:
             "Formally defined from $Z$: $S = \\operatorname{tr}(Z^TZ) = \\sum_i\\|z_i\\|^2$ ($c$ times the mean "
             "energy), $Q = u^TZ^TZu = \\|\\sum_iz_i\\|^2$, $X = Q - S = \\sum_{i \\ne j}z_i\\cdot z_j$ (the "
             "overlap between categories) and $V = \\operatorname{tr}(LL^T) = \\sum_i\\|z_i - \\bar z\\|^2$. "
-            "Then $W(z_i - \\bar z) = e_i - \\bar e$, so "
-            "$\\operatorname{tr}(WLL^TW^T) = \\sum_i\\|e_i - \\bar e\\|^2$. The grandmother code gives "
+            "Exact readout is the matrix equation $WZ + bu^T = I_c$ (bias $b$); from it the proof derives "
+            "$WL = I_c - uu^T/c$ and $\\operatorname{tr}(WLL^TW^T) = c - 1$. Nonnegativity enters only "
+            "through the hypothesis $X \\ge 0$ (the proof language states no entrywise sign). The grandmother code gives "
             "category $i$ its own neuron, $z_i = ge_i$ with $W = sI$, exact for $g = 1/s$."
         ),
         gloss=(
@@ -207,24 +209,32 @@ def categories_proof() -> Proof:
         "$X = \\sum_{i,j}z_i\\cdot z_j - \\sum_iz_i\\cdot z_i = \\sum_{i \\ne j}z_i\\cdot z_j$.",
     )
     p.hypothesis(
-        "H_x",
-        Eq(Tr(W * L * Lt * Wt), target_scatter),
-        "exact readout: $W(z_i - \\bar z) = e_i - \\bar e$, of squared norm $(1 - 1/c)^2 + (c - 1)/c^2$.",
+        "H_read",
+        Eq(W * Z, 1 - b * ut),
+        "exact readout of the one-hot targets (the columns of $I_c$) with bias $b$: $WZ + bu^T = I_c$.",
     )
+    p.hypothesis("H_readT", Eq(Zt * Wt, 1 - u * bt), "... and its transpose.")
     p.hypothesis(
-        "H_X", Ge(X, 0), "nonnegative codes: each $z_i\\cdot z_j$ is a sum of products of nonnegative entries."
+        "H_X",
+        Ge(X, 0),
+        "the codes' pairwise overlaps are nonnegative: $\\sum_{i \\ne j}z_i\\cdot z_j \\ge 0$ (true of "
+        "nonnegative codes, each $z_i\\cdot z_j$ a sum of products of nonnegative entries; the only place "
+        "nonnegativity enters).",
     )
     p.hypothesis("H_g", Eq(g, 1 / s), "the grandmother code's gain ($W = sI$, $z_i = ge_i$, $Wz_i = e_i$).")
     p.conclusion = AllOf(
         Ge(V, k / s**2), Ge(S, c / s**2 + X / k), Ge(S, c / s**2), Eq(sp.Sum(g**2, (i, 1, c)), c / s**2)
     )
     var_step = _variance_steps(p, W, Wt, L, Lt, s, n, tr_kw)
-    scatter = p.add(
-        Identity(
-            target_scatter,
-            k,
-            "The targets' scatter: $c[(1 - 1/c)^2 + (c - 1)/c^2] = c - 1$ "
-            "(the sum over a symbolic number of categories, evaluated).",
+    readout = p.add(
+        TraceExpansion(
+            Tr(W * L * Lt * Wt),
+            cs - 1,
+            identity=cs,
+            reason="Exact readout: $WL = (I_c - bu^T)(I_c - uu^T/c) = I_c - uu^T/c$ (as $u^Tu = c$), so "
+            "$\\operatorname{tr}(WLL^TW^T) = \\operatorname{tr}(I_c - uu^T/c) = c - 1$, the targets' scatter.",
+            premises=("H_L", "H_Lt", "H_read", "H_readT", "H_u", "axiom:trace-cyclic"),
+            **tr_kw,
         )
     )
     spread = p.add(
@@ -233,8 +243,8 @@ def categories_proof() -> Proof:
             k / s**2,
             Nonneg(sp.Integer(0)),
             "The readout-variance bound for the $c$ categories: $V \\ge (c - 1)/s^2$.",
-            premises=(var_step, "H_V", "H_x", scatter.name),
-            multipliers=((var_step, 1), ("H_V", 1), ("H_x", 1 / s**2), (scatter.name, 1 / s**2)),
+            premises=(var_step, "H_V", readout.name, "H_c"),
+            multipliers=((var_step, 1), ("H_V", 1), (readout.name, 1 / s**2), ("H_c", 1 / s**2)),
         )
     )
     centred = p.add(

@@ -145,6 +145,7 @@ def _random_values(
     sizes: tuple = (),
     definitions: tuple = (),
     ones: tuple = (),
+    products: tuple = (),
 ) -> tuple[dict, dict]:
     """Random rational matrices of random compatible sizes satisfying cited equalities.
 
@@ -155,6 +156,8 @@ def _random_values(
     ``X = expression`` (``X`` a matrix symbol): ``X`` is given the value of the expression, before the
     constraints are solved and again after (so a definition may use a solved inverse).  A cited fact
     ``u^T u = d`` with ``u`` a column of ``d`` entries (``d`` its dimension) makes ``u`` the vector of ones.
+    ``products`` are cited facts ``A B = M`` (``M`` a matrix expression, ``A`` of full row rank): ``B`` is
+    solved for, ``B = A^+ M + (I - A^+ A) R`` with ``A^+ = A^T (A A^T)^{-1}`` and ``R`` random.
     """
     rng = random.Random(seed)
     dims: dict = dict(sizes)
@@ -195,6 +198,13 @@ def _random_values(
     for col in _ones_vectors(ones, shapes, pairs):
         values[col] = sp.ones(dims[shapes[col][0]], 1)
         values[pairs[col]] = values[col].T
+    for f in products:
+        A, B = _factors(sp.sympify(f.lhs))[1]
+        a = values[A]
+        pinv = a.T * (a * a.T).inv()
+        R = sp.Matrix(a.shape[1], values[B].shape[1], lambda i, j: sp.Rational(rng.randint(-9, 9), rng.randint(1, 4)))
+        values[B] = pinv * _evaluate(f.rhs, values) + (sp.eye(a.shape[1]) - pinv * a) * R
+        values[pairs[B]] = values[B].T
     _define(definitions, values, pairs)
     for f in constraints:
         factors = _factors(sp.sympify(f.lhs))[1]
@@ -232,6 +242,22 @@ def _ones_vectors(facts, shapes: dict, pairs: dict) -> list:
             if col in shapes and pairs.get(col) == row and shapes[col][1] == 1 and shapes[col][0] == f.rhs:
                 out.append(col)
     return out
+
+
+def _products(premises: dict, shapes: dict, pairs: dict) -> tuple:
+    """The cited facts ``A B = M`` between two matrix symbols and a matrix expression ``M`` (a transposed
+    copy of an earlier one is left out: solving for ``B`` satisfies both)."""
+    out: list = []
+    for f in premises.values():
+        if f.rel != "=" or sp.sympify(f.rhs).is_commutative:
+            continue
+        coeff, factors = _factors(sp.sympify(f.lhs))
+        if coeff != 1 or len(factors) != 2 or not all(x in shapes for x in factors):
+            continue
+        if any(sp.expand(transpose(f.lhs, pairs) - g.lhs) == 0 for g in out):
+            continue
+        out.append(f)
+    return tuple(out)
 
 
 def _define(definitions: tuple, values: dict, pairs: dict) -> None:
@@ -307,36 +333,38 @@ class TraceExpansion(Step):
         def nc_length(expr):
             return sum(len(_factors(t)[1]) for t in sp.Add.make_args(sp.expand(expr)))
 
-        def reduce_arg(arg, used):
-            # each monomial: the rotation (the trace is cyclic) on which the cited equalities shorten it most
-            arg = sp.expand(arg)
-            for _ in range(6):
-                out = sp.Integer(0)
-                for term in sp.Add.make_args(arg):
-                    coeff, nc = _factors(term)
-                    if not nc:
-                        out += coeff
-                        continue
-                    options = []
-                    for r in _rotations(nc):
-                        u = set()
-                        options.append((nc_length(substituted(sp.Mul(*r), u)), substituted(sp.Mul(*r), u), u))
-                    best = min(options, key=lambda o: o[0])
-                    used |= best[2]
-                    out += coeff * best[1]
-                out = sp.expand(out)
-                if out == arg:
-                    break
-                arg = out
-            return arg
+        shapes_of = dict(self.shapes)
+
+        def trace_of(term, size, used, depth=0):
+            # tr(term) for a term acting on a space of dimension `size`: the rotation (the trace is cyclic) on
+            # which the cited equalities shorten it most, substituted; a scalar left over is that multiple of
+            # the identity of the rotation's own size (a rotation may turn an n x n product into a 1 x 1 one)
+            coeff, nc = _factors(term)
+            if not nc:
+                return coeff * size
+            options = []
+            for r in _rotations(nc):
+                u: set = set()
+                sub = substituted(sp.Mul(*r), u)
+                if u:
+                    options.append((nc_length(sub), sub, u, r))
+            if not options or depth >= 6:
+                return coeff * canonical_trace(sp.Mul(*nc), pairs)
+            _, sub, u, r = min(options, key=lambda o: o[0])
+            used |= u
+            inner = shapes_of[r[0]][0]
+            return coeff * sum(
+                (trace_of(t, inner, used, depth + 1) for t in sp.Add.make_args(sp.expand(sub))), sp.Integer(0)
+            )
 
         def reduce(expr):
             expr = sp.sympify(expr)
-            used = set()
+            used: set = set()
             reps = {}
             for t in expr.atoms(Tr):
-                arg = reduce_arg(t.args[0], used)
-                reps[t] = canonical_trace(arg, pairs).xreplace({Tr(sp.Integer(1)): self.identity})
+                reps[t] = sum(
+                    (trace_of(m, self.identity, used) for m in sp.Add.make_args(sp.expand(t.args[0]))), sp.Integer(0)
+                )
             return expr.xreplace(reps), used
 
         left, used_l = reduce(self.lhs)
@@ -367,6 +395,7 @@ class TraceExpansion(Step):
                 self.sizes,
                 _definitions(premises, shapes),
                 tuple(premises.values()),
+                _products(premises, shapes, pairs),
             )
             a = _numeric_trace(self.lhs, values, dims, self.identity)
             b = _numeric_trace(self.rhs, values, dims, self.identity)

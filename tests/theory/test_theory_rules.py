@@ -164,9 +164,37 @@ def test_the_categories_decomposition_is_derived_from_the_code_matrix():
     proof = get("categories")
     assert proof.check().ok
     assert not {"H_split", "H_Q"} & {h.name for h in proof.hypotheses}
-    k = next(n for n, s in enumerate(proof.steps) if isinstance(s, TraceExpansion) and "H_u" in s.premises)
+    k = next(
+        n
+        for n, s in enumerate(proof.steps)
+        if isinstance(s, TraceExpansion) and "H_u" in s.premises and "H_read" not in s.premises
+    )
     step = proof.steps[k]
     wrong = dataclasses.replace(step, rhs=step.rhs - sp.Add.make_args(step.rhs)[-1])  # drop the mean's term
     r = proof.variant(steps=proof.steps[:k] + [wrong] + proof.steps[k + 1 :]).check(smt=False)
     assert not r.steps[k].symbolic and not r.steps[k].numeric
     assert any(isinstance(a, Tr) for a in sp.sympify(step.rhs).atoms(Tr))
+
+
+def test_the_categories_readout_is_derived_from_exact_readout():
+    """`categories`: tr(W L L^T W^T) = c - 1 is a checked step from W Z + b u^T = I_c, not a hypothesis; a wrong
+    readout (W Z + b u^T = 2 I_c) or a dropped u^T u = c is rejected by the trace algebra."""
+    from biomodular.theory.proof import Eq, Hypothesis
+    from biomodular.theory.trace import TraceExpansion
+
+    proof = get("categories")
+    assert proof.check().ok
+    assert "H_x" not in {h.name for h in proof.hypotheses}
+    k = next(n for n, s in enumerate(proof.steps) if isinstance(s, TraceExpansion) and "H_read" in s.premises)
+    read = next(h for h in proof.hypotheses if h.name == "H_read")
+    readt = next(h for h in proof.hypotheses if h.name == "H_readT")
+    doubled = [
+        Hypothesis(h.name, Eq(h.fact.lhs, sp.expand(h.fact.rhs + 1)), h.gloss) if h in (read, readt) else h
+        for h in proof.hypotheses
+    ]
+    r = proof.variant(hypotheses=doubled).check(smt=False)
+    assert not r.ok and not r.steps[k].symbolic
+    step = proof.steps[k]
+    no_ones = dataclasses.replace(step, premises=tuple(p for p in step.premises if p != "H_u"))
+    r = proof.variant(steps=proof.steps[:k] + [no_ones] + proof.steps[k + 1 :]).check(smt=False)
+    assert not r.steps[k].ok
