@@ -465,7 +465,10 @@ def pool_cones(
     while facets is None:
         if S.size == k:
             raise BiomodularError("the mean is not strictly inside the support's hull")
-        S = np.union1d(S, _initial_pool(points, rng, per_dim=16))
+        grown = np.union1d(S, _initial_pool(points, rng, per_dim=16))
+        # The extreme points may all be in the pool already: then only the whole support can
+        # decide, and a hull of it without the origin inside ends the loop with the error above.
+        S = grown if grown.size > S.size else np.arange(k)
         facets = _origin_inside(points[S]) if S.size < k else _origin_inside(points)
     # Rounding of a gap evaluation: relative to the scale of its two terms.
     rounding = 1e-12 * (float(np.max(np.einsum("ij,ij->i", points, points))) + float(np.abs(M).max()))

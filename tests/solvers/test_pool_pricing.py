@@ -21,7 +21,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from biomodular import Sources
-from biomodular.errors import SolverWarning
+from biomodular.errors import BiomodularError, SolverWarning
 from biomodular.solvers.energy import code_loss, phi_values
 from biomodular.solvers.gap import gap_values, min_quadratic_gap
 from biomodular.solvers.polar import pool_cones, price_directions
@@ -162,3 +162,26 @@ def test_global_route_finds_the_octagon_tie():
     result = check_modularity(sources, method="global")
     assert exact.verdict == result.verdict == "tie"
     assert result.exact and result.tie_angle == pytest.approx(45.0)
+
+
+@pytest.mark.parametrize("d", [3, 4])
+def test_pool_refuses_points_whose_hull_leaves_the_origin_out(d):
+    # Extreme points alone never make such a pool hold the origin: the search must end with the
+    # error once the whole support is tried, not loop (SIGALRM turns a hang into a failure).
+    import signal
+
+    rng = np.random.default_rng(d)
+    points = rng.uniform(-1.0, 1.0, (200, d)) + 3.0  # the origin is far outside the hull
+    M = np.eye(d)
+
+    def hung(signum, frame):
+        raise AssertionError("pool_cones did not return within 30 s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        with pytest.raises(BiomodularError, match="not strictly inside"):
+            pool_cones(points, M)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
