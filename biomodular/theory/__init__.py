@@ -24,49 +24,6 @@ from typing import Any
 
 from .catalogue import CATALOGUE, get as _get, names as theorem_names
 
-__all__ = [
-    "Proof",
-    "Step",
-    "Identity",
-    "Inequality",
-    "RootOf",
-    "SOS",
-    "Nonneg",
-    "SignCases",
-    "NoRootIn",
-    "Fact",
-    "Eq",
-    "Ge",
-    "Gt",
-    "UniqueRoot",
-    "AllOf",
-    "Iff",
-    "AXIOMS",
-    "SymbolicSources",
-    "uniform_box",
-    "point_set",
-    "grid",
-    "polygon",
-    "cut_box",
-    "ModularCode",
-    "ModularityCondition",
-    "modular_code",
-    "modularity_condition",
-    "kkt_multiplier",
-    "ExactMargin",
-    "exact_margin_2d",
-    "nuclear_norm_bound",
-    "Threshold",
-    "facet_thresholds",
-    "cut_box_threshold",
-    "two_uniform_information",
-    "rotation_mir",
-    "expect",
-    "CATALOGUE",
-    "theorem_names",
-    "prove",
-]
-
 _LAZY = {
     **{
         n: "proof"
@@ -111,6 +68,9 @@ _LAZY = {
     "rotation_mir": "theorems_iclr2023",
     "expect": "expectation",
 }
+
+#: The lazily imported names, then those defined or imported here.
+__all__ = [*_LAZY, "CATALOGUE", "theorem_names", "prove"]
 
 
 def prove(name: str, seed: int = 0):
