@@ -102,8 +102,8 @@ class CheckResult:
         Smallest gap found at a stationary direction off the axes, and that
         direction's angle (degrees) to the nearest axis.
     method : str
-        Method that decided (``sector``, ``cones``, ``facets``, ``search``, ``grid``,
-        ``range-independence``).
+        Method that decided (``sector``, ``cones``, ``cones on a cut pool``, ``facets``,
+        ``global``, ``search``, ``grid``, ``range-independence``).
     exact : bool
         Whether the verdict is proven: ``mixed`` always is (the witness attains the
         violation, whatever the method); ``modular`` and ``tie`` need an exact
@@ -464,7 +464,9 @@ def check_modularity(
         bounding box is in the support; else, when the reduction kept no
         hull (five or more sources), ``global`` (:mod:`biomodular.solvers.polar`:
         SCIP over the polar polytope, within ``time_limit``); else ``sector``
-        for two sources, ``cones`` up to ``max_faces`` hull faces, ``facets``
+        for two sources, ``cones`` up to ``max_faces`` hull faces (for four
+        sources and a large hull, ``cones`` on a cut pool of the vertices
+        first, which decides ``mixed`` only), ``facets``
         when ``F`` is positive semidefinite, and ``search`` last (then a
         verdict of ``modular`` needs a certificate and may be
         ``undetermined``).  See :mod:`biomodular.solvers.gap` for the
@@ -589,9 +591,61 @@ def _minimum_gap(
         from .polar import global_gap
 
         return global_gap(points, F, bound, tol=tol, time_limit=time_limit, seed=seed), chosen
+    if chosen == "auto":
+        pooled = _pool_violation(sources, points, F, bound, max_faces, seed)
+        if pooled is not None:
+            return pooled, chosen
     uses_hull = sources.n_sources > 2 and chosen in ("auto", "cones", "facets", "search")
     facets = sources.facets() if uses_hull else None
     return min_quadratic_gap(points, F, method=chosen, max_faces=max_faces, seed=seed, facets=facets), chosen
+
+
+#: Source counts for which ``auto`` tries ``cones`` on a cut pool before the whole hull: with
+#: three, the whole hull's faces cost no more than a pool's rounds (docs/benchmarks.md).
+POOL_SOURCES = (4,)
+
+#: Hull vertices from which ``auto`` tries the cut pool first: on smaller hulls the whole
+#: hull's faces are cheaper than the pool's rounds.
+POOL_MIN_VERTICES = 500
+
+#: The pool's work budget: support points summed over its rounds, at most ``POOL_WORK`` and at
+#: most ``POOL_WORK_PER_VERTEX`` times the hull's vertices.  Four-source samples of 1e5 to 1e6
+#: rows were decided within 220 to 570 of them (five to nine rounds, docs/benchmarks.md); a
+#: support whose every point is a vertex (a sphere) needs thousands, and gives way to the
+#: whole hull after about nine rounds.
+POOL_WORK = 600
+POOL_WORK_PER_VERTEX = 1.0
+
+
+def _pool_violation(
+    sources: Sources, points: np.ndarray, F: np.ndarray, bound: float, max_faces: int, seed
+) -> GapMinimum | None:
+    """The exact minimum by ``cones`` on a cut pool when it proves ``mixed``, else None.
+
+    Only a violation is taken from the pool: its exact minimum is the whole
+    hull's (the minimiser's extreme point is in the pool), so the margin and
+    the verdict are those of ``cones``.  A margin within the rounding bound,
+    where ``modular`` and ``tie`` are told apart by the candidates near zero,
+    and a pool that outgrows its budget go to the whole hull.
+    """
+    from .gap import TooManyFaces
+    from .polar import pool_cones
+
+    k = points.shape[0]
+    if sources.n_sources not in POOL_SOURCES or not sources.points_are_vertices or k < POOL_MIN_VERTICES:
+        return None
+    try:
+        pooled = pool_cones(
+            points,
+            F,
+            enough=-bound,
+            max_faces=max_faces,
+            max_points=min(POOL_WORK, POOL_WORK_PER_VERTEX * k),
+            seed=seed,
+        )
+    except TooManyFaces:
+        return None
+    return pooled if pooled.exact and pooled.value < -bound else None
 
 
 @dataclass(frozen=True)

@@ -412,6 +412,7 @@ def pool_cones(
     enough: float = np.inf,
     max_faces: int = DEFAULT_MAX_FACES,
     deadline: float = np.inf,
+    max_points: float = np.inf,
     seed: int | np.random.Generator = 0,
 ) -> PoolMinimum:
     """Exact minimum of the unit gap by the ``cones`` method on a growing subset of the support.
@@ -446,6 +447,12 @@ def pool_cones(
         on the first round; later rounds return the last bound).
     deadline : float
         ``time.perf_counter()`` value after which the last bound is returned.
+    max_points : float
+        Work budget: the most support points, summed over the rounds, whose
+        hulls may be built (the first round always runs).  A round that
+        would pass it is not started and the last bound is returned: a
+        caller that holds the whole hull stops the pool once it would cost
+        about as much as the hull itself.
     seed : int or Generator
 
     Returns
@@ -476,8 +483,12 @@ def pool_cones(
     best_W = np.empty((0, d))
     best_v = np.empty(0)
     rounds = 0
+    built = 0  # support points whose hulls the rounds built (the work budget)
     while True:
+        if rounds and built + S.size > max_points:
+            break
         rounds += 1
+        built += S.size
         try:
             sub = min_quadratic_gap(points[S], M, method="cones", max_faces=max_faces, facets=facets)
         except TooManyFaces:
