@@ -30,7 +30,10 @@ proof therefore holds for the polytope enlarged by that factor, i.e. it shows
 gap of every unit direction by ``-t - eta * rho^2`` with ``rho = max_i |p_i|``
 (since ``m(u)^2 <= rho^2``), so each proof is run at the shift
 ``t - eta * rho^2`` and the claim made is ``margin >= -t``.  A time limit or a
-solver failure never counts as a proof.
+solver failure never counts as a proof.  The exact claim ``t = 0`` cannot be
+proven this way, since the maximum is exactly 1 at the axes: there the caps of
+:mod:`biomodular.solvers.axis_caps` are proven exactly and cut off, and SCIP
+proves the rest (docs/check.md, "Exact proofs at the axes").
 
 A sound search (axes, random directions, the stationary directions of the most
 extreme points, then local polishing) runs first: a violation below ``-tol`` is
@@ -40,11 +43,13 @@ a proof of ``mixed`` that needs no solver.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import BiomodularError
+from .axis_caps import AxisCap, axis_caps
 from .gap import DEFAULT_MAX_FACES, GapMinimum, TooManyFaces, gap_values
 
 __all__ = [
@@ -289,7 +294,10 @@ def search_violation(
     if dvalues.min() >= enough:
         polished += _ascend(points, M, descended[np.argsort(dvalues)[:8]], _initial_pool(points, rng), deadline)
     if d <= 12 and min(dvalues.min(), float(gap_values(points, M, np.array(polished)).min())) >= enough:
-        polished += _polish(points, M, descended[pick], deadline)
+        # Polishing is the slowest stage (every evaluation a pass over the points) and the
+        # least likely to find what the stages before it missed: a quarter of what is left.
+        now = time.perf_counter()
+        polished += _polish(points, M, descended[pick], min(deadline, now + 0.25 * max(deadline - now, 0.0)))
     # Keep the local minima (stationary directions) and the best start: callers
     # look for near-ties among stationary directions only.
     kept = np.vstack([candidates[order[:1]]] + ([np.array(polished)] if polished else []))
@@ -618,17 +626,22 @@ class _OutOfTime(Exception):
     pass
 
 
-def _bounds_lp(A: np.ndarray, V: np.ndarray, deadline: float = np.inf) -> tuple[np.ndarray, np.ndarray] | None:
-    """Range of each ``V[:, k] . w`` over ``{w : A w >= -1}`` (None if unbounded)."""
+def _bounds_lp(
+    A: np.ndarray, V: np.ndarray, deadline: float = np.inf, caps: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Range of each ``V[:, k] . w`` over ``{w : A w >= -1, G w <= h}`` (None if unbounded),
+    with ``caps = (G, h)`` (none by default)."""
     from scipy.optimize import linprog
 
     lo, hi = np.empty(V.shape[1]), np.empty(V.shape[1])
-    b = np.ones(A.shape[0])
+    A_ub, b_ub = -A, np.ones(A.shape[0])
+    if caps is not None:
+        A_ub, b_ub = np.vstack([A_ub, caps[0]]), np.concatenate([b_ub, caps[1]])
     for k, v in enumerate(V.T):
         if time.perf_counter() > deadline:
             raise _OutOfTime
         for sign, out in ((1.0, lo), (-1.0, hi)):
-            res = linprog(sign * v, A_ub=-A, b_ub=b, bounds=(None, None), method="highs")
+            res = linprog(sign * v, A_ub=A_ub, b_ub=b_ub, bounds=(None, None), method="highs")
             if res.status != 0:
                 return None
             out[k] = sign * res.fun
@@ -644,8 +657,10 @@ def _scip_round(
     hi: np.ndarray,
     seconds: float,
     feastol: float = SCIP_FEASTOL,
+    caps: tuple[np.ndarray, np.ndarray] | None = None,
 ):
-    """One SCIP solve of ``max sum lam_k y_k^2`` s.t. ``A V y >= -1``, objective limit 1."""
+    """One SCIP solve of ``max sum lam_k y_k^2`` s.t. ``A V y >= -1`` (and ``G V y <= h``
+    with ``caps = (G, h)``), objective limit 1."""
     from pyscipopt import Model, quicksum
 
     d = lam.shape[0]
@@ -660,6 +675,9 @@ def _scip_round(
     rows = A @ V
     for row in rows:
         model.addCons(quicksum(float(row[j]) * y[j] for j in range(d) if row[j] != 0.0) >= -1.0)
+    if caps is not None:
+        for row, level in zip(caps[0] @ V, caps[1]):
+            model.addCons(quicksum(float(row[j]) * y[j] for j in range(d) if row[j] != 0.0) <= float(level))
     model.addCons(z <= quicksum(float(lam[j]) * y[j] * y[j] for j in range(d)))
     model.setObjective(z, "maximize")
     model.setObjlimit(1.0)
@@ -680,16 +698,21 @@ def prove_margin(
     pool: np.ndarray | None = None,
     on_round=None,
     feastol: float = SCIP_FEASTOL,
+    caps: Sequence[AxisCap] = (),
 ) -> MarginProof:
     """Prove ``min over unit u of m(u)^2 - u^T M u >= -t``, or find a violation.
 
     See the module docstring.  ``deadline`` is a ``time.perf_counter()`` value.
+    With ``caps`` (:func:`biomodular.solvers.axis_caps.axis_caps`) the proof
+    covers the polytope without them (their own proof is local and exact), and
+    ``t`` may be below the solver's floor, down to 0.
     """
     started = time.perf_counter()
     k, d = points.shape
     rho2 = float(np.max(np.einsum("ij,ij->i", points, points)))
     shift = t - _eta(feastol) * rho2
-    if shift < 0:
+    cap_rows = (np.array([c.row(d)[0] for c in caps]), np.array([c.row(d)[1] for c in caps])) if caps else None
+    if shift < 0 and (cap_rows is None or t < 0):
         raise BiomodularError(
             f"cannot prove a margin of -{t:g}: below the solver's rounding floor {_eta(feastol) * rho2:.2g}"
         )
@@ -699,10 +722,10 @@ def prove_margin(
     rounds = nodes = 0
     dual = np.inf
     try:
-        bounds = _bounds_lp(points[cuts], V, deadline)
+        bounds = _bounds_lp(points[cuts], V, deadline, cap_rows)
         while bounds is None:  # the pool's polytope is unbounded: add more directions
             cuts = np.union1d(cuts, _initial_pool(points, rng, per_dim=64))
-            bounds = _bounds_lp(points[cuts], V, deadline)
+            bounds = _bounds_lp(points[cuts], V, deadline, cap_rows)
             if bounds is None and cuts.size == k:
                 raise BiomodularError("the mean is not strictly inside the support's hull")
     except _OutOfTime:
@@ -735,7 +758,9 @@ def prove_margin(
         if remaining <= 0:
             return finish("time-limit")
         rounds += 1
-        status, W, round_dual, round_nodes = _scip_round(points[cuts], lam, V, lo, hi, remaining, feastol)
+        status, W, round_dual, round_nodes = _scip_round(
+            points[cuts], lam, V, lo, hi, remaining, feastol, caps=cap_rows
+        )
         nodes += round_nodes
         above = W[np.einsum("ij,jk,ik->i", W, Mt, W) > 1.0] if W.size else W
         if status == "infeasible" or (status == "optimal" and above.shape[0] == 0):
@@ -905,8 +930,51 @@ def global_gap(
                         cut_pool=pooled.pool,
                     )
 
+        pool = None
+        if claim < floor:
+            # The solver alone cannot prove the exact claim (the maximum is exactly 1 at
+            # the axes): exact local proofs cover caps at the axis vertices, and the
+            # solver proves the rest (docs/check.md, "Exact proofs at the axes").
+            caps, uncapped = axis_caps(points, M)
+            if not uncapped and time.perf_counter() < deadline:
+                # All the time left: a proof at the floor would not make the verdict exact.
+                capped = prove_margin(points, M, 0.0, deadline, rng, on_round=on_round, caps=caps)
+                pool = capped.pool
+                if capped.status == "violated" and capped.witness is not None:
+                    candidates = np.vstack([candidates, capped.witness])
+                    values = np.append(values, gap_values(points, M, capped.witness))
+                    if values.min() < -claim:
+                        return result(
+                            "mixed",
+                            True,
+                            f"a mixed neuron lowers the energy: gap {values.min():.3g} "
+                            f"< -{claim:.1e} (a point of the polar polytope found by SCIP)",
+                            -np.inf,
+                            capped,
+                        )
+                if capped.status == "proven":
+                    return result(
+                        "modular",
+                        True,
+                        f"SCIP proved margin >= 0 over the polar polytope outside {len(caps)} caps at "
+                        f"the axes, with {capped.pool.size} cutting planes; inside each cap the support "
+                        "points at that source's extreme prove it exactly",
+                        0.0,
+                        capped,
+                    )
+                if time.perf_counter() >= deadline:
+                    lower = min(capped.lower_bound, 0.0)  # the caps themselves hold no violation
+                    return result(
+                        "undetermined",
+                        False,
+                        f"no violation below -{claim:.1e} found and no proof: SCIP stopped "
+                        f"({capped.status}) outside {len(caps)} caps at the axes after {capped.rounds} "
+                        f"rounds; proven margin >= {lower:.3g}",
+                        lower,
+                        capped,
+                    )
         t = max(claim, floor)
-        proof = prove_margin(points, M, t, deadline, rng, on_round=on_round)
+        proof = prove_margin(points, M, t, deadline, rng, pool=pool, on_round=on_round)
         if proof.status == "violated" and proof.witness is not None:
             w = proof.witness
             candidates = np.vstack([candidates, w])

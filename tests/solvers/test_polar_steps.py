@@ -47,12 +47,14 @@ def _box_with_corners_6d():
     return standardised_problem(Sources.from_samples(np.vstack([box, corners])))
 
 
-def _proof(status):
-    """A MarginProof of ``status`` at shift ``t``, with no bound (what SCIP's outcome is replaced by)."""
+def _proof(status, with_caps=None):
+    """A MarginProof of ``status`` at shift ``t``, with no bound (what SCIP's outcome is replaced by);
+    ``with_caps``: the status of a proof outside caps at the axes, if it differs."""
 
     def prove(points, M, t, deadline, rng, **kwargs):
         empty = np.empty(0, dtype=np.int64)
-        return polar.MarginProof(status, t, np.inf, -t if status == "proven" else -np.inf, empty, None, 1, 0, 0.0)
+        outcome = with_caps if kwargs.get("caps") and with_caps is not None else status
+        return polar.MarginProof(outcome, t, np.inf, -t if outcome == "proven" else -np.inf, empty, None, 1, 0, 0.0)
 
     return prove
 
@@ -69,7 +71,8 @@ def test_a_failed_proof_leaves_the_verdict_undetermined(monkeypatch):
 
 def test_a_proof_only_at_the_solvers_floor_bounds_the_margin_by_that_floor(monkeypatch):
     points, F = _box_with_corners_6d()
-    monkeypatch.setattr(polar, "prove_margin", _proof("proven"))
+    # the proof outside the caps at the axes fails, the one at the floor succeeds
+    monkeypatch.setattr(polar, "prove_margin", _proof("proven", with_caps="failed"))
     result = polar.global_gap(points, F, bound=1e-12)
     # the floor 2 * 3 * feastol * max |p|^2 (docs of rounding_floor), written out here
     floor = 6 * polar.SCIP_FEASTOL * float(np.max(np.sum(points**2, axis=1)))
@@ -131,9 +134,38 @@ def test_the_search_reaches_the_exact_minimum_on_small_problems(seed, d):
 def test_scip_stopping_on_its_time_limit_with_nothing_above_the_level_is_no_proof(monkeypatch):
     points, F = _cut_cube(0)
 
-    def out_of_time(A, lam, V, lo, hi, seconds, feastol):
+    def out_of_time(A, lam, V, lo, hi, seconds, feastol, caps=None):
         return "timelimit", np.empty((0, V.shape[0])), 2.0, 7  # no solution found, bound still above 1
 
     monkeypatch.setattr(polar, "_scip_round", out_of_time)
     proof = polar.prove_margin(points, F, 0.1, np.inf, np.random.default_rng(0))
     assert proof.status == "time-limit" and proof.lower_bound < -0.1
+
+
+def test_a_proof_outside_the_caps_makes_the_verdict_exact(monkeypatch):
+    points, F = _box_with_corners_6d()
+    caps, uncapped = polar.axis_caps(points, F)
+    assert caps and not uncapped  # the box's faces surround the mean
+    monkeypatch.setattr(polar, "prove_margin", _proof("failed", with_caps="proven"))
+    result = polar.global_gap(points, F, bound=1e-12)
+    assert (result.verdict, result.verdict_exact, result.lower_bound) == ("modular", True, 0.0)
+    assert "caps at the axes" in result.certificate
+
+
+def test_a_proof_outside_the_caps_out_of_time_is_undetermined_with_its_bound(monkeypatch):
+    import time
+
+    points, F = _box_with_corners_6d()
+    calls = []
+
+    def out_of_time(points, M, t, deadline, rng, **kwargs):
+        calls.append(bool(kwargs.get("caps")))
+        time.sleep(max(0.0, deadline - time.perf_counter()))  # SCIP used the whole budget
+        empty = np.empty(0, dtype=np.int64)
+        return polar.MarginProof("time-limit", t, 1.5, -0.25, empty, None, 3, 0, 0.0)
+
+    monkeypatch.setattr(polar, "prove_margin", out_of_time)
+    result = polar.global_gap(points, F, bound=1e-12, time_limit=5.0)
+    assert calls == [True]  # no second proof: the budget is spent
+    assert result.verdict == "undetermined" and not result.verdict_exact
+    assert result.lower_bound == -0.25 and "outside" in result.certificate
