@@ -3,7 +3,10 @@
 For each (d, n) case, in a fresh process (so that the peak resident memory
 belongs to that case alone), on uniform samples of a box with one corner cut
 off (``cut``: mixed along a direction that mixes every source) or of the whole
-box (``box``: the margin is a sampling sliver), prints
+box (``box``: the margin is a sampling sliver), or on a grid of three levels per
+source without its all-lowest corner (``grid``: exactly modular, the margin zero
+at the axes; from six sources its proof needs the caps of docs/check.md, "Exact
+proofs at the axes"), prints
 
 * floor: ``samples.mean(axis=0)``, one numpy pass (median of repeats);
 * reduce: ``Sources.from_samples``;
@@ -21,7 +24,7 @@ box (``box``: the margin is a sampling sliver), prints
 
 Usage::
 
-    python benchmarks/check_many_sources.py [--cases 3:1e6 4:1e6 5:1e6 ...] [--kind cut|box]
+    python benchmarks/check_many_sources.py [--cases 3:1e6 4:1e6 5:1e6 ...] [--kind cut|box|grid]
         [--time-limit 60] [--tol 1e-2]
 """
 
@@ -47,6 +50,11 @@ def samples(kind: str, n: int, d: int):
         # The cut's depth grows like sqrt(d) (the spread of the sum), so that every
         # dimension loses a corner region of similar probability.
         S = S[S.sum(axis=1) > -0.75 * np.sqrt(d)]
+    elif kind == "grid":
+        # Three levels per source without the all-lowest corner: flat faces at every
+        # extreme, exactly modular (the margin is zero, at the axes).
+        S = rng.integers(0, 3, (n, d)).astype(float)
+        S = S[S.sum(axis=1) >= 1]
     return np.ascontiguousarray(S)
 
 
@@ -98,7 +106,7 @@ def one_case(kind: str, d: int, n: int, time_limit: float, tol: float | None = N
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=DEFAULT_CASES, help="d:n pairs")
-    parser.add_argument("--kind", choices=["cut", "box"], default="cut")
+    parser.add_argument("--kind", choices=["cut", "box", "grid"], default="cut")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument(
         "--tol", type=float, default=None, help="modelling tolerance (then a proof of margin >= -tol decides 'modular')"
