@@ -333,6 +333,11 @@ class Sources:
         except ValueError:
             return None
 
+    @property
+    def has_facets(self) -> bool:
+        """Whether :meth:`facets` has computed the hull already (asking for it again is then free)."""
+        return "_scaled_facets" in self.__dict__
+
     def facets(self, scale: np.ndarray | float | None = None) -> tuple[list[frozenset[int]], np.ndarray] | None:
         """The facets of the support's hull, in the coordinates ``(points - mean) / scale``.
 

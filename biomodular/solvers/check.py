@@ -626,13 +626,21 @@ def _pool_violation(
     hull's (the minimiser's extreme point is in the pool), so the margin and
     the verdict are those of ``cones``.  A margin within the rounding bound,
     where ``modular`` and ``tie`` are told apart by the candidates near zero,
-    and a pool that outgrows its budget go to the whole hull.
+    and a pool that outgrows its budget go to the whole hull.  So does a
+    support whose hull is built already (by ``solve``): the pool saves
+    building it, and on supports where the pool gives way (a sphere) its
+    attempt would only add to the whole hull's cost.
     """
     from .gap import TooManyFaces
     from .polar import pool_cones
 
     k = points.shape[0]
-    if sources.n_sources not in POOL_SOURCES or not sources.points_are_vertices or k < POOL_MIN_VERTICES:
+    if (
+        sources.n_sources not in POOL_SOURCES
+        or not sources.points_are_vertices
+        or sources.has_facets
+        or k < POOL_MIN_VERTICES
+    ):
         return None
     try:
         pooled = pool_cones(

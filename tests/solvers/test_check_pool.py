@@ -108,6 +108,7 @@ def test_the_pool_route_gives_the_whole_hulls_verdict_and_margin(params):
 def test_the_default_route_decides_a_large_four_source_cut_box_by_the_pool():
     sources = Sources.from_samples(_samples("cut box", 0, 100_000, 4, 0))
     assert sources.points.shape[0] >= check.POOL_MIN_VERTICES
+    assert check_modularity(sources).method == POOL  # before the whole hull is built
     assert _compare(sources) == POOL
 
 
@@ -122,3 +123,13 @@ def test_a_modular_support_is_decided_by_the_whole_hull():
     with mock.patch.object(check, "POOL_MIN_VERTICES", 0):
         result = check_modularity(sources)
     assert result.verdict in ("modular", "tie") and result.method == "cones"
+
+
+def test_a_support_that_holds_its_hull_already_is_decided_by_the_whole_hull():
+    sources = Sources.from_samples(_samples("cut box", 0, 100_000, 4, 0))
+    pooled = check_modularity(sources)
+    assert pooled.method == POOL and not sources.has_facets
+    sources.facets()  # as solve does: the hull is then built
+    again = check_modularity(sources)
+    assert again.method == "cones" and again.verdict == pooled.verdict
+    assert again.margin == pytest.approx(pooled.margin, abs=1e-10 * _scale(sources))
