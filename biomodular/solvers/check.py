@@ -618,7 +618,12 @@ POOL_WORK_PER_VERTEX = 1.0
 
 
 def _pool_violation(
-    sources: Sources, points: np.ndarray, F: np.ndarray, bound: float, max_faces: int, seed
+    sources: Sources,
+    points: np.ndarray,
+    F: np.ndarray,
+    bound: float,
+    max_faces: int,
+    seed: int | np.random.Generator,
 ) -> GapMinimum | None:
     """The exact minimum by ``cones`` on a cut pool when it proves ``mixed``, else None.
 
