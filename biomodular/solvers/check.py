@@ -466,7 +466,7 @@ def check_modularity(
         SCIP over the polar polytope, within ``time_limit``); else ``sector``
         for two sources, ``cones`` up to ``max_faces`` hull faces (for four
         sources and a large hull, ``cones`` on a cut pool of the vertices
-        first, which decides ``mixed`` only), ``facets``
+        first, taken only for a margin below the rounding bound), ``facets``
         when ``F`` is positive semidefinite, and ``search`` last (then a
         verdict of ``modular`` needs a certificate and may be
         ``undetermined``).  See :mod:`biomodular.solvers.gap` for the
@@ -625,11 +625,12 @@ def _pool_violation(
     max_faces: int,
     seed: int | np.random.Generator,
 ) -> GapMinimum | None:
-    """The exact minimum by ``cones`` on a cut pool when it proves ``mixed``, else None.
+    """The exact minimum by ``cones`` on a cut pool when it is below ``-bound``, else None.
 
     Only a violation is taken from the pool: its exact minimum is the whole
     hull's (the minimiser's extreme point is in the pool), so the margin and
-    the verdict are those of ``cones``.  A margin within the rounding bound,
+    the verdict (``mixed``, or ``modular`` within a tolerance) are those of
+    ``cones``.  A margin within the rounding bound,
     where ``modular`` and ``tie`` are told apart by the candidates near zero,
     and a pool that outgrows its budget go to the whole hull.  So does a
     support whose hull is built already (by ``solve``): the pool saves
