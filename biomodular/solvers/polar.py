@@ -863,7 +863,8 @@ def global_gap(
             return GlobalMinimum(
                 value=float(values[best]),
                 direction=candidates[best].copy(),
-                exact=False,
+                # the value is the minimum when a proven bound meets it (to the rounding bound)
+                exact=bool(float(values[best]) - lower <= bound),
                 method="global",
                 n_candidates=int(candidates.shape[0]),
                 candidates=candidates,

@@ -148,6 +148,8 @@ def test_a_corner_cut_grid_is_proven_modular_from_six_sources(d):
     result = check_modularity(src, time_limit=120)
     assert (result.verdict, result.exact) == ("modular", True), result.certificate
     assert "caps at the axes" in result.certificate
+    # zero is attained at the axes and proven to be the minimum: the margin itself is exact
+    assert result.margin == 0.0 and result.margin_exact
 
 
 @settings(max_examples=6, deadline=None)

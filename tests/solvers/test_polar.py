@@ -83,6 +83,8 @@ def _check_against(exact: float, points, F, result, tol) -> None:
     assert result.value >= exact - 1e-12  # every value is attained
     assert exact >= result.lower_bound - 1e-7  # every bound is proven
     claim = max(BOUND, tol or 0.0)
+    if result.exact:  # the value claimed to be the minimum, up to the rounding bound
+        assert result.value <= exact + BOUND + 1e-9
     if result.verdict == "mixed":
         assert result.verdict_exact and result.value < -claim
     elif result.verdict == "modular" and result.verdict_exact:  # proven by cones on a cut pool
