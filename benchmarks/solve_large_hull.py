@@ -3,7 +3,7 @@
 Data: k points on the unit sphere of R^d (every point a hull vertex; `solve_scaling.py`'s
 data), autoencoder with lam_in = lam_out = 1.  Baseline: the same convex program over a FIXED
 dictionary of N unit directions (the 2d axes plus N random ones), written as tightly as cvxpy
-allows: the Gram matrix enters through one constant lift matrix (d^2 x N) instead of
+allows: the Gram matrix enters through one constant lift matrix (its upper triangle, d(d+1)/2 x N) instead of
 `W^T diag(c) W`, and tr(G^-1) through the Schur complement, solved by Clarabel.  Its value is the
 exact loss of the code it returns (an upper bound on the optimum; no certificate).  Ours:
 `solve_code` (certified).  Every repeat builds the data afresh for both, so ours pays for the
@@ -48,7 +48,11 @@ def dense_program(sources: Sources, n: int | np.ndarray, seed: int = 0) -> float
     G = cp.Variable((d, d), symmetric=True)
     Y = cp.Variable((d, d), symmetric=True)
     eye = np.eye(d)
-    constraints = [cp.vec(G, order="F") == lift @ c, cp.bmat([[G, eye], [eye, Y]]) >> 0]
+    # One equation per entry of G's upper triangle: the lower triangle's rows repeat them, and
+    # Clarabel called the repeated (dependent) rows infeasible or failed from five sources on.
+    rows, cols = np.triu_indices(d)
+    upper = cols * d + rows  # column-major positions of the upper triangle
+    constraints = [cp.vec(G, order="F")[upper] == lift[upper] @ c, cp.bmat([[G, eye], [eye, Y]]) >> 0]
     problem = cp.Problem(cp.Minimize(phi @ c + cp.trace(G) + cp.trace(Y)), constraints)
     try:
         problem.solve(solver="CLARABEL")
