@@ -13,6 +13,7 @@ import math
 from typing import Any, Iterable, Sequence
 
 from .errors import BiomodularError
+from .name_lists import NAMES_SHOWN, join_names
 
 __all__ = ["frame", "check_html", "code_html", "verify_html", "rows_html", "code_rows", "verify_rows"]
 
@@ -100,7 +101,12 @@ def _headline(title: str, verdict: str | None, note: str = "") -> str:
 def _direction(weights, names) -> str | None:
     if weights is None:
         return None
-    return ", ".join(f"{float(w):+.4f} {name}" for w, name in zip(weights, names))
+    terms = list(zip(weights, names))
+    if len(terms) <= NAMES_SHOWN:
+        return ", ".join(f"{float(w):+.4f} {name}" for w, name in terms)
+    largest = sorted(sorted(range(len(terms)), key=lambda i: -abs(float(terms[i][0])))[: NAMES_SHOWN - 2])
+    shown = ", ".join(f"{float(terms[i][0]):+.4f} {terms[i][1]}" for i in largest)
+    return f"{shown}, ... ({len(terms) - len(largest)} smaller weights)"
 
 
 def check_html(result) -> str:
@@ -112,14 +118,14 @@ def check_html(result) -> str:
         ("rounding bound", getattr(result, "rounding_bound", None)),
         ("witness", _direction(result.witness, result.names)),
         ("witness angle (deg)", getattr(result, "witness_angle", None)),
-        ("mixes", ", ".join(result.mixes) if result.mixes else None),
+        ("mixes", join_names(result.mixes, counted=True) if result.mixes else None),
         ("mixing advantage", advantage() if advantage is not None else None),
         ("method", result.method),
         ("certificate", result.certificate),
         (
             "data",
             f"{result.n_samples if result.n_samples is not None else 'distribution'} samples, "
-            f"{result.n_sources} sources ({', '.join(result.names)})",
+            f"{result.n_sources} sources ({join_names(result.names)})",
         ),
     ]
     tolerance = getattr(result, "tolerance", None)

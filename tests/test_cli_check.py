@@ -121,3 +121,14 @@ def test_a_source_in_large_units_is_not_dropped_from_mixes(capsys):
     assert abs(result.witness[0]) < 1e-5  # raw weight on the big source
     assert result.mixes == ("big", "small")
     assert result.witness_angle == pytest.approx(44.8, abs=0.5)
+
+
+def test_many_columns_are_named_in_short(tmp_path, capsys):
+    S = np.random.default_rng(0).uniform(0, 1, (400, 40))
+    path = tmp_path / "wide.npy"
+    np.save(path, S)
+    assert main(["check", str(path), "--no-sampling", "--time-limit", "20"]) == 0
+    out = capsys.readouterr().out
+    data = next(line for line in out.splitlines() if line.startswith("data"))
+    assert "40 sources (s1, s2, s3, s4, s5, ..., s39, s40)" in data and "s20" not in data
+    assert all(len(line) < 400 for line in out.splitlines())

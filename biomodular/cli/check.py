@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from ..name_lists import NAMES_SHOWN, join_names
 from ._common import add_input_arguments, load_sources, print_json
 from ._output import figure_path, write_after_result
 
@@ -55,10 +56,16 @@ def _format_witness(result) -> str:
     if result.witness is None:
         return "none"
     terms = [(w, name) for w, name in zip(result.witness, result.names) if abs(w) >= 5e-5]
-    text = f"{terms[0][0]:.4f} {terms[0][1]}"
-    for w, name in terms[1:]:
+    shown = terms
+    if len(terms) > NAMES_SHOWN:  # the largest weights, in source order; --json has every one
+        largest = sorted(sorted(range(len(terms)), key=lambda i: -abs(terms[i][0]))[: NAMES_SHOWN - 2])
+        shown = [terms[i] for i in largest]
+    text = f"{shown[0][0]:.4f} {shown[0][1]}"
+    for w, name in shown[1:]:
         text += f" {'-' if w < 0 else '+'} {abs(w):.4f} {name}"
-    return f"{text}   (mixes {', '.join(result.mixes)}; {result.witness_angle:.3g} deg from the nearest axis)"
+    if len(shown) < len(terms):
+        text += f" + ... ({len(terms) - len(shown)} smaller terms; --json lists them)"
+    return f"{text}   (mixes {join_names(result.mixes, counted=True)}; {result.witness_angle:.3g} deg from the nearest axis)"
 
 
 def _format_advantage(result) -> str:
@@ -130,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         lines.append(_format_sampling(result.sampling))
     lines += [
         f"method    {result.method} ({kind}): {result.certificate}",
-        f"data      {data}, {sources.n_sources} sources ({', '.join(sources.names)}) from {sources.origin}",
+        f"data      {data}, {sources.n_sources} sources ({join_names(sources.names)}) from {sources.origin}",
         f"time      {result.seconds:.3g} s to decide"
         + (f", {result.sampling.seconds:.3g} s for the sampling analysis" if result.sampling is not None else "")
         + f", {total:.3g} s in all",

@@ -35,6 +35,7 @@ caps, where the maximum is strictly below 1 unless another direction ties.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,20 +160,26 @@ def _side_cap(points: np.ndarray, M: np.ndarray, j: int, s: int, lam: float) -> 
     )
 
 
-def axis_caps(points: np.ndarray, M: np.ndarray) -> tuple[list[AxisCap], list[tuple[int, int]]]:
+def axis_caps(
+    points: np.ndarray, M: np.ndarray, deadline: float = np.inf
+) -> tuple[list[AxisCap], list[tuple[int, int]]]:
     """Caps of the sides whose vertex value is within :data:`CAP_SIDES_WITHIN` of 1.
 
     Parameters
     ----------
     points, M : ndarray
         Beta-scaled centred support points and the matrix of the condition.
+    deadline : float
+        ``time.perf_counter()`` value after which the remaining sides are
+        returned uncapped (each side costs about ``2 d`` small linear programs).
 
     Returns
     -------
     caps : list of AxisCap
     uncapped : list of (source, sign)
-        Such sides whose face proves no cap (the solver cannot then prove the
-        maximum at most 1 there: the proof at the axes fails).
+        Such sides whose face proves no cap, or that the deadline left
+        unexamined (the solver cannot then prove the maximum at most 1 there:
+        the proof at the axes fails).
     """
     points = np.asarray(points, dtype=float)
     M = (np.asarray(M, dtype=float) + np.asarray(M, dtype=float).T) / 2
@@ -184,7 +191,7 @@ def axis_caps(points: np.ndarray, M: np.ndarray) -> tuple[list[AxisCap], list[tu
             a = -float((s * points[:, j]).min())
             if not a > 0 or M[j, j] / a**2 < 1.0 - CAP_SIDES_WITHIN:
                 continue
-            cap = _side_cap(points, M, j, s, lam)
+            cap = _side_cap(points, M, j, s, lam) if time.perf_counter() < deadline else None
             if cap is None:
                 uncapped.append((j, s))
             else:

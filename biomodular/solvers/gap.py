@@ -149,7 +149,10 @@ def gap_values(points: np.ndarray, M: np.ndarray, directions: np.ndarray) -> np.
             # Few sources: einsum, since BLAS threads these skinny products badly on a busy machine.
             product = np.einsum("ij,kj->ik", W, part) if part.shape[1] <= 4 else W @ part.T
             np.minimum(m, product.min(axis=1), out=m)
-        out[start : start + block] = m**2 - np.einsum("ij,jk,ik->i", W, M, W)
+        # Many sources: the quadratic form through one matrix product (the three-operand
+        # einsum loops in C without BLAS: 13 s for 12,000 directions of a thousand sources).
+        quadratic = np.einsum("ij,ij->i", W @ M, W) if W.shape[1] > 16 else np.einsum("ij,jk,ik->i", W, M, W)
+        out[start : start + block] = m**2 - quadratic
     return out
 
 

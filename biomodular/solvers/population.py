@@ -45,6 +45,7 @@ import numpy as np
 
 from ..errors import BiomodularError
 from ..mixing import MIXED_ANGLE_DEGREES
+from ..name_lists import join_names
 
 __all__ = [
     "PopulationResult",
@@ -220,6 +221,7 @@ def population_analysis(
     seed: int = 0,
     names: Sequence[str] | None = None,
     sources: Any = None,
+    time_limit: float | None = None,
 ) -> PopulationResult:
     """Decide what the samples say about their population (module docstring).
 
@@ -238,12 +240,20 @@ def population_analysis(
         minima of the gap, such as a mirror image; see
         :meth:`_FullGap.nearest_mixed_minimum`); without it the subsamples'
         witnesses are compared with the full witness alone.
+    time_limit : float, optional
+        Seconds the subsample checks may take in all (default: the global
+        route's :data:`biomodular.solvers.polar.DEFAULT_TIME_LIMIT`); subsamples
+        past it are left out, and each subsample without a hull (five sources
+        and more) gets a share of what is left for its search.
     """
     from ..mixing import angle_to_axes
     from .check import standardised_problem
     from .gap import min_quadratic_gap
 
+    from .polar import DEFAULT_TIME_LIMIT, search_violation
+
     started = time.perf_counter()
+    deadline = started + (DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit))
     rows = np.asarray(rows, dtype=float)
     k, d = rows.shape
     floor = max(float(full.rounding_bound), 1e-300)  # the full data's bound exceeds a subsample's
@@ -252,23 +262,35 @@ def population_analysis(
     angles: list[float | None] = []
     witnesses: list[list[np.ndarray]] = []
     blocks = _BlockHulls(rows)
-    for m in _sizes(k, d) + ([k] if k < n_samples else []):
+    levels = _sizes(k, d) + ([k] if k < n_samples else [])
+    left = sum(min(REPLICATES, k // m) for m in levels)  # subsample checks still to run
+    for m in levels:
         level, level_angles, level_w = [], [], []
         for r in range(min(REPLICATES, k // m)):
+            now = time.perf_counter()
+            left -= 1
+            if now >= deadline:
+                break
             try:
                 sub = blocks.sources(r * m, (r + 1) * m, names)
                 if sub.range_independent:
                     level.append(0.0)
                     continue
                 P, F = standardised_problem(sub)
-                gap = min_quadratic_gap(P, F, method="auto" if sub.points_are_vertices else "search", seed=seed)
+                if sub.points_are_vertices:
+                    gap = min_quadratic_gap(P, F, method="auto", seed=seed)
+                    value, direction = float(gap.value), gap.direction
+                else:  # the global route's sound search, within a share of the time left
+                    share = now + (deadline - now) / (left + 1)
+                    found, values = search_violation(P, F, np.random.default_rng(seed), share)
+                    value, direction = float(values.min()), found[int(np.argmin(values))]
             except BiomodularError:
                 continue  # a degenerate subsample (e.g. flat): skip it
-            margin = min(float(gap.value), 0.0)
+            margin = min(value, 0.0)
             level.append(margin)
             if margin < -floor:
-                level_angles.append(float(angle_to_axes(gap.direction)[0]))
-                level_w.append(np.asarray(gap.direction, float))
+                level_angles.append(float(angle_to_axes(direction)[0]))
+                level_w.append(np.asarray(direction, float))
         if level:
             sizes.append(m)
             margins.append(tuple(level))
@@ -545,7 +567,13 @@ def check_with_sampling(sources, reservoir: Reservoir | None, seed: int = 0, **c
     if reservoir is None or reservoir.rows is None or sources.n_samples is None:
         return result
     analysis = population_analysis(
-        reservoir.rows, result, sources.n_samples, seed=seed, names=sources.names, sources=sources
+        reservoir.rows,
+        result,
+        sources.n_samples,
+        seed=seed,
+        names=sources.names,
+        sources=sources,
+        time_limit=check_options.get("time_limit"),
     )
     return dataclasses.replace(result, sampling=analysis)
 
@@ -570,7 +598,7 @@ def summary_sentence(result) -> str:
             axis = result.names[int(np.argmax(np.abs(result.witness_scaled)))]
             head += f" (a {angle:.2g} deg sliver beside the {axis} axis, {_energy(result)})"
         else:
-            head += f" (a neuron mixing {', '.join(result.mixes)} {angle:.2g} deg from the axes, {_energy(result)})"
+            head += f" (a neuron mixing {join_names(result.mixes, counted=True)} {angle:.2g} deg from the axes, {_energy(result)})"
     elif result.verdict == "tie":
         head += f" (a mixed neuron {result.witness_angle:.2g} deg from the axes ties with the modular code)"
     s = result.sampling

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BiomodularError
+from ..name_lists import join_names
 
 __all__ = ["write_report", "plot_tunings", "plot_training"]
 
@@ -126,9 +127,9 @@ def write_report(result, samples: np.ndarray, directory: str | Path, title: str 
 
     Returns the path of ``report.md``.
     """
-    from .. import strict_json
-
     import matplotlib
+
+    from .. import strict_json
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -153,7 +154,7 @@ def write_report(result, samples: np.ndarray, directory: str | Path, title: str 
     s = result.settings
     lines = [f"# {title}", ""]
     lines.append(
-        f"{len(np.asarray(samples))} samples of {len(result.names)} sources ({', '.join(result.names)}). "
+        f"{len(np.asarray(samples))} samples of {len(result.names)} sources ({join_names(result.names)}). "
         f"Model: `{s['model']}` linear autoencoder, {s['n_neurons']} neurons, lam_in = {s['lam_in']}, "
         f"lam_out = {s['lam_out']}, nonnegativity penalty {s['penalty']} x {s['beta_nonneg']:g}, "
         f"Adam lr {s['lr']}, batch {s['batch_size']}, tol {s['tol']:g} over windows of {s['window']} steps, "

@@ -161,3 +161,24 @@ def test_the_rounding_bound_is_the_documented_sum(d):
         Sources.from_statistics(np.zeros(2), np.eye(2) / 3, [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]]),
     ):
         assert rounding_bound(sources) == pytest.approx(_documented_rounding_bound(sources), rel=1e-12, abs=0)
+
+
+def test_the_basis_swap_costs_match_the_explicit_inverse():
+    """The closed form of each swapped basis code's cost against ``np.linalg.inv`` of its tunings."""
+    from biomodular.solvers.check import _basis_swap_costs
+
+    rng = np.random.default_rng(1)
+    for d in (2, 3, 7):
+        for _ in range(20):
+            w = rng.standard_normal(d)
+            w /= np.linalg.norm(w)
+            E, phi_w = rng.uniform(0.5, 2.0, d), float(rng.uniform(0.0, 2.0))
+            expected = []
+            for j in range(d):
+                U = np.eye(d)
+                U[j] = w
+                V = np.linalg.inv(U)
+                phis = E.copy()
+                phis[j] = phi_w
+                expected.append(2.0 * np.sqrt(phis * (V * V).sum(axis=0)).sum())
+            assert _basis_swap_costs(E, phi_w, w) == pytest.approx(expected, rel=1e-12)

@@ -217,3 +217,15 @@ def test_block_sources_refuses_what_from_samples_refuses():
             Sources.from_samples(block)
         with pytest.raises(BiomodularError):
             block_sources(block)
+
+
+def test_the_time_budget_leaves_subsamples_out_rather_than_overrunning():
+    from biomodular.solvers.population import check_samples
+
+    S = np.random.default_rng(2).uniform(0, 1, (4000, 6))
+    S = S[S.sum(axis=1) > 1.0]
+    full = check_samples(S, seed=0)
+    assert len(full.sampling.sizes) > 1  # subsamples of growing size, then all the samples
+    rushed = check_samples(S, seed=0, time_limit=1e-9)  # the budget is gone before any subsample
+    assert rushed.sampling.sizes == (rushed.n_samples,)
+    assert rushed.sampling.margins == ((rushed.margin,),)  # the full data's own margin only
