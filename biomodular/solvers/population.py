@@ -250,6 +250,7 @@ def population_analysis(
     from .check import standardised_problem
     from .gap import min_quadratic_gap
 
+    from ..progress import progress
     from .polar import DEFAULT_TIME_LIMIT, search_violation
 
     started = time.perf_counter()
@@ -264,38 +265,40 @@ def population_analysis(
     blocks = _BlockHulls(rows)
     levels = _sizes(k, d) + ([k] if k < n_samples else [])
     left = sum(min(REPLICATES, k // m) for m in levels)  # subsample checks still to run
-    for m in levels:
-        level, level_angles, level_w = [], [], []
-        for r in range(min(REPLICATES, k // m)):
-            now = time.perf_counter()
-            left -= 1
-            if now >= deadline:
-                break
-            try:
-                sub = blocks.sources(r * m, (r + 1) * m, names)
-                if sub.range_independent:
-                    level.append(0.0)
-                    continue
-                P, F = standardised_problem(sub)
-                if sub.points_are_vertices:
-                    gap = min_quadratic_gap(P, F, method="auto", seed=seed)
-                    value, direction = float(gap.value), gap.direction
-                else:  # the global route's sound search, within a share of the time left
-                    share = now + (deadline - now) / (left + 1)
-                    found, values = search_violation(P, F, np.random.default_rng(seed), share)
-                    value, direction = float(values.min()), found[int(np.argmin(values))]
-            except BiomodularError:
-                continue  # a degenerate subsample (e.g. flat): skip it
-            margin = min(value, 0.0)
-            level.append(margin)
-            if margin < -floor:
-                level_angles.append(float(angle_to_axes(direction)[0]))
-                level_w.append(np.asarray(direction, float))
-        if level:
-            sizes.append(m)
-            margins.append(tuple(level))
-            angles.append(float(np.median(level_angles)) if level_angles else None)
-            witnesses.append(level_w)
+    with progress(total=left, desc="sampling analysis", unit="subsample") as bar:
+        for m in levels:
+            level, level_angles, level_w = [], [], []
+            for r in range(min(REPLICATES, k // m)):
+                now = time.perf_counter()
+                left -= 1
+                bar.update(1)
+                if now >= deadline:
+                    break
+                try:
+                    sub = blocks.sources(r * m, (r + 1) * m, names)
+                    if sub.range_independent:
+                        level.append(0.0)
+                        continue
+                    P, F = standardised_problem(sub)
+                    if sub.points_are_vertices:
+                        gap = min_quadratic_gap(P, F, method="auto", seed=seed)
+                        value, direction = float(gap.value), gap.direction
+                    else:  # the global route's sound search, within a share of the time left
+                        share = now + (deadline - now) / (left + 1)
+                        found, values = search_violation(P, F, np.random.default_rng(seed), share)
+                        value, direction = float(values.min()), found[int(np.argmin(values))]
+                except BiomodularError:
+                    continue  # a degenerate subsample (e.g. flat): skip it
+                margin = min(value, 0.0)
+                level.append(margin)
+                if margin < -floor:
+                    level_angles.append(float(angle_to_axes(direction)[0]))
+                    level_w.append(np.asarray(direction, float))
+            if level:
+                sizes.append(m)
+                margins.append(tuple(level))
+                angles.append(float(np.median(level_angles)) if level_angles else None)
+                witnesses.append(level_w)
     sizes.append(int(n_samples))
     margins.append((float(full.margin),))
     angles.append(full.witness_angle)
