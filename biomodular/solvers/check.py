@@ -308,8 +308,9 @@ def advantage_bracket(
     ``(q / a) (1 - sqrt(1 - r))^2`` with ``q = w^T Lambda w``,
     ``a = w^T G*^-1 w``, ``r = -gap(w) / q``; the modular code with neuron
     ``j`` replaced by ``w``, a basis code whose cost is
-    ``2 sum_i sqrt(phi_i ||(U^-1)_{:,i}||^2)`` in closed form; and the
-    modular neurons plus ``w`` with every weight re-balanced
+    ``2 sum_i sqrt(phi_i ||(U^-1)_{:,i}||^2)`` in closed form
+    (:func:`_basis_swap_costs`); and, up to :data:`REWEIGHT_MAX_SOURCES`
+    sources, the modular neurons plus ``w`` with every weight re-balanced
     (:func:`_reweighted_cost`).
 
     Upper bound (needs the exact margin): every direction has
