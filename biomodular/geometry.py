@@ -12,6 +12,7 @@ __all__ = [
     "is_convex_ccw",
     "outside_extreme_polygon",
     "monotone_chain",
+    "polar_argmax",
 ]
 
 
@@ -292,3 +293,37 @@ def monotone_chain(points: np.ndarray) -> np.ndarray:
     points are collinear.
     """
     return _monotone_chain(np.asarray(points, dtype=float))
+
+
+def polar_argmax(
+    points: np.ndarray, objective: np.ndarray, active: np.ndarray, box: float | None = None, rounds: int = 50
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """``argmax objective . w`` over the polar ``{w : w . p_i >= -1}`` of ``points``, by cutting planes.
+
+    The linear program starts from the constraints of the points ``active``;
+    while its optimum violates some point's constraint (by more than
+    ``1e-9``), the ``d`` points lowest along it join, so the optimum of the
+    last round is the optimum over all the points.  Returns ``(w, active)``
+    (the points used), with ``w`` None when the polar is unbounded along
+    ``objective``, the solver fails, or the rounds run out.  Without ``box``
+    an unbounded round ends the search at once; with it every round is
+    bounded by ``|w_k| <= box`` and a feasible optimum at half the box or
+    beyond counts as unbounded.  Needs scipy.
+    """
+    from scipy.optimize import linprog
+
+    d = points.shape[1]
+    bounds = (None, None) if box is None else (-box, box)
+    for _ in range(rounds):
+        res = linprog(-objective, A_ub=-points[active], b_ub=np.ones(active.size), bounds=bounds, method="highs")
+        if res.status != 0:
+            return None, active
+        proj = points @ res.x
+        if proj.min() >= -1.0 - 1e-9:
+            bounded = box is None or np.abs(res.x).max() < 0.5 * box
+            return (res.x if bounded else None), active
+        grown = np.union1d(active, np.argsort(proj)[:d])
+        if grown.size == active.size:  # the same program again: it would return the same point
+            return None, active
+        active = grown
+    return None, active

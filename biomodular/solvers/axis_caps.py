@@ -40,6 +40,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..geometry import polar_argmax
+
 __all__ = ["AxisCap", "axis_caps", "CAP_SIDES_WITHIN"]
 
 #: Sides whose vertex value ``v^T M v`` is within this of 1 get a cap; the
@@ -87,31 +89,12 @@ class AxisCap:
 
 
 def _face_lp(q: np.ndarray, objective: np.ndarray, active: np.ndarray) -> tuple[float | None, np.ndarray]:
-    """``max objective . x`` over ``{x : x . q_i >= -1}`` by cutting planes (None if unbounded
-    or failed), starting from the constraints ``active``; also the constraints used.
-
-    The most violated points of the whole face join the linear program until
-    its optimum satisfies them all (to ``1e-9``); the optimum of the last round
-    is then the optimum over the face.  A box ``|x_k| <= BOX`` keeps every round
-    bounded; an optimum on the box that satisfies every point means the polar
-    is unbounded (None)."""
-    from scipy.optimize import linprog
-
-    dim = q.shape[1]
-    for _ in range(_LP_ROUNDS):
-        res = linprog(-objective, A_ub=-q[active], b_ub=np.ones(active.size), bounds=(-_BOX, _BOX), method="highs")
-        if res.status != 0:
-            return None, active
-        slack = q @ res.x
-        slack += 1.0
-        if slack.min() >= -1e-9:
-            return (None if np.abs(res.x).max() >= 0.5 * _BOX else float(-res.fun)), active
-        worst = np.argpartition(slack, dim)[:dim] if slack.size > dim else np.arange(slack.size)
-        grown = np.union1d(active, worst[slack[worst] < -1e-9])
-        if grown.size == active.size:
-            return None, active
-        active = grown
-    return None, active
+    """``max objective . x`` over the face's polar ``{x : x . q_i >= -1}`` (None if unbounded or
+    failed), by the cutting planes of :func:`biomodular.geometry.polar_argmax` from the
+    constraints ``active``; also the constraints used.  Each round is a relaxation of the
+    last, so the value is never below the face's maximum (up to the solver's tolerance)."""
+    x, active = polar_argmax(q, objective, active, box=_BOX, rounds=_LP_ROUNDS)
+    return (None if x is None else float(objective @ x)), active
 
 
 def _side_cap(points: np.ndarray, M: np.ndarray, j: int, s: int, lam: float) -> AxisCap | None:

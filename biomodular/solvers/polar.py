@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import BiomodularError
+from ..geometry import polar_argmax
 from .axis_caps import AxisCap, axis_caps
 from .gap import DEFAULT_MAX_FACES, GapMinimum, TooManyFaces, gap_values
 
@@ -220,20 +221,8 @@ def _descend(points: np.ndarray, M: np.ndarray, U: np.ndarray, steps: int = 30, 
 
 def _lp_max(points: np.ndarray, pool: np.ndarray, c: np.ndarray):
     """``argmax c . w`` over ``P = {w : w . p_i >= -1}`` by cutting planes; (w, pool) or None."""
-    from scipy.optimize import linprog
-
-    d = points.shape[1]
-    for _ in range(50):
-        A = points[pool]
-        res = linprog(-c, A_ub=-A, b_ub=np.ones(A.shape[0]), bounds=(None, None), method="highs")
-        if res.status != 0:
-            return None
-        w = res.x
-        proj = points @ w
-        if proj.min() >= -1.0 - 1e-9:
-            return w, pool
-        pool = np.union1d(pool, np.argsort(proj)[:d])
-    return None
+    w, pool = polar_argmax(points, c, pool)
+    return None if w is None else (w, pool)
 
 
 def _ascend(
@@ -741,7 +730,8 @@ def prove_margin(
     k, d = points.shape
     rho2 = float(np.max(np.einsum("ij,ij->i", points, points)))
     shift = t - _eta(feastol) * rho2
-    cap_rows = (np.array([c.row(d)[0] for c in caps]), np.array([c.row(d)[1] for c in caps])) if caps else None
+    rows = [cap.row(d) for cap in caps]
+    cap_rows = (np.array([g for g, _ in rows]), np.array([h for _, h in rows])) if rows else None
     if shift < 0 and (cap_rows is None or t < 0):
         raise BiomodularError(
             f"cannot prove a margin of -{t:g}: below the solver's rounding floor {_eta(feastol) * rho2:.2g}"
