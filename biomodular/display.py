@@ -13,7 +13,7 @@ import math
 from typing import Any, Iterable, Sequence
 
 from .errors import BiomodularError
-from .name_lists import NAMES_SHOWN, join_names
+from .name_lists import join_names, largest_terms
 
 __all__ = ["frame", "check_html", "code_html", "verify_html", "rows_html", "code_rows", "verify_rows"]
 
@@ -102,11 +102,9 @@ def _direction(weights, names) -> str | None:
     if weights is None:
         return None
     terms = list(zip(weights, names))
-    if len(terms) <= NAMES_SHOWN:
-        return ", ".join(f"{float(w):+.4f} {name}" for w, name in terms)
-    largest = sorted(sorted(range(len(terms)), key=lambda i: -abs(float(terms[i][0])))[: NAMES_SHOWN - 2])
-    shown = ", ".join(f"{float(terms[i][0]):+.4f} {terms[i][1]}" for i in largest)
-    return f"{shown}, ... ({len(terms) - len(largest)} smaller weights)"
+    shown = largest_terms(terms)
+    text = ", ".join(f"{float(w):+.4f} {name}" for w, name in shown)
+    return text if len(shown) == len(terms) else f"{text}, ... ({len(terms) - len(shown)} smaller weights)"
 
 
 def check_html(result) -> str:

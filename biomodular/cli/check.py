@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from ..name_lists import NAMES_SHOWN, join_names
+from ..name_lists import join_names, largest_terms
 from ._common import add_input_arguments, load_sources, print_json
 from ._output import figure_path, write_after_result
 
@@ -56,10 +56,7 @@ def _format_witness(result) -> str:
     if result.witness is None:
         return "none"
     terms = [(w, name) for w, name in zip(result.witness, result.names) if abs(w) >= 5e-5]
-    shown = terms
-    if len(terms) > NAMES_SHOWN:  # the largest weights, in source order; --json has every one
-        largest = sorted(sorted(range(len(terms)), key=lambda i: -abs(terms[i][0]))[: NAMES_SHOWN - 2])
-        shown = [terms[i] for i in largest]
+    shown = largest_terms(terms)  # --json has every one
     text = f"{shown[0][0]:.4f} {shown[0][1]}"
     for w, name in shown[1:]:
         text += f" {'-' if w < 0 else '+'} {abs(w):.4f} {name}"
