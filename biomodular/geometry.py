@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 __all__ = [
@@ -296,7 +298,12 @@ def monotone_chain(points: np.ndarray) -> np.ndarray:
 
 
 def polar_argmax(
-    points: np.ndarray, objective: np.ndarray, active: np.ndarray, box: float | None = None, rounds: int = 50
+    points: np.ndarray,
+    objective: np.ndarray,
+    active: np.ndarray,
+    box: float | None = None,
+    rounds: int = 50,
+    deadline: float = np.inf,
 ) -> tuple[np.ndarray | None, np.ndarray]:
     """``argmax objective . w`` over the polar ``{w : w . p_i >= -1}`` of ``points``, by cutting planes.
 
@@ -305,7 +312,8 @@ def polar_argmax(
     ``1e-9``), the ``d`` points lowest along it join, so the optimum of the
     last round is the optimum over all the points.  Returns ``(w, active)``
     (the points used), with ``w`` None when the polar is unbounded along
-    ``objective``, the solver fails, or the rounds run out.  Without ``box``
+    ``objective``, the solver fails, or the rounds or the time (``deadline``, a
+    ``time.perf_counter()`` value) run out.  Without ``box``
     an unbounded round ends the search at once; with it every round is
     bounded by ``|w_k| <= box`` and a feasible optimum at half the box or
     beyond counts as unbounded.  Needs scipy.
@@ -315,8 +323,14 @@ def polar_argmax(
     d = points.shape[1]
     bounds = (None, None) if box is None else (-box, box)
     for _ in range(rounds):
-        res = linprog(-objective, A_ub=-points[active], b_ub=np.ones(active.size), bounds=bounds, method="highs")
-        if res.status != 0:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return None, active
+        options = {"time_limit": left} if np.isfinite(left) else {}
+        res = linprog(
+            -objective, A_ub=-points[active], b_ub=np.ones(active.size), bounds=bounds, method="highs", options=options
+        )
+        if res.status != 0:  # infeasible, unbounded, failed, or out of time
             return None, active
         proj = points @ res.x
         if proj.min() >= -1.0 - 1e-9:

@@ -200,3 +200,26 @@ def test_hull_facets_are_the_planes_and_exactly_the_points_on_them(kind, d):
     assert len(set(sets)) == len(sets)
     if kind == "cube":
         assert len(sets) == 2 * d and all(len(vs) == 2 ** (d - 1) for vs in sets)
+
+
+def test_polar_argmax_against_one_linear_program_and_its_deadline():
+    """Cutting planes from the extremes along the axes reach the optimum of the
+    program over every point (second route: one linprog call with all constraints);
+    a deadline already past returns no optimum and the points it started from."""
+    import time
+
+    from scipy.optimize import linprog
+
+    from biomodular.geometry import polar_argmax
+
+    rng = np.random.default_rng(3)
+    points = rng.standard_normal((400, 5))
+    points -= points.mean(axis=0)
+    objective = rng.standard_normal(5)
+    start = np.unique(np.concatenate([points.argmin(axis=0), points.argmax(axis=0)]))
+    w, active = polar_argmax(points, objective, start)
+    full = linprog(-objective, A_ub=-points, b_ub=np.ones(400), bounds=(None, None), method="highs")
+    assert w is not None and active.size < 400
+    assert objective @ w == pytest.approx(-full.fun, rel=1e-7)
+    late, kept = polar_argmax(points, objective, start, deadline=time.perf_counter() - 1.0)
+    assert late is None and np.array_equal(kept, start)

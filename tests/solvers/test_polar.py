@@ -163,6 +163,29 @@ def test_many_sources_mixed_witness_is_recomputed_from_the_data():
     assert result.margin == pytest.approx(m_scaled**2 - scaled @ F @ scaled, abs=1e-9)
 
 
+@settings(max_examples=4, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(13, 24), st.sampled_from([0.5, 0.75]))
+@example(3, 13, 0.75)  # half the 2^13 corners are scored: the cut's corner was not among them
+@example(6, 24, 0.75)  # the first violation found was -0.03, the cut's direction gives -0.29
+def test_many_sources_margin_is_at_least_as_deep_as_the_cut(seed, d, depth):
+    """A box with its lowest corner cut off by the plane ``sum s = -depth sqrt(d)``: the
+    cut's normal is one neuron's tuning, and its gap (computed here from the samples)
+    bounds the minimum from above, so the margin reported must be at least as deep."""
+    rng = np.random.default_rng(seed)
+    S = rng.uniform(-1, 1, (4000, d))
+    S = S[S.sum(axis=1) > -depth * np.sqrt(d)]
+    src = Sources.from_samples(S)
+    result = check_modularity(src, time_limit=60)
+    beta = src.beta
+    F = src.modularity_matrix / np.outer(beta, beta)
+    u = beta / np.linalg.norm(beta)  # the cut's normal (1, ..., 1) in beta units
+    m = ((S - S.mean(axis=0)) / beta @ u).min()
+    cut = m * m - u @ F @ u
+    assert cut < -0.1  # these cuts are deep: the data are mixed
+    assert result.verdict == "mixed"
+    assert result.margin <= cut + 1e-9
+
+
 def test_modular_many_sources_carries_a_proof_that_rechecks():
     # A 5-source box with all its corners and a shallow cut: exact modular data
     # that are not range independent (one corner is cut).
