@@ -46,7 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="SECONDS",
         help="time budget of the global route for five or more sources (default 60); "
-        "when it runs out the verdict is 'undetermined' with the best bound",
+        "when it runs out the verdict is 'undetermined' with the best bound "
+        "(with --method search: of its local polishing)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", metavar="PNG", help="save a figure of the verdict")

@@ -496,7 +496,9 @@ def check_modularity(
     time_limit : float, optional
         Seconds the ``global`` route may spend (default
         :data:`biomodular.solvers.polar.DEFAULT_TIME_LIMIT`); when they run out
-        the verdict is ``undetermined`` with the best proven bound.
+        the verdict is ``undetermined`` with the best proven bound.  It bounds
+        the local polishing of ``search`` too (the best directions found by
+        then are kept).
     advantage : {"bracket", "exact"}
         ``bracket`` (default, closed form, microseconds): certified bounds on
         the mixing advantage; ``exact``: also solve the convex program for it
@@ -615,7 +617,12 @@ def _minimum_gap(
             return pooled, chosen
     uses_hull = sources.n_sources > 2 and chosen in ("auto", "cones", "facets", "search")
     facets = sources.facets() if uses_hull else None
-    return min_quadratic_gap(points, F, method=chosen, max_faces=max_faces, seed=seed, facets=facets), chosen
+    # The budget bounds the search's polishing, its only stage without one of its own.
+    from .polar import DEFAULT_TIME_LIMIT
+
+    budget = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
+    gap = min_quadratic_gap(points, F, method=chosen, max_faces=max_faces, seed=seed, facets=facets, time_limit=budget)
+    return gap, chosen
 
 
 #: Source counts for which ``auto`` tries ``cones`` on a cut pool before the whole hull: with

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+import time
 
 import numpy as np
 
@@ -83,9 +84,15 @@ GAP_BLOCK = 1 << 20
 #: Face-enumeration budget of the ``cones`` method.
 DEFAULT_MAX_FACES = 100_000
 
-#: The ``search`` method scores every point's interior stationary directions while
-#: ``points x d x d`` stays below this many numbers (memory of the batched eigenproblem).
+#: The ``search`` method takes interior stationary directions from at most this many numbers
+#: over ``d x d`` points, the outermost first (memory of the batched eigenproblem).
 INTERIOR_SEARCH_LIMIT = 50_000_000
+
+#: Multiply-adds the ``search`` method may spend scoring interior stationary directions on
+#: every point: past it, only the outermost points' directions are scored (each point gives
+#: ``2 d`` directions, so scoring all of them costs ``2 d^2 k^2``: hours for 1e5 points of
+#: fifteen sources).
+INTERIOR_SEARCH_WORK = 2e9
 
 
 class TooManyFaces(BiomodularError):
@@ -164,6 +171,7 @@ def min_quadratic_gap(
     seed: int | np.random.Generator = 0,
     n_directions: int = 500,
     facets: Facets | None = None,
+    time_limit: float | None = None,
 ) -> GapMinimum:
     """Minimise ``(min_i w . p_i)^2 - w^T M w`` over unit ``w``.
 
@@ -189,11 +197,18 @@ def min_quadratic_gap(
         The hull's facets ``(vertex index sets, equations)`` in the coordinates
         of ``points`` when the caller already has them
         (:meth:`biomodular.Sources.facets`); computed otherwise.
+    time_limit : float, optional
+        Seconds the local polishing of ``search`` may take (each of its
+        evaluations is a pass over the points); past them it stops and
+        returns the best directions found so far.  None: no limit.
 
     Returns
     -------
     GapMinimum
     """
+    if time_limit is not None and not time_limit > 0:
+        raise BiomodularError(f"time_limit must be a positive number of seconds; got {time_limit}")
+    deadline = np.inf if time_limit is None else time.perf_counter() + float(time_limit)
     points = np.asarray(points, dtype=float)
     M = np.asarray(M, dtype=float)
     d = points.shape[1]
@@ -208,7 +223,7 @@ def min_quadratic_gap(
         except TooManyFaces:
             if _is_psd(M):
                 return _facets(points, M, facets)
-            return _search(points, M, seed, facets)
+            return _search(points, M, seed, facets, deadline)
     if method == "sector":
         if d != 2:
             raise BiomodularError(f"the sector method needs exactly two sources; got {d}")
@@ -223,7 +238,7 @@ def min_quadratic_gap(
             )
         return _facets(points, M, facets)
     if method == "search":
-        return _search(points, M, seed, facets)
+        return _search(points, M, seed, facets, deadline)
     if method == "grid":
         return _grid(points, M, seed, n_directions)
     raise BiomodularError(f"unknown method {method!r}; choose auto, sector, cones, facets, search or grid")
@@ -778,13 +793,23 @@ def _interior_stationary(points: np.ndarray, M: np.ndarray) -> np.ndarray:
     return np.vstack([W, -W])
 
 
-def _search(points: np.ndarray, M: np.ndarray, seed, facets: Facets | None = None) -> GapMinimum:
+class _OutOfTime(Exception):
+    """The search's polishing passed its deadline."""
+
+
+def _search(
+    points: np.ndarray, M: np.ndarray, seed, facets: Facets | None = None, deadline: float = np.inf
+) -> GapMinimum:
     from scipy.optimize import minimize
 
     rng = np.random.default_rng(seed)
     d = points.shape[1]
     blocks = [np.eye(d), -np.eye(d), rng.standard_normal((200 * d, d))]
-    if points.shape[0] * d * d <= INTERIOR_SEARCH_LIMIT:
+    k = points.shape[0]
+    outermost = int(min(k, INTERIOR_SEARCH_LIMIT // (d * d), max(16, INTERIOR_SEARCH_WORK // (2 * d * d * k))))
+    if outermost < k:
+        blocks.append(_interior_stationary(points[np.argsort(-np.einsum("ij,ij->i", points, points))[:outermost]], M))
+    else:
         blocks.append(_interior_stationary(points, M))
     if d <= 7:
         try:
@@ -796,19 +821,32 @@ def _search(points: np.ndarray, M: np.ndarray, seed, facets: Facets | None = Non
     start = _finish(points, M, np.vstack(blocks), "search", exact=False)
     order = np.argsort(start.candidate_values)[: min(8, start.n_candidates)]
 
+    lowest: list = [np.inf, None]  # the lowest value evaluated by the current polish, and where
+
     def objective(x):
-        return gap_values(points, M, x / np.linalg.norm(x))[0]
+        if time.perf_counter() > deadline:
+            raise _OutOfTime
+        value = gap_values(points, M, x / np.linalg.norm(x))[0]
+        if value < lowest[0]:
+            lowest[:] = [value, x.copy()]
+        return value
 
     polished = []
     for i in order:
-        res = minimize(
-            objective,
-            start.candidates[i],
-            method="Nelder-Mead",
-            options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 200 * d},
-        )
-        if np.all(np.isfinite(res.x)) and np.linalg.norm(res.x) > 0:
-            polished.append(res.x / np.linalg.norm(res.x))
+        lowest[:] = [np.inf, None]
+        try:
+            x = minimize(
+                objective,
+                start.candidates[i],
+                method="Nelder-Mead",
+                options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 200 * d},
+            ).x
+        except _OutOfTime:
+            x = lowest[1]
+        if x is not None and np.all(np.isfinite(x)) and np.linalg.norm(x) > 0:
+            polished.append(x / np.linalg.norm(x))
+        if time.perf_counter() > deadline:
+            break
     candidates = np.vstack([start.candidates] + ([np.array(polished)] if polished else []))
     return _finish(points, M, candidates, "search", exact=False)
 

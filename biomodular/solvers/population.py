@@ -80,6 +80,10 @@ MIN_SAMPLES_MIXED = 1000
 #: below which the witness counts as stable.
 WITNESS_STABLE = 20.0
 
+#: Seconds the search of the full data for a witness's counterparts (five sources and more)
+#: gets at least, when the subsamples have used the sampling analysis's budget.
+FULL_SEARCH_SECONDS = 5.0
+
 POPULATIONS = ("modular", "mixed", "unclear")
 
 
@@ -321,7 +325,7 @@ def population_analysis(
                 # under a reflection has its minimisers in mirror pairs), and a
                 # subsample finds any of them: compare each subsample's witness
                 # with the full data's mixed local minimum it points into.
-                full_gap = _FullGap(sources)
+                full_gap = _FullGap(sources, max(deadline, time.perf_counter() + FULL_SEARCH_SECONDS))
                 matched = []
                 for i, w in enumerate(largest):
                     c = full_gap.nearest_mixed_minimum(w, floor)
@@ -426,17 +430,26 @@ _LOCAL_STEP = 1e-4
 
 
 class _FullGap:
-    """The full data's gap and the candidates of its exact minimisation, for
-    finding a witness's counterparts (:meth:`nearest_mixed_minimum`)."""
+    """The full data's gap and the candidates of its minimisation, for finding a
+    witness's counterparts (:meth:`nearest_mixed_minimum`).
 
-    def __init__(self, sources: Any):
+    With the hull's vertices (up to four sources) the candidates are those of
+    the exact minimisation; otherwise the local minima the global route's
+    search finds by ``deadline`` (a ``time.perf_counter()`` value), the search
+    the subsamples get too."""
+
+    def __init__(self, sources: Any, deadline: float = np.inf):
         from .check import standardised_problem
         from .gap import gap_values, min_quadratic_gap
+        from .polar import search_violation
 
         self.P, self.F = standardised_problem(sources)
-        gap = min_quadratic_gap(self.P, self.F, method="auto" if sources.points_are_vertices else "search")
-        self.candidates = np.asarray(gap.candidates, float)
-        self.values = np.asarray(gap.candidate_values, float)
+        if sources.points_are_vertices:
+            gap = min_quadratic_gap(self.P, self.F, method="auto")
+            self.candidates = np.asarray(gap.candidates, float)
+            self.values = np.asarray(gap.candidate_values, float)
+        else:
+            self.candidates, self.values = search_violation(self.P, self.F, np.random.default_rng(0), deadline)
         self._gap_values = gap_values
 
     def gap(self, W: np.ndarray) -> np.ndarray:
@@ -450,7 +463,8 @@ class _FullGap:
         mean) takes equal values at ``u`` and its mirror image, so its
         minimisers come in pairs and a finite sample, which breaks the tie at
         random, makes either one the witness.  The candidates of the exact
-        method contain every local minimiser (docs/check.md, "Methods"); the
+        method contain every local minimiser (docs/check.md, "Methods"; the
+        search's, from five sources, those it found); the
         deepest candidate within :data:`WITNESS_STABLE` degrees of ``w`` is
         returned when it is a local minimiser (no step of :data:`_LOCAL_STEP`
         along the sphere lowers ``g`` by more than ``bound``), a violation
