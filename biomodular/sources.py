@@ -928,6 +928,11 @@ def _thin_saturated(X: np.ndarray) -> np.ndarray:
     return X if keep.all() else X[keep]
 
 
+#: A direction with no small rational relations between its coordinates (square roots of
+#: primes), along which :func:`_thin_faces` sorts rows to find repeats.
+_DEDUP_DIRECTION = np.sqrt(np.array([2.0, 3.0, 5.0, 7.0]))
+
+
 def _thin_faces(X: np.ndarray) -> np.ndarray:
     """Three or four sources: of the rows at a column's smallest or largest value
     (integer, clipped or saturated data put many rows there) keep only the
@@ -960,7 +965,11 @@ def _thin_faces(X: np.ndarray) -> np.ndarray:
             on_face |= on
     rest = X[~on_face] if faces else X
     if rest.shape[0] > 64:
-        order = np.lexsort(rest.T)
+        # Repeated rows have equal projections, so sorting by one projection puts them side
+        # by side (unless a different row projects to the very same value between them:
+        # then a repeat stays, which costs nothing but its place).  One key sorts about
+        # eight times faster than lexsort's four.
+        order = np.argsort(rest @ _DEDUP_DIRECTION[: rest.shape[1]])
         rest = rest[order]
         fresh = np.ones(rest.shape[0], dtype=bool)
         fresh[1:] = (rest[1:] != rest[:-1]).any(axis=1)

@@ -239,6 +239,22 @@ def test_thinning_repeated_and_face_rows_keeps_the_hull_and_drops_most_rows():
     assert thinned.shape[0] < 0.05 * S.shape[0]
 
 
+@pytest.mark.parametrize("d", [3, 4])
+def test_thinning_keeps_each_interior_row_once(d):
+    """Rows off the data's extreme values, repeated many times, are kept once each
+    (second route: numpy's unique on the rows off the extremes); four and more
+    repeats of rows scaled by irrational factors too."""
+    from biomodular.sources import _thin_faces
+
+    rng = np.random.default_rng(d)
+    S = rng.integers(0, 6, (30_000, d)).astype(float) * np.sqrt(rng.uniform(1, 3, d))
+    interior = S[((S > S.min(axis=0)) & (S < S.max(axis=0))).all(axis=1)]
+    thinned = _thin_faces(S)
+    kept = thinned[((thinned > S.min(axis=0)) & (thinned < S.max(axis=0))).all(axis=1)]
+    assert kept.shape[0] == np.unique(interior, axis=0).shape[0]
+    assert {tuple(p) for p in kept} == {tuple(p) for p in interior}
+
+
 def _polytope_points(rng, d: int, kind: str, count: int) -> np.ndarray:
     """Vertices-to-be of hard polytopes: anisotropic Gaussian clouds, points on a
     sphere (every one a vertex), a box with a cut corner, a nearly flat slab."""
