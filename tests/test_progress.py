@@ -27,3 +27,26 @@ def test_quick_work_prints_nothing_before_the_delay(monkeypatch):
     monkeypatch.setattr(sys, "stderr", buffer)
     assert list(progress(range(3), desc="work", show=True, delay=30.0, leave=True)) == [0, 1, 2]
     assert buffer.getvalue() == ""
+
+
+def test_solve_reports_its_rounds_on_a_terminal(monkeypatch):
+    """Column generation counts its rounds, with the relative gap of the last one, on the
+    bar every long piece of work uses (standard error taken for a terminal here)."""
+    import numpy as np
+
+    from tqdm import tqdm
+
+    import biomodular.solvers.program as program_module
+    from biomodular import Sources
+    from biomodular.solvers.program import solve_code
+
+    buffer = io.StringIO()
+    # Every update drawn (a bar redraws at most ten times a second) and nothing erased.
+    monkeypatch.setattr(
+        program_module, "progress", lambda **kw: tqdm(file=buffer, mininterval=0, leave=True, delay=0, **kw)
+    )
+    S = np.random.default_rng(0).uniform(-1, 1, (400, 3))
+    result = solve_code(Sources.from_samples(S[S.sum(axis=1) > -1.0]))
+    text = buffer.getvalue().replace("\r", "\n")
+    assert "solve (3 sources)" in text
+    assert f"{result.rounds}round" in text and "relative gap" in text

@@ -50,6 +50,7 @@ import numpy as np
 
 from ..errors import BiomodularError, SolverWarning
 from ..mixing import classify_neurons
+from ..progress import progress
 from ..sources import Sources, as_sources
 from .energy import code_loss, lower_bound, phi_values
 from .master import SOLVERS, ProgramCache, RestrictedMaster
@@ -434,33 +435,37 @@ class ColumnGeneration:
         search = self.searches()
         self._columns = None
         rounds = 0
-        while True:
-            rounds += 1
-            c_solver = master.solve()
-            it = self.iterate(c_solver, tol, search=search)
-            if it.relative_gap <= tol:
-                stop = _STOP_GAP
-                break
-            if it.pricing.violation <= 0:
-                # Nothing prices negatively, yet the gap exceeds tol: the restricted solve is the limit.
-                stop = _STOP_NO_VIOLATION
-                break
-            if rounds >= max_rounds:
-                stop = _STOP_ROUNDS
-                if it.pricing.method == "search":  # the final certificate needs the exact pricing
-                    it = self.iterate(c_solver, tol)
-                    stop = _STOP_GAP if it.relative_gap <= tol else _STOP_ROUNDS
-                break
-            columns = it.pricing.columns(columns_per_round)
-            if master.dictionary.shape[0] + len(columns) > master.capacity:
-                master.compact(np.maximum(it.weights, c_solver))
-            if master.add_columns(columns) == 0:
-                if it.pricing.method == "search":  # the search repeats itself: price exactly
-                    search = False
-                    rounds -= 1
-                    continue
-                stop = _STOP_STALLED
-                break
+        # A bar on a terminal or in a notebook once the solve passes two seconds (many sources).
+        with progress(desc=f"solve ({master.d} sources)", unit="round") as bar:
+            while True:
+                rounds += 1
+                c_solver = master.solve()
+                it = self.iterate(c_solver, tol, search=search)
+                bar.update(1)
+                bar.set_postfix_str(f"relative gap {it.relative_gap:.2g}", refresh=False)
+                if it.relative_gap <= tol:
+                    stop = _STOP_GAP
+                    break
+                if it.pricing.violation <= 0:
+                    # Nothing prices negatively, yet the gap exceeds tol: the restricted solve is the limit.
+                    stop = _STOP_NO_VIOLATION
+                    break
+                if rounds >= max_rounds:
+                    stop = _STOP_ROUNDS
+                    if it.pricing.method == "search":  # the final certificate needs the exact pricing
+                        it = self.iterate(c_solver, tol)
+                        stop = _STOP_GAP if it.relative_gap <= tol else _STOP_ROUNDS
+                    break
+                columns = it.pricing.columns(columns_per_round)
+                if master.dictionary.shape[0] + len(columns) > master.capacity:
+                    master.compact(np.maximum(it.weights, c_solver))
+                if master.add_columns(columns) == 0:
+                    if it.pricing.method == "search":  # the search repeats itself: price exactly
+                        search = False
+                        rounds -= 1
+                        continue
+                    stop = _STOP_STALLED
+                    break
         return self._result(it, stop, tol, rounds, started)
 
     def _result(self, it: Iterate, stop: str, tol: float, rounds: int, started: float) -> CodeResult:
