@@ -26,7 +26,7 @@ __all__ = ["run_batch", "BatchTable", "expand_paths", "COMMANDS", "DEFAULTS"]
 
 #: Parameters of each command, with their defaults.
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "check": {"method": "auto", "tol": None, "seed": 0, "columns": None, "key": None},
+    "check": {"method": "auto", "tol": None, "time_limit": None, "seed": 0, "columns": None, "key": None},
     "solve": {"lam_in": 1.0, "lam_out": 1.0, "tol": None, "seed": 0, "columns": None, "key": None},
     "verify": {"lam_in": 1.0, "lam_out": 1.0, "seeds": 5, "max_steps": 30_000, "seed": 0, "columns": None, "key": None},
 }
@@ -185,7 +185,9 @@ def compute_row(command: str, path: str, parameters: dict) -> dict:
         if command == "check":
             from .solvers.check import check_modularity
 
-            c = check_modularity(sources, tol=p["tol"], method=p["method"], seed=p["seed"])
+            c = check_modularity(
+                sources, tol=p["tol"], method=p["method"], seed=p["seed"], time_limit=p.get("time_limit")
+            )
             row.update(verdict=c.verdict, margin=_number(c.margin), method=c.method, exact=bool(c.exact))
         else:
             from .solvers.problem import Problem

@@ -11,6 +11,7 @@ from ._output import writable_file
 #: option -> the commands it applies to
 _APPLIES = {
     "method": ("check",),
+    "time_limit": ("check",),
     "tol": ("check", "solve"),
     "lam_in": ("solve", "verify"),
     "lam_out": ("solve", "verify"),
@@ -36,8 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method",
         default=None,
-        choices=["auto", "sector", "cones", "facets", "search", "grid"],
+        choices=["auto", "sector", "cones", "facets", "global", "search", "grid"],
         help="check: decision method (default auto)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="check: time budget per file of the global route for five or more sources (default 60); "
+        "when it runs out that file's verdict is 'undetermined'",
     )
     parser.add_argument(
         "--tol",
@@ -88,6 +97,8 @@ def _parameters(args: argparse.Namespace) -> dict:
         raise BiomodularError("--seeds must be at least 1")
     if params.get("max_steps", 1) < 1:
         raise BiomodularError("--max-steps must be at least 1")
+    if "time_limit" in params and not (0 < params["time_limit"] < float("inf")):
+        raise BiomodularError(f"--time-limit must be a positive number of seconds; got {params['time_limit']}")
     return params
 
 

@@ -184,3 +184,28 @@ def test_output_file_holds_the_printed_table(data_dir, tmp_path, capsys):
     assert lines[0].startswith("file,status,n_samples,n_sources,verdict") and len(lines) == 4
     rows = json.loads(out_json.read_text())["rows"]
     assert [r["verdict"] for r in rows] == [line.split(",")[4] for line in lines[1:]]
+
+
+def test_batch_check_passes_its_time_limit_to_every_file(data_dir, monkeypatch, capsys):
+    """``--time-limit`` reaches each file's check (recorded in this process), the row is
+    that check's, and a limit that is not a positive number, or given to solve, is refused
+    in one line before any work."""
+    import biomodular.solvers.check as check_module
+
+    seen = []
+    real = check_module.check_modularity
+
+    def recording(sources, **options):
+        seen.append(options.get("time_limit"))
+        return real(sources, **options)
+
+    monkeypatch.setattr(check_module, "check_modularity", recording)
+    path = str(data_dir / "1-cut-corner.npy")
+    assert main(["batch", "check", path, "--time-limit", "7.5", "--workers", "1", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)["rows"][0]
+    assert seen == [7.5]
+    assert row["verdict"] == real(Sources.from_file(path), time_limit=7.5).verdict == "mixed"
+    assert main(["batch", "check", path, "--time-limit", "0"]) == 2
+    assert "--time-limit must be a positive number" in capsys.readouterr().err
+    assert main(["batch", "solve", path, "--time-limit", "5"]) == 2
+    assert "--time-limit does not apply to batch solve" in capsys.readouterr().err
