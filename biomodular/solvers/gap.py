@@ -84,8 +84,8 @@ GAP_BLOCK = 1 << 20
 #: Face-enumeration budget of the ``cones`` method.
 DEFAULT_MAX_FACES = 100_000
 
-#: The ``search`` method takes interior stationary directions from at most this many numbers
-#: over ``d x d`` points, the outermost first (memory of the batched eigenproblem).
+#: The ``search`` method scores interior stationary directions while ``points x d x d`` stays
+#: below this many numbers (memory of the batched eigenproblem).
 INTERIOR_SEARCH_LIMIT = 50_000_000
 
 #: Multiply-adds the ``search`` method may spend scoring interior stationary directions on
@@ -806,11 +806,13 @@ def _search(
     d = points.shape[1]
     blocks = [np.eye(d), -np.eye(d), rng.standard_normal((200 * d, d))]
     k = points.shape[0]
-    outermost = int(min(k, INTERIOR_SEARCH_LIMIT // (d * d), max(16, INTERIOR_SEARCH_WORK // (2 * d * d * k))))
-    if outermost < k:
-        blocks.append(_interior_stationary(points[np.argsort(-np.einsum("ij,ij->i", points, points))[:outermost]], M))
-    else:
-        blocks.append(_interior_stationary(points, M))
+    if k * d * d <= INTERIOR_SEARCH_LIMIT:
+        outermost = int(min(k, max(16, INTERIOR_SEARCH_WORK // (2 * d * d * k))))
+        if outermost < k:
+            points_used = points[np.argsort(-np.einsum("ij,ij->i", points, points))[:outermost]]
+        else:
+            points_used = points
+        blocks.append(_interior_stationary(points_used, M))
     if d <= 7:
         try:
             _, equations = _hull_facets(points, facets)

@@ -97,8 +97,6 @@ def test_auto_past_the_face_budget_does_not_treat_an_indefinite_matrix_as_an_ell
 
 
 def test_search_scores_interior_stationary_directions_only_within_its_memory_limit(monkeypatch):
-    """Past the memory limit of the batched eigenproblem, only the outermost points that
-    fit within it give their 2 d interior stationary directions."""
     from biomodular.solvers import gap
 
     rng = np.random.default_rng(5)
@@ -106,7 +104,7 @@ def test_search_scores_interior_stationary_directions_only_within_its_memory_lim
     points -= points.mean(axis=0)
     M = np.diag([2.0, 0.5, -1.0])
     full = min_quadratic_gap(points, M, method="search", seed=1)
-    # a limit just below 30 x 9 numbers: 29 of the 30 points fit
+    # limit between 3 x 9 and 30 x 9 numbers: the 30 points exceed it, their 3 coordinates would not
     monkeypatch.setattr(gap, "INTERIOR_SEARCH_LIMIT", 30 * 9 - 1)
     limited = min_quadratic_gap(points, M, method="search", seed=1)
-    assert limited.n_candidates == full.n_candidates - 2 * 3
+    assert limited.n_candidates == full.n_candidates - 2 * 30 * 3
