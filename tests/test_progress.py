@@ -30,8 +30,9 @@ def test_quick_work_prints_nothing_before_the_delay(monkeypatch):
 
 
 def test_solve_reports_its_rounds_on_a_terminal(monkeypatch):
-    """Column generation counts its rounds, with the relative gap of the last one, on the
-    bar every long piece of work uses (standard error taken for a terminal here)."""
+    """Column generation counts its rounds, with the relative gap of the last one, on a
+    progress bar (here a bar drawn into a buffer at every update; the shared display's own
+    rule, a terminal or a notebook after two seconds, is tested above)."""
     import numpy as np
 
     from tqdm import tqdm
