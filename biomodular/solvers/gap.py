@@ -793,8 +793,10 @@ def _interior_stationary(points: np.ndarray, M: np.ndarray) -> np.ndarray:
     return np.vstack([W, -W])
 
 
-class _OutOfTime(Exception):
-    """The search's polishing passed its deadline."""
+class DeadlinePassed(Exception):
+    """A deadline passed inside a solver step (the search's polishing here, the proof's
+    bounding programs in :mod:`biomodular.solvers.polar`): an internal signal, caught
+    by the code that set the deadline, never seen by users."""
 
 
 def _search(
@@ -827,7 +829,7 @@ def _search(
 
     def objective(x):
         if time.perf_counter() > deadline:
-            raise _OutOfTime
+            raise DeadlinePassed
         value = gap_values(points, M, x / np.linalg.norm(x))[0]
         if value < lowest[0]:
             lowest[:] = [value, x.copy()]
@@ -843,7 +845,7 @@ def _search(
                 method="Nelder-Mead",
                 options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 200 * d},
             ).x
-        except _OutOfTime:
+        except DeadlinePassed:
             x = lowest[1]
         if x is not None and np.all(np.isfinite(x)) and np.linalg.norm(x) > 0:
             polished.append(x / np.linalg.norm(x))

@@ -51,7 +51,7 @@ import numpy as np
 from ..errors import BiomodularError
 from ..geometry import polar_argmax
 from .axis_caps import AxisCap, axis_caps
-from .gap import DEFAULT_MAX_FACES, GapMinimum, TooManyFaces, gap_values
+from .gap import DEFAULT_MAX_FACES, DeadlinePassed, GapMinimum, TooManyFaces, gap_values
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
@@ -664,10 +664,6 @@ def price_directions(
 
 
 # ----------------------------------------------------------------- the proof
-class _OutOfTime(Exception):
-    pass
-
-
 def _bounds_lp(
     A: np.ndarray, V: np.ndarray, deadline: float = np.inf, caps: tuple[np.ndarray, np.ndarray] | None = None
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -681,7 +677,7 @@ def _bounds_lp(
         A_ub, b_ub = np.vstack([A_ub, caps[0]]), np.concatenate([b_ub, caps[1]])
     for k, v in enumerate(V.T):
         if time.perf_counter() > deadline:
-            raise _OutOfTime
+            raise DeadlinePassed
         for sign, out in ((1.0, lo), (-1.0, hi)):
             res = linprog(sign * v, A_ub=A_ub, b_ub=b_ub, bounds=(None, None), method="highs")
             if res.status != 0:
@@ -771,7 +767,7 @@ def prove_margin(
             bounds = _bounds_lp(points[cuts], V, deadline, cap_rows)
             if bounds is None and cuts.size == k:
                 raise BiomodularError("the mean is not strictly inside the support's hull")
-    except _OutOfTime:
+    except DeadlinePassed:
         bounds = None
 
     def finish(status: str, witness=None) -> MarginProof:
