@@ -185,9 +185,7 @@ def compute_row(command: str, path: str, parameters: dict) -> dict:
         if command == "check":
             from .solvers.check import check_modularity
 
-            c = check_modularity(
-                sources, tol=p["tol"], method=p["method"], seed=p["seed"], time_limit=p.get("time_limit")
-            )
+            c = check_modularity(sources, tol=p["tol"], method=p["method"], seed=p["seed"], time_limit=p["time_limit"])
             row.update(verdict=c.verdict, margin=_number(c.margin), method=c.method, exact=bool(c.exact))
         else:
             from .solvers.problem import Problem
