@@ -3,7 +3,7 @@
 docs/mathematics.md, "ICLR 2023 linear theory" and "Solving for the optimal code exactly".  :func:`phi_values` is the activity energy
 ``phi(w) = w^T C w + m(w)^2`` of a tuning with its cheapest nonnegative bias;
 :func:`code_loss` is the loss of a code given by its tunings; :func:`lower_bound` is the
-weak-duality bound of the certificate; :func:`caratheodory` reduces a conic combination of
+weak-duality bound of the certificate (:class:`BoundCurve` as a function of the violation); :func:`caratheodory` reduces a conic combination of
 directions to at most ``d(d+1)/2 + 1`` terms without changing the loss.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 from ..sources import Sources
 from .problem import Problem
 
-__all__ = ["phi_values", "code_terms", "code_loss", "lower_bound", "caratheodory"]
+__all__ = ["phi_values", "code_terms", "code_loss", "lower_bound", "BoundCurve", "caratheodory"]
 
 
 def phi_values(points: np.ndarray, C: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -114,23 +114,56 @@ def _rank_in_own_units(G: np.ndarray) -> int:
     return int(np.linalg.matrix_rank(G / np.outer(scale, scale)))
 
 
+class BoundCurve:
+    """The weak-duality bound of the certificate as a function of the pricing violation.
+
+    docs/solve.md, "Certificate": with ``M(v) = kappa G^-1 Q G^-1 - v I`` the bound
+    is ``2 tr((M^1/2 kappa Q M^1/2)^1/2) + const``, or ``-inf`` where ``M(v)`` is
+    not positive semidefinite.  ``M(v)`` has the eigenvectors of ``M(0)`` and its
+    eigenvalues shifted by ``-v``, so one eigendecomposition serves every ``v``:
+    the certificate evaluates one violation, the tolerance's allowance
+    (:func:`biomodular.solvers.program`'s root finding) many.
+
+    Parameters
+    ----------
+    kappa : float
+        Weight of the readout term (``lam_out``, or the multiplier ``mu``).
+    Q, G : ndarray, shape (d, d)
+        Readout matrix and the code's Gram matrix.
+    const : float
+        Constant added to the bound (the fixed-variance problem's multipliers).
+    """
+
+    def __init__(self, kappa: float, Q: np.ndarray, G: np.ndarray, const: float = 0.0):
+        Ginv = np.linalg.inv(G)
+        M = kappa * Ginv @ Q @ Ginv
+        self.values, self.vectors = np.linalg.eigh((M + M.T) / 2)
+        self.K = kappa * Q
+        self.const = const
+
+    @property
+    def largest_violation(self) -> float:
+        """The violation at which ``M(v)`` stops being positive semidefinite."""
+        return float(self.values[0])
+
+    def __call__(self, violation: float) -> float:
+        vals = self.values - violation
+        if vals[0] < -1e-12 * max(abs(vals[-1]), 1e-300):
+            return -math.inf
+        S = (self.vectors * np.sqrt(np.clip(vals, 0.0, None))) @ self.vectors.T
+        X = S @ self.K @ S
+        ev = np.linalg.eigvalsh((X + X.T) / 2)
+        return float(2.0 * np.sum(np.sqrt(np.clip(ev, 0.0, None))) + self.const)
+
+
 def lower_bound(kappa: float, Q: np.ndarray, G: np.ndarray, violation: float, const: float = 0.0) -> float:
     """Weak-duality lower bound of the certificate (docs/solve.md, "Certificate").
 
     With ``M = kappa G^-1 Q G^-1 - violation I``, returns
     ``2 tr((M^1/2 kappa Q M^1/2)^1/2) + const``, or ``-inf`` if ``M`` is not
-    positive semidefinite.
+    positive semidefinite (see :class:`BoundCurve`).
     """
-    Ginv = np.linalg.inv(G)
-    M = kappa * Ginv @ Q @ Ginv
-    M = (M + M.T) / 2 - violation * np.eye(G.shape[0])
-    vals, vecs = np.linalg.eigh(M)
-    if vals[0] < -1e-12 * max(abs(vals[-1]), 1e-300):
-        return -math.inf
-    S = (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
-    X = S @ (kappa * Q) @ S
-    ev = np.linalg.eigvalsh((X + X.T) / 2)
-    return float(2.0 * np.sum(np.sqrt(np.clip(ev, 0.0, None))) + const)
+    return BoundCurve(kappa, Q, G, const)(violation)
 
 
 def caratheodory(W: np.ndarray, c: np.ndarray, phi: np.ndarray) -> np.ndarray:

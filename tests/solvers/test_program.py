@@ -214,6 +214,54 @@ def test_lower_bound_formula_matches_numerical_minimisation():
         assert f(np.linalg.cholesky(G0)[np.tril_indices(3)]) == pytest.approx(closed, rel=1e-9)
 
 
+def _bound_by_square_roots(kappa, Q, G, v):
+    """2 tr((M^1/2 K M^1/2)^1/2) with scipy's matrix square root (docs/solve.md, "Certificate")."""
+    from scipy.linalg import sqrtm
+
+    Gi = np.linalg.inv(G)
+    M = kappa * Gi @ Q @ Gi - v * np.eye(G.shape[0])
+    values, vectors = np.linalg.eigh((M + M.T) / 2)
+    if values[0] < -1e-12 * abs(values[-1]):  # indefinite beyond rounding: no bound
+        return -np.inf
+    root = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+    return 2.0 * float(np.trace(np.real(sqrtm(root @ (kappa * Q) @ root))))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_violation_allowance_is_the_largest_violation_that_meets_half_the_tolerance(seed):
+    from biomodular.solvers.program import _violation_allowance
+
+    rng = np.random.default_rng(seed)
+    d = 2 + seed % 3
+    X = rng.standard_normal((d, d))
+    G = X @ X.T + 0.3 * np.eye(d)
+    Y = rng.standard_normal((d, d))
+    Q = Y @ Y.T + 0.1 * np.eye(d)
+    kappa, const = rng.uniform(0.5, 2.0), rng.uniform(-1.0, 1.0)
+    at_zero = _bound_by_square_roots(kappa, Q, G, 0.0) + const
+    upper = at_zero * (1 + 1e-4)  # a restricted solve a little above its own bound
+    tol = [1e-3, 1e-2, 1e-1][seed % 3]
+    target = upper - 0.5 * tol * abs(upper)
+    v = _violation_allowance(kappa, Q, G, const, upper, tol)
+    largest = np.linalg.eigvalsh(kappa * np.linalg.inv(G) @ Q @ np.linalg.inv(G))[0]
+    assert 0.0 < v <= largest * (1 + 1e-12)
+    # At the largest violation M is singular, and sqrt amplifies a rounding of its zero
+    # eigenvalue (about eps |M|) to about sqrt(eps) of the bound.
+    rel = 10 * np.sqrt(np.finfo(float).eps) if v > largest * (1 - 1e-9) else 1e-9
+    assert lower_bound(kappa, Q, G, v, const) == pytest.approx(_bound_by_square_roots(kappa, Q, G, v) + const, rel=rel)
+    assert _bound_by_square_roots(kappa, Q, G, v) + const >= target - 1e-12 * abs(target)
+    if v < largest * (1 - 1e-9):  # maximal: a violation a little larger misses the target
+        assert _bound_by_square_roots(kappa, Q, G, v + 1e-9 * largest) + const < target
+
+
+def test_violation_allowance_is_zero_when_the_solve_misses_half_the_tolerance():
+    from biomodular.solvers.program import _violation_allowance
+
+    G, Q = np.eye(2), np.diag([2.0, 1.0])
+    at_zero = _bound_by_square_roots(1.0, Q, G, 0.0)
+    assert _violation_allowance(1.0, Q, G, 0.0, at_zero * 1.01, 1e-3) == 0.0
+
+
 def test_matches_direct_nonconvex_optimisation_from_many_starts():
     S = cut_samples(11, n=400)
     sources = Sources.from_samples(S)
