@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .errors import BiomodularError
+from .progress import inner_work
 from .tables import RowTable
 
 __all__ = ["run_batch", "BatchTable", "expand_paths", "COMMANDS", "DEFAULTS"]
@@ -212,9 +213,12 @@ def compute_row(command: str, path: str, parameters: dict) -> dict:
 
 
 def _file_row(command: str, path: str, parameters: dict) -> dict:
-    """Worker: a file's row; bad input becomes a failed row rather than an exception."""
+    """Worker: a file's row; bad input becomes a failed row rather than an exception.
+
+    The batch draws one bar over its files; the file's own check or solve draws none."""
     try:
-        row = compute_row(command, path, parameters)
+        with inner_work():
+            row = compute_row(command, path, parameters)
     except BiomodularError as exc:
         return {"status": "failed", "error": str(exc)}
     row["status"] = "ok"

@@ -8,11 +8,32 @@ bar and scripts whose standard error is not a terminal get none.
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Iterable, Iterator
 
 
 #: Seconds of work before a bar appears (unless forced on): quick work prints nothing.
 DELAY = 2.0
+
+
+#: Set inside :func:`inner_work`: bars left to the default rule are not drawn there.
+_INNER: ContextVar[bool] = ContextVar("biomodular_inner_work", default=False)
+
+
+@contextmanager
+def inner_work() -> Iterator[None]:
+    """Within this block, bars whose ``show`` is ``None`` are not drawn.
+
+    For one item of work that already has its own bar: a batch's file, whose
+    check or solve would otherwise draw a second bar across the batch's (in a
+    worker process, over it).  A bar forced on with ``show=True`` is still drawn.
+    """
+    token = _INNER.set(True)
+    try:
+        yield
+    finally:
+        _INNER.reset(token)
 
 
 def _in_notebook() -> bool:
@@ -20,9 +41,12 @@ def _in_notebook() -> bool:
 
 
 def should_show(show: bool | None) -> bool:
-    """Whether a bar is drawn: ``show`` if given, else only on a terminal or in a notebook."""
+    """Whether a bar is drawn: ``show`` if given, else only on a terminal or in a notebook,
+    and not within :func:`inner_work`."""
     if show is not None:
         return bool(show)
+    if _INNER.get():
+        return False
     if _in_notebook():
         return True
     stream = sys.stderr

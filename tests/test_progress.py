@@ -51,3 +51,20 @@ def test_solve_reports_its_rounds_on_a_terminal(monkeypatch):
     text = buffer.getvalue().replace("\r", "\n")
     assert "solve (3 sources)" in text
     assert f"{result.rounds}round" in text and "relative gap" in text
+
+
+def test_inner_work_hides_default_bars_but_not_forced_ones(monkeypatch):
+    from biomodular.progress import inner_work
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    assert should_show(None) is True
+    with inner_work():
+        assert should_show(None) is False
+        list(progress(range(3), desc="inner", show=True, leave=True))
+    assert should_show(None) is True
+    assert "inner" in screen.getvalue() and "3/3" in screen.getvalue()

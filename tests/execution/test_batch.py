@@ -209,3 +209,27 @@ def test_batch_check_passes_its_time_limit_to_every_file(data_dir, monkeypatch, 
     assert "--time-limit must be a positive number" in capsys.readouterr().err
     assert main(["batch", "solve", path, "--time-limit", "5"]) == 2
     assert "--time-limit does not apply to batch solve" in capsys.readouterr().err
+
+
+def test_a_batch_on_a_terminal_draws_its_own_bar_and_not_its_files(data_dir, monkeypatch):
+    """On a terminal every bar left to the default rule is drawn (here with no delay), so a
+    batch of solves would draw each file's ``solve`` bar across its own; only the batch's is."""
+    import io
+    import sys
+
+    import biomodular.progress as progress_module
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)
+    table = run_batch([str(data_dir / "1-cut-corner.npy")], "solve", processes=1)
+    assert table.rows[0]["status"] == "ok"
+    assert "batch solve" in screen.getvalue()
+    assert "solve (2 sources)" not in screen.getvalue()
+    # The same solve outside a batch draws its bar there.
+    solve_code(Sources.from_file(str(data_dir / "1-cut-corner.npy")))
+    assert "solve (2 sources)" in screen.getvalue()
