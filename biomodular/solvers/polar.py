@@ -265,7 +265,12 @@ SEARCH_WORK = 2e9
 
 
 def search_violation(
-    points: np.ndarray, M: np.ndarray, rng: np.random.Generator, deadline: float, enough: float = -np.inf
+    points: np.ndarray,
+    M: np.ndarray,
+    rng: np.random.Generator,
+    deadline: float,
+    enough: float = -np.inf,
+    climb_deadline: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sound search: local minima of the unit gap and their values (every value attained).
 
@@ -273,7 +278,10 @@ def search_violation(
     below ``enough`` is found, except, from thirteen sources on, the vertex
     climbing from the best start and from ``M``'s top eigenvector: there the
     budgeted stages before it can stop at a violation several times
-    shallower than the minimum (docs/check.md, "The global route").
+    shallower than the minimum (docs/check.md, "The global route").  That
+    climb may run past ``deadline`` up to ``climb_deadline`` (default
+    ``deadline``): a caller whose budget for finding a violation is a part
+    of its whole budget has nothing left to do once one is found.
 
     Memory stays within a few tens of MB whatever the support size: directions
     are scored in blocks, and stationary directions are taken only for the
@@ -304,7 +312,8 @@ def search_violation(
     # Rank on a subset (extreme and outermost points): a subset's gaps are never
     # larger than the data's, so it only orders the candidates; the best are
     # rescored on every point, and every value returned is the data's.
-    ranking = np.union1d(_initial_pool(points, rng), far)
+    extremes = _initial_pool(points, rng)
+    ranking = np.union1d(extremes, far)
     n_top, n_descend = 64 * d, min(8 * d, 96)
     if d > 12:  # keep each stage near SEARCH_WORK multiply-adds, whatever the number of sources
         if ranking.size * candidates.shape[0] * d > SEARCH_WORK:
@@ -327,14 +336,19 @@ def search_violation(
     # from the best start even after a violation is found (a few tenths of a second).
     climbs = ASCENT_STARTS if dvalues.min() >= enough else 1 if d > 12 else 0
     if climbs:
+        last = deadline if climb_deadline is None else max(deadline, climb_deadline)
+
+        def climb_on() -> float:  # the verdict is known: the climb may take as long again
+            now = time.perf_counter()
+            return min(last, now + max(CLIMB_AFTER_VIOLATION, now - started))
+
+        until = deadline if dvalues.min() >= enough else climb_on()
+        polished += _ascend(points, M, descended[np.argsort(dvalues)[:climbs]], extremes, until)
+        if d > 12 and until < last and polished and gap_values(points, M, np.array(polished)).min() < enough:
+            until = max(until, climb_on())  # a violation found while climbing: the same rule
         # Also from M's top eigenvector (both signs), where w^T M w grows fastest: its first
         # step is the polytope's vertex furthest along it, which the starts above can miss.
-        starts = np.vstack([descended[np.argsort(dvalues)[:climbs]], eig[:, -1], -eig[:, -1]])
-        until = deadline
-        if dvalues.min() < enough:  # the verdict is known: the climb may take as long again
-            now = time.perf_counter()
-            until = min(deadline, now + max(CLIMB_AFTER_VIOLATION, now - started))
-        polished += _ascend(points, M, starts, _initial_pool(points, rng), until)
+        polished += _ascend(points, M, np.vstack([eig[:, -1], -eig[:, -1]]), extremes, until)
     if d <= 12 and min(dvalues.min(), float(gap_values(points, M, np.array(polished)).min())) >= enough:
         # Polishing is the slowest stage (every evaluation a pass over the points) and the
         # least likely to find what the stages before it missed: a quarter of what is left.
@@ -888,7 +902,9 @@ def global_gap(
     floor = rounding_floor(points)
 
     with progress(desc=f"global check ({d} sources)", unit="round", show=show_progress) as bar:
-        candidates, values = search_violation(points, M, rng, min(deadline, started + 0.25 * limit), enough=-claim)
+        candidates, values = search_violation(
+            points, M, rng, min(deadline, started + 0.25 * limit), enough=-claim, climb_deadline=deadline
+        )
 
         def result(
             verdict: str,
