@@ -62,6 +62,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any, Self
 import time
 
 import numpy as np
@@ -138,6 +139,37 @@ class GapMinimum:
     candidate_values: np.ndarray = field(repr=False)
     n_faces: int = 0
     exact_sign: bool = False
+
+    @classmethod
+    def lowest(
+        cls,
+        candidates: np.ndarray,
+        values: np.ndarray,
+        *,
+        method: str,
+        exact: bool,
+        n_faces: int = 0,
+        exact_sign: bool = False,
+        n_candidates: int | None = None,
+        best: int | None = None,
+        **more: Any,
+    ) -> Self:
+        """The result whose ``value`` and ``direction`` are the lowest of ``values`` (or the
+        one at ``best``) and its candidate; ``n_candidates`` defaults to their number.
+        Subclasses take their own fields as keywords in ``more``."""
+        top = int(np.argmin(values)) if best is None else int(best)
+        return cls(
+            value=float(values[top]),
+            direction=candidates[top].copy(),
+            exact=bool(exact),
+            method=method,
+            n_candidates=int(candidates.shape[0] if n_candidates is None else n_candidates),
+            candidates=candidates,
+            candidate_values=values,
+            n_faces=int(n_faces),
+            exact_sign=bool(exact_sign),
+            **more,
+        )
 
 
 def gap_values(points: np.ndarray, M: np.ndarray, directions: np.ndarray) -> np.ndarray:
@@ -258,15 +290,11 @@ def _finish(points, M, candidates, method, exact, n_faces=0, exact_sign=None) ->
     candidates = _unit_rows(np.asarray(candidates, dtype=float))
     values = gap_values(points, M, candidates)
     _require_finite(values)
-    best = int(np.argmin(values))
-    return GapMinimum(
-        value=float(values[best]),
-        direction=candidates[best].copy(),
-        exact=exact,
+    return GapMinimum.lowest(
+        candidates,
+        values,
         method=method,
-        n_candidates=int(candidates.shape[0]),
-        candidates=candidates,
-        candidate_values=values,
+        exact=exact,
         n_faces=n_faces,
         exact_sign=exact if exact_sign is None else exact_sign,
     )
@@ -412,17 +440,8 @@ def _sector(points: np.ndarray, M: np.ndarray) -> GapMinimum:
     # The decisive values, scored against every point: attained, whatever rounding did.
     decisive = np.argpartition(values, 16)[:16] if values.shape[0] > 16 else np.arange(values.shape[0])
     values[decisive] = gap_values(points, M, candidates[decisive])
-    best = int(np.argmin(values))
-    return GapMinimum(
-        value=float(values[best]),
-        direction=candidates[best].copy(),
-        exact=True,
-        method="sector",
-        n_candidates=scored,
-        candidates=candidates,
-        candidate_values=values,
-        n_faces=k,
-        exact_sign=True,
+    return GapMinimum.lowest(
+        candidates, values, method="sector", exact=True, n_faces=k, exact_sign=True, n_candidates=scored
     )
 
 
@@ -736,17 +755,8 @@ def _score_cone_candidates(
         idx = np.arange(W.shape[0])
         vals = gap_values(points, M, W)
     _require_finite(vals)
-    top = int(np.argmin(vals))
-    return GapMinimum(
-        value=float(vals[top]),
-        direction=W[idx[top]].copy(),
-        exact=True,
-        method="cones",
-        n_candidates=int(2 * owner.size),
-        candidates=W[idx],
-        candidate_values=vals,
-        n_faces=n_faces,
-        exact_sign=True,
+    return GapMinimum.lowest(
+        W[idx], vals, method="cones", exact=True, n_faces=n_faces, exact_sign=True, n_candidates=2 * owner.size
     )
 
 
@@ -767,18 +777,8 @@ def _facets(points: np.ndarray, M: np.ndarray, facets: Facets | None = None) -> 
         scored += batch.size
         if scored >= order.size or values[order[:scored]].min() <= values[order[scored]]:
             break
-    best = int(order[:scored][np.argmin(values[order[:scored]])])
-    return GapMinimum(
-        value=float(values[best]),
-        direction=W[best].copy(),
-        exact=False,
-        method="facets",
-        n_candidates=int(W.shape[0]),
-        candidates=W,
-        candidate_values=values,
-        n_faces=int(W.shape[0]),
-        exact_sign=True,
-    )
+    best = int(order[:scored][np.argmin(values[order[:scored]])])  # a scored one: attained
+    return GapMinimum.lowest(W, values, method="facets", exact=False, n_faces=W.shape[0], exact_sign=True, best=best)
 
 
 #: Facet normals of the ``facets`` method scored on every point per batch (the lowest first).

@@ -418,18 +418,7 @@ def hull_search(
     D = _descend(points, M, W[best], steps=steps)
     W = np.vstack([W, D])
     values = np.concatenate([values, gap_values(points, M, D)])
-    top = int(np.argmin(values))
-    return GapMinimum(
-        value=float(values[top]),
-        direction=W[top].copy(),
-        exact=False,
-        method="search",
-        n_candidates=int(W.shape[0]),
-        candidates=W,
-        candidate_values=values,
-        n_faces=int(equations.shape[0]),
-        exact_sign=False,
-    )
+    return GapMinimum.lowest(W, values, method="search", exact=False, n_faces=equations.shape[0])
 
 
 # ------------------------------------------------------ cones on a cut pool
@@ -588,19 +577,15 @@ def pool_cones(
             break
         S = grown
         facets = None
-    best = int(np.argmin(best_v))
-    attained = float(best_v[best])
+    attained = float(best_v.min())
     exact = attained - lower <= rounding
-    return PoolMinimum(
-        value=attained,
-        direction=best_W[best].copy(),
-        exact=bool(exact),
+    return PoolMinimum.lowest(
+        best_W,
+        best_v,
         method="cones on a cut pool",
-        n_candidates=int(best_W.shape[0]),
-        candidates=best_W,
-        candidate_values=best_v,
-        n_faces=int(S.size),
-        exact_sign=bool(exact or lower >= 0 or attained < 0),
+        exact=exact,
+        n_faces=S.size,
+        exact_sign=exact or lower >= 0 or attained < 0,
         lower_bound=float(min(lower, attained)),
         pool=S,
         rounds=rounds,
@@ -660,18 +645,15 @@ def price_directions(
             W = np.vstack([W, proof.witness])
             values = np.append(values, gap_values(points, M, proof.witness))
         lower = proof.lower_bound
-    best = int(np.argmin(values))
-    return PoolMinimum(
-        value=float(values[best]),
-        direction=W[best].copy(),
-        exact=False,
+    attained = float(values.min())
+    return PoolMinimum.lowest(
+        W,
+        values,
         method="global (SCIP)",
-        n_candidates=int(W.shape[0]),
-        candidates=W,
-        candidate_values=values,
-        n_faces=int(used.size),
-        exact_sign=bool(values[best] < 0 or lower >= 0),
-        lower_bound=float(min(lower, values[best])),
+        exact=False,
+        n_faces=used.size,
+        exact_sign=attained < 0 or lower >= 0,
+        lower_bound=float(min(lower, attained)),
         pool=used,
         rounds=0,
     )
@@ -914,17 +896,13 @@ def global_gap(
             proof: MarginProof | None = None,
             cut_pool: np.ndarray | None = None,
         ) -> GlobalMinimum:
-            best = int(np.argmin(values))
-            return GlobalMinimum(
-                value=float(values[best]),
-                direction=candidates[best].copy(),
-                # the value is the minimum when a proven bound meets it (to the rounding bound)
-                exact=bool(float(values[best]) - lower <= bound),
+            return GlobalMinimum.lowest(
+                candidates,
+                values,
                 method="global",
-                n_candidates=int(candidates.shape[0]),
-                candidates=candidates,
-                candidate_values=values,
-                n_faces=int(proof.pool.size if proof is not None else 0 if cut_pool is None else cut_pool.size),
+                # the value is the minimum when a proven bound meets it (to the rounding bound)
+                exact=float(values.min()) - lower <= bound,
+                n_faces=proof.pool.size if proof is not None else 0 if cut_pool is None else cut_pool.size,
                 exact_sign=exact,
                 lower_bound=lower,
                 proof=proof,
