@@ -618,9 +618,9 @@ def _minimum_gap(
     uses_hull = sources.n_sources > 2 and chosen in ("auto", "cones", "facets", "search")
     facets = sources.facets() if uses_hull else None
     # The budget bounds the search's polishing, its only stage without one of its own.
-    from .polar import DEFAULT_TIME_LIMIT
+    from .polar import time_budget
 
-    budget = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
+    budget = time_budget(time_limit)
     gap = min_quadratic_gap(points, F, method=chosen, max_faces=max_faces, seed=seed, facets=facets, time_limit=budget)
     return gap, chosen
 

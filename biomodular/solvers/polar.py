@@ -73,6 +73,12 @@ SCIP_FEASTOL = 1e-6
 #: Default time budget (seconds) of one decision: fit for an interactive run.
 DEFAULT_TIME_LIMIT = 60.0
 
+
+def time_budget(time_limit: float | None) -> float:
+    """Seconds a ``time_limit`` argument allows: :data:`DEFAULT_TIME_LIMIT` when it is None."""
+    return DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
+
+
 #: Points added to the cut pool per infeasible point (in multiples of the dimension).
 CUTS_PER_POINT = 1
 
@@ -620,7 +626,7 @@ def price_directions(
         except TooManyFaces:
             pass
     started = time.perf_counter()
-    deadline = started + (DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit))
+    deadline = started + time_budget(time_limit)
     rng = np.random.default_rng(seed)
     M = (np.asarray(M, dtype=float) + np.asarray(M, dtype=float).T) / 2
     W, values = search_violation(points, M, rng, min(deadline, started + 5.0), enough=-allowance)
@@ -873,7 +879,7 @@ def global_gap(
     from ..progress import progress
 
     started = time.perf_counter()
-    limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
+    limit = time_budget(time_limit)
     deadline = started + limit
     rng = np.random.default_rng(seed)
     points = np.asarray(points, dtype=float)

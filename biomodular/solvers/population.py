@@ -255,10 +255,10 @@ def population_analysis(
     from .gap import min_quadratic_gap
 
     from ..progress import progress
-    from .polar import DEFAULT_TIME_LIMIT, search_violation
+    from .polar import search_violation, time_budget
 
     started = time.perf_counter()
-    deadline = started + (DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit))
+    deadline = started + time_budget(time_limit)
     rows = np.asarray(rows, dtype=float)
     k, d = rows.shape
     floor = max(float(full.rounding_bound), 1e-300)  # the full data's bound exceeds a subsample's
