@@ -251,11 +251,9 @@ def population_analysis(
         and more) gets a share of what is left for its search.
     """
     from ..mixing import angle_to_axes
-    from .check import standardised_problem
-    from .gap import min_quadratic_gap
-
     from ..progress import progress
-    from .polar import search_violation, time_budget
+    from .check import standardised_problem
+    from .polar import time_budget
 
     started = time.perf_counter()
     deadline = started + time_budget(time_limit)
@@ -284,13 +282,9 @@ def population_analysis(
                         level.append(0.0)
                         continue
                     P, F = standardised_problem(sub)
-                    if sub.points_are_vertices:
-                        gap = min_quadratic_gap(P, F, method="auto", seed=seed)
-                        value, direction = float(gap.value), gap.direction
-                    else:  # the global route's sound search, within a share of the time left
-                        share = now + (deadline - now) / (left + 1)
-                        found, values = search_violation(P, F, np.random.default_rng(seed), share)
-                        value, direction = float(values.min()), found[int(np.argmin(values))]
+                    # without a hull, a share of the time left for the search
+                    gap = _gap_minima(sub, P, F, seed, now + (deadline - now) / (left + 1))
+                    value, direction = float(gap.value), gap.direction
                 except BiomodularError:
                     continue  # a degenerate subsample (e.g. flat): skip it
                 margin = min(value, 0.0)
@@ -429,6 +423,19 @@ def _angle(w: np.ndarray, U: np.ndarray) -> np.ndarray:
 _LOCAL_STEP = 1e-4
 
 
+def _gap_minima(sources: Any, P: np.ndarray, F: np.ndarray, seed: int, deadline: float):
+    """The gap's minimisation for the sampling analysis: the exact method on the hull's
+    vertices (up to four sources), else the global route's sound search by ``deadline``
+    (a ``time.perf_counter()`` value), whose every candidate value is attained."""
+    from .gap import GapMinimum, min_quadratic_gap
+    from .polar import search_violation
+
+    if sources.points_are_vertices:
+        return min_quadratic_gap(P, F, method="auto", seed=seed)
+    found, values = search_violation(P, F, np.random.default_rng(seed), deadline)
+    return GapMinimum.lowest(found, values, method="search", exact=False)
+
+
 class _FullGap:
     """The full data's gap and the candidates of its minimisation, for finding a
     witness's counterparts (:meth:`nearest_mixed_minimum`).
@@ -440,16 +447,12 @@ class _FullGap:
 
     def __init__(self, sources: Any, deadline: float = np.inf):
         from .check import standardised_problem
-        from .gap import gap_values, min_quadratic_gap
-        from .polar import search_violation
+        from .gap import gap_values
 
         self.P, self.F = standardised_problem(sources)
-        if sources.points_are_vertices:
-            gap = min_quadratic_gap(self.P, self.F, method="auto")
-            self.candidates = np.asarray(gap.candidates, float)
-            self.values = np.asarray(gap.candidate_values, float)
-        else:
-            self.candidates, self.values = search_violation(self.P, self.F, np.random.default_rng(0), deadline)
+        gap = _gap_minima(sources, self.P, self.F, 0, deadline)
+        self.candidates = np.asarray(gap.candidates, float)
+        self.values = np.asarray(gap.candidate_values, float)
         self._gap_values = gap_values
 
     def gap(self, W: np.ndarray) -> np.ndarray:
