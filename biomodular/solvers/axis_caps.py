@@ -88,23 +88,25 @@ class AxisCap:
         return g, (1.0 - self.radius) / self.extreme
 
 
-def _face_lp(q: np.ndarray, objective: np.ndarray, active: np.ndarray) -> tuple[float | None, np.ndarray]:
-    """``max objective . x`` over the face's polar ``{x : x . q_i >= -1}`` (None if unbounded or
-    failed), by the cutting planes of :func:`biomodular.geometry.polar_argmax` from the
-    constraints ``active``; also the constraints used.  Each round is a relaxation of the
-    last, so the value is never below the face's maximum (up to the solver's tolerance)."""
-    x, active = polar_argmax(q, objective, active, box=_BOX, rounds=_LP_ROUNDS)
+def _face_lp(
+    q: np.ndarray, objective: np.ndarray, active: np.ndarray, deadline: float
+) -> tuple[float | None, np.ndarray]:
+    """``max objective . x`` over the face's polar ``{x : x . q_i >= -1}`` (None if unbounded,
+    failed or out of time), by the cutting planes of :func:`biomodular.geometry.polar_argmax`
+    from the constraints ``active``; also the constraints used.  Each round is a relaxation of
+    the last, so the value is never below the face's maximum (up to the solver's tolerance)."""
+    x, active = polar_argmax(q, objective, active, box=_BOX, rounds=_LP_ROUNDS, deadline=deadline)
     return (None if x is None else float(objective @ x)), active
 
 
-def _side_cap(points: np.ndarray, M: np.ndarray, j: int, s: int, lam: float) -> AxisCap | None:
-    """The cap of side ``(j, s)``, or None when the face does not prove one."""
+def _side_cap(
+    points: np.ndarray, M: np.ndarray, j: int, s: int, along: np.ndarray, lam: float, deadline: float
+) -> AxisCap | None:
+    """The cap of side ``(j, s)`` (``along = s points[:, j]``), or None when the face does not
+    prove one by ``deadline``."""
     d = points.shape[1]
-    along = s * points[:, j]
     low = along.min()
     a = -float(low)
-    if not a > 0:
-        return None
     face = along == low
     others = [i for i in range(d) if i != j]
     q = np.unique(points[np.ix_(face, others)], axis=0)
@@ -117,12 +119,12 @@ def _side_cap(points: np.ndarray, M: np.ndarray, j: int, s: int, lam: float) -> 
         for sign in (1.0, -1.0):
             e = np.zeros(d - 1)
             e[k] = sign
-            top, active = _face_lp(q, e, active)
+            top, active = _face_lp(q, e, active, deadline)
             if top is None:
                 return None
             reach[k] = max(reach[k], top)
     # -2 v^T M delta on tau = 1 (delta_j = -s / a): 2 M_jj / a^2 - (2 s / a) M_{j,others} . x
-    worst, _ = _face_lp(q, s * M[j, others], active)
+    worst, _ = _face_lp(q, s * M[j, others], active, deadline)
     if worst is None:
         return None
     slope = 2.0 * M[j, j] / a**2 - (2.0 / a) * worst
@@ -153,8 +155,9 @@ def axis_caps(
     points, M : ndarray
         Beta-scaled centred support points and the matrix of the condition.
     deadline : float
-        ``time.perf_counter()`` value after which the remaining sides are
-        returned uncapped (each side costs about ``2 d`` small linear programs).
+        ``time.perf_counter()`` value after which the side being examined and
+        the remaining ones are returned uncapped (each side costs about ``2 d``
+        small linear programs, each stopped at the deadline).
 
     Returns
     -------
@@ -171,10 +174,11 @@ def axis_caps(
     caps, uncapped = [], []
     for j in range(d):
         for s in (1, -1):
-            a = -float((s * points[:, j]).min())
+            along = s * points[:, j]
+            a = -float(along.min())
             if not a > 0 or M[j, j] / a**2 < 1.0 - CAP_SIDES_WITHIN:
                 continue
-            cap = _side_cap(points, M, j, s, lam) if time.perf_counter() < deadline else None
+            cap = _side_cap(points, M, j, s, along, lam, deadline) if time.perf_counter() < deadline else None
             if cap is None:
                 uncapped.append((j, s))
             else:

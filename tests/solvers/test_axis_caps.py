@@ -131,6 +131,32 @@ def test_extremes_held_by_single_samples_get_no_cap():
     assert caps == [] and len(uncapped) >= 6  # each source's nearer extreme at least
 
 
+def test_a_deadline_reached_inside_a_side_leaves_it_and_the_rest_uncapped(monkeypatch):
+    """The caps' linear programs stop at the deadline: a clock that passes it during the
+    first side's programs leaves every tight side uncapped (never a cap from a cut-short
+    program), where without a deadline every one is capped."""
+    import biomodular.solvers.axis_caps as caps_module
+
+    X = _grid(6)
+    points, M = standardised_problem(Sources.from_samples(X[X.sum(axis=1) >= 1]))
+    caps, uncapped = axis_caps(points, M)
+    tight = {(c.source, c.sign) for c in caps} | set(uncapped)
+    assert caps and not uncapped
+    clock = iter(np.arange(1000.0))  # one second per reading: the second reading is past 0.5
+    monkeypatch.setattr(caps_module.time, "perf_counter", lambda: float(next(clock)))
+    real = caps_module.polar_argmax
+    seen = []
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs.get("deadline"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(caps_module, "polar_argmax", recording)
+    late_caps, late_uncapped = axis_caps(points, M, deadline=0.5)
+    assert late_caps == [] and set(late_uncapped) == tight
+    assert set(seen) == {0.5}  # the first side's programs were given the deadline
+
+
 def _facets_minimum(points: np.ndarray, F: np.ndarray) -> float:
     """``min over facets of h^2 - n^T F n`` (unit normals, offsets h): qhull, independent of biomodular."""
     hull = ConvexHull(points)
