@@ -799,11 +799,57 @@ class DeadlinePassed(Exception):
     by the code that set the deadline, never seen by users."""
 
 
+def polish_directions(
+    points: np.ndarray,
+    M: np.ndarray,
+    starts: np.ndarray,
+    deadline: float,
+    iterations_per_source: int,
+    near_points: int | None = None,
+) -> list[np.ndarray]:
+    """Local minimisation of the unit gap from each start (Nelder-Mead); the unit directions reached.
+
+    ``near_points``: polish each start on that many of the points lowest
+    along it (a subset's gap is never above the data's, and the steps stay
+    near the start), so the caller must score what is returned on all of them.
+    At ``deadline`` (a ``time.perf_counter()`` value) the polish under way
+    returns the best direction it has evaluated, and no other starts.
+    """
+    from scipy.optimize import minimize
+
+    k, d = points.shape
+    lowest: list = [np.inf, None]  # the lowest value evaluated by the current polish, and where
+    polished = []
+    for x0 in starts:
+        if time.perf_counter() > deadline:
+            break
+        near = points
+        if near_points is not None and k > near_points:
+            near = points[np.argpartition(points @ x0, near_points)[:near_points]]
+
+        def objective(x: np.ndarray, near: np.ndarray = near) -> float:
+            if time.perf_counter() > deadline:
+                raise DeadlinePassed
+            norm = np.linalg.norm(x)
+            value = float(gap_values(near, M, x / norm)[0]) if norm > 0 else 0.0
+            if value < lowest[0]:
+                lowest[:] = [value, x.copy()]
+            return value
+
+        lowest[:] = [np.inf, None]
+        options = {"xatol": 1e-10, "fatol": 1e-14, "maxiter": iterations_per_source * d}
+        try:
+            x = minimize(objective, x0, method="Nelder-Mead", options=options).x
+        except DeadlinePassed:
+            x = lowest[1]
+        if x is not None and np.all(np.isfinite(x)) and np.linalg.norm(x) > 0:
+            polished.append(x / np.linalg.norm(x))
+    return polished
+
+
 def _search(
     points: np.ndarray, M: np.ndarray, seed, facets: Facets | None = None, deadline: float = np.inf
 ) -> GapMinimum:
-    from scipy.optimize import minimize
-
     rng = np.random.default_rng(seed)
     d = points.shape[1]
     blocks = [np.eye(d), -np.eye(d), rng.standard_normal((200 * d, d))]
@@ -824,33 +870,7 @@ def _search(
             pass
     start = _finish(points, M, np.vstack(blocks), "search", exact=False)
     order = np.argsort(start.candidate_values)[: min(8, start.n_candidates)]
-
-    lowest: list = [np.inf, None]  # the lowest value evaluated by the current polish, and where
-
-    def objective(x):
-        if time.perf_counter() > deadline:
-            raise DeadlinePassed
-        value = gap_values(points, M, x / np.linalg.norm(x))[0]
-        if value < lowest[0]:
-            lowest[:] = [value, x.copy()]
-        return value
-
-    polished = []
-    for i in order:
-        lowest[:] = [np.inf, None]
-        try:
-            x = minimize(
-                objective,
-                start.candidates[i],
-                method="Nelder-Mead",
-                options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 200 * d},
-            ).x
-        except DeadlinePassed:
-            x = lowest[1]
-        if x is not None and np.all(np.isfinite(x)) and np.linalg.norm(x) > 0:
-            polished.append(x / np.linalg.norm(x))
-        if time.perf_counter() > deadline:
-            break
+    polished = polish_directions(points, M, start.candidates[order], deadline, iterations_per_source=200)
     candidates = np.vstack([start.candidates] + ([np.array(polished)] if polished else []))
     return _finish(points, M, candidates, "search", exact=False)
 

@@ -51,7 +51,7 @@ import numpy as np
 from ..errors import BiomodularError
 from ..geometry import polar_argmax
 from .axis_caps import AxisCap, axis_caps
-from .gap import DEFAULT_MAX_FACES, DeadlinePassed, GapMinimum, TooManyFaces, gap_values
+from .gap import DEFAULT_MAX_FACES, DeadlinePassed, GapMinimum, TooManyFaces, gap_values, polish_directions
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
@@ -177,30 +177,9 @@ POLISH_POINTS = 4096
 
 
 def _polish(points: np.ndarray, M: np.ndarray, starts: np.ndarray, deadline: float) -> list[np.ndarray]:
-    """Local minimisation of the unit gap from each start (Nelder-Mead).
-
-    Each start is polished on the points lowest along it, a few thousand: a
-    subset's gap is never above the data's, the steps stay near the start,
-    and the caller scores every direction returned on all the points."""
-    from scipy.optimize import minimize
-
-    k, d = points.shape
-    found = []
-    for x0 in starts:
-        if time.perf_counter() > deadline:
-            break
-        near = points
-        if k > POLISH_POINTS:
-            near = points[np.argpartition(points @ x0, POLISH_POINTS)[:POLISH_POINTS]]
-
-        def objective(x: np.ndarray, near: np.ndarray = near) -> float:
-            norm = np.linalg.norm(x)
-            return float(gap_values(near, M, x / norm)[0]) if norm > 0 else 0.0
-
-        res = minimize(objective, x0, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 40 * d})
-        if np.all(np.isfinite(res.x)) and np.linalg.norm(res.x) > 0:
-            found.append(res.x / np.linalg.norm(res.x))
-    return found
+    """Nelder-Mead from each start on the ``POLISH_POINTS`` points lowest along it (a few
+    thousand: the caller scores every direction returned on all the points)."""
+    return polish_directions(points, M, starts, deadline, iterations_per_source=40, near_points=POLISH_POINTS)
 
 
 def _descend(points: np.ndarray, M: np.ndarray, U: np.ndarray, steps: int = 30, deadline: float = np.inf) -> np.ndarray:
