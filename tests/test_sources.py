@@ -255,6 +255,33 @@ def test_thinning_keeps_each_interior_row_once(d):
     assert {tuple(p) for p in kept} == {tuple(p) for p in interior}
 
 
+@pytest.mark.parametrize("d", [2, 3, 4])
+def test_blocks_of_repeated_rows_keep_each_row_once_and_the_hull(d):
+    """Discrete data (three levels per source, the all-lowest corner left out): nearly every
+    row is on the hull's boundary.  A block that repeats rows is reduced to one of each
+    (second route: numpy's unique), continuous data are not searched for repeats at all,
+    and the support is the vertices of qhull's hull of the distinct rows."""
+    from scipy.spatial import ConvexHull
+
+    from biomodular.sources import _distinct_share, _drop_repeats
+
+    rng = np.random.default_rng(d)
+    S = rng.integers(0, 3, (150_000, d)).astype(float)
+    S = S[S.sum(axis=1) >= 1] * np.sqrt(rng.uniform(1, 3, d)) + rng.uniform(-3, 3, d)
+    centred = np.ascontiguousarray((S - S[0]).T)
+    assert _distinct_share(centred) < 0.5  # 3^d - 1 distinct rows in all
+    assert _distinct_share(np.ascontiguousarray(rng.uniform(-1, 1, (d, 65_536)))) == 1.0
+    kept, kept_centred = _drop_repeats(S, centred)
+    assert kept.shape[0] == np.unique(S, axis=0).shape[0]
+    assert {tuple(p) for p in kept} == {tuple(p) for p in S}
+    np.testing.assert_array_equal(kept_centred, (kept - S[0]).T)
+    src = Sources.from_samples(S)
+    distinct = np.unique(S, axis=0)
+    assert src.points_are_vertices
+    assert {tuple(p) for p in src.points} == {tuple(p) for p in distinct[ConvexHull(distinct).vertices]}
+    np.testing.assert_allclose(src.cov, np.cov(S.T, bias=True), rtol=1e-12, atol=1e-12)
+
+
 def _polytope_points(rng, d: int, kind: str, count: int) -> np.ndarray:
     """Vertices-to-be of hard polytopes: anisotropic Gaussian clouds, points on a
     sphere (every one a vertex), a box with a cut corner, a nearly flat slab."""
