@@ -10,7 +10,7 @@ memory), or given directly as statistics of a described distribution.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -926,20 +926,47 @@ def _distinct_share(centred: np.ndarray) -> float:
     rows = centred.shape[1]
     if rows < 4 * REPEAT_PROBE:
         return 1.0
-    probe = _DEDUP_DIRECTION[: centred.shape[0]] @ centred[:, :: rows // REPEAT_PROBE]
+    probe = _dedup_direction(centred.shape[0]) @ centred[:, :: rows // REPEAT_PROBE]
     return np.unique(probe).size / probe.size
 
 
-def _drop_repeats(block: np.ndarray, centred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The rows of ``block`` (and columns of ``centred``) without repeats, found by sorting one
-    projection (as :func:`_thin_faces` does: a repeat separated from its twin by a different
-    row of the same projection stays, which costs only its place)."""
-    order = np.argsort(_DEDUP_DIRECTION[: centred.shape[0]] @ centred, kind="stable")
-    ordered = centred[:, order]
+@lru_cache(maxsize=8)
+def _dedup_direction(d: int) -> np.ndarray:
+    """A direction with no rational relations between its coordinates (the square roots of
+    the first ``d`` primes), along which rows are sorted to find repeats."""
+    primes: list[int] = []
+    candidate = 2
+    while len(primes) < d:
+        if all(candidate % p for p in primes if p * p <= candidate):
+            primes.append(candidate)
+        candidate += 1
+    direction = np.sqrt(np.array(primes, dtype=float))
+    direction.flags.writeable = False  # shared by every caller
+    return direction
+
+
+def _first_of_repeats(columns: np.ndarray) -> np.ndarray:
+    """Indices (increasing) of the columns of ``columns`` (shape ``(d, rows)``), one per run of
+    equal columns.  Equal columns have equal projections, so sorting by one projection puts
+    them side by side, unless a different column projects to the very same value between
+    them: then a repeat stays, which costs only its place.  One key sorts several times
+    faster than a lexicographic sort of the rows."""
+    order = np.argsort(_dedup_direction(columns.shape[0]) @ columns, kind="stable")
+    ordered = columns[:, order]
     fresh = np.ones(order.size, dtype=bool)
     fresh[1:] = (ordered[:, 1:] != ordered[:, :-1]).any(axis=0)
-    keep = np.sort(order[fresh])
+    return np.sort(order[fresh])
+
+
+def _drop_repeats(block: np.ndarray, centred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``block`` (and columns of ``centred``) without repeats (see :func:`_first_of_repeats`)."""
+    keep = _first_of_repeats(centred)
     return block[keep], centred[:, keep]
+
+
+def _distinct_rows(X: np.ndarray) -> np.ndarray:
+    """The rows of ``X`` without repeats (see :func:`_first_of_repeats`)."""
+    return X[_first_of_repeats(X.T)] if X.shape[0] > 1 else X
 
 
 def _discard_interior(X: np.ndarray) -> np.ndarray:
@@ -969,11 +996,6 @@ def _thin_saturated(X: np.ndarray) -> np.ndarray:
                 keep[on] = False
                 keep[ends] = True
     return X if keep.all() else X[keep]
-
-
-#: A direction with no small rational relations between its coordinates (square roots of
-#: primes), along which :func:`_thin_faces` sorts rows to find repeats.
-_DEDUP_DIRECTION = np.sqrt(np.array([2.0, 3.0, 5.0, 7.0]))
 
 
 def _thin_faces(X: np.ndarray) -> np.ndarray:
@@ -1008,15 +1030,7 @@ def _thin_faces(X: np.ndarray) -> np.ndarray:
             on_face |= on
     rest = X[~on_face] if faces else X
     if rest.shape[0] > 64:
-        # Repeated rows have equal projections, so sorting by one projection puts them side
-        # by side (unless a different row projects to the very same value between them:
-        # then a repeat stays, which costs nothing but its place).  One key sorts about
-        # eight times faster than lexsort's four.
-        order = np.argsort(rest @ _DEDUP_DIRECTION[: rest.shape[1]])
-        rest = rest[order]
-        fresh = np.ones(rest.shape[0], dtype=bool)
-        fresh[1:] = (rest[1:] != rest[:-1]).any(axis=1)
-        rest = rest[fresh]
+        rest = _distinct_rows(rest)
     return np.vstack([rest, *faces]) if faces else rest
 
 
@@ -1086,7 +1100,7 @@ def _hull_points(X: np.ndarray, filtered: bool = False) -> tuple[np.ndarray, boo
     if hull is None:
         # Too many sources for a hull, or a flat chunk of data that is not flat
         # as a whole: keep every candidate (a superset of the vertices).
-        return np.unique(X, axis=0), False
+        return _distinct_rows(X), False
     return X[hull[0]], True
 
 
@@ -1196,6 +1210,7 @@ class Reduction:
         self.candidates: list[np.ndarray] = []
         self.n_candidates = 0
         self.compact_at = COMPACT_ROWS
+        self.repeats = False  # whether a block without an interior filter repeated rows
 
     def _rescale(self, magnitude: np.ndarray) -> None:
         """Grow the per-source units so that values up to ``magnitude`` are at most 1."""
@@ -1218,7 +1233,15 @@ class Reduction:
         self.n = total
 
     def _take_candidates(self, rows: np.ndarray, centred: np.ndarray | None = None) -> None:
-        kept = rows.copy() if self.keep is None else self.keep(rows, centred)
+        if self.keep is not None:
+            kept = self.keep(rows, centred)
+        elif centred is not None and _distinct_share(centred) < 1.0:
+            # No interior filter here (more than four sources), but discrete data repeat
+            # rows: keep each once, so that the candidates stay those of the distinct rows.
+            kept, _ = _drop_repeats(rows, centred)
+            self.repeats = True
+        else:
+            kept = rows.copy()
         if kept.shape[0] > 64 and self.d == 2:
             kept = _thin_saturated(kept)
         elif kept.shape[0] > 64 and self.d <= HULL_MAX_SOURCES:
@@ -1238,6 +1261,11 @@ class Reduction:
                 f"candidate hull vertices (over {limit >> 20} MiB): {why}; use fewer rows "
                 "(a subsample) or fewer columns (--columns)"
             )
+        if self.keep is None and self.repeats and self.n_candidates > self.compact_at:
+            # Blocks repeat one another's rows too: drop those when the candidates double.
+            distinct = _distinct_rows(_stacked(self.candidates))
+            self.candidates, self.n_candidates = [distinct], distinct.shape[0]
+            self.compact_at = max(COMPACT_ROWS, 2 * distinct.shape[0])
         if self.keep is not None and self.n_candidates > self.compact_at:
             before = self.n_candidates
             self.candidates = [_stacked(self.candidates)]
@@ -1335,6 +1363,7 @@ class Reduction:
         self._absorb(other.n, np.ldexp(other_mean, -self.exponent), m2_b)
         np.minimum(self.lower, other.lower, out=self.lower)
         np.maximum(self.upper, other.upper, out=self.upper)
+        self.repeats = self.repeats or other.repeats
         for rows in other.candidates:
             self._take_candidates(rows)
         return self

@@ -282,6 +282,37 @@ def test_blocks_of_repeated_rows_keep_each_row_once_and_the_hull(d):
     np.testing.assert_allclose(src.cov, np.cov(S.T, bias=True), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("d", [5, 7])
+def test_discrete_data_of_many_sources_keep_each_distinct_row_once(d, monkeypatch):
+    """Above four sources the support is the distinct rows (no hull).  Discrete data repeat
+    them block after block: each block keeps one of each, blocks are compacted together, and
+    the support is numpy's unique rows, also when the rows come in parts that are merged."""
+    import biomodular.sources as sources_module
+    from biomodular.sources import Reduction
+
+    monkeypatch.setattr(sources_module, "BLOCK_ROWS", 4096)
+    monkeypatch.setattr(sources_module, "COMPACT_ROWS", 2048)
+    rng = np.random.default_rng(d)
+    S = rng.integers(0, 3, (60_000, d)).astype(float) * np.sqrt(rng.uniform(1, 3, d)) - 1.5
+    distinct = {tuple(p) for p in np.unique(S, axis=0)}
+    whole = Reduction().add(S)
+    assert whole.n_candidates <= 2048 + len(distinct)  # compacted past COMPACT_ROWS: not 60,000 rows
+    src = whole.finish()
+    assert not src.points_are_vertices
+    assert src.points.shape[0] == len(distinct) and {tuple(p) for p in src.points} == distinct
+    merged = Reduction().add(S[:25_000]).merge(Reduction().add(S[25_000:])).finish()
+    assert {tuple(p) for p in merged.points} == distinct and merged.points.shape[0] == len(distinct)
+    np.testing.assert_allclose(src.cov, np.cov(S.T, bias=True), rtol=1e-12, atol=1e-12)
+
+
+def test_the_sorting_direction_has_one_square_root_of_a_prime_per_source():
+    from biomodular.sources import _dedup_direction
+
+    primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37]
+    np.testing.assert_array_equal(_dedup_direction(12), np.sqrt(primes))
+    assert _dedup_direction(1000).shape == (1000,) and np.unique(_dedup_direction(1000)).size == 1000
+
+
 def _polytope_points(rng, d: int, kind: str, count: int) -> np.ndarray:
     """Vertices-to-be of hard polytopes: anisotropic Gaussian clouds, points on a
     sphere (every one a vertex), a box with a cut corner, a nearly flat slab."""
