@@ -3,6 +3,8 @@
 * circle:    n points on the unit circle (an angle encoded as cos and sin),
              every one a hull vertex: the two-source sector method and the
              reduction's hull must stay O(n log n).
+* sphere:    n points on the unit sphere of R^3, every one a hull vertex: the
+             reduction's interior filter drops none of them and must stand aside.
 * saturated: 1e6 x 2 data with many rows exactly on the boundary (a clipped
              Gaussian, Poisson counts, an integer grid) and a cut box for
              reference; the target is within 5x of one numpy pass and a peak
@@ -73,6 +75,12 @@ def measure(X: np.ndarray, repeats: int) -> dict:
 def circle(n: int, seed: int = 0) -> np.ndarray:
     t = np.random.default_rng(seed).uniform(0, 2 * np.pi, n)
     return np.column_stack([np.cos(t), np.sin(t)])
+
+
+def sphere(n: int, d: int, seed: int = 0) -> np.ndarray:
+    """``n`` points on the unit sphere of ``R^d`` (every one a hull vertex)."""
+    X = np.random.default_rng(seed).standard_normal((n, d))
+    return X / np.linalg.norm(X, axis=1, keepdims=True)
 
 
 def saturated(kind: str, n: int, seed: int = 0) -> np.ndarray:
@@ -159,6 +167,21 @@ def main() -> None:
         print(
             f"{n:>9} {m['floor'] * 1e3:>9.2f} {m['reduce']:>9.3f} {m['decide']:>9.3f} {m['ratio']:>7.1f} "
             f"{m['peak']:>10.2f} {m['vertices']:>9} {m['verdict']}"
+        )
+        n *= 10
+
+    print("\n## sphere, three sources (one repeat past 1e5: qhull alone takes seconds)")
+    print(
+        f"{'n':>9} {'floor ms':>9} {'reduce s':>9} {'decide s':>9} {'ratio':>7} {'peak/array':>10} "
+        f"{'vertices':>9} verdict"
+    )
+    n = 10_000
+    while n <= args.max_n:
+        m = measure(sphere(n, 3), args.repeats if n <= 100_000 else 1)
+        print(
+            f"{n:>9} {m['floor'] * 1e3:>9.2f} {m['reduce']:>9.3f} {m['decide']:>9.3f} {m['ratio']:>7.1f} "
+            f"{m['peak']:>10.2f} {m['vertices']:>9} {m['verdict']}",
+            flush=True,
         )
         n *= 10
 

@@ -741,6 +741,8 @@ class _RadialInterior:
     def inside(self, centred: np.ndarray) -> np.ndarray:
         """Whether each column of ``centred`` (shape ``(d, rows)``) is strictly inside."""
         d = centred.shape[0]
+        if centred.shape[1] == 0:  # e.g. a block wholly inside the inscribed ball
+            return np.zeros(0, dtype=bool)
         u = centred - self.centre[:, None]
         size = np.abs(u[0])
         for j in range(1, d):
@@ -766,6 +768,22 @@ class _RadialInterior:
         return inside
 
 
+#: An inner polytope of more than ``PAYS_FACETS`` facets (of three or four sources) is set
+#: aside when, of at least ``PAYS_MIN_ROWS`` rows tested at once, it keeps more than
+#: ``PAYS_KEEP`` of them, and tried again when the rows seen have grown ``RETRY_GROWTH``-fold
+#: (the data may change along the file).  Smaller polytopes cost little per row and are
+#: always used; the hull of 4,096 rows on a sphere, the first polytope of three sources
+#: there, has about 8,200 facets.
+PAYS_FACETS = 1024
+PAYS_MIN_ROWS = 4096
+PAYS_KEEP = 0.875
+RETRY_GROWTH = 4
+
+#: Most facets of an inner polytope (see :meth:`_InteriorFilter._set_polytope`): the hull of
+#: 4,096 rows on a sphere (the first polytope of three sources) has about 8,200.
+MAX_INNER_FACETS = 16384
+
+
 class _InteriorFilter:
     """Akl-Toussaint filter: the extreme points of the data seen so far, in a
     fixed set of directions, span an inner polytope; a point strictly inside it
@@ -789,9 +807,15 @@ class _InteriorFilter:
         self._ball: tuple[np.ndarray, float] | None = None
         self._polygon: _PolygonInterior | None = None
         self._radial: _RadialInterior | None = None
+        self._radial_args: tuple | None = None  # a table to build when first needed
         self._ball_pays = True
         self.seen = 0  # rows tested so far
         self.rebuild_at = 0
+        # Whether the polytope drops enough rows to be worth testing (see _outside); when it
+        # does not, rows pass untested until the rows seen have grown RETRY_GROWTH-fold.
+        self.pays = True
+        self.retry_at = 0
+        self._paid = False  # whether the current polytope has dropped enough rows of a block
 
     def __call__(self, block: np.ndarray, centred: np.ndarray | None = None) -> np.ndarray:
         """Rows of ``block`` that may be hull vertices (of everything seen).
@@ -812,6 +836,10 @@ class _InteriorFilter:
             step = block.shape[0] // FIRST_ROWS
             self(block[::step], np.ascontiguousarray(centred[:, ::step]))
         self.seen += block.shape[0]
+        if not self.pays:
+            if self.seen < self.retry_at:
+                return block  # every row a candidate: the hull's compaction thins them
+            self.pays = True
         # Discrete data (integer levels, a grid of factors) repeat each distinct row many times,
         # and many of them lie on the inner polytope's boundary, so they pass it; once is enough
         # for the projections below and the faces' hulls after.  Few distinct rows: drop the
@@ -822,6 +850,8 @@ class _InteriorFilter:
             block, centred = _drop_repeats(block, centred)
         if self.equations is not None:
             block, centred = self._outside(block, centred)
+            if not self.pays:
+                return block  # no rebuild either: its hull would only grow
         if block.shape[0] == 0:
             return block
         if centred.shape[0] > 2 and not few_distinct and _distinct_share(centred) < 1.0:
@@ -835,7 +865,10 @@ class _InteriorFilter:
             if hull is None:  # flat so far
                 return block
             self._set_polytope(points, hull)
-            return self._outside(block, centred)[0]
+            # These rows built the polytope, so most lie on it: no judgement of whether it pays,
+            # and, for a costly polytope, no direction table for them alone (the next block
+            # builds it if the polytope pays).
+            return self._outside_tests(block, centred, radial=not self._costly())[0]
         # einsum, not matmul: BLAS threads these skinny products badly on a busy machine
         proj = np.einsum("ij,jk->ik", self.directions, centred)  # (n_directions, rows)
         arg = proj.argmax(axis=1)
@@ -844,24 +877,34 @@ class _InteriorFilter:
         if better.any():
             self.best[better] = top[better]
             self.extremes[better] = centred[:, arg[better]].T
-            if self._radial is not None and self.seen < self.rebuild_at:
+            if (self._radial is not None or self._radial_args is not None) and self.seen < self.rebuild_at:
                 # Rebuilding the direction table costs more than a looser polytope:
                 # rebuild when the rows seen have grown fourfold.
                 return block
             self.rebuild_at = 4 * self.seen
             inner = np.unique(self.extremes[np.isfinite(self.best)], axis=0)
             self._set_polytope(inner, _convex_hull(inner) if inner.shape[0] > block.shape[1] else None)
-            if self.equations is not None:
-                block, _ = self._outside(block, centred)
+            if self.equations is not None:  # the rows that got past the last polytope
+                block, _ = self._outside_tests(block, centred)
         return block
 
     def _set_polytope(self, points: np.ndarray, hull: tuple[np.ndarray, np.ndarray | None] | None) -> None:
-        """Make the hull of ``points`` (``hull``: its vertex indices and equations) the inner polytope."""
+        """Make the hull of ``points`` (``hull``: its vertex indices and equations) the inner polytope.
+
+        A hull of more than ``MAX_INNER_FACETS`` facets (points on a sphere) is replaced by
+        the hull of every ``k``-th of its vertices: still inside the data's hull, and every
+        test against it costs a bounded number of facets per row."""
+        while hull is not None and hull[1] is not None and hull[1].shape[0] > MAX_INNER_FACETS:
+            step = -(-hull[1].shape[0] // MAX_INNER_FACETS)
+            points = points[hull[0][::step]]
+            hull = _convex_hull(points) if points.shape[0] > points.shape[1] else None
         self.vertices = points if hull is None else points[hull[0]]
         self.equations = None if hull is None else hull[1]
         self._ball = self._inscribed_ball() if self.equations is not None else None
         self._polygon = None
         self._radial = None
+        self._radial_args = None
+        self._paid = False
         if self.equations is None or self._ball is None:
             return
         d = points.shape[1]
@@ -870,7 +913,21 @@ class _InteriorFilter:
         if d == 2:
             self._polygon = _PolygonInterior(self.vertices, self.equations, centre, 1e-9 * scale)
         elif self.use_radial and d in RADIAL_GRID and radius2 >= (1e-6 * scale) ** 2:
-            self._radial = _RadialInterior(self.equations, centre, np.sqrt(radius2), 1e-9 * scale, RADIAL_GRID[d])
+            self._radial_args = (self.equations, centre, np.sqrt(radius2), 1e-9 * scale, RADIAL_GRID[d])
+
+    def _costly(self) -> bool:
+        """Whether testing a row against the polytope costs enough to be judged (see
+        :meth:`_outside`): three or four sources and more than ``PAYS_FACETS`` facets (two
+        sources test one edge per row, always cheap)."""
+        return self.equations is not None and self.equations.shape[1] > 3 and self.equations.shape[0] > PAYS_FACETS
+
+    def _radial_table(self) -> _RadialInterior | None:
+        """The one-plane test of the current polytope, built when first needed: a polytope
+        that turns out not to pay (see :meth:`_outside`) never builds it."""
+        if self._radial is None and self._radial_args is not None:
+            self._radial = _RadialInterior(*self._radial_args)
+            self._radial_args = None
+        return self._radial
 
     def _inscribed_ball(self) -> tuple[np.ndarray, float] | None:
         """Centre and squared radius of a ball inside the polytope (shrunk by 1e-9)."""
@@ -882,12 +939,40 @@ class _InteriorFilter:
         return centre, (depth * (1 - 1e-9)) ** 2
 
     def _outside(self, block: np.ndarray, centred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The rows not strictly inside the inner polytope (and their centred columns)."""
+        """The rows not strictly inside the inner polytope (and their centred columns).
+
+        When nearly every row lies outside it (points on a sphere, every one a hull vertex),
+        the tests cost far more than they save: until a polytope has dropped enough of a
+        block's rows, a block of more than ``2 PAYS_MIN_ROWS`` rows is judged by
+        ``PAYS_MIN_ROWS`` of its rows first, and passes untested if they fail."""
+        rows = block.shape[0]
+        judged = self._costly()
+        if judged and not self._paid and rows > 2 * PAYS_MIN_ROWS:
+            step = rows // PAYS_MIN_ROWS
+            sample, _ = self._outside_tests(block[::step], np.ascontiguousarray(centred[:, ::step]), radial=False)
+            if sample.shape[0] > PAYS_KEEP * -(-rows // step):
+                self.pays = False
+                self.retry_at = RETRY_GROWTH * self.seen
+                return block, centred
+        block, centred = self._outside_tests(block, centred)
+        if judged and rows >= PAYS_MIN_ROWS:
+            if block.shape[0] > PAYS_KEEP * rows:
+                self.pays = False
+                self.retry_at = RETRY_GROWTH * self.seen
+            else:
+                self._paid = True
+        return block, centred
+
+    def _outside_tests(
+        self, block: np.ndarray, centred: np.ndarray, radial: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ball, the one-plane test (unless ``radial`` is false) and every facet."""
         assert self.equations is not None
+        table = self._radial_table() if radial else None
         if self._polygon is not None:  # two sources: one edge per row
             keep = ~self._polygon.inside(centred[0], centred[1])
             return block[keep], centred[:, keep]
-        if self._ball is not None and (self._radial is None or self._ball_pays):
+        if self._ball is not None and (table is None or self._ball_pays):
             centre, radius2 = self._ball
             with np.errstate(over="ignore"):  # an infinite distance keeps the row
                 distance2 = np.square(centred[0] - centre[0])
@@ -898,8 +983,8 @@ class _InteriorFilter:
             block, centred = block[far], centred[:, far]
             # On box-like data the ball holds few rows: then the plane test alone is cheaper.
             self._ball_pays = block.shape[0] < rows // 2
-        if self._radial is not None:  # three or four sources: one plane per row, then every facet
-            keep = ~self._radial.inside(centred)
+        if table is not None:  # three or four sources: one plane per row, then every facet
+            keep = ~table.inside(centred)
             block, centred = block[keep], centred[:, keep]
         assert self.vertices is not None
         scale = np.abs(self.vertices).max()
@@ -946,16 +1031,16 @@ def _dedup_direction(d: int) -> np.ndarray:
 
 
 def _first_of_repeats(columns: np.ndarray) -> np.ndarray:
-    """Indices (increasing) of the columns of ``columns`` (shape ``(d, rows)``), one per run of
-    equal columns.  Equal columns have equal projections, so sorting by one projection puts
-    them side by side, unless a different column projects to the very same value between
-    them: then a repeat stays, which costs only its place.  One key sorts several times
-    faster than a lexicographic sort of the rows."""
-    order = np.argsort(_dedup_direction(columns.shape[0]) @ columns, kind="stable")
+    """Indices of the columns of ``columns`` (shape ``(d, rows)``), one of each set of equal
+    columns, in the order of a projection.  Equal columns have equal projections, so sorting
+    by one projection puts them side by side, unless a different column projects to the very
+    same value between them: then a repeat stays, which costs only its place.  One key sorts
+    several times faster than a lexicographic sort of the rows."""
+    order = np.argsort(_dedup_direction(columns.shape[0]) @ columns)
     ordered = columns[:, order]
     fresh = np.ones(order.size, dtype=bool)
     fresh[1:] = (ordered[:, 1:] != ordered[:, :-1]).any(axis=0)
-    return np.sort(order[fresh])
+    return order[fresh]
 
 
 def _drop_repeats(block: np.ndarray, centred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

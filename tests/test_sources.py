@@ -313,6 +313,32 @@ def test_the_sorting_direction_has_one_square_root_of_a_prime_per_source():
     assert _dedup_direction(1000).shape == (1000,) and np.unique(_dedup_direction(1000)).size == 1000
 
 
+def test_an_interior_filter_that_drops_nothing_is_set_aside_and_tried_again():
+    """Points on a sphere (three sources) are all hull vertices: the filter's polytope, the
+    hull of the rows seen, has thousands of facets and drops none of them, and testing each
+    row against it took minutes for a million.  It stops testing (every row a candidate), and
+    tries again once the rows seen have grown fourfold: then a ball's interior rows are
+    dropped again.  The support stays exact (qhull on every row).  (Four sources test against
+    the few hundred facets of their extremes' hull, which stays in use.)"""
+    from scipy.spatial import ConvexHull
+
+    from biomodular.sources import RETRY_GROWTH, _InteriorFilter
+
+    d = 3
+    rng = np.random.default_rng(d)
+    sphere = rng.standard_normal((40_000, d))
+    sphere /= np.linalg.norm(sphere, axis=1, keepdims=True)
+    keep = _InteriorFilter(d, sphere[0])
+    kept = np.vstack([keep(sphere[i : i + 10_000]) for i in range(0, 40_000, 10_000)])
+    assert not keep.pays and kept.shape[0] == sphere.shape[0]
+    inside = 0.5 * rng.uniform(-1, 1, ((RETRY_GROWTH + 1) * 40_000, d)) / np.sqrt(d)
+    passed = keep(inside)
+    assert keep.pays and passed.shape[0] < 0.01 * inside.shape[0]
+    src = Sources.from_samples(np.vstack([sphere, inside[:5000]]))
+    assert src.points_are_vertices
+    assert {tuple(p) for p in src.points} == {tuple(p) for p in sphere[ConvexHull(sphere).vertices]}
+
+
 def _polytope_points(rng, d: int, kind: str, count: int) -> np.ndarray:
     """Vertices-to-be of hard polytopes: anisotropic Gaussian clouds, points on a
     sphere (every one a vertex), a box with a cut corner, a nearly flat slab."""
