@@ -337,6 +337,13 @@ def test_an_interior_filter_that_drops_nothing_is_set_aside_and_tried_again():
     src = Sources.from_samples(np.vstack([sphere, inside[:5000]]))
     assert src.points_are_vertices
     assert {tuple(p) for p in src.points} == {tuple(p) for p in sphere[ConvexHull(sphere).vertices]}
+    # A polytope is never larger than MAX_INNER_FACETS: the hull of a subset of its vertices.
+    from biomodular.sources import MAX_INNER_FACETS, _convex_hull
+
+    capped = _InteriorFilter(d, sphere[0])
+    capped._set_polytope(sphere, _convex_hull(sphere))
+    assert capped.equations.shape[0] <= MAX_INNER_FACETS < 2 * sphere.shape[0] - 4  # qhull: 2n - 4
+    assert {tuple(p) for p in capped.vertices} <= {tuple(p) for p in sphere}
 
 
 def _polytope_points(rng, d: int, kind: str, count: int) -> np.ndarray:
