@@ -856,6 +856,14 @@ class _InteriorFilter:
             return block
         if centred.shape[0] > 2 and not few_distinct and _distinct_share(centred) < 1.0:
             block, centred = _drop_repeats(block, centred)
+        if centred.shape[0] > 2 and block.shape[0] > 64:
+            # Rows on the block's extreme faces (a binary source puts every row on one) are
+            # thinned to their faces' hull vertices before the projections and rebuilds below:
+            # the block's hull, and so its extremes along every direction, stay the same.
+            thinned = _thin_faces(block)
+            if thinned.shape[0] < block.shape[0]:
+                block = thinned
+                centred = np.subtract(block.T, self.origin[:, None], order="C")
         if self.running:
             if self.equations is not None and self.seen < self.rebuild_at:
                 return block  # rebuilding costs more than a slightly smaller polytope
@@ -1328,9 +1336,7 @@ class Reduction:
         else:
             kept = rows.copy()
         if kept.shape[0] > 64 and self.d == 2:
-            kept = _thin_saturated(kept)
-        elif kept.shape[0] > 64 and self.d <= HULL_MAX_SOURCES:
-            kept = _thin_faces(kept)
+            kept = _thin_saturated(kept)  # (three and four sources: the filter thins faces)
         if kept.shape[0]:
             self.candidates.append(kept)
             self.n_candidates += kept.shape[0]
