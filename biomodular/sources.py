@@ -1253,7 +1253,8 @@ class Reduction:
         Rows reduced so far.
 
     Memory is that of one block plus the candidates, which are compacted to
-    the hull's vertices each time they grow geometrically (so total work stays linear).
+    the hull's vertices (above four sources, when blocks repeat rows, to the
+    distinct rows) each time they grow geometrically (so total work stays linear).
 
     Examples
     --------
